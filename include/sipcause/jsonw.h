@@ -1,0 +1,55 @@
+/* jsonw.h - streaming JSON writer (RFC 8259) */
+#ifndef SC_JSONW_H
+#define SC_JSONW_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+/* Deepest nesting the writer tracks. */
+#define SC_JSONW_MAX_DEPTH 32
+
+/*
+ * Writes one JSON value to a stream, inserting commas and (when @pretty)
+ * newlines and two-space indentation. Strings are escaped so that any
+ * bytes give valid JSON: controls as \uXXXX, invalid UTF-8 as U+FFFD.
+ * Misuse (a value where a key is due, nesting too deep) is a programming
+ * error; the writer does not try to recover from it.
+ */
+struct sc_jsonw {
+	FILE *out;
+	bool pretty;
+	int depth;
+	bool first[SC_JSONW_MAX_DEPTH];  /* no member written yet */
+	bool after_key;
+};
+
+void sc_jsonw_init(struct sc_jsonw *w, FILE *out, bool pretty);
+
+void sc_jsonw_begin_object(struct sc_jsonw *w);
+void sc_jsonw_end_object(struct sc_jsonw *w);
+void sc_jsonw_begin_array(struct sc_jsonw *w);
+void sc_jsonw_end_array(struct sc_jsonw *w);
+
+/* Object member name; the next call writes its value. */
+void sc_jsonw_key(struct sc_jsonw *w, const char *key);
+
+/* Values. A NULL string writes null. */
+void sc_jsonw_string(struct sc_jsonw *w, const char *s);
+void sc_jsonw_stringn(struct sc_jsonw *w, const char *s, size_t len);
+void sc_jsonw_int(struct sc_jsonw *w, int64_t v);
+void sc_jsonw_uint(struct sc_jsonw *w, uint64_t v);
+void sc_jsonw_bool(struct sc_jsonw *w, bool v);
+void sc_jsonw_null(struct sc_jsonw *w);
+
+/* A finite number with one decimal ("97.5"); not finite writes null. */
+void sc_jsonw_double1(struct sc_jsonw *w, double v);
+
+/* Shorthands for a key followed by a value. */
+void sc_jsonw_kstr(struct sc_jsonw *w, const char *key, const char *s);
+void sc_jsonw_kint(struct sc_jsonw *w, const char *key, int64_t v);
+void sc_jsonw_kuint(struct sc_jsonw *w, const char *key, uint64_t v);
+void sc_jsonw_kbool(struct sc_jsonw *w, const char *key, bool v);
+
+#endif /* SC_JSONW_H */

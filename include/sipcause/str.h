@@ -1,0 +1,86 @@
+/* str.h - string views over wire text and bounded parsers (curl strparse) */
+#ifndef SC_STR_H
+#define SC_STR_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/*
+ * A borrowed view of text that is not NUL-terminated (wire bytes). Views
+ * are never stored beyond the life of the bytes they point into.
+ */
+struct sc_str {
+	const char *p;
+	size_t len;
+};
+
+#define SC_STR_LIT(s) ((struct sc_str){ (s), sizeof(s) - 1 })
+
+static inline struct sc_str
+sc_str_make(const char *p, size_t len)
+{
+	struct sc_str s = { p, len };
+	return s;
+}
+
+/* A view of a NUL-terminated string; NULL gives the empty view. */
+struct sc_str sc_str_from_cstr(const char *s);
+
+/* Case-insensitive ASCII comparison of two views; true when equal. */
+bool sc_str_caseeq(struct sc_str a, struct sc_str b);
+
+/* Case-insensitive ASCII comparison with a C string. */
+bool sc_str_caseeq_cstr(struct sc_str a, const char *b);
+
+/* True when @s starts with @prefix, ASCII case-insensitively. */
+bool sc_str_has_prefix_nocase(struct sc_str s, const char *prefix);
+
+/* Remove leading and trailing spaces and tabs. */
+struct sc_str sc_str_trim(struct sc_str s);
+
+/*
+ * Parse a decimal unsigned integer that fills the whole view (after
+ * trimming spaces), at most @max. Rejects signs, empty input, overflow.
+ * Returns true and stores the value on success; leaves *v untouched on
+ * failure.
+ */
+bool sc_str_to_u64(struct sc_str s, uint64_t max, uint64_t *v);
+
+/*
+ * Parse a leading decimal number from @s (digits only, at most @max),
+ * storing in *used how many bytes it took. False when no digit leads or
+ * the value exceeds @max.
+ */
+bool sc_str_lead_u64(struct sc_str s, uint64_t max, uint64_t *v,
+		     size_t *used);
+
+/*
+ * Find @needle in @hay (both views), ASCII case-insensitively when
+ * @nocase. Returns the offset or SIZE_MAX when absent.
+ */
+size_t sc_str_find(struct sc_str hay, struct sc_str needle, bool nocase);
+
+/* ASCII-only case folding and classes, independent of the locale. */
+static inline char
+sc_ascii_lower(char c)
+{
+	return (c >= 'A' && c <= 'Z') ? (char)(c - 'A' + 'a') : c;
+}
+
+static inline bool
+sc_ascii_is_digit(int c)
+{
+	return c >= '0' && c <= '9';
+}
+
+static inline bool
+sc_ascii_is_upper(int c)
+{
+	return c >= 'A' && c <= 'Z';
+}
+
+/* RFC 3261 token characters (method names, header names). */
+bool sc_ascii_is_token(int c);
+
+#endif /* SC_STR_H */

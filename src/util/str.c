@@ -1,0 +1,113 @@
+/* str.c - string views and bounded parsers for wire text */
+#include "config.h"
+
+#include <string.h>
+
+#include "sipcause/str.h"
+
+struct sc_str
+sc_str_from_cstr(const char *s)
+{
+	return s ? sc_str_make(s, strlen(s)) : sc_str_make("", 0);
+}
+
+bool
+sc_str_caseeq(struct sc_str a, struct sc_str b)
+{
+	if (a.len != b.len)
+		return false;
+	for (size_t i = 0; i < a.len; i++)
+		if (sc_ascii_lower(a.p[i]) != sc_ascii_lower(b.p[i]))
+			return false;
+	return true;
+}
+
+bool
+sc_str_caseeq_cstr(struct sc_str a, const char *b)
+{
+	return sc_str_caseeq(a, sc_str_from_cstr(b));
+}
+
+bool
+sc_str_has_prefix_nocase(struct sc_str s, const char *prefix)
+{
+	size_t n = strlen(prefix);
+
+	return s.len >= n && sc_str_caseeq(sc_str_make(s.p, n),
+					   sc_str_make(prefix, n));
+}
+
+struct sc_str
+sc_str_trim(struct sc_str s)
+{
+	while (s.len > 0 && (s.p[0] == ' ' || s.p[0] == '\t')) {
+		s.p++;
+		s.len--;
+	}
+	while (s.len > 0 && (s.p[s.len - 1] == ' ' || s.p[s.len - 1] == '\t'))
+		s.len--;
+	return s;
+}
+
+bool
+sc_str_lead_u64(struct sc_str s, uint64_t max, uint64_t *v, size_t *used)
+{
+	uint64_t n = 0;
+	size_t i = 0;
+
+	while (i < s.len && sc_ascii_is_digit(s.p[i])) {
+		unsigned d = (unsigned)(s.p[i] - '0');
+
+		/* check before multiplying (curl strparse) */
+		if (n > (max - d) / 10)
+			return false;
+		n = n * 10 + d;
+		i++;
+	}
+	if (i == 0)
+		return false;
+	*v = n;
+	*used = i;
+	return true;
+}
+
+bool
+sc_str_to_u64(struct sc_str s, uint64_t max, uint64_t *v)
+{
+	uint64_t n;
+	size_t used;
+
+	s = sc_str_trim(s);
+	if (!sc_str_lead_u64(s, max, &n, &used) || used != s.len)
+		return false;
+	*v = n;
+	return true;
+}
+
+size_t
+sc_str_find(struct sc_str hay, struct sc_str needle, bool nocase)
+{
+	if (needle.len == 0)
+		return 0;
+	if (needle.len > hay.len)
+		return SIZE_MAX;
+	for (size_t i = 0; i + needle.len <= hay.len; i++) {
+		struct sc_str at = sc_str_make(hay.p + i, needle.len);
+
+		if (nocase ? sc_str_caseeq(at, needle)
+			   : memcmp(at.p, needle.p, needle.len) == 0)
+			return i;
+	}
+	return SIZE_MAX;
+}
+
+bool
+sc_ascii_is_token(int c)
+{
+	/* RFC 3261 25.1: alphanum / "-" / "." / "!" / "%" / "*" / "_" /
+	 * "+" / "`" / "'" / "~" */
+	if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+	    sc_ascii_is_digit(c))
+		return true;
+	return c != 0 && strchr("-.!%*_+`'~", c) != NULL;
+}

@@ -1,0 +1,228 @@
+/* test_util.c - string views, buffers, arena, hash map, addresses */
+#include "config.h"
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sipcause/addr.h"
+#include "sipcause/arena.h"
+#include "sipcause/dynbuf.h"
+#include "sipcause/hashmap.h"
+#include "sipcause/str.h"
+#include "sipcause/vec.h"
+
+static void
+test_str_to_u64(void **state)
+{
+	static const struct {
+		const char *in;
+		uint64_t max;
+		bool ok;
+		uint64_t v;
+	} cases[] = {
+		{ "0", 10, true, 0 },          { " 42 ", 100, true, 42 },
+		{ "100", 100, true, 100 },     { "101", 100, false, 0 },
+		{ "", 10, false, 0 },          { " ", 10, false, 0 },
+		{ "-1", 10, false, 0 },        { "+1", 10, false, 0 },
+		{ "1x", 10, false, 0 },        { "4294967295", UINT32_MAX, true,
+						 4294967295u },
+		{ "4294967296", UINT32_MAX, false, 0 },
+		{ "99999999999999999999999", UINT64_MAX, false, 0 },
+		{ "18446744073709551615", UINT64_MAX, true, UINT64_MAX },
+		{ "18446744073709551616", UINT64_MAX, false, 0 },
+	};
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		uint64_t v = 7;
+		bool ok = sc_str_to_u64(sc_str_from_cstr(cases[i].in),
+					cases[i].max, &v);
+
+		assert_int_equal(ok, cases[i].ok);
+		assert_int_equal(v, ok ? cases[i].v : 7);
+	}
+}
+
+static void
+test_str_lead_and_find(void **state)
+{
+	uint64_t v;
+	size_t used;
+
+	(void)state;
+	assert_true(sc_str_lead_u64(SC_STR_LIT("120;x"), 999, &v, &used));
+	assert_int_equal(v, 120);
+	assert_int_equal(used, 3);
+	assert_false(sc_str_lead_u64(SC_STR_LIT("x1"), 999, &v, &used));
+	assert_int_equal(sc_str_find(SC_STR_LIT("Content-LENGTH: 3"),
+				     SC_STR_LIT("length"), true),
+			 8);
+	assert_int_equal(sc_str_find(SC_STR_LIT("abc"), SC_STR_LIT("abcd"),
+				     false),
+			 SIZE_MAX);
+	assert_true(sc_str_caseeq_cstr(SC_STR_LIT("Call-ID"), "call-id"));
+	assert_false(sc_str_caseeq_cstr(SC_STR_LIT("Call-ID"), "call-i"));
+	assert_true(sc_str_has_prefix_nocase(SC_STR_LIT("SIP/2.0 200"),
+					     "sip/2.0"));
+	assert_true(sc_ascii_is_token('~'));
+	assert_false(sc_ascii_is_token(' '));
+	assert_false(sc_ascii_is_token(0));
+}
+
+static void
+test_dynbuf_cap(void **state)
+{
+	struct sc_dynbuf b;
+
+	(void)state;
+	sc_dynbuf_init(&b, 10);
+	assert_int_equal(sc_dynbuf_add(&b, "hello", 5), SC_OK);
+	assert_int_equal(sc_dynbuf_add(&b, "world", 5), SC_OK);
+	assert_int_equal(sc_dynbuf_add(&b, "!", 1), SC_ELIMIT);
+	assert_int_equal(b.len, 10);
+	assert_memory_equal(b.p, "helloworld", 10);
+	sc_dynbuf_consume(&b, 5);
+	assert_string_equal((char *)b.p, "world");
+	assert_int_equal(sc_dynbuf_printf(&b, "%d", 42), SC_OK);
+	assert_string_equal((char *)b.p, "world42");
+	assert_int_equal(sc_dynbuf_printf(&b, "%s", "long"), SC_ELIMIT);
+	sc_dynbuf_reset(&b);
+	assert_int_equal(b.len, 0);
+	sc_dynbuf_fini(&b);
+}
+
+static void
+test_arena(void **state)
+{
+	struct sc_arena a;
+	char *s;
+	void *big;
+
+	(void)state;
+	sc_arena_init(&a, 64);
+	for (int i = 0; i < 100; i++) {
+		s = sc_arena_strndup(&a, "abcdef", 3);
+		assert_non_null(s);
+		assert_string_equal(s, "abc");
+		assert_int_equal((uintptr_t)s % _Alignof(max_align_t), 0);
+	}
+	big = sc_arena_alloc(&a, 1000);
+	assert_non_null(big);
+	memset(big, 1, 1000);
+	sc_arena_reset(&a);
+	assert_int_equal(a.used, 0);
+	assert_non_null(sc_arena_alloc(&a, 900));
+	assert_null(sc_arena_alloc(&a, SIZE_MAX));
+	sc_arena_fini(&a);
+}
+
+static void
+test_hashmap(void **state)
+{
+	struct sc_hashmap m;
+	char keys[2000][16];
+
+	(void)state;
+	sc_hashmap_init(&m);
+	assert_null(sc_hashmap_get(&m, "x", 1));
+	for (int i = 0; i < 2000; i++) {
+		snprintf(keys[i], sizeof(keys[i]), "call-%d", i);
+		assert_int_equal(sc_hashmap_put(&m, keys[i], strlen(keys[i]),
+						keys[i]),
+				 SC_OK);
+	}
+	assert_int_equal(m.count, 2000);
+	/* delete every third key, then check all of them */
+	for (int i = 0; i < 2000; i += 3)
+		assert_ptr_equal(sc_hashmap_del(&m, keys[i], strlen(keys[i])),
+				 keys[i]);
+	for (int i = 0; i < 2000; i++) {
+		void *v = sc_hashmap_get(&m, keys[i], strlen(keys[i]));
+
+		if (i % 3 == 0)
+			assert_null(v);
+		else
+			assert_ptr_equal(v, keys[i]);
+	}
+	assert_null(sc_hashmap_del(&m, "missing", 7));
+	/* replacing keeps the count */
+	assert_int_equal(sc_hashmap_put(&m, keys[1], strlen(keys[1]), keys[2]),
+			 SC_OK);
+	assert_ptr_equal(sc_hashmap_get(&m, keys[1], strlen(keys[1])), keys[2]);
+	sc_hashmap_fini(&m);
+}
+
+static void
+test_vec(void **state)
+{
+	struct sc_vec v;
+	int x[100];
+
+	(void)state;
+	sc_vec_init(&v);
+	for (int i = 0; i < 100; i++)
+		assert_int_equal(sc_vec_push(&v, &x[i]), SC_OK);
+	assert_int_equal(v.n, 100);
+	assert_ptr_equal(v.v[57], &x[57]);
+	sc_vec_fini(&v);
+	assert_int_equal(v.n, 0);
+}
+
+static void
+test_addr(void **state)
+{
+	struct sc_addr a, b;
+	struct sc_endpoint e;
+	char buf[SC_ENDPOINT_STRLEN];
+
+	(void)state;
+	assert_true(sc_addr_parse("192.0.2.10", 10, &a));
+	assert_int_equal(a.family, 4);
+	assert_string_equal(sc_addr_format(&a, buf, sizeof(buf)),
+			    "192.0.2.10");
+	assert_true(sc_addr_parse("2001:DB8:0:0:0:0:0:1", 20, &b));
+	assert_string_equal(sc_addr_format(&b, buf, sizeof(buf)),
+			    "2001:db8::1");
+	assert_false(sc_addr_equal(&a, &b));
+	e.addr = b;
+	e.port = 5060;
+	assert_string_equal(sc_endpoint_format(&e, buf, sizeof(buf)),
+			    "[2001:db8::1]:5060");
+	assert_false(sc_addr_parse("example.com", 11, &a));
+	assert_false(sc_addr_parse("", 0, &a));
+	assert_true(sc_addr_parse("10.1.2.3", 8, &a));
+	assert_true(sc_addr_is_private(&a));
+	assert_true(sc_addr_parse("172.31.0.1", 10, &a));
+	assert_true(sc_addr_is_private(&a));
+	assert_true(sc_addr_parse("172.32.0.1", 10, &a));
+	assert_false(sc_addr_is_private(&a));
+	assert_true(sc_addr_parse("100.64.0.1", 10, &a));
+	assert_true(sc_addr_is_private(&a));
+	assert_true(sc_addr_parse("fd00::1", 7, &a));
+	assert_true(sc_addr_is_private(&a));
+	assert_false(sc_addr_is_private(&b));
+	memset(&a, 0, sizeof(a));
+	assert_string_equal(sc_addr_format(&a, buf, sizeof(buf)), "-");
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_str_to_u64),
+		cmocka_unit_test(test_str_lead_and_find),
+		cmocka_unit_test(test_dynbuf_cap),
+		cmocka_unit_test(test_arena),
+		cmocka_unit_test(test_hashmap),
+		cmocka_unit_test(test_vec),
+		cmocka_unit_test(test_addr),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
