@@ -1,0 +1,247 @@
+/* test_sipframe.c - SIP start lines and message boundaries */
+#include "config.h"
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sipcause/sipframe.h"
+
+#define U8(s) ((const uint8_t *)(s))
+
+static void
+test_is_start(void **state)
+{
+	static const struct {
+		const char *line;
+		bool sip;
+	} cases[] = {
+		{ "INVITE sip:bob@example.com SIP/2.0\r\n", true },
+		{ "INVITE sip:bob@example.com SIP/2.0\n", true },
+		{ "FOO tel:+123 sip/2.0\r\n", true },
+		{ "SIP/2.0 200 OK\r\n", true },
+		{ "SIP/2.0 180\r\n", true },
+		{ "SIP/2.0 486 Busy Here\r\n", true },
+		{ "SIP/2.0 099 Low\r\n", false },
+		{ "SIP/2.0 20 OK\r\n", false },
+		{ "SIP/2.0 2000 OK\r\n", false },
+		{ "GET / HTTP/1.1\r\n", false },
+		{ "HTTP/1.1 200 OK\r\n", false },
+		{ "INVITE sip:bob@example.com SIP/3.0\r\n", false },
+		{ "INVITE bob SIP/2.0\r\n", false },          /* no scheme */
+		{ "INVITE  sip:bob SIP/2.0\r\n", false },
+		{ "INVITE sip:bob@example.com SIP/2.0", false }, /* no EOL */
+		{ "\r\n", false },
+		{ "", false },
+		{ "IN\x01VITE sip:a SIP/2.0\r\n", false },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		assert_int_equal(sc_sipframe_is_start(U8(cases[i].line),
+						      strlen(cases[i].line)),
+				 cases[i].sip);
+}
+
+static const char invite[] = "INVITE sip:b@h SIP/2.0\r\n"
+			     "Call-ID: x\r\n"
+			     "Content-Length: 4\r\n"
+			     "\r\n"
+			     "v=0\n";
+
+static void
+test_measure(void **state)
+{
+	size_t n;
+	unsigned flags;
+	char buf[256];
+
+	(void)state;
+	assert_int_equal(sc_sipframe_measure(U8(invite), strlen(invite), true,
+					     &n, &flags),
+			 SC_FRAME_COMPLETE);
+	assert_int_equal(n, strlen(invite));
+	assert_int_equal(flags, 0);
+	/* on a stream, a missing body byte means wait */
+	assert_int_equal(sc_sipframe_measure(U8(invite), strlen(invite) - 1,
+					     true, &n, &flags),
+			 SC_FRAME_PARTIAL);
+	/* in a datagram it is a truncated message */
+	assert_int_equal(sc_sipframe_measure(U8(invite), strlen(invite) - 1,
+					     false, &n, &flags),
+			 SC_FRAME_COMPLETE);
+	assert_int_equal(n, strlen(invite) - 1);
+	assert_true(flags & SC_RAW_TRUNCATED);
+	/* compact form, bare LF lines, trailing bytes after the body */
+	snprintf(buf, sizeof(buf), "SIP/2.0 200 OK\nl: 2\n\nabSIP/2.0");
+	assert_int_equal(sc_sipframe_measure(U8(buf), strlen(buf), true, &n,
+					     &flags),
+			 SC_FRAME_COMPLETE);
+	assert_int_equal(n, strlen("SIP/2.0 200 OK\nl: 2\n\nab"));
+	/* no Content-Length on a stream: 0, flagged */
+	snprintf(buf, sizeof(buf), "SIP/2.0 200 OK\r\ni: a\r\n\r\nrest");
+	assert_int_equal(sc_sipframe_measure(U8(buf), strlen(buf), true, &n,
+					     &flags),
+			 SC_FRAME_COMPLETE);
+	assert_int_equal(n, strlen(buf) - 4);
+	assert_true(flags & SC_RAW_NO_CLEN);
+	/* ... and in a datagram the rest of it */
+	assert_int_equal(sc_sipframe_measure(U8(buf), strlen(buf), false, &n,
+					     &flags),
+			 SC_FRAME_COMPLETE);
+	assert_int_equal(n, strlen(buf));
+	/* an unreadable Content-Length */
+	snprintf(buf, sizeof(buf), "SIP/2.0 200 OK\r\nContent-Length: -3\r\n"
+				   "\r\n");
+	assert_int_equal(sc_sipframe_measure(U8(buf), strlen(buf), true, &n,
+					     &flags),
+			 SC_FRAME_COMPLETE);
+	assert_true(flags & SC_RAW_BAD_CLEN);
+	/* huge Content-Length never overflows */
+	snprintf(buf, sizeof(buf), "SIP/2.0 200 OK\r\nContent-Length: "
+				   "99999999999999999999\r\n\r\n");
+	assert_int_equal(sc_sipframe_measure(U8(buf), strlen(buf), false, &n,
+					     &flags),
+			 SC_FRAME_COMPLETE);
+	assert_int_equal(n, strlen(buf));
+	/* a datagram whose headers never end: all of it, flagged */
+	snprintf(buf, sizeof(buf), "SIP/2.0 401 x\r\nCall-ID: abc");
+	assert_int_equal(sc_sipframe_measure(U8(buf), strlen(buf), false, &n,
+					     &flags),
+			 SC_FRAME_COMPLETE);
+	assert_int_equal(n, strlen(buf));
+	assert_true(flags & SC_RAW_NO_HEADER_END);
+	assert_false(flags & SC_RAW_TRUNCATED);
+	assert_int_equal(sc_sipframe_measure(U8("HELLO"), 5, false, &n,
+					     &flags),
+			 SC_FRAME_NOT_SIP);
+	/* the start line itself incomplete on a stream */
+	assert_int_equal(sc_sipframe_measure(U8("INVITE sip:"), 11, true, &n,
+					     &flags),
+			 SC_FRAME_PARTIAL);
+}
+
+static void
+test_find_start(void **state)
+{
+	static const char junk[] = "garbage\r\nmore\nSIP/2.0 100 Trying\r\n";
+
+	(void)state;
+	assert_int_equal(sc_sipframe_find_start(U8(junk), strlen(junk)), 14);
+	assert_int_equal(sc_sipframe_find_start(U8("abc\n"), 4), SIZE_MAX);
+	/* a previous body without a line end runs into the next message */
+	assert_int_equal(sc_sipframe_find_start(
+				 U8("a=x\r\n0123456789INVITE sip:b@h SIP/2.0\r\n"),
+				 39),
+			 15);
+	assert_int_equal(sc_sipframe_find_start(U8("tail12SIP/2.0 200 OK\r\n"),
+						22),
+			 6);
+	/* "SIP/2.0" in text that is no start line */
+	assert_int_equal(sc_sipframe_find_start(U8("via SIP/2.0/UDP h\r\n"), 19),
+			 SIZE_MAX);
+}
+
+struct collected {
+	size_t n;
+	size_t len[4];
+	unsigned flags[4];
+	uint64_t frame[4];
+};
+
+static void
+collect(void *ctx, const struct sc_rawmsg *m)
+{
+	struct collected *c = ctx;
+
+	if (c->n < 4) {
+		c->len[c->n] = m->len;
+		c->flags[c->n] = m->flags;
+		c->frame[c->n] = m->frame;
+	}
+	c->n++;
+}
+
+static void
+test_datagram(void **state)
+{
+	struct sc_rawmsg proto;
+	struct collected c;
+	char buf[512];
+	size_t n;
+
+	(void)state;
+	memset(&proto, 0, sizeof(proto));
+	proto.frame = 9;
+	/* keep-alive only */
+	memset(&c, 0, sizeof(c));
+	assert_int_equal(sc_sipframe_datagram(U8("\r\n\r\n"), 4, &proto,
+					      collect, &c),
+			 0);
+	/* two messages in one datagram, with keep-alive padding first */
+	n = (size_t)snprintf(buf, sizeof(buf), "\r\n%s%s", invite, invite);
+	memset(&c, 0, sizeof(c));
+	assert_int_equal(sc_sipframe_datagram(U8(buf), n, &proto, collect, &c),
+			 2);
+	assert_int_equal(c.len[0], strlen(invite));
+	assert_int_equal(c.len[1], strlen(invite));
+	assert_int_equal(c.frame[1], 9);
+	/* trailing garbage after the body is not a message */
+	n = (size_t)snprintf(buf, sizeof(buf), "%sxyz", invite);
+	memset(&c, 0, sizeof(c));
+	assert_int_equal(sc_sipframe_datagram(U8(buf), n, &proto, collect, &c),
+			 1);
+	/* proto flags are kept */
+	proto.flags = SC_RAW_TRUNCATED;
+	memset(&c, 0, sizeof(c));
+	assert_int_equal(sc_sipframe_datagram(U8(invite), strlen(invite),
+					      &proto, collect, &c),
+			 1);
+	assert_true(c.flags[0] & SC_RAW_TRUNCATED);
+}
+
+/* Every prefix of a message, as a datagram and as a stream. */
+static void
+test_prefixes(void **state)
+{
+	struct sc_rawmsg proto;
+	struct collected c;
+	size_t len = strlen(invite);
+
+	(void)state;
+	memset(&proto, 0, sizeof(proto));
+	for (size_t i = 0; i <= len; i++) {
+		uint8_t *copy = malloc(i ? i : 1);
+		size_t n;
+		unsigned flags;
+
+		memcpy(copy, invite, i);
+		memset(&c, 0, sizeof(c));
+		sc_sipframe_datagram(copy, i, &proto, collect, &c);
+		assert_true(c.n <= 1);
+		if (sc_sipframe_measure(copy, i, true, &n, &flags) ==
+		    SC_FRAME_COMPLETE)
+			assert_true(n <= i);
+		free(copy);
+	}
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_is_start),
+		cmocka_unit_test(test_measure),
+		cmocka_unit_test(test_find_start),
+		cmocka_unit_test(test_datagram),
+		cmocka_unit_test(test_prefixes),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
