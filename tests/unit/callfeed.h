@@ -1,0 +1,61 @@
+/* callfeed.h - build calls from SIP text for the correlate/classify tests */
+#ifndef SC_TEST_CALLFEED_H
+#define SC_TEST_CALLFEED_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "sipcause/correlate.h"
+#include "sipcause/sipmsg.h"
+
+#define MS INT64_C(1000000)
+#define T0 (INT64_C(1700000000) * 1000 * MS)
+
+/* Hosts 192.0.2.N; B is reached through P in some tests. */
+enum host { A = 1, P = 2, B = 3, PUB = 200 };
+
+struct fixture {
+	struct sc_sipparser *parser;
+	struct sc_calltab *tab;
+	uint64_t frame;
+	struct sc_call *done[8];
+	size_t ndone;
+};
+
+/* cmocka setup/teardown: a parser, a call table, collected calls. */
+int callfeed_setup(void **state);
+int callfeed_teardown(void **state);
+
+/* The address of host @h (192.0.2.h, or 203.0.113.h for PUB). */
+void callfeed_endpoint(struct sc_endpoint *e, enum host h);
+
+/*
+ * Parse @text (lines ending in \n, turned into CRLF) as sent from @src to
+ * @dst at T0 + @ms and file it in the call table.
+ */
+void feed(struct fixture *f, enum host src, enum host dst, int64_t ms,
+	  const char *text);
+
+/* A sc_call_fn that collects calls into the fixture. */
+void collect(void *ctx, struct sc_call *call);
+
+/* End the capture at T0 + @ms and return the only call. */
+struct sc_call *finish(struct fixture *f, int64_t ms);
+
+/* Message texts for one dialog between alice and bob. */
+#define HDRS(branch, cseq, method, totag)                                \
+	"Via: SIP/2.0/UDP 192.0.2.1:5060;branch=" branch "\n"            \
+	"From: \"Alice\" <sip:alice@example.com>;tag=a1\n"               \
+	"To: <sip:bob@example.com>" totag "\n"                           \
+	"Call-ID: call-1@192.0.2.1\n"                                    \
+	"CSeq: " cseq " " method "\n"                                    \
+	"Content-Length: 0\n\n"
+
+#define INVITE(branch, cseq) \
+	"INVITE sip:bob@example.com SIP/2.0\n" HDRS(branch, cseq, "INVITE", "")
+#define RESP(line, branch, cseq, method, totag) \
+	"SIP/2.0 " line "\n" HDRS(branch, cseq, method, totag)
+#define REQ(method, branch, cseq, totag) \
+	method " sip:bob@example.com SIP/2.0\n" HDRS(branch, cseq, method, totag)
+
+#endif /* SC_TEST_CALLFEED_H */

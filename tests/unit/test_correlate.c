@@ -1,0 +1,498 @@
+/* test_correlate.c - calls, transactions, retransmissions, states, timings
+ *
+ * Messages are written as SIP text, parsed by the real parser, and fed to
+ * the call table with the addresses and times a capture would give.
+ */
+#include "config.h"
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "callfeed.h"
+
+static void
+test_answered_call(void **state)
+{
+	struct fixture *f = *state;
+	struct sc_call *c;
+
+	feed(f, A, B, 0, INVITE("z9hG4bK1", "1"));
+	feed(f, B, A, 10, RESP("100 Trying", "z9hG4bK1", "1", "INVITE", ""));
+	feed(f, B, A, 300, RESP("180 Ringing", "z9hG4bK1", "1", "INVITE",
+				";tag=b1"));
+	feed(f, B, A, 2300, RESP("200 OK", "z9hG4bK1", "1", "INVITE",
+				 ";tag=b1"));
+	feed(f, A, B, 2350, REQ("ACK", "z9hG4bK2", "1", ";tag=b1"));
+	feed(f, A, B, 12300, REQ("BYE", "z9hG4bK3", "2", ";tag=b1"));
+	feed(f, B, A, 12310, RESP("200 OK", "z9hG4bK3", "2", "BYE",
+				  ";tag=b1"));
+	c = finish(f, 13000);
+	assert_string_equal(c->call_id, "call-1@192.0.2.1");
+	assert_int_equal(c->kind, SC_METHOD_INVITE);
+	assert_int_equal(c->state, SC_CALL_ANSWERED);
+	assert_int_equal(c->final_code, 200);
+	assert_int_equal(c->ended_by, SC_SIDE_CALLER);
+	assert_int_equal(c->msg_count, 7);
+	assert_int_equal(c->retransmissions, 0);
+	assert_int_equal(c->ntxns, 2);       /* INVITE, BYE; ACK is dialog */
+	assert_int_equal(c->timings.trying_ms, 10);
+	assert_int_equal(c->timings.pdd_ms, 300);
+	assert_int_equal(c->timings.ring_ms, 2000);
+	assert_int_equal(c->timings.setup_ms, 2300);
+	assert_int_equal(c->timings.ack_ms, 50);
+	assert_int_equal(c->timings.duration_ms, 10000);
+	assert_int_equal(c->timings.total_ms, 12310);
+	assert_string_equal(c->from.user, "alice");
+	assert_string_equal(c->to.user, "bob");
+	assert_int_equal(c->first_frame, 1);
+}
+
+static void
+test_retransmission_vs_forwarding(void **state)
+{
+	struct fixture *f = *state;
+	struct sc_call *c;
+
+	feed(f, A, P, 0, INVITE("z9hG4bK1", "1"));
+	feed(f, A, P, 500, INVITE("z9hG4bK1", "1"));   /* Timer A */
+	/* the same request seen on the next hop with the same branch (a
+	 * second capture point): forwarded, not retransmitted */
+	feed(f, P, B, 510, INVITE("z9hG4bK1", "1"));
+	feed(f, B, P, 520, RESP("486 Busy Here", "z9hG4bK1", "1", "INVITE",
+				";tag=b1"));
+	feed(f, B, P, 1020, RESP("486 Busy Here", "z9hG4bK1", "1", "INVITE",
+				 ";tag=b1"));   /* response retransmitted */
+	feed(f, P, B, 1030, REQ("ACK", "z9hG4bK1", "1", ";tag=b1"));
+	c = finish(f, 2000);
+	assert_int_equal(c->retransmissions, 2);
+	assert_false(c->msgs[0].retransmission);
+	assert_true(c->msgs[1].retransmission);
+	assert_false(c->msgs[2].retransmission);
+	assert_false(c->msgs[3].retransmission);
+	assert_true(c->msgs[4].retransmission);
+	assert_int_equal(c->ntxns, 1);
+	assert_int_equal(c->txns[0].request_sends, 2);
+	assert_int_equal(c->txns[0].final_sends, 2);
+	assert_true(c->txns[0].acked);
+	assert_int_equal(c->state, SC_CALL_FAILED);
+	assert_int_equal(c->final_code, 486);
+}
+
+static void
+test_cancel(void **state)
+{
+	struct fixture *f = *state;
+	struct sc_call *c;
+
+	feed(f, A, B, 0, INVITE("z9hG4bKc", "1"));
+	feed(f, B, A, 100, RESP("180 Ringing", "z9hG4bKc", "1", "INVITE",
+				";tag=b1"));
+	feed(f, A, B, 3100, REQ("CANCEL", "z9hG4bKc", "1", ""));
+	feed(f, B, A, 3110, RESP("200 OK", "z9hG4bKc", "1", "CANCEL",
+				 ";tag=b1"));
+	feed(f, B, A, 3120, RESP("487 Request Terminated", "z9hG4bKc", "1",
+				 "INVITE", ";tag=b1"));
+	feed(f, A, B, 3130, REQ("ACK", "z9hG4bKc", "1", ";tag=b1"));
+	c = finish(f, 4000);
+	assert_int_equal(c->state, SC_CALL_CANCELLED);
+	assert_int_equal(c->final_code, 487);
+	assert_int_equal(c->ntxns, 2);
+	assert_int_equal(c->txns[1].method, SC_METHOD_CANCEL);
+	assert_int_equal(c->txns[1].cancels, 0);
+	assert_int_equal(c->txns[1].final_code, 200);
+	assert_true(c->txns[0].acked);       /* ACK for the 487 */
+	assert_int_equal(c->msgs[3].txn, 1); /* 200 answers the CANCEL */
+	assert_int_equal(c->msgs[5].txn, 0); /* ACK joins the INVITE */
+	assert_int_equal(c->timings.ring_ms, 3020);
+}
+
+static void
+test_auth_retry(void **state)
+{
+	struct fixture *f = *state;
+	struct sc_call *c;
+
+	feed(f, A, P, 0, INVITE("z9hG4bKa", "1"));
+	feed(f, P, A, 5, RESP("407 Proxy Authentication Required",
+			      "z9hG4bKa", "1", "INVITE", ";tag=p1"));
+	feed(f, A, P, 10, REQ("ACK", "z9hG4bKa", "1", ";tag=p1"));
+	feed(f, A, P, 20,
+	     "INVITE sip:bob@example.com SIP/2.0\n"
+	     "Proxy-Authorization: Digest username=\"alice\", "
+	     "realm=\"example.com\", nonce=\"n\", uri=\"sip:bob@example.com\", "
+	     "response=\"0123456789abcdef0123456789abcdef\"\n" HDRS(
+		     "z9hG4bKb", "2", "INVITE", ""));
+	feed(f, P, A, 1020, RESP("200 OK", "z9hG4bKb", "2", "INVITE",
+				 ";tag=b1"));
+	feed(f, A, P, 1030, REQ("ACK", "z9hG4bKd", "2", ";tag=b1"));
+	c = finish(f, 2000);
+	assert_int_equal(c->final_code, 200);
+	assert_int_equal(c->state, SC_CALL_ANSWERED);
+	assert_int_equal(c->ntxns, 2);
+	assert_true(c->txns[1].has_credentials);
+	assert_int_equal(c->timings.setup_ms, 1000);
+}
+
+static void
+test_register(void **state)
+{
+	struct fixture *f = *state;
+	struct sc_call *c;
+
+	feed(f, A, P, 0,
+	     "REGISTER sip:example.com SIP/2.0\n"
+	     "Contact: <sip:alice@192.0.2.1>;expires=0\n" HDRS(
+		     "z9hG4bKr", "7", "REGISTER", ""));
+	feed(f, P, A, 10, RESP("200 OK", "z9hG4bKr", "7", "REGISTER",
+			       ";tag=r"));
+	c = finish(f, 100);
+	assert_int_equal(c->kind, SC_METHOD_REGISTER);
+	assert_int_equal(c->state, SC_CALL_UNREGISTERED);
+}
+
+static void
+test_register_refused(void **state)
+{
+	struct fixture *f = *state;
+	struct sc_call *c;
+
+	feed(f, A, P, 0, REQ("REGISTER", "z9hG4bKr", "1", ""));
+	feed(f, P, A, 10, RESP("403 Forbidden", "z9hG4bKr", "1", "REGISTER",
+			       ";tag=r"));
+	c = finish(f, 100);
+	assert_int_equal(c->state, SC_CALL_REFUSED);
+	assert_int_equal(c->final_code, 403);
+}
+
+static void
+test_rfc2543_fallback(void **state)
+{
+	struct fixture *f = *state;
+	struct sc_call *c;
+
+	/* branches without the magic cookie: matched by CSeq and method */
+	feed(f, A, B, 0, INVITE("old1", "1"));
+	feed(f, B, A, 10, RESP("180 Ringing", "old1", "1", "INVITE",
+			       ";tag=b1"));
+	feed(f, B, A, 20, RESP("603 Decline", "old1", "1", "INVITE",
+			       ";tag=b1"));
+	feed(f, A, B, 30, REQ("ACK", "old1", "1", ";tag=b1"));
+	c = finish(f, 100);
+	assert_int_equal(c->ntxns, 1);
+	assert_int_equal(c->final_code, 603);
+	assert_true(c->txns[0].acked);
+	assert_int_equal(c->state, SC_CALL_FAILED);
+}
+
+static void
+test_timeout_and_in_progress(void **state)
+{
+	struct fixture *f = *state;
+	struct sc_call *c;
+
+	for (int i = 0, t = 0; i < 7; i++, t = t * 2 + 500)
+		feed(f, A, B, t, INVITE("z9hG4bKt", "1"));
+	c = finish(f, 40000);
+	assert_int_equal(c->state, SC_CALL_TIMEOUT);
+	assert_int_equal(c->retransmissions, 6);
+	assert_int_equal(c->txns[0].request_sends, 7);
+	assert_int_equal(c->final_code, 0);
+}
+
+static void
+test_in_progress(void **state)
+{
+	struct fixture *f = *state;
+	struct sc_call *c;
+
+	feed(f, A, B, 0, INVITE("z9hG4bKt", "1"));
+	feed(f, B, A, 10, RESP("180 Ringing", "z9hG4bKt", "1", "INVITE",
+			       ";tag=b1"));
+	c = finish(f, 5000);
+	assert_int_equal(c->state, SC_CALL_IN_PROGRESS);
+}
+
+static void
+test_mid_dialog(void **state)
+{
+	struct fixture *f = *state;
+	struct sc_call *c;
+
+	feed(f, B, A, 0, REQ("BYE", "z9hG4bKy", "5", ";tag=b1"));
+	feed(f, A, B, 5, RESP("200 OK", "z9hG4bKy", "5", "BYE", ";tag=b1"));
+	c = finish(f, 100);
+	assert_int_equal(c->kind, SC_METHOD_BYE);
+	assert_int_equal(c->state, SC_CALL_COMPLETED);
+}
+
+static void
+test_expire_after_linger(void **state)
+{
+	struct fixture *f = *state;
+
+	feed(f, A, B, 0, INVITE("z9hG4bK1", "1"));
+	feed(f, B, A, 10, RESP("486 Busy Here", "z9hG4bK1", "1", "INVITE",
+			       ";tag=b1"));
+	sc_calltab_expire(f->tab, T0 + 5000 * MS, collect, f);
+	assert_int_equal(f->ndone, 0);
+	assert_int_equal(sc_calltab_count(f->tab), 1);
+	sc_calltab_expire(f->tab, T0 + 40000 * MS, collect, f);
+	assert_int_equal(f->ndone, 1);
+	assert_int_equal(sc_calltab_count(f->tab), 0);
+	/* summarising keeps the record, drops the messages */
+	sc_call_summarise(f->done[0]);
+	assert_null(f->done[0]->msgs);
+	assert_int_equal(f->done[0]->msg_count, 2);
+	assert_int_equal(f->done[0]->final_code, 486);
+}
+
+
+static void
+test_forks(void **state)
+{
+	struct fixture *f = *state;
+	struct sc_call *c;
+
+	feed(f, A, P, 0, INVITE("z9hG4bKf", "1"));
+	feed(f, P, A, 100, RESP("180 Ringing", "z9hG4bKf", "1", "INVITE",
+				";tag=phone1"));
+	feed(f, P, A, 120, RESP("180 Ringing", "z9hG4bKf", "1", "INVITE",
+				";tag=phone2"));
+	feed(f, P, A, 900, RESP("200 OK", "z9hG4bKf", "1", "INVITE",
+				";tag=phone2"));
+	feed(f, A, P, 910, REQ("ACK", "z9hG4bKg", "1", ";tag=phone2"));
+	feed(f, P, A, 5000,
+	     "BYE sip:alice@192.0.2.1 SIP/2.0\n"
+	     "Via: SIP/2.0/UDP 192.0.2.2:5060;branch=z9hG4bKh\n"
+	     "From: <sip:bob@example.com>;tag=phone2\n"
+	     "To: \"Alice\" <sip:alice@example.com>;tag=a1\n"
+	     "Call-ID: call-1@192.0.2.1\n"
+	     "CSeq: 1 BYE\n"
+	     "Content-Length: 0\n\n");
+	c = finish(f, 6000);
+	assert_int_equal(c->forks, 2);
+	assert_int_equal(c->ndialogs, 2);
+	assert_false(c->dialogs[0].confirmed);
+	assert_int_equal(c->dialogs[0].best_code, 180);
+	assert_true(c->dialogs[1].confirmed);
+	assert_int_equal(c->state, SC_CALL_ANSWERED);
+	/* the BYE came from the callee's side: its From tag is not ours */
+	assert_int_equal(c->ended_by, SC_SIDE_CALLEE);
+	assert_int_equal(c->end_ts, T0 + 5000 * MS);
+	assert_true(c->dialogs[1].terminated);
+	assert_int_equal(c->timings.duration_ms, 4100);
+}
+
+static void
+test_no_ack_and_2xx_retransmitted(void **state)
+{
+	struct fixture *f = *state;
+	struct sc_call *c;
+
+	feed(f, A, B, 0, INVITE("z9hG4bKn", "1"));
+	feed(f, B, A, 100, RESP("200 OK", "z9hG4bKn", "1", "INVITE",
+				";tag=b1"));
+	feed(f, B, A, 600, RESP("200 OK", "z9hG4bKn", "1", "INVITE",
+				";tag=b1"));
+	feed(f, B, A, 1600, RESP("200 OK", "z9hG4bKn", "1", "INVITE",
+				 ";tag=b1"));
+	c = finish(f, 40000);
+	assert_int_equal(c->state, SC_CALL_ANSWERED_NO_ACK);
+	assert_int_equal(c->txns[0].final_sends, 3);
+	assert_int_equal(c->retransmissions, 2);
+	assert_int_equal(c->timings.ack_ms, -1);
+}
+
+static void
+test_forwarded_on_two_hops(void **state)
+{
+	struct fixture *f = *state;
+	struct sc_call *c;
+
+	/* a proxy that keeps the branch (a second capture point) */
+	feed(f, A, P, 0, INVITE("z9hG4bK1", "1"));
+	feed(f, P, B, 5, INVITE("z9hG4bK1", "1"));
+	feed(f, P, B, 505, INVITE("z9hG4bK1", "1"));
+	c = finish(f, 1000);
+	assert_int_equal(c->ntxns, 1);
+	assert_int_equal(c->txns[0].hops, 2);
+	assert_int_equal(c->nhops, 2);
+	assert_false(c->msgs[1].retransmission);
+	assert_true(c->msgs[2].retransmission);
+	assert_int_equal(c->msgs[2].hop, 1);
+}
+
+static void
+test_sent_by_separates_transactions(void **state)
+{
+	struct fixture *f = *state;
+	struct sc_call *c;
+
+	feed(f, A, B, 0, INVITE("z9hG4bKsame", "1"));
+	/* same branch from another sender: another transaction (17.2.3) */
+	feed(f, P, B, 5,
+	     "INVITE sip:bob@example.com SIP/2.0\n"
+	     "Via: SIP/2.0/UDP 192.0.2.2:5060;branch=z9hG4bKsame\n"
+	     "From: <sip:alice@example.com>;tag=a1\n"
+	     "To: <sip:bob@example.com>\n"
+	     "Call-ID: call-1@192.0.2.1\n"
+	     "CSeq: 1 INVITE\n"
+	     "Content-Length: 0\n\n");
+	c = finish(f, 100);
+	assert_int_equal(c->ntxns, 2);
+}
+
+static void
+test_register_expiry_granted(void **state)
+{
+	struct fixture *f = *state;
+	struct sc_call *c;
+
+	feed(f, A, P, 0,
+	     "REGISTER sip:example.com SIP/2.0\n"
+	     "Contact: <sip:alice@192.0.2.1>\n"
+	     "Expires: 7200\n" HDRS("z9hG4bKr", "1", "REGISTER", ""));
+	feed(f, P, A, 5, RESP("401 Unauthorized", "z9hG4bKr", "1",
+			      "REGISTER", ";tag=r"));
+	feed(f, A, P, 10,
+	     "REGISTER sip:example.com SIP/2.0\n"
+	     "Authorization: Digest username=\"alice\", realm=\"x\", "
+	     "nonce=\"n\", uri=\"sip:example.com\", response=\"00\"\n"
+	     "Contact: <sip:alice@192.0.2.1>\n"
+	     "Expires: 7200\n" HDRS("z9hG4bKs", "2", "REGISTER", ""));
+	feed(f, P, A, 15,
+	     "SIP/2.0 200 OK\n"
+	     "Contact: <sip:alice@192.0.2.1>;expires=3600\n" HDRS(
+		     "z9hG4bKs", "2", "REGISTER", ";tag=r"));
+	c = finish(f, 100);
+	assert_int_equal(c->state, SC_CALL_REGISTERED);
+	assert_int_equal(c->expires, 3600);
+	assert_int_equal(c->auth_challenges, 1);
+	assert_int_equal(c->final_code, 200);
+}
+
+static void
+test_second_challenge_is_rejection(void **state)
+{
+	struct fixture *f = *state;
+	struct sc_call *c;
+
+	feed(f, A, P, 0, REQ("REGISTER", "z9hG4bK1", "1", ""));
+	feed(f, P, A, 5, RESP("401 Unauthorized", "z9hG4bK1", "1",
+			      "REGISTER", ";tag=r"));
+	feed(f, A, P, 10,
+	     "REGISTER sip:bob@example.com SIP/2.0\n"
+	     "Authorization: Digest username=\"alice\", realm=\"x\", "
+	     "nonce=\"n\", uri=\"sip:example.com\", response=\"00\"\n"
+	     HDRS("z9hG4bK2", "2", "REGISTER", ""));
+	feed(f, P, A, 15, RESP("401 Unauthorized", "z9hG4bK2", "2",
+			       "REGISTER", ";tag=r"));
+	c = finish(f, 100);
+	assert_int_equal(c->state, SC_CALL_REFUSED);
+	assert_int_equal(c->final_code, 401);
+}
+
+static void
+test_reinvite_failure_keeps_outcome(void **state)
+{
+	struct fixture *f = *state;
+	struct sc_call *c;
+
+	feed(f, A, B, 0, INVITE("z9hG4bK1", "1"));
+	feed(f, B, A, 10, RESP("200 OK", "z9hG4bK1", "1", "INVITE",
+			       ";tag=b1"));
+	feed(f, A, B, 20, REQ("ACK", "z9hG4bK2", "1", ";tag=b1"));
+	feed(f, A, B, 3000,
+	     "INVITE sip:bob@example.com SIP/2.0\n" HDRS("z9hG4bK3", "2",
+							 "INVITE",
+							 ";tag=b1"));
+	feed(f, B, A, 3010, RESP("491 Request Pending", "z9hG4bK3", "2",
+				 "INVITE", ";tag=b1"));
+	c = finish(f, 4000);
+	assert_int_equal(c->state, SC_CALL_ANSWERED);
+	assert_int_equal(c->final_code, 200);
+	assert_int_equal(c->ntxns, 2);
+	assert_int_equal(c->txns[1].final_code, 491);
+}
+
+/* Two legs of a B2BUA: the second names the first in X-Call-ID. */
+static void
+test_b2bua_links(void **state)
+{
+	struct fixture *f = *state;
+	struct sc_call *legs[3];
+
+	feed(f, A, P, 0, INVITE("z9hG4bK1", "1"));
+	feed(f, P, B, 5,
+	     "INVITE sip:bob@192.0.2.3 SIP/2.0\n"
+	     "Via: SIP/2.0/UDP 192.0.2.2:5060;branch=z9hG4bKleg2\n"
+	     "From: <sip:alice@example.com>;tag=p1\n"
+	     "To: <sip:bob@example.com>\n"
+	     "Call-ID: leg-2@192.0.2.2\n"
+	     "X-Call-ID: call-1@192.0.2.1\n"
+	     "Session-ID: 00000000000000000000000000000000\n"
+	     "CSeq: 1 INVITE\n"
+	     "Content-Length: 0\n\n");
+	feed(f, A, B, 9,
+	     "OPTIONS sip:x SIP/2.0\n"
+	     "Via: SIP/2.0/UDP 192.0.2.1;branch=z9hG4bKo\n"
+	     "Call-ID: unrelated\n"
+	     "Session-ID: 00000000000000000000000000000000\n"
+	     "CSeq: 1 OPTIONS\n"
+	     "Content-Length: 0\n\n");
+	sc_calltab_flush(f->tab, T0 + 1000 * MS, collect, f);
+	assert_int_equal(f->ndone, 3);
+	memcpy(legs, f->done, sizeof(legs));
+	assert_int_equal(sc_calls_link(legs, 3), SC_OK);
+	for (size_t i = 0; i < 3; i++) {
+		if (strcmp(legs[i]->call_id, "unrelated") == 0) {
+			/* a null Session-ID links nothing */
+			assert_int_equal(legs[i]->nlinked, 0);
+			continue;
+		}
+		assert_int_equal(legs[i]->nlinked, 1);
+		assert_string_equal(legs[i]->linked[0],
+				    strcmp(legs[i]->call_id, "leg-2@192.0.2.2")
+						    == 0
+					    ? "call-1@192.0.2.1"
+					    : "leg-2@192.0.2.2");
+	}
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+#define T(fn) cmocka_unit_test_setup_teardown(fn, callfeed_setup, \
+						      callfeed_teardown)
+		T(test_answered_call),
+		T(test_retransmission_vs_forwarding),
+		T(test_cancel),
+		T(test_auth_retry),
+		T(test_register),
+		T(test_register_refused),
+		T(test_rfc2543_fallback),
+		T(test_timeout_and_in_progress),
+		T(test_in_progress),
+		T(test_mid_dialog),
+		T(test_expire_after_linger),
+		T(test_forks),
+		T(test_no_ack_and_2xx_retransmitted),
+		T(test_forwarded_on_two_hops),
+		T(test_sent_by_separates_transactions),
+		T(test_register_expiry_granted),
+		T(test_second_challenge_is_rejection),
+		T(test_reinvite_failure_keeps_outcome),
+		T(test_b2bua_links),
+#undef T
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
