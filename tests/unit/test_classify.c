@@ -1,0 +1,615 @@
+/* test_classify.c - every diagnosis rule, from calls built in memory
+ *
+ * Each test plays a short exchange through the real parser and call
+ * table, classifies the call and checks the rule that fired, the
+ * category, and the evidence quoted from the messages.
+ */
+#include "config.h"
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "callfeed.h"
+#include "sipcause/classify.h"
+
+/* Classify the only call and return it. */
+static struct sc_call *
+classified(struct fixture *f, int64_t end_ms)
+{
+	struct sc_classify_env env = {
+		.registration = (const struct sc_registration *(*)(
+			const void *, const char *))sc_calltab_registration,
+		.ctx = f->tab,
+	};
+	struct sc_call *c = finish(f, end_ms);
+
+	assert_int_equal(sc_classify_call(c, &env), SC_OK);
+	assert_true(c->classified);
+	return c;
+}
+
+/* The annotation of the first response with status @code. */
+static const struct sc_explain *
+ann(const struct sc_call *c, int code)
+{
+	for (size_t i = 0; i < c->nmsgs; i++)
+		if (!c->msgs[i].msg->is_request &&
+		    c->msgs[i].msg->status == code)
+			return c->msgs[i].ann;
+	fail_msg("no %d in the call", code);
+	return NULL;
+}
+
+/* True when some evidence line contains @needle. */
+static bool
+cites(const struct sc_explain *e, const char *needle)
+{
+	for (size_t i = 0; i < e->nevidence; i++)
+		if (strstr(e->evidence[i], needle))
+			return true;
+	return false;
+}
+
+static bool
+has_finding(const struct sc_call *c, const char *rule)
+{
+	for (size_t i = 0; i < c->nfindings; i++)
+		if (strcmp(c->findings[i].rule, rule) == 0)
+			return true;
+	return false;
+}
+
+static void
+expect_verdict(const struct sc_call *c, const char *rule,
+	       enum sc_category cat)
+{
+	assert_non_null(c->verdict.rule);
+	assert_string_equal(c->verdict.rule, rule);
+	assert_int_equal(c->verdict.cat, cat);
+	assert_non_null(c->verdict.summary);
+	assert_non_null(c->verdict.cause);
+}
+
+#define AUTHZ(hdr)                                                      \
+	hdr ": Digest username=\"alice\", realm=\"example.com\", "      \
+	    "nonce=\"n\", uri=\"sip:bob@example.com\", response=\"00\"\n"
+
+static void
+test_auth_challenge(void **state)
+{
+	struct fixture *f = *state;
+	struct sc_call *c;
+
+	feed(f, A, P, 0, INVITE("z9hG4bKa", "1"));
+	feed(f, P, A, 5,
+	     "SIP/2.0 407 Proxy Authentication Required\n"
+	     "Proxy-Authenticate: Digest realm=\"example.com\", nonce=\"n\"\n"
+	     HDRS("z9hG4bKa", "1", "INVITE", ";tag=p"));
+	feed(f, A, P, 10, REQ("ACK", "z9hG4bKa", "1", ";tag=p"));
+	feed(f, A, P, 20,
+	     "INVITE sip:bob@example.com SIP/2.0\n" AUTHZ("Proxy-Authorization")
+		     HDRS("z9hG4bKb", "2", "INVITE", ""));
+	feed(f, P, A, 900, RESP("200 OK", "z9hG4bKb", "2", "INVITE",
+				";tag=b"));
+	feed(f, A, P, 910, REQ("ACK", "z9hG4bKc", "2", ";tag=b"));
+	c = classified(f, 1000);
+	assert_string_equal(ann(c, 407)->rule, "auth.challenge");
+	assert_true(cites(ann(c, 407), "example.com"));
+	expect_verdict(c, "ok.answered", SC_CAT_OK);
+	assert_true(has_finding(c, "auth.challenge"));
+}
+
+static void
+test_auth_rejected(void **state)
+{
+	struct fixture *f = *state;
+	struct sc_call *c;
+
+	feed(f, A, P, 0, REQ("REGISTER", "z9hG4bK1", "1", ""));
+	feed(f, P, A, 5, RESP("401 Unauthorized", "z9hG4bK1", "1",
+			      "REGISTER", ";tag=r"));
+	feed(f, A, P, 10,
+	     "REGISTER sip:bob@example.com SIP/2.0\n" AUTHZ("Authorization")
+		     HDRS("z9hG4bK2", "2", "REGISTER", ""));
+	feed(f, P, A, 15, RESP("403 Forbidden", "z9hG4bK2", "2", "REGISTER",
+			       ";tag=r"));
+	c = classified(f, 100);
+	assert_string_equal(ann(c, 401)->rule, "auth.challenge");
+	expect_verdict(c, "auth.rejected", SC_CAT_AUTH);
+	assert_true(cites(&c->verdict, "alice"));
+	assert_true(cites(&c->verdict, "example.com"));
+}
+
+static void
+test_no_response(void **state)
+{
+	struct fixture *f = *state;
+	struct sc_call *c;
+
+	for (int i = 0, t = 0; i < 7; i++, t = t * 2 + 500)
+		feed(f, A, B, t, INVITE("z9hG4bKt", "1"));
+	c = classified(f, 64000);
+	expect_verdict(c, "timeout.no-provisional", SC_CAT_TIMEOUT);
+	assert_true(cites(&c->verdict, "sent 7 times"));
+	assert_true(cites(&c->verdict, "192.0.2.3:5060"));
+	assert_int_equal(c->verdict.code, 0);
+}
+
+static void
+test_icmp_unreachable(void **state)
+{
+	struct fixture *f = *state;
+	struct sc_call_event ev = { 0 };
+	struct sc_call *c;
+
+	feed(f, A, B, 0, INVITE("z9hG4bKt", "1"));
+	ev.frame = 2;
+	ev.ts_ns = T0 + MS;
+	ev.icmp_version = 4;
+	ev.type = 3;
+	ev.code = 3;
+	ev.text = strdup("port unreachable");
+	callfeed_endpoint((struct sc_endpoint *)&ev.from, B);
+	sc_calltab_attach_event(f->tab, "call-1@192.0.2.1", &ev);
+	c = classified(f, 64000);
+	expect_verdict(c, "icmp.unreachable", SC_CAT_TIMEOUT);
+	assert_true(cites(&c->verdict, "port unreachable"));
+}
+
+static void
+test_no_answer(void **state)
+{
+	struct fixture *f = *state;
+	struct sc_call *c;
+
+	feed(f, A, B, 0, INVITE("z9hG4bKn", "1"));
+	feed(f, B, A, 100, RESP("180 Ringing", "z9hG4bKn", "1", "INVITE",
+				";tag=b"));
+	feed(f, B, A, 30100, RESP("408 Request Timeout", "z9hG4bKn", "1",
+				  "INVITE", ";tag=b"));
+	c = classified(f, 31000);
+	expect_verdict(c, "timeout.no-answer", SC_CAT_TIMEOUT);
+	assert_true(cites(&c->verdict, "rang for 30.0 s"));
+}
+
+static void
+test_cancel_caller(void **state)
+{
+	struct fixture *f = *state;
+	struct sc_call *c;
+
+	feed(f, A, B, 0, INVITE("z9hG4bKc", "1"));
+	feed(f, B, A, 100, RESP("180 Ringing", "z9hG4bKc", "1", "INVITE",
+				";tag=b"));
+	feed(f, A, B, 4100, REQ("CANCEL", "z9hG4bKc", "1", ""));
+	feed(f, B, A, 4110, RESP("200 OK", "z9hG4bKc", "1", "CANCEL",
+				 ";tag=b"));
+	feed(f, B, A, 4120, RESP("487 Request Terminated", "z9hG4bKc", "1",
+				 "INVITE", ";tag=b"));
+	c = classified(f, 5000);
+	expect_verdict(c, "cancel.caller-hangup", SC_CAT_CANCELLED);
+	assert_true(cites(&c->verdict, "4.0 s of ringing"));
+}
+
+static void
+test_cancel_upstream(void **state)
+{
+	struct fixture *f = *state;
+	struct sc_call *c;
+
+	feed(f, A, B, 0, INVITE("z9hG4bKc", "1"));
+	feed(f, B, A, 4120, RESP("487 Request Terminated", "z9hG4bKc", "1",
+				 "INVITE", ";tag=b"));
+	c = classified(f, 5000);
+	expect_verdict(c, "cancel.upstream", SC_CAT_CANCELLED);
+}
+
+static void
+test_media(void **state)
+{
+	struct fixture *f = *state;
+	struct sc_call *c;
+	static const char offer[] = "v=0\r\no=- 1 1 IN IP4 192.0.2.1\r\ns=-\r\n"
+				    "c=IN IP4 192.0.2.1\r\nt=0 0\r\n"
+				    "m=audio 4000 RTP/AVP 18 9\r\n";
+	char invite[1024];
+
+	snprintf(invite, sizeof(invite),
+		 "INVITE sip:bob@example.com SIP/2.0\n"
+		 "Via: SIP/2.0/UDP 192.0.2.1:5060;branch=z9hG4bKm\n"
+		 "From: <sip:alice@example.com>;tag=a1\n"
+		 "To: <sip:bob@example.com>\n"
+		 "Call-ID: call-1@192.0.2.1\n"
+		 "CSeq: 1 INVITE\n"
+		 "Content-Type: application/sdp\n"
+		 "Content-Length: %zu\n\n%s",
+		 strlen(offer), offer);
+	/* feed() turns \n into \r\n: strip the offer's own \r first */
+	for (char *p = invite; (p = strstr(p, "\r\n")) != NULL;)
+		memmove(p, p + 1, strlen(p));
+	feed(f, A, B, 0, invite);
+	feed(f, B, A, 10,
+	     "SIP/2.0 488 Not Acceptable Here\n"
+	     "Warning: 305 192.0.2.3 \"Incompatible media format\"\n"
+	     "Accept: application/sdp\n" HDRS("z9hG4bKm", "1", "INVITE",
+					      ";tag=b"));
+	c = classified(f, 100);
+	expect_verdict(c, "media.no-common-codec", SC_CAT_MEDIA);
+	assert_true(cites(&c->verdict, "G729"));
+	assert_true(cites(&c->verdict, "305"));
+}
+
+static void
+test_overload_retry_after(void **state)
+{
+	struct fixture *f = *state;
+	struct sc_call *c;
+
+	feed(f, A, B, 0, INVITE("z9hG4bKo", "1"));
+	feed(f, B, A, 10,
+	     "SIP/2.0 503 Service Unavailable\nRetry-After: 120\n" HDRS(
+		     "z9hG4bKo", "1", "INVITE", ";tag=b"));
+	c = classified(f, 100);
+	expect_verdict(c, "overload.retry-after", SC_CAT_OVERLOAD);
+	assert_true(cites(&c->verdict, "120"));
+}
+
+static void
+test_trunk_access(void **state)
+{
+	struct fixture *f = *state;
+	struct sc_call *c;
+
+	/* from the customer's side to a public carrier address */
+	feed(f, A, PUB, 0, INVITE("z9hG4bKk", "1"));
+	feed(f, PUB, A, 30, RESP("403 Forbidden", "z9hG4bKk", "1", "INVITE",
+				 ";tag=c"));
+	c = classified(f, 100);
+	expect_verdict(c, "trunk.access", SC_CAT_FORBIDDEN);
+	assert_true(cites(&c->verdict, "203.0.113.200"));
+	assert_non_null(strstr(c->verdict.cause, "allow-list"));
+}
+
+static void
+test_loops(void **state)
+{
+	struct fixture *f = *state;
+	struct sc_call *c;
+
+	feed(f, A, B, 0,
+	     "INVITE sip:bob@example.com SIP/2.0\nMax-Forwards: 3\n" HDRS(
+		     "z9hG4bKl", "1", "INVITE", ""));
+	feed(f, B, A, 10, RESP("483 Too Many Hops", "z9hG4bKl", "1",
+			       "INVITE", ";tag=b"));
+	c = classified(f, 100);
+	expect_verdict(c, "loop.max-forwards", SC_CAT_LOOP);
+	assert_true(cites(&c->verdict, "Max-Forwards 3"));
+}
+
+static void
+test_loop_detected(void **state)
+{
+	struct fixture *f = *state;
+	struct sc_call *c;
+
+	feed(f, A, B, 0, INVITE("z9hG4bKl", "1"));
+	feed(f, B, A, 10, RESP("482 Loop Detected", "z9hG4bKl", "1",
+			       "INVITE", ";tag=b"));
+	c = classified(f, 100);
+	expect_verdict(c, "loop.detected", SC_CAT_LOOP);
+	assert_true(cites(&c->verdict, "Via"));
+}
+
+static void
+test_address_incomplete(void **state)
+{
+	struct fixture *f = *state;
+	struct sc_call *c;
+
+	feed(f, A, B, 0,
+	     "INVITE sip:12@example.com SIP/2.0\n" HDRS("z9hG4bKd", "1",
+							"INVITE", ""));
+	feed(f, B, A, 10, RESP("484 Address Incomplete", "z9hG4bKd", "1",
+			       "INVITE", ";tag=b"));
+	c = classified(f, 100);
+	expect_verdict(c, "address.incomplete", SC_CAT_ADDRESS);
+	assert_true(cites(&c->verdict, "\"12\" (2 characters)"));
+}
+
+static void
+test_not_found(void **state)
+{
+	struct fixture *f = *state;
+	struct sc_call *c;
+
+	feed(f, A, B, 0,
+	     "INVITE sip:5551234@example.com SIP/2.0\n" HDRS("z9hG4bKd", "1",
+							     "INVITE", ""));
+	feed(f, B, A, 10, RESP("404 Not Found", "z9hG4bKd", "1", "INVITE",
+			       ";tag=b"));
+	c = classified(f, 100);
+	expect_verdict(c, "not-found.number", SC_CAT_NOT_FOUND);
+	assert_non_null(strstr(c->verdict.cause, "5551234"));
+}
+
+static void
+test_not_registered(void **state)
+{
+	struct fixture *f = *state;
+
+	/* bob's registration failed a little earlier (another call) */
+	feed(f, B, P, 0,
+	     "REGISTER sip:example.com SIP/2.0\n"
+	     "Via: SIP/2.0/UDP 192.0.2.3:5060;branch=z9hG4bKr\n"
+	     "From: <sip:bob@example.com>;tag=r1\n"
+	     "To: <sip:bob@example.com>\n"
+	     "Call-ID: reg-1\n"
+	     "CSeq: 1 REGISTER\n"
+	     "Content-Length: 0\n\n");
+	feed(f, P, B, 5,
+	     "SIP/2.0 403 Forbidden\n"
+	     "Via: SIP/2.0/UDP 192.0.2.3:5060;branch=z9hG4bKr\n"
+	     "From: <sip:bob@example.com>;tag=r1\n"
+	     "To: <sip:bob@example.com>;tag=x\n"
+	     "Call-ID: reg-1\n"
+	     "CSeq: 1 REGISTER\n"
+	     "Content-Length: 0\n\n");
+	feed(f, A, P, 1000, INVITE("z9hG4bKu", "1"));
+	feed(f, P, A, 1010, RESP("480 Temporarily Unavailable", "z9hG4bKu",
+				 "1", "INVITE", ";tag=p"));
+	sc_calltab_flush(f->tab, T0 + 2000 * MS, collect, f);
+	assert_int_equal(f->ndone, 2);
+	{
+		struct sc_classify_env env = {
+			.registration = (const struct sc_registration *(*)(
+				const void *,
+				const char *))sc_calltab_registration,
+			.ctx = f->tab,
+		};
+		struct sc_call *inv = strcmp(f->done[0]->call_id, "reg-1")
+					      ? f->done[0]
+					      : f->done[1];
+
+		assert_int_equal(sc_classify_call(inv, &env), SC_OK);
+		expect_verdict(inv, "unavailable.not-registered",
+			       SC_CAT_UNAVAILABLE);
+		assert_true(cites(&inv->verdict, "got 403"));
+	}
+}
+
+static void
+test_session_timer(void **state)
+{
+	struct fixture *f = *state;
+	struct sc_call *c;
+
+	feed(f, A, B, 0,
+	     "INVITE sip:bob@example.com SIP/2.0\nSession-Expires: 60\n"
+	     "Supported: timer\n" HDRS("z9hG4bKs", "1", "INVITE", ""));
+	feed(f, B, A, 10,
+	     "SIP/2.0 422 Session Interval Too Small\nMin-SE: 1800\n" HDRS(
+		     "z9hG4bKs", "1", "INVITE", ";tag=b"));
+	c = classified(f, 100);
+	expect_verdict(c, "session-timer.too-small", SC_CAT_PROTOCOL);
+	assert_true(cites(&c->verdict, "Session-Expires 60"));
+	assert_true(cites(&c->verdict, "Min-SE 1800"));
+}
+
+static void
+test_interval_brief(void **state)
+{
+	struct fixture *f = *state;
+	struct sc_call *c;
+
+	feed(f, A, P, 0,
+	     "REGISTER sip:example.com SIP/2.0\nExpires: 30\n" HDRS(
+		     "z9hG4bKe", "1", "REGISTER", ""));
+	feed(f, P, A, 10,
+	     "SIP/2.0 423 Interval Too Brief\nMin-Expires: 600\n" HDRS(
+		     "z9hG4bKe", "1", "REGISTER", ";tag=r"));
+	c = classified(f, 100);
+	expect_verdict(c, "register.interval-too-brief", SC_CAT_PROTOCOL);
+	assert_true(cites(&c->verdict, "Expires 30"));
+	assert_true(cites(&c->verdict, "Min-Expires 600"));
+}
+
+static void
+test_glare_and_mid_call(void **state)
+{
+	struct fixture *f = *state;
+	struct sc_call *c;
+
+	feed(f, A, B, 0, INVITE("z9hG4bK1", "1"));
+	feed(f, B, A, 10, RESP("200 OK", "z9hG4bK1", "1", "INVITE", ";tag=b"));
+	feed(f, A, B, 20, REQ("ACK", "z9hG4bK2", "1", ";tag=b"));
+	feed(f, A, B, 3000,
+	     "INVITE sip:bob@example.com SIP/2.0\n" HDRS("z9hG4bK3", "2",
+							 "INVITE", ";tag=b"));
+	feed(f, B, A, 3010, RESP("491 Request Pending", "z9hG4bK3", "2",
+				 "INVITE", ";tag=b"));
+	c = classified(f, 4000);
+	assert_string_equal(ann(c, 491)->rule, "glare");
+	expect_verdict(c, "ok.answered", SC_CAT_OK);
+	assert_true(has_finding(c, "mid-call"));
+}
+
+static void
+test_dialog_gone(void **state)
+{
+	struct fixture *f = *state;
+	struct sc_call *c;
+
+	feed(f, A, B, 0, REQ("BYE", "z9hG4bKg", "5", ";tag=b"));
+	feed(f, B, A, 10, RESP("481 Call/Transaction Does Not Exist",
+			       "z9hG4bKg", "5", "BYE", ";tag=b"));
+	c = classified(f, 100);
+	expect_verdict(c, "dialog.gone", SC_CAT_PROTOCOL);
+}
+
+static void
+test_q850(void **state)
+{
+	struct fixture *f = *state;
+	struct sc_call *c;
+
+	feed(f, A, B, 0, INVITE("z9hG4bKq", "1"));
+	feed(f, B, A, 10,
+	     "SIP/2.0 500 Server Internal Error\n"
+	     "Reason: Q.850;cause=41;text=\"Temporary failure\"\n" HDRS(
+		     "z9hG4bKq", "1", "INVITE", ";tag=b"));
+	c = classified(f, 100);
+	expect_verdict(c, "q850", SC_CAT_SERVER);
+	assert_non_null(strstr(c->verdict.cause, "41"));
+}
+
+static void
+test_ack_missing(void **state)
+{
+	struct fixture *f = *state;
+	struct sc_call *c;
+
+	feed(f, A, B, 0, INVITE("z9hG4bKn", "1"));
+	feed(f, B, A, 100, RESP("200 OK", "z9hG4bKn", "1", "INVITE",
+				";tag=b"));
+	feed(f, B, A, 600, RESP("200 OK", "z9hG4bKn", "1", "INVITE",
+				";tag=b"));
+	feed(f, B, A, 1600, RESP("200 OK", "z9hG4bKn", "1", "INVITE",
+				 ";tag=b"));
+	c = classified(f, 40000);
+	expect_verdict(c, "ack.missing", SC_CAT_PROTOCOL);
+	assert_true(cites(&c->verdict, "sent 3 times"));
+}
+
+static void
+test_nat_private_sdp(void **state)
+{
+	struct fixture *f = *state;
+	struct sc_call *c;
+	static const char sdp[] = "v=0\no=- 1 1 IN IP4 10.1.2.3\ns=-\n"
+				  "c=IN IP4 10.1.2.3\nt=0 0\n"
+				  "m=audio 4000 RTP/AVP 0\n";
+	char invite[1024];
+
+	snprintf(invite, sizeof(invite),
+		 "INVITE sip:bob@example.com SIP/2.0\n"
+		 "Via: SIP/2.0/UDP 203.0.113.200:5060;branch=z9hG4bKp\n"
+		 "From: <sip:alice@example.com>;tag=a1\n"
+		 "To: <sip:bob@example.com>\n"
+		 "Call-ID: call-1@192.0.2.1\n"
+		 "CSeq: 1 INVITE\n"
+		 "Content-Type: application/sdp\n"
+		 "Content-Length: %zu\n\n%s",
+		 strlen(sdp) + 5, sdp);   /* each \n becomes \r\n */
+	feed(f, PUB, B, 0, invite);
+	feed(f, B, PUB, 10,
+	     "SIP/2.0 200 OK\n"
+	     "Via: SIP/2.0/UDP 203.0.113.200:5060;branch=z9hG4bKp\n"
+	     "From: <sip:alice@example.com>;tag=a1\n"
+	     "To: <sip:bob@example.com>;tag=b\n"
+	     "Call-ID: call-1@192.0.2.1\n"
+	     "CSeq: 1 INVITE\n"
+	     "Content-Length: 0\n\n");
+	feed(f, PUB, B, 20,
+	     "ACK sip:bob@example.com SIP/2.0\n"
+	     "Via: SIP/2.0/UDP 203.0.113.200:5060;branch=z9hG4bKq\n"
+	     "From: <sip:alice@example.com>;tag=a1\n"
+	     "To: <sip:bob@example.com>;tag=b\n"
+	     "Call-ID: call-1@192.0.2.1\n"
+	     "CSeq: 1 ACK\n"
+	     "Content-Length: 0\n\n");
+	c = classified(f, 100);
+	expect_verdict(c, "ok.answered", SC_CAT_OK);
+	assert_true(has_finding(c, "nat.private-sdp"));
+}
+
+static void
+test_retransmission(void **state)
+{
+	struct fixture *f = *state;
+	struct sc_call *c;
+
+	feed(f, A, B, 0, INVITE("z9hG4bKr", "1"));
+	feed(f, A, B, 500, INVITE("z9hG4bKr", "1"));
+	feed(f, A, B, 1500, INVITE("z9hG4bKr", "1"));
+	feed(f, B, A, 1600, RESP("500 Server Internal Error", "z9hG4bKr", "1",
+				 "INVITE", ";tag=b"));
+	c = classified(f, 2000);
+	expect_verdict(c, "retransmission", SC_CAT_SERVER);
+	assert_true(cites(&c->verdict, "sent 3 times"));
+	assert_true(has_finding(c, "retransmission"));
+}
+
+static void
+test_default_and_unknown(void **state)
+{
+	struct fixture *f = *state;
+	struct sc_call *c;
+
+	feed(f, A, B, 0, INVITE("z9hG4bKx", "1"));
+	feed(f, B, A, 10, RESP("499 Strange", "z9hG4bKx", "1", "INVITE",
+			       ";tag=b"));
+	c = classified(f, 100);
+	expect_verdict(c, "code.default", SC_CAT_UNKNOWN);
+	assert_true(c->verdict.unknown_code);
+	assert_int_equal(c->verdict.cls, SC_CLASS_CLIENT_FAILURE);
+}
+
+static void
+test_in_progress(void **state)
+{
+	struct fixture *f = *state;
+	struct sc_call *c;
+
+	feed(f, A, B, 0, INVITE("z9hG4bKi", "1"));
+	feed(f, B, A, 10, RESP("180 Ringing", "z9hG4bKi", "1", "INVITE",
+			       ";tag=b"));
+	c = classified(f, 2000);
+	expect_verdict(c, "in-progress", SC_CAT_OK);
+	/* provisional responses keep their knowledge-base meaning */
+	assert_string_equal(ann(c, 180)->rule, "code.default");
+	assert_non_null(ann(c, 180)->meaning);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+#define T(fn) cmocka_unit_test_setup_teardown(fn, callfeed_setup, \
+					      callfeed_teardown)
+		T(test_auth_challenge),
+		T(test_auth_rejected),
+		T(test_no_response),
+		T(test_icmp_unreachable),
+		T(test_no_answer),
+		T(test_cancel_caller),
+		T(test_cancel_upstream),
+		T(test_media),
+		T(test_overload_retry_after),
+		T(test_trunk_access),
+		T(test_loops),
+		T(test_loop_detected),
+		T(test_address_incomplete),
+		T(test_not_found),
+		T(test_not_registered),
+		T(test_session_timer),
+		T(test_interval_brief),
+		T(test_glare_and_mid_call),
+		T(test_dialog_gone),
+		T(test_q850),
+		T(test_ack_missing),
+		T(test_nat_private_sdp),
+		T(test_retransmission),
+		T(test_default_and_unknown),
+		T(test_in_progress),
+#undef T
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
