@@ -1,0 +1,146 @@
+/* report.c - choose a report format and share its helpers */
+#include "config.h"
+
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "report_impl.h"
+
+bool
+sc_format_from_name(const char *name, enum sc_format *out)
+{
+#define SC_FORMAT_MATCH(e, id)            \
+	if (strcmp(name, id) == 0) {      \
+		*out = SC_FORMAT_##e;     \
+		return true;              \
+	}
+	SC_FORMATS(SC_FORMAT_MATCH)
+#undef SC_FORMAT_MATCH
+	return false;
+}
+
+const char *
+sc_format_name(enum sc_format f)
+{
+	switch (f) {
+#define SC_FORMAT_CASE(e, id)   \
+	case SC_FORMAT_##e:     \
+		return id;
+		SC_FORMATS(SC_FORMAT_CASE)
+#undef SC_FORMAT_CASE
+	case SC_FORMAT__COUNT:
+		break;
+	}
+	return "?";
+}
+
+bool
+sc_format_needs_messages(enum sc_format f)
+{
+	return f == SC_FORMAT_JSON || f == SC_FORMAT_JSONL;
+}
+
+static const struct sc_report_ops *
+ops_for(enum sc_format f)
+{
+	switch (f) {
+	case SC_FORMAT_TEXT:
+		return &sc__report_text_ops;
+	case SC_FORMAT_JSON:
+		return &sc__report_json_ops;
+	case SC_FORMAT_JSONL:
+		return &sc__report_jsonl_ops;
+	case SC_FORMAT__COUNT:
+		break;
+	}
+	return &sc__report_text_ops;
+}
+
+struct sc_report *
+sc_report_new(const struct sc_report_opts *opts, FILE *out)
+{
+	struct sc_report *r = calloc(1, sizeof(*r));
+
+	if (!r)
+		return NULL;
+	r->opts = *opts;
+	r->ops = ops_for(opts->format);
+	r->out = out;
+	return r;
+}
+
+void
+sc_report_call(struct sc_report *r, const struct sc_call *call)
+{
+	if (r->ops->call && sc__report_shows(r, call))
+		r->ops->call(r, call);
+}
+
+enum sc_err
+sc_report_finish(struct sc_report *r, const struct sc_model *model)
+{
+	r->ops->finish(r, model);
+	if (fflush(r->out) != 0 || ferror(r->out))
+		return SC_EIO;
+	return SC_OK;
+}
+
+void
+sc_report_free(struct sc_report *r)
+{
+	free(r);
+}
+
+bool
+sc__report_shows(const struct sc_report *r, const struct sc_call *call)
+{
+	return !r->opts.filter || r->opts.filter(r->opts.filter_ctx, call);
+}
+
+static void
+split_ns(int64_t ns, struct tm *tm, long *frac)
+{
+	time_t sec = (time_t)(ns / 1000000000);
+
+	*frac = (long)(ns % 1000000000);
+	if (*frac < 0) {
+		*frac += 1000000000;
+		sec--;
+	}
+	gmtime_r(&sec, tm);
+}
+
+char *
+sc__format_ts(int64_t ns, char *buf, size_t len)
+{
+	struct tm tm;
+	long frac;
+
+	split_ns(ns, &tm, &frac);
+	snprintf(buf, len, "%04d-%02d-%02dT%02d:%02d:%02d.%09ldZ",
+		 tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
+		 tm.tm_min, tm.tm_sec, frac);
+	return buf;
+}
+
+char *
+sc__format_clock(int64_t ns, char *buf, size_t len)
+{
+	struct tm tm;
+	long frac;
+
+	split_ns(ns, &tm, &frac);
+	snprintf(buf, len, "%02d:%02d:%02d.%03ld", tm.tm_hour, tm.tm_min,
+		 tm.tm_sec, frac / 1000000);
+	return buf;
+}
+
+const char *
+sc__call_kind(const struct sc_call *call)
+{
+	if (call->kind != SC_METHOD_OTHER)
+		return sc_method_name(call->kind);
+	return call->kind_name && call->kind_name[0] ? call->kind_name : "?";
+}
