@@ -1,0 +1,201 @@
+#!/usr/bin/env python3
+"""Command-line behaviour of sipcause: options, errors, exit statuses.
+
+usage: cli.py SIPCAUSE DATA_DIR CASE
+Each CASE is one meson test; it runs the real binary and checks stdout,
+stderr and the exit status. Exit 0 pass, 1 fail, 77 skip.
+"""
+import json
+import os
+import subprocess
+import sys
+import tempfile
+
+BIN, DATA = sys.argv[1], sys.argv[2]
+
+
+def run(*args, stdin=None, env=None):
+    e = dict(os.environ, LC_ALL="C", TZ="UTC")
+    e.pop("NO_COLOR", None)
+    if env:
+        e.update(env)
+    return subprocess.run([BIN] + list(args), input=stdin,
+                          capture_output=True, env=e, timeout=60)
+
+
+def data(name):
+    return os.path.join(DATA, name)
+
+
+def expect(cond, what, r=None):
+    if not cond:
+        print("FAIL:", what)
+        if r is not None:
+            print("exit:", r.returncode)
+            print("stdout:", r.stdout[:2000])
+            print("stderr:", r.stderr[:2000])
+        sys.exit(1)
+
+
+def fails_with(r, status, *words):
+    """Exit @status, nothing on stdout, stderr mentions every word."""
+    expect(r.returncode == status, "exit status %d" % status, r)
+    expect(r.stdout == b"", "nothing on stdout", r)
+    err = r.stderr.decode("utf-8", "replace")
+    for w in words:
+        expect(w.lower() in err.lower(), "stderr mentions %r" % w, r)
+
+
+def case_help():
+    r = run("--help")
+    expect(r.returncode == 0, "--help exits 0", r)
+    out = r.stdout.decode()
+    for w in ("Usage: sipcause", "--format", "Exit status", "explain"):
+        expect(w in out, "--help mentions " + w, r)
+
+
+def case_version():
+    r = run("--version")
+    expect(r.returncode == 0 and r.stdout.startswith(b"sipcause "),
+           "--version prints the version", r)
+
+
+def case_no_args():
+    fails_with(run(), 1, "no capture file")
+
+
+def case_bad_option():
+    fails_with(run("--no-such-option", data("options-3.pcap")), 1, "--help")
+
+
+def case_bad_format():
+    fails_with(run("--format", "yaml", data("options-3.pcap")), 1,
+               "unknown format")
+
+
+def case_missing_file():
+    fails_with(run(data("does-not-exist.pcap")), 2, "does-not-exist.pcap",
+               "No such file")
+
+
+def case_unreadable_file():
+    if os.geteuid() == 0:
+        # root reads everything; a directory is unreadable as a capture
+        fails_with(run(DATA), 2, "directory")
+        return
+    with tempfile.NamedTemporaryFile(suffix=".pcap") as f:
+        os.chmod(f.name, 0)
+        fails_with(run(f.name), 2, "Permission denied")
+
+
+def case_not_a_capture():
+    fails_with(run(data("not-a-capture.txt")), 2, "not-a-capture.txt",
+               "not a pcap or pcapng")
+
+
+def case_empty_file():
+    fails_with(run(data("empty.pcap")), 2, "empty.pcap", "not a pcap")
+
+
+def case_unsupported_linktype():
+    fails_with(run(data("linktype-80211.pcap")), 2, "unsupported link type",
+               "IEEE802_11", "105")
+
+
+def case_mixed_linktypes():
+    fails_with(run(data("mixed-linktypes.pcapng")), 2, "mixed-linktypes",
+               "different from the type of the first interface")
+
+
+def case_truncated():
+    r = run("--format", "json", data("truncated.pcap"))
+    expect(r.returncode == 0, "a truncated file is still analysed", r)
+    err = r.stderr.decode()
+    expect("warning" in err and "truncated" in err, "warns on stderr", r)
+    doc = json.loads(r.stdout)
+    expect(doc["input"]["packets"] == 2, "the two whole frames were read", r)
+    expect(len(doc["input"]["warnings"]) == 1, "warning kept in JSON", r)
+    msgs = [m for c in doc["calls"] for m in c["messages"]]
+    expect(len(msgs) == 2, "both messages before the damage reported", r)
+
+
+def case_stdin():
+    with open(data("options-3.pcap"), "rb") as f:
+        r = run("--format", "json", "-", stdin=f.read())
+    expect(r.returncode == 0, "reads standard input", r)
+    doc = json.loads(r.stdout)
+    expect(doc["input"]["packets"] == 3, "three frames from stdin", r)
+
+
+def case_several_files():
+    r = run("--format", "json", "-r", data("options-3.pcap"),
+            data("options-3.pcap"))
+    expect(r.returncode == 0, "reads two files", r)
+    doc = json.loads(r.stdout)
+    expect(doc["input"]["packets"] == 6, "frames of both files", r)
+    frames = [m["frame"] for c in doc["calls"] for m in c["messages"]]
+    expect(sorted(frames) == [1, 2, 3, 4, 5, 6],
+           "frame numbers continue across files", r)
+
+
+def case_second_file_missing():
+    fails_with(run(data("options-3.pcap"), data("nope.pcap")), 2, "nope.pcap")
+
+
+def case_output_file():
+    with tempfile.TemporaryDirectory() as d:
+        out = os.path.join(d, "report.json")
+        r = run("--format", "json", "-o", out, data("options-3.pcap"))
+        expect(r.returncode == 0 and r.stdout == b"", "-o writes a file", r)
+        with open(out) as f:
+            expect(json.load(f)["schema"] == "sipcause/1", "JSON in file")
+
+
+def case_output_unwritable():
+    fails_with(run("-o", "/nonexistent-dir/x.json", data("options-3.pcap")),
+               2, "/nonexistent-dir/x.json")
+
+
+def case_control_chars():
+    for fmt in ("text", "json"):
+        r = run("--format", fmt, "-V", data("control-chars.pcap"))
+        expect(r.returncode == 0, "analyses the hostile capture", r)
+        expect(b"\x1b" not in r.stdout and b"\x07" not in r.stdout and
+               b"\x9b" not in r.stdout,
+               "no raw control characters reach the output (%s)" % fmt, r)
+    r = run("--format", "json", data("control-chars.pcap"))
+    doc = json.loads(r.stdout)
+    expect("\x1b]0;pwned\x07" in doc["calls"][0]["from"]["display"],
+           "JSON keeps the original characters, escaped", r)
+
+
+def case_color():
+    r = run("--color", "always", data("options-3.pcap"))
+    expect(b"\x1b[" in r.stdout, "--color always colours", r)
+    r = run(data("options-3.pcap"))
+    expect(b"\x1b[" not in r.stdout, "no colour when not a terminal", r)
+    r = run("--color", "always", data("options-3.pcap"),
+            env={"NO_COLOR": "1"})
+    expect(b"\x1b[" in r.stdout, "--color always beats NO_COLOR", r)
+
+
+def case_explain():
+    r = run("explain", "503")
+    expect(r.returncode == 0, "explain 503", r)
+    out = r.stdout.decode()
+    expect("503 Service Unavailable" in out and "overload" in out,
+           "explain prints the code, reason and category", r)
+    r = run("explain", "q850", "17")
+    expect(r.returncode == 0 and b"17" in r.stdout, "explain q850 17", r)
+    fails_with(run("explain", "1234"), 1, "usage")
+    fails_with(run("explain", "q850", "200"), 1, "not known")
+
+
+CASES = {n[5:]: f for n, f in globals().items() if n.startswith("case_")}
+
+if __name__ == "__main__":
+    if len(sys.argv) < 4:
+        print("cases:", " ".join(sorted(CASES)))
+        sys.exit(2)
+    CASES[sys.argv[3]]()
+    print("ok")
