@@ -38,7 +38,7 @@ struct ctx {
 
 /* ---- building explanations ---- */
 
-static char *
+static char *SC_PRINTF(1, 0)
 vformat(const char *fmt, va_list ap)
 {
 	va_list aq;
