@@ -150,31 +150,6 @@ first_request(const struct sc_call *c, const struct sc_txn *t)
 					    : NULL;
 }
 
-/* The transaction deciding the call (as correlate chose its outcome). */
-static const struct sc_txn *
-deciding_txn(const struct sc_call *c)
-{
-	const struct sc_txn *best = NULL;
-
-	for (size_t i = 0; i < c->ntxns; i++) {
-		const struct sc_txn *t = &c->txns[i];
-
-		if (t->method != c->kind || t->method == SC_METHOD_ACK ||
-		    t->method == SC_METHOD_CANCEL)
-			continue;
-		if (!best) {
-			best = t;
-			continue;
-		}
-		if ((best->final_code == 401 || best->final_code == 407) &&
-		    t->cseq > best->cseq && t->has_credentials)
-			best = t;
-		else if (c->kind == SC_METHOD_INVITE)
-			break;
-	}
-	return best;
-}
-
 /* A later attempt of the same request carrying credentials. */
 static const struct sc_txn *
 retry_with_credentials(const struct sc_call *c, const struct sc_txn *t)
@@ -206,7 +181,7 @@ is_reinvite(const struct ctx *x)
 {
 	return x->txn && x->txn->method == SC_METHOD_INVITE &&
 	       ((x->req && x->req->to.tag) ||
-		x->txn != deciding_txn(x->call));
+		x->txn != sc_call_deciding_txn(x->call));
 }
 
 /* Codecs offered in every m= line of @m's SDP, "PCMU/8000 ...". */
@@ -573,6 +548,9 @@ rule_no_answer(struct ctx *x)
 
 	if (x->resp->status != 408 && x->resp->status != 480)
 		return false;
+	/* a 480 that says why (Q.850) is better explained by that */
+	if (x->resp->status == 480 && x->resp->q850_cause > 0)
+		return false;
 	if (!t->first_provisional_ts || t->method != SC_METHOD_INVITE)
 		return false;
 	if (t->first_ringing_ts)
@@ -862,11 +840,19 @@ add_finding(struct sc_call *c, struct ctx *x, const char *rule,
 	c->nfindings++;
 }
 
+/* The annotation of transaction @t's final response, if kept. */
+static const struct sc_explain *
+final_annotation(const struct sc_call *c, const struct sc_txn *t)
+{
+	return t->final_msg < c->nmsgs ? c->msgs[t->final_msg].ann : NULL;
+}
+
 /* Rules that hold beside the verdict. */
 static void
 findings(struct sc_call *c, struct ctx *x)
 {
 	char addr[SC_ADDR_STRLEN], src[SC_ADDR_STRLEN];
+	const struct sc_txn *deciding = sc_call_deciding_txn(c);
 	bool nat_seen = false;
 
 	for (size_t i = 0; i < c->nmsgs && !nat_seen; i++) {
@@ -894,27 +880,31 @@ findings(struct sc_call *c, struct ctx *x)
 				    " times before its %d",
 				    t->method_name, t->cseq, t->request_sends,
 				    t->final_code);
-		if ((t->final_code == 401 || t->final_code == 407) &&
-		    retry_with_credentials(c, t))
-			add_finding(c, x, "auth.challenge",
-				    "%s challenged with %d and retried with "
-				    "credentials",
-				    t->method_name, t->final_code);
-		if (t->final_code >= 300 && t != deciding_txn(c) &&
-		    t->method != SC_METHOD_CANCEL &&
-		    t->final_code != 401 && t->final_code != 407 &&
-		    t->final_code != 487)
+		if (t->final_code < 300 || t->final_code == 487 ||
+		    t == deciding || t->method == SC_METHOD_CANCEL)
+			continue;
+		if (deciding && t->method == deciding->method &&
+		    t->cseq < deciding->cseq) {
+			const struct sc_explain *a = final_annotation(c, t);
+
+			add_finding(c, x, a && a->rule ? a->rule : "retried",
+				    "%s (CSeq %" PRIu32 ") got %d and was "
+				    "retried (CSeq %" PRIu32 ")",
+				    t->method_name, t->cseq, t->final_code,
+				    deciding->cseq);
+		} else {
 			add_finding(c, x, "mid-call",
 				    "%s (CSeq %" PRIu32 ") inside the call "
 				    "failed with %d",
 				    t->method_name, t->cseq, t->final_code);
+		}
 	}
 }
 
 static void
 verdict(struct sc_call *c, const struct sc_classify_env *env, struct ctx *x)
 {
-	const struct sc_txn *t = deciding_txn(c);
+	const struct sc_txn *t = sc_call_deciding_txn(c);
 	struct sc_explain *v = &c->verdict;
 	const struct sc_callmsg *fin;
 	char outcome[160];

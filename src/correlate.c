@@ -385,10 +385,26 @@ repetition(const struct sc_call *c, uint32_t txn, const struct sc_msg *m,
 	return r;
 }
 
-/* The transaction that decides the call: the first request's, or the
- * retry that carried credentials after a 401/407 challenge. */
-static const struct sc_txn *
-main_txn(const struct sc_call *c)
+/* Is @t a fresh attempt of the call's request (outside any dialog)? */
+static bool
+out_of_dialog(const struct sc_call *c, const struct sc_txn *t)
+{
+	const struct sc_msg *req = t->first_msg < c->nmsgs
+					   ? c->msgs[t->first_msg].msg
+					   : NULL;
+
+	return req && req->is_request && !req->to.tag;
+}
+
+/*
+ * The transaction that decides the call: the first request's, or a later
+ * attempt of the same request outside the dialog after a failure (the
+ * retry after a 401/407 challenge, a 422 or 423 minimum, a redirect).
+ * For a registration, the latest REGISTER that got an answer (a refresh
+ * or a removal) decides. Later INVITEs inside the dialog are re-INVITEs.
+ */
+const struct sc_txn *
+sc_call_deciding_txn(const struct sc_call *c)
 {
 	const struct sc_txn *best = NULL;
 
@@ -402,14 +418,22 @@ main_txn(const struct sc_call *c)
 			best = t;
 			continue;
 		}
-		/* a later attempt of the same request after a challenge */
-		if ((best->final_code == 401 || best->final_code == 407) &&
-		    t->cseq > best->cseq && t->has_credentials)
+		if (t->cseq <= best->cseq)
+			continue;
+		if (c->kind == SC_METHOD_REGISTER) {
+			if (t->final_code)
+				best = t;
+		} else if (best->final_code >= 300 && out_of_dialog(c, t)) {
 			best = t;
-		else if (c->kind == SC_METHOD_INVITE)
-			break;   /* later INVITEs are re-INVITEs */
+		}
 	}
 	return best;
+}
+
+static const struct sc_txn *
+main_txn(const struct sc_call *c)
+{
+	return sc_call_deciding_txn(c);
 }
 
 static int64_t
@@ -905,9 +929,14 @@ is_complete(const struct sc_call *c)
 }
 
 
+/* Sends of an unanswered request that show its sender got nothing back. */
+#define SENDS_WITHOUT_ANSWER 3
+
 /*
  * A request nobody answered for longer than a transaction may live has
- * timed out by @now_ns; a younger one is still in progress.
+ * timed out by @now_ns. So has one retransmitted several times without
+ * any response, even if the capture stopped before Timer B: the sender
+ * was plainly getting nothing back. Otherwise it is still in progress.
  */
 static void
 settle(struct sc_call *c, int64_t now_ns)
@@ -916,7 +945,9 @@ settle(struct sc_call *c, int64_t now_ns)
 
 	if (c->state != SC_CALL_IN_PROGRESS || !t || t->final_code != 0)
 		return;
-	if (now_ns - t->first_ts >= TRANSACTION_TIMEOUT_NS)
+	if (now_ns - t->first_ts >= TRANSACTION_TIMEOUT_NS ||
+	    (t->request_sends >= SENDS_WITHOUT_ANSWER &&
+	     !t->first_provisional_ts))
 		c->state = SC_CALL_TIMEOUT;
 }
 

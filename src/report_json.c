@@ -242,6 +242,15 @@ call_object(struct sc_jsonw *w, const struct sc_call *c)
 		sc_jsonw_string(w, c->linked[i]);
 	sc_jsonw_end_array(w);
 	verdict(w, &c->verdict);
+	sc_jsonw_key(w, "findings");
+	sc_jsonw_begin_array(w);
+	for (size_t i = 0; i < c->nfindings; i++) {
+		sc_jsonw_begin_object(w);
+		sc_jsonw_kstr(w, "rule", c->findings[i].rule);
+		sc_jsonw_kstr(w, "text", c->findings[i].text);
+		sc_jsonw_end_object(w);
+	}
+	sc_jsonw_end_array(w);
 	dialogs(w, c);
 	hops(w, c);
 	events(w, c);

@@ -10,6 +10,10 @@
 #include "sipcause/escape.h"
 #include "sipcause/kb.h"
 
+/* One line per call: time, kind, parties, result, state, messages; the
+ * header uses the same widths (colour codes take no column). */
+#define CALL_COLUMNS "%-12s  %-9s %-34s %s%-30s %-15s%s %5s"
+
 #define ANSI_RESET "\033[0m"
 #define ANSI_BOLD "\033[1m"
 #define ANSI_DIM "\033[2m"
@@ -229,6 +233,7 @@ static void
 call_line(struct sc_report *r, const struct sc_call *c)
 {
 	char clock[16], from[40], to[40], fromto[80], result[64], reason[48];
+	char count[24];
 	const struct sc_explain *v = &c->verdict;
 
 	sc__format_clock(c->first_ts, clock, sizeof(clock));
@@ -240,9 +245,15 @@ call_line(struct sc_report *r, const struct sc_call *c)
 				       c->final_reason ? c->final_reason : ""));
 	else
 		snprintf(result, sizeof(result), "-");
-	fprintf(r->out, "%s  %-9s %-34s %s%-26s %-15s%s %4zu\n", clock,
-		sc__call_kind(c), fromto, state_color(r, c), result,
-		sc_call_state_id(c->state), color(r, ANSI_RESET), c->msg_count);
+	snprintf(count, sizeof(count), "%zu", c->msg_count);
+	fprintf(r->out, CALL_COLUMNS "\n", clock, sc__call_kind(c), fromto,
+		state_color(r, c), result, sc_call_state_id(c->state),
+		color(r, ANSI_RESET), count);
+	for (size_t i = 0; i < c->nfindings; i++) {
+		fprintf(r->out, "              note: ");
+		sc_escape_text(r->out, c->findings[i].text);
+		fprintf(r->out, " [%s]\n", c->findings[i].rule);
+	}
 	if (v->cat == SC_CAT_OK)
 		return;
 	fprintf(r->out, "              %s%s%s", state_color(r, c),
@@ -316,9 +327,9 @@ text_finish(struct sc_report *r, const struct sc_model *m)
 		fputs("\nNo SIP calls found.\n", r->out);
 		return;
 	}
-	fprintf(r->out, "\n%sTIME          KIND      FROM -> TO%-17s RESULT"
-			"                     STATE          MSGS%s\n",
-		color(r, ANSI_BOLD), "", color(r, ANSI_RESET));
+	fprintf(r->out, "\n%s" CALL_COLUMNS "%s\n", color(r, ANSI_BOLD),
+		"TIME", "KIND", "FROM -> TO", "", "RESULT", "STATE", "",
+		"MSGS", color(r, ANSI_RESET));
 	for (size_t i = 0; i < m->calls.n; i++) {
 		const struct sc_call *c = m->calls.v[i];
 

@@ -189,6 +189,15 @@ struct sc_call {
 	bool summarised;
 };
 
+/*
+ * sc_call_deciding_txn - the transaction whose outcome is the call's: the
+ * first request's, or its retry outside the dialog after a failure (auth
+ * challenge, 422, 423, redirect); for REGISTER the latest answered one.
+ * NULL when the call has no request of its kind (mid-dialog capture).
+ * Valid while the call keeps its transactions (until summarised).
+ */
+const struct sc_txn *sc_call_deciding_txn(const struct sc_call *c);
+
 /* Release a call and everything it owns; NULL is a no-op. */
 void sc_call_free(struct sc_call *c);
 

@@ -207,6 +207,21 @@ test_timeout_and_in_progress(void **state)
 }
 
 static void
+test_retransmitted_without_answer(void **state)
+{
+	struct fixture *f = *state;
+	struct sc_call *c;
+
+	/* three sends and nothing back: a timeout even if the capture
+	 * stopped before Timer B */
+	feed(f, A, B, 0, INVITE("z9hG4bKt", "1"));
+	feed(f, A, B, 500, INVITE("z9hG4bKt", "1"));
+	feed(f, A, B, 1500, INVITE("z9hG4bKt", "1"));
+	c = finish(f, 1500);
+	assert_int_equal(c->state, SC_CALL_TIMEOUT);
+}
+
+static void
 test_in_progress(void **state)
 {
 	struct fixture *f = *state;
@@ -480,6 +495,7 @@ main(void)
 		T(test_register_refused),
 		T(test_rfc2543_fallback),
 		T(test_timeout_and_in_progress),
+		T(test_retransmitted_without_answer),
 		T(test_in_progress),
 		T(test_mid_dialog),
 		T(test_expire_after_linger),
