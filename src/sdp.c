@@ -45,19 +45,6 @@ struct msect {
 	size_t len;
 };
 
-/* sc_str_trim(), inline: it runs on every line. */
-static inline struct sc_str
-trim(struct sc_str s)
-{
-	while (s.len > 0 && (s.p[0] == ' ' || s.p[0] == '\t')) {
-		s.p++;
-		s.len--;
-	}
-	while (s.len > 0 && (s.p[s.len - 1] == ' ' || s.p[s.len - 1] == '\t'))
-		s.len--;
-	return s;
-}
-
 /* Next line of @rest (without CR/LF); false at the end. */
 static bool
 next_line(struct sc_str *rest, struct sc_str *line)
@@ -204,7 +191,7 @@ media_summary(struct sc_arena *a, const struct msect *ms,
 
 		if (line.len < 2 || line.p[1] != '=')
 			continue;
-		v = trim(sc_str_make(line.p + 2, line.len - 2));
+		v = sc_str_trim(sc_str_make(line.p + 2, line.len - 2));
 		if (line.p[0] == 'c' && !conn.p) {
 			conn = cut_at(nth_token(v, 2), '/');
 		} else if (line.p[0] == 'a') {
@@ -295,7 +282,7 @@ sc_sdp_parse(const char *body, size_t len, struct sc_arena *a,
 		    line.p[0] > 'z')
 			continue;
 		t = line.p[0];
-		v = trim(sc_str_make(line.p + 2, line.len - 2));
+		v = sc_str_trim(sc_str_make(line.p + 2, line.len - 2));
 		if (t == 'v' || t == 'o' || t == 'c' || t == 'm' || t == 's')
 			seen = true;
 		if (t == 'm') {
@@ -370,8 +357,8 @@ ctype_param(struct sc_str ct, const char *name, struct sc_str *val)
 		eq = memchr(item.p, '=', item.len);
 		if (!eq)
 			continue;
-		n = trim(sc_str_make(item.p, (size_t)(eq - item.p)));
-		v = trim(sc_str_make(eq + 1,
+		n = sc_str_trim(sc_str_make(item.p, (size_t)(eq - item.p)));
+		v = sc_str_trim(sc_str_make(eq + 1,
 		                     item.len - (size_t)(eq + 1 - item.p)));
 		if (!sc_str_caseeq_cstr(n, name))
 			continue;
@@ -389,7 +376,7 @@ ctype_param(struct sc_str ct, const char *name, struct sc_str *val)
 static struct sc_str
 media_type(struct sc_str ct)
 {
-	return trim(cut_at(trim(ct), ';'));
+	return sc_str_trim(cut_at(sc_str_trim(ct), ';'));
 }
 
 /*

@@ -571,19 +571,6 @@ is_ws(char c)
 	return c == ' ' || c == '\t';
 }
 
-/* sc_str_trim(), inline: it runs on every header. */
-static inline struct sc_str
-trim(struct sc_str s)
-{
-	while (s.len > 0 && is_ws(s.p[0])) {
-		s.p++;
-		s.len--;
-	}
-	while (s.len > 0 && is_ws(s.p[s.len - 1]))
-		s.len--;
-	return s;
-}
-
 /* Keep the first non-empty value of a field. */
 static void
 set_first(struct draft *d, enum fld f, struct sc_str v)
@@ -701,7 +688,7 @@ unquote(struct draft *d, struct sc_str v)
 	bool esc = false;
 	char *w;
 
-	v = trim(v);
+	v = sc_str_trim(v);
 	if (v.len == 0 || v.p[0] != '"')
 		return v;
 	for (i = 1; i < v.len; i++) {
@@ -757,7 +744,7 @@ list_next(struct sc_str *rest, struct sc_str *item)
 			break;
 		i++;
 	}
-	*item = trim(sc_str_make(rest->p, i));
+	*item = sc_str_trim(sc_str_make(rest->p, i));
 	*rest = view_from(*rest, i + 1);
 	return true;
 }
@@ -809,10 +796,10 @@ param_find_sep(struct sc_str s, char sep, const char *name, struct sc_str *val)
 		item = sc_str_make(s.p, i < s.len ? i : s.len);
 		s = view_from(s, i + 1);
 		eq = find_char(item, '=');
-		if (!sc_str_caseeq_cstr(trim(eq ? view_at(item.p, eq) : item),
+		if (!sc_str_caseeq_cstr(sc_str_trim(eq ? view_at(item.p, eq) : item),
 		                        name))
 			continue;
-		*val = eq ? trim(view_at(eq + 1, item.p + item.len))
+		*val = eq ? sc_str_trim(view_at(eq + 1, item.p + item.len))
 		          : sc_str_make(item.p + item.len, 0);
 		return true;
 	}
@@ -841,7 +828,7 @@ lead_int(struct sc_str v, uint64_t max)
 	uint64_t n;
 	size_t used;
 
-	if (!sc_str_lead_u64(trim(v), max, &n, &used))
+	if (!sc_str_lead_u64(sc_str_trim(v), max, &n, &used))
 		return -1;
 	return (int64_t)n;
 }
@@ -913,8 +900,8 @@ hdr_next(struct hdr_it *it, struct hdr *h, bool *blank)
 		colon = memchr(line, ':', (size_t)(eol - line));
 		if (!colon)
 			continue;
-		h->name = trim(view_at(line, colon));
-		h->value = trim(view_at(colon + 1, eol));
+		h->name = sc_str_trim(view_at(line, colon));
+		h->value = sc_str_trim(view_at(colon + 1, eol));
 		if (h->name.len == 0)
 			continue;
 		return true;
@@ -998,7 +985,7 @@ uri_parts(struct draft *d, enum fld f_uri, enum fld f_user, enum fld f_host,
 		hp = cut_at(hp, ';');
 	}
 	set_first(d, f_user, user);
-	set_first(d, f_host, trim(hp));
+	set_first(d, f_host, sc_str_trim(hp));
 }
 
 /* The parts of a name-addr / addr-spec (RFC 3261 20.10, 25.1). */
@@ -1016,7 +1003,7 @@ naddr_split(struct sc_str v)
 	const char *lt;
 	size_t i = 0;
 
-	v = trim(v);
+	v = sc_str_trim(v);
 	if (v.len > 0 && v.p[0] == '"') {
 		i = quoted_end(v, 0);
 		disp = sc_str_make(v.p, i);
@@ -1028,14 +1015,14 @@ naddr_split(struct sc_str v)
 		struct sc_str in = view_at(lt + 1, rest.p + rest.len);
 
 		if (!disp.p)
-			disp = trim(view_at(rest.p, lt));
+			disp = sc_str_trim(view_at(rest.p, lt));
 		gt = find_char(in, '>');
-		uri = trim(gt ? view_at(in.p, gt) : in);
+		uri = sc_str_trim(gt ? view_at(in.p, gt) : in);
 		params = gt ? view_at(gt + 1, in.p + in.len)
 		            : sc_str_make(in.p + in.len, 0);
 	} else {
 		/* addr-spec: ';' starts the header parameters */
-		uri = trim(cut_at(rest, ';'));
+		uri = sc_str_trim(cut_at(rest, ';'));
 		params = params_of(rest);
 	}
 	out.disp = disp;
@@ -1093,7 +1080,7 @@ via_raw(struct draft *d, struct sc_str top)
 		set_first(d, F_VIA_TRANSPORT, tr);
 		rest = view_from(rest, i);
 	}
-	sent_by = trim(cut_at(rest, ';'));
+	sent_by = sc_str_trim(cut_at(rest, ';'));
 	set_first(d, F_VIA_SENT_BY, sent_by);
 	params = params_of(rest);
 	if (param_find(params, "branch", &v))
@@ -1121,7 +1108,7 @@ reason_hdr(struct draft *d, struct sc_str v)
 
 	join(d, F_REASON_HDR, v);
 	while (list_next(&rest, &item)) {
-		struct sc_str proto = trim(cut_at(item, ';'));
+		struct sc_str proto = sc_str_trim(cut_at(item, ';'));
 		struct sc_str params = params_of(item);
 		int64_t c;
 
@@ -1336,7 +1323,7 @@ on_header(struct draft *d, enum hid id, size_t rank, struct sc_str v)
 		break;
 	case H_SESSION_ID:
 		/* RFC 7989: local-uuid *(SEMI sess-id-param), remote= */
-		set_first(d, F_SESSION_ID, trim(cut_at(v, ';')));
+		set_first(d, F_SESSION_ID, sc_str_trim(cut_at(v, ';')));
 		if (param_find(params_of(v), "remote", &x))
 			set_first(d, F_SESSION_ID_REMOTE, unquote(d, x));
 		break;
@@ -1471,7 +1458,7 @@ scan_start_line(struct draft *d)
 			return false;
 		d->m->is_request = false;
 		d->m->status = (int)code;
-		set_first(d, F_REASON_PHRASE, trim(view_from(rest, used)));
+		set_first(d, F_REASON_PHRASE, sc_str_trim(view_from(rest, used)));
 		return true;
 	}
 	while (i < line.len && sc_ascii_is_token((unsigned char)line.p[i]))
@@ -1483,7 +1470,7 @@ scan_start_line(struct draft *d)
 		j++;
 	if (j == i + 1 || j >= line.len)
 		return false;
-	if (!sc_str_has_prefix_nocase(trim(view_from(line, j)), "SIP/"))
+	if (!sc_str_has_prefix_nocase(sc_str_trim(view_from(line, j)), "SIP/"))
 		return false;
 	d->m->is_request = true;
 	set_first(d, F_METHOD_NAME, sc_str_make(line.p, i));
@@ -1632,7 +1619,7 @@ from_osip(struct draft *d, const osip_message_t *sip)
 		if (sip->status_code < 100 || sip->status_code > 999)
 			return false;
 		m->status = sip->status_code;
-		set_first(d, F_REASON_PHRASE, trim(cview(sip->reason_phrase)));
+		set_first(d, F_REASON_PHRASE, sc_str_trim(cview(sip->reason_phrase)));
 	}
 	if (sip->call_id && sip->call_id->number) {
 		struct sc_str id = cview(sip->call_id->number);

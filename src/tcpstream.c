@@ -310,6 +310,18 @@ resync(struct sc_tcp *t, struct half *h)
 	consume(t, h, k);
 }
 
+/* Drop bytes still owed to h->skip (the rest of a capped body or of a
+ * TLS record); false while more are owed than are buffered. */
+static bool
+drop_skipped(struct sc_tcp *t, struct half *h)
+{
+	size_t n = h->skip < h->buf.len ? (size_t)h->skip : h->buf.len;
+
+	consume(t, h, n);
+	h->skip -= n;
+	return h->skip == 0;
+}
+
 static void
 frame_sip(struct sc_tcp *t, struct half *h, sc_rawmsg_fn *sink, void *ctx)
 {
@@ -317,13 +329,8 @@ frame_sip(struct sc_tcp *t, struct half *h, sc_rawmsg_fn *sink, void *ctx)
 		size_t msg_len, n;
 		unsigned flags;
 
-		if (h->skip) {
-			n = h->skip < h->buf.len ? (size_t)h->skip : h->buf.len;
-			consume(t, h, n);
-			h->skip -= n;
-			if (h->skip)
-				return;
-		}
+		if (!drop_skipped(t, h))
+			return;
 		consume(t, h, skip_keepalives(h->buf.p, h->buf.len));
 		if (h->buf.len == 0)
 			return;
@@ -366,15 +373,8 @@ static void
 walk_tls(struct sc_tcp *t, struct half *h)
 {
 	for (;;) {
-		size_t n;
-
-		if (h->skip) {
-			n = h->skip < h->buf.len ? (size_t)h->skip : h->buf.len;
-			consume(t, h, n);
-			h->skip -= n;
-			if (h->skip)
-				return;
-		}
+		if (!drop_skipped(t, h))
+			return;
 		if (h->buf.len < 5)
 			return;
 		if (!sc_tcp_is_tls_record(h->buf.p, h->buf.len)) {

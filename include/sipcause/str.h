@@ -36,8 +36,19 @@ bool sc_str_caseeq_cstr(struct sc_str a, const char *b);
 /* True when @s starts with @prefix, ASCII case-insensitively. */
 bool sc_str_has_prefix_nocase(struct sc_str s, const char *prefix);
 
-/* Remove leading and trailing spaces and tabs. */
-struct sc_str sc_str_trim(struct sc_str s);
+/* Remove leading and trailing spaces and tabs (inline: it runs on every
+ * header line). */
+static inline struct sc_str
+sc_str_trim(struct sc_str s)
+{
+	while (s.len > 0 && (s.p[0] == ' ' || s.p[0] == '\t')) {
+		s.p++;
+		s.len--;
+	}
+	while (s.len > 0 && (s.p[s.len - 1] == ' ' || s.p[s.len - 1] == '\t'))
+		s.len--;
+	return s;
+}
 
 /*
  * Parse a decimal unsigned integer that fills the whole view (after

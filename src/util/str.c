@@ -37,18 +37,6 @@ sc_str_has_prefix_nocase(struct sc_str s, const char *prefix)
 					   sc_str_make(prefix, n));
 }
 
-struct sc_str
-sc_str_trim(struct sc_str s)
-{
-	while (s.len > 0 && (s.p[0] == ' ' || s.p[0] == '\t')) {
-		s.p++;
-		s.len--;
-	}
-	while (s.len > 0 && (s.p[s.len - 1] == ' ' || s.p[s.len - 1] == '\t'))
-		s.len--;
-	return s;
-}
-
 bool
 sc_str_lead_u64(struct sc_str s, uint64_t max, uint64_t *v, size_t *used)
 {
