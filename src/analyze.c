@@ -47,10 +47,26 @@ sc_analyzer_set_progress(struct sc_analyzer *a, sc_progress_fn *fn, void *ctx)
 	a->progress_ctx = ctx;
 }
 
+/* SIP's registered ports, then the user's hints. */
+static bool
+is_sip_port(const void *ctx, uint16_t port)
+{
+	const struct sc_analyzer *a = ctx;
+
+	if (port == 5060 || port == 5061)
+		return true;
+	for (size_t i = 0; i < a->opts.nports; i++)
+		if (a->opts.ports[i] == port)
+			return true;
+	return false;
+}
+
 struct sc_analyzer *
 sc_analyzer_new(const struct sc_analyzer_opts *opts, struct sc_model *model)
 {
 	struct sc_analyzer *a = calloc(1, sizeof(*a));
+	struct sc_sipparser_opts parser_opts = { 0 };
+	struct sc_tcp_limits tcp_limits = { 0 };
 
 	if (!a)
 		return NULL;
@@ -59,10 +75,13 @@ sc_analyzer_new(const struct sc_analyzer_opts *opts, struct sc_model *model)
 	a->model = model;
 	a->next_frame = 1;
 	sc_sipmsg_global_init();
-	a->parser = sc_sipparser_new(NULL);
+	parser_opts.link_headers = a->opts.link_headers;
+	a->parser = sc_sipparser_new(&parser_opts);
 	a->calls = sc_calltab_new(NULL);
 	a->frags = sc_ipfrag_new(NULL);
-	a->tcp = sc_tcp_new(NULL);
+	tcp_limits.is_sip_port = is_sip_port;
+	tcp_limits.port_ctx = a;
+	a->tcp = sc_tcp_new(&tcp_limits);
 	a->sctp = sc_sctp_new();
 	a->env.registration = registration;
 	a->env.ctx = a->calls;
@@ -200,8 +219,20 @@ udp(struct sc_analyzer *a, const struct sc_pkt *pkt, const uint64_t *frames,
 	if (sc_sipframe_datagram(pkt->payload, pkt->len, &proto, on_rawmsg,
 				 a) > 0)
 		return;
-	if (!try_hep(a, &proto, pkt))
-		a->model->stats.udp_non_sip++;
+	if (try_hep(a, &proto, pkt))
+		return;
+	/* on a SIP port, look past leading garbage for a start line */
+	if (is_sip_port(a, pkt->src.port) || is_sip_port(a, pkt->dst.port)) {
+		size_t at = sc_sipframe_find_start(pkt->payload, pkt->len);
+
+		if (at != SIZE_MAX &&
+		    sc_sipframe_datagram(pkt->payload + at, pkt->len - at,
+					 &proto, on_rawmsg, a) > 0) {
+			a->model->stats.udp_resynced++;
+			return;
+		}
+	}
+	a->model->stats.udp_non_sip++;
 }
 
 /*

@@ -37,6 +37,10 @@ struct options {
 	bool detail;
 	bool quiet;
 	struct sc_filter filter;
+	uint16_t *ports;          /* --ports */
+	size_t nports;
+	const char **link_headers; /* --link-header, NULL-terminated */
+	size_t nlink_headers;
 };
 
 static const char usage_text[] =
@@ -55,6 +59,12 @@ static const char usage_text[] =
 	"  -o, --output FILE     write the report to FILE instead of stdout\n"
 	"  -V, --detail          text: list every message of each call\n"
 	"      --color WHEN      auto (default), always, never; NO_COLOR is honoured\n"
+	"Analysis:\n"
+	"      --ports LIST      more ports where SIP is expected (5060,5061 always\n"
+	"                        are); SIP is found by content on every port\n"
+	"      --link-header H   also link calls whose header H names another\n"
+	"                        call's Call-ID (B2BUA legs); repeatable; X-Call-ID,\n"
+	"                        X-CID, Session-ID and P-Charging-Vector always link\n"
 	"  -q, --quiet           no progress or warnings on stderr\n"
 	"Filters (all given must match):\n"
 	"      --call CALL-ID    only this call (or calls linked to it)\n"
@@ -91,6 +101,8 @@ enum long_only {
 	OPT_CODE,
 	OPT_FROM,
 	OPT_TO,
+	OPT_PORTS,
+	OPT_LINK_HEADER,
 };
 
 static const struct option long_options[] = {
@@ -108,6 +120,8 @@ static const struct option long_options[] = {
 	{ "code", required_argument, NULL, OPT_CODE },
 	{ "from", required_argument, NULL, OPT_FROM },
 	{ "to", required_argument, NULL, OPT_TO },
+	{ "ports", required_argument, NULL, OPT_PORTS },
+	{ "link-header", required_argument, NULL, OPT_LINK_HEADER },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -119,6 +133,64 @@ parse_code(const char *s, int *code)
 	if (!sc_str_to_u64(sc_str_from_cstr(s), 999, &v) || v < 100)
 		return false;
 	*code = (int)v;
+	return true;
+}
+
+/* "5080,5090": each a port number 1..65535. */
+static bool
+parse_ports(struct options *o, const char *list)
+{
+	struct sc_str rest = sc_str_from_cstr(list);
+
+	while (rest.len > 0) {
+		const char *comma = memchr(rest.p, ',', rest.len);
+		size_t n = comma ? (size_t)(comma - rest.p) : rest.len;
+		uint64_t port;
+		uint16_t *v;
+
+		if (!sc_str_to_u64(sc_str_make(rest.p, n), 65535, &port) ||
+		    port == 0)
+			return false;
+		v = realloc(o->ports, (o->nports + 1) * sizeof(*v));
+		if (!v)
+			return false;
+		o->ports = v;
+		o->ports[o->nports++] = (uint16_t)port;
+		rest.p += n;
+		rest.len -= n;
+		if (comma) {
+			rest.p++;
+			rest.len--;
+			if (rest.len == 0)
+				return false;
+		}
+	}
+	return o->nports > 0;
+}
+
+static bool add_one_link_header(struct options *o, const char *name);
+
+/* Headers given are added to the usual ones, X-Call-ID and X-CID. */
+static bool
+add_link_header(struct options *o, const char *name)
+{
+	if (o->nlink_headers == 0 && (!add_one_link_header(o, "X-Call-ID") ||
+				      !add_one_link_header(o, "X-CID")))
+		return false;
+	return add_one_link_header(o, name);
+}
+
+static bool
+add_one_link_header(struct options *o, const char *name)
+{
+	const char **v = realloc(o->link_headers,
+				 (o->nlink_headers + 2) * sizeof(*v));
+
+	if (!v)
+		return false;
+	o->link_headers = v;
+	o->link_headers[o->nlink_headers++] = name;
+	o->link_headers[o->nlink_headers] = NULL;
 	return true;
 }
 
@@ -208,6 +280,21 @@ parse_options(int argc, char **argv, struct options *o)
 		case OPT_TO:
 			o->filter.to = optarg;
 			break;
+		case OPT_PORTS:
+			if (!parse_ports(o, optarg)) {
+				usage_error("--ports takes port numbers "
+					    "separated by commas, not '%s'",
+					    optarg);
+				return EXIT_USAGE;
+			}
+			break;
+		case OPT_LINK_HEADER:
+			if (!optarg[0] || !add_link_header(o, optarg)) {
+				usage_error("--link-header takes a header "
+					    "name, not '%s'", optarg);
+				return EXIT_USAGE;
+			}
+			break;
 		default:
 			fputs("Try 'sipcause --help' for more information.\n",
 			      stderr);
@@ -281,6 +368,9 @@ run(struct options *o)
 		aopts.keep_ctx = &o->filter;
 	}
 	aopts.keep_messages = sc_format_needs_messages(o->format) || o->detail;
+	aopts.ports = o->ports;
+	aopts.nports = o->nports;
+	aopts.link_headers = o->link_headers;
 	if (o->format == SC_FORMAT_JSONL)
 		aopts.keep_messages = false;   /* written as calls finish */
 
@@ -383,6 +473,8 @@ main(int argc, char **argv)
 	if (status < 0)
 		status = run(&o);
 	free(o.files);
+	free(o.ports);
+	free(o.link_headers);
 	if (fflush(stdout) != 0 && status == EXIT_ANALYSED)
 		status = EXIT_INPUT;
 	return status;

@@ -367,6 +367,7 @@ stats(struct sc_jsonw *w, const struct sc_model *m)
 	sc_jsonw_kuint(w, "unparsable", s->unparsable);
 	sc_jsonw_kuint(w, "no_call_id", s->no_call_id);
 	sc_jsonw_kuint(w, "udp_non_sip", s->udp_non_sip);
+	sc_jsonw_kuint(w, "udp_resynced", s->udp_resynced);
 	sc_jsonw_kuint(w, "hep_messages", s->hep_messages);
 	sc_jsonw_kuint(w, "hep_non_sip", s->hep_non_sip);
 	sc_jsonw_kuint(w, "icmp_errors", s->icmp_errors);

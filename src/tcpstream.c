@@ -22,6 +22,8 @@
 #define NS_PER_S INT64_C(1000000000)
 /* bytes a flow may show without any SIP start line before we give up */
 #define SNIFF_LIMIT (16 * 1024)
+/* what a SIP-port flow keeps of unrecognised bytes (a split start line) */
+#define MAX_TAIL_KEPT 4096
 /* largest HTTP upgrade request or response we wait for */
 #define HANDSHAKE_LIMIT (8 * 1024)
 #define SIPS_PORT 5061
@@ -474,6 +476,14 @@ ws_handshake_length(const uint8_t *p, size_t len)
 	return (int)(end + 4);
 }
 
+static bool
+on_sip_port(const struct sc_tcp *t, const struct half *h)
+{
+	return t->lim.is_sip_port &&
+	       (t->lim.is_sip_port(t->lim.port_ctx, h->src.port) ||
+		t->lim.is_sip_port(t->lim.port_ctx, h->dst.port));
+}
+
 /* Work out what the stream carries from its first bytes. */
 static void
 sniff(struct sc_tcp *t, struct half *h)
@@ -513,6 +523,12 @@ sniff(struct sc_tcp *t, struct half *h)
 	/* joined mid-stream: a SIP start line further on? */
 	if (sc_sipframe_find_start(p, h->buf.len) != SIZE_MAX) {
 		h->mode = MODE_SIP;
+		return;
+	}
+	if (h->buf.len >= SNIFF_LIMIT && on_sip_port(t, h)) {
+		/* expected to be SIP: keep the tail, wait for a start line */
+		t->stats.skipped_bytes += h->buf.len - MAX_TAIL_KEPT;
+		consume(t, h, h->buf.len - MAX_TAIL_KEPT);
 		return;
 	}
 	if (h->buf.len >= SNIFF_LIMIT) {

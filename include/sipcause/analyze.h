@@ -34,6 +34,15 @@ struct sc_analyzer_opts {
 	 * analyzer. */
 	void (*on_call)(void *ctx, const struct sc_call *call);
 	void *on_call_ctx;
+	/* Ports where SIP is expected (5060 and 5061 always are): content
+	 * is checked on every port anyway; on these, SIP is also looked for
+	 * past leading garbage and TCP flows are never given up as not
+	 * SIP. Borrowed for the analyzer's life. */
+	const uint16_t *ports;
+	size_t nports;
+	/* Headers naming another leg's Call-ID (B2BUA), NULL-terminated;
+	 * NULL: X-Call-ID, X-CID. Borrowed for the analyzer's life. */
+	const char *const *link_headers;
 };
 
 /* Reports progress: bytes of the current file read, and its size. */

@@ -47,6 +47,7 @@ struct sc_stats {
 	uint64_t decode_warnings[SC_DR__COUNT];  /* decoded despite them */
 	uint64_t skipped[SC_DR__COUNT];  /* ordinary non-SIP frames */
 	uint64_t udp_non_sip;        /* UDP datagrams without SIP */
+	uint64_t udp_resynced;       /* SIP found past garbage (SIP ports) */
 	uint64_t hep_messages;       /* SIP found inside HEP */
 	uint64_t hep_non_sip;        /* HEP packets carrying something else */
 	uint64_t icmp_errors;        /* ICMP errors quoting SIP */

@@ -32,6 +32,10 @@ struct sc_tcp_limits {
 	size_t max_total;      /* bytes buffered in all flows (64 MiB) */
 	int64_t hole_ns;       /* a hole older than this is loss (2 s) */
 	int64_t idle_ns;       /* an idle direction is dropped (300 s) */
+	/* Ports where SIP is expected: flows on them are never given up as
+	 * not SIP, only resynchronised. NULL: none. */
+	bool (*is_sip_port)(const void *ctx, uint16_t port);
+	const void *port_ctx;
 };
 
 struct sc_tcp_stats {

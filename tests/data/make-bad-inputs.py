@@ -27,8 +27,9 @@ def csum(data):
     return ~s & 0xffff
 
 
-def ipv4_udp(payload, src=bytes([192, 0, 2, 1]), dst=bytes([192, 0, 2, 2])):
-    udp = struct.pack("!HHHH", 5060, 5060, 8 + len(payload), 0) + payload
+def ipv4_udp(payload, src=bytes([192, 0, 2, 1]), dst=bytes([192, 0, 2, 2]),
+             sport=5060, dport=5060):
+    udp = struct.pack("!HHHH", sport, dport, 8 + len(payload), 0) + payload
     hdr = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(udp), 1, 0, 64, 17,
                       0, src, dst)
     hdr = hdr[:10] + struct.pack("!H", csum(hdr)) + hdr[12:]
@@ -86,6 +87,41 @@ def main():
               .replace(b"From: <sip:probe", b"From: \"\x1b]0;pwned\x07\x9b\" <sip:probe")
     with open("control-chars.pcap", "wb") as f:
         f.write(pcap(1, [ether(ipv4_udp(evil))]))
+    b2bua()
+    garbage_on_sip_port()
+
+
+def leg(call_id, via, extra=b""):
+    return (b"INVITE sip:bob@example.com SIP/2.0\r\n"
+            b"Via: SIP/2.0/UDP " + via + b";branch=z9hG4bK-" + call_id + b"\r\n"
+            b"From: <sip:alice@example.com>;tag=1\r\n"
+            b"To: <sip:bob@example.com>\r\n"
+            b"Call-ID: " + call_id + b"\r\n" + extra +
+            b"CSeq: 1 INVITE\r\nContent-Length: 0\r\n\r\n")
+
+
+def b2bua():
+    """Two B2BUA legs named by X-Call-ID, two by a custom header."""
+    a, b, c = bytes([192, 0, 2, 1]), bytes([192, 0, 2, 2]), \
+        bytes([192, 0, 2, 3])
+    frames = [
+        ether(ipv4_udp(leg(b"leg-a1", b"192.0.2.1"), a, b)),
+        ether(ipv4_udp(leg(b"leg-a2", b"192.0.2.2",
+                           b"X-Call-ID: leg-a1\r\n"), b, c)),
+        ether(ipv4_udp(leg(b"leg-b1", b"192.0.2.1"), a, b)),
+        ether(ipv4_udp(leg(b"leg-b2", b"192.0.2.2",
+                           b"X-Orig-Leg: leg-b1\r\n"), b, c)),
+    ]
+    with open("b2bua-legs.pcap", "wb") as f:
+        f.write(pcap(1, frames))
+
+
+def garbage_on_sip_port():
+    """SIP after a junk prefix, on a non-standard port."""
+    junk = b"\x00\x01junk-prefix\r\n"
+    frames = [ether(ipv4_udp(junk + SIP, sport=5080, dport=5080))]
+    with open("garbage-prefix-5080.pcap", "wb") as f:
+        f.write(pcap(1, frames))
 
 
 if __name__ == "__main__":

@@ -191,6 +191,39 @@ def case_explain():
     fails_with(run("explain", "q850", "200"), 1, "not known")
 
 
+def case_ports():
+    fails_with(run("--ports", "5080,", data("options-3.pcap")), 1, "--ports")
+    fails_with(run("--ports", "70000", data("options-3.pcap")), 1, "--ports")
+    r = run("--format", "json", data("garbage-prefix-5080.pcap"))
+    doc = json.loads(r.stdout)
+    expect(doc["stats"]["sip_messages"] == 0,
+           "without a hint, a datagram not starting with SIP is not SIP", r)
+    r = run("--format", "json", "--ports", "5080", data("garbage-prefix-5080.pcap"))
+    doc = json.loads(r.stdout)
+    expect(doc["stats"]["sip_messages"] == 1 and
+           doc["stats"]["udp_resynced"] == 1,
+           "--ports finds SIP past the junk on that port", r)
+
+
+def case_link_header():
+    def links(*args):
+        r = run("--format", "json", *args, data("b2bua-legs.pcap"))
+        return {c["call_id"]: c["linked_calls"]
+                for c in json.loads(r.stdout)["calls"]}
+    got = links()
+    expect(got["leg-a1"] == ["leg-a2"] and got["leg-a2"] == ["leg-a1"],
+           "X-Call-ID links two legs by default: %r" % got)
+    expect(got["leg-b1"] == [] and got["leg-b2"] == [],
+           "an unknown header links nothing by default: %r" % got)
+    got = links("--link-header", "X-Orig-Leg")
+    expect(got["leg-b1"] == ["leg-b2"] and got["leg-a1"] == ["leg-a2"],
+           "--link-header adds to the defaults: %r" % got)
+    r = run("--format", "json", "--call", "leg-a2", data("b2bua-legs.pcap"))
+    shown = sorted(c["call_id"] for c in json.loads(r.stdout)["calls"])
+    expect(shown == ["leg-a1", "leg-a2"],
+           "--call shows the call and its linked leg: %r" % shown, r)
+
+
 CASES = {n[5:]: f for n, f in globals().items() if n.startswith("case_")}
 
 if __name__ == "__main__":
