@@ -144,6 +144,7 @@ sc_call_free(struct sc_call *c)
 	party_fini(&c->to);
 	free(c->ruri);
 	free(c->final_reason);
+	free(c->subscription_state);
 	for (size_t i = 0; i < c->nevents; i++)
 		free(c->events[i].text);
 	free(c->events);
@@ -811,6 +812,12 @@ file_msg(struct sc_call *c, struct sc_msg *m)
 	}
 	if (m->is_request && m->method == SC_METHOD_BYE && !retrans)
 		note_bye(c, m);
+	if (m->is_request && m->method == SC_METHOD_NOTIFY &&
+	    m->subscription_state) {
+		/* RFC 6665 4.1.3: the latest NOTIFY tells the state */
+		free(c->subscription_state);
+		c->subscription_state = strdup(m->subscription_state);
+	}
 	update_outcome(c);
 	return SC_OK;
 }

@@ -231,6 +231,7 @@ call_object(struct sc_jsonw *w, const struct sc_call *c)
 		sc_jsonw_int(w, c->expires);
 	else
 		sc_jsonw_null(w);
+	sc_jsonw_kstr(w, "subscription_state", c->subscription_state);
 	sc_jsonw_kuint(w, "auth_challenges", c->auth_challenges);
 	sc_jsonw_kuint(w, "forks", c->forks);
 	sc_jsonw_kuint(w, "message_count", c->msg_count);

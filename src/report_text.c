@@ -234,6 +234,7 @@ call_line(struct sc_report *r, const struct sc_call *c)
 {
 	char clock[16], from[40], to[40], fromto[80], result[64], reason[48];
 	char count[24];
+	const struct sc_q850_info *q;
 	const struct sc_explain *v = &c->verdict;
 
 	sc__format_clock(c->first_ts, clock, sizeof(clock));
@@ -273,6 +274,32 @@ call_line(struct sc_report *r, const struct sc_call *c)
 		sc_escape_text(r->out, v->tip);
 		fputc('\n', r->out);
 	}
+	q = v->q850 ? sc_kb_q850(v->q850) : NULL;
+	if (q)
+		fprintf(r->out, "              isdn: Q.850 cause %d, %s (the "
+				"usual mapping of %d)\n",
+			q->cause, q->name, v->code);
+}
+
+/* What a response means and, for failures, why, with the evidence. */
+static void
+annotation_lines(struct sc_report *r, const struct sc_explain *a)
+{
+	if (a->meaning) {
+		fputs("        ", r->out);
+		sc_escape_text(r->out, a->meaning);
+		fputc('\n', r->out);
+	}
+	if (a->code < 300 || !a->cause)
+		return;
+	fprintf(r->out, "        %s: ", sc_category_id(a->cat));
+	sc_escape_text(r->out, a->cause);
+	fprintf(r->out, " [%s]\n", a->rule ? a->rule : "-");
+	for (size_t i = 0; i < a->nevidence; i++) {
+		fputs("          - ", r->out);
+		sc_escape_text(r->out, a->evidence[i]);
+		fputc('\n', r->out);
+	}
 }
 
 /* Every message of a call, one line each, with its annotation. */
@@ -306,11 +333,8 @@ call_detail(struct sc_report *r, const struct sc_call *c)
 		if (m->flags & SC_RAW_TRUNCATED)
 			fputs(" [truncated]", r->out);
 		fputc('\n', r->out);
-		if (cm->ann && cm->ann->meaning) {
-			fputs("        ", r->out);
-			sc_escape_text(r->out, cm->ann->meaning);
-			fputc('\n', r->out);
-		}
+		if (cm->ann)
+			annotation_lines(r, cm->ann);
 	}
 }
 

@@ -160,6 +160,7 @@ struct sc_call {
 	enum sc_side ended_by;
 	int64_t end_ts;           /* the BYE that ended it, 0 if none */
 	int64_t expires;          /* REGISTER: granted expiry in s, else -1 */
+	char *subscription_state; /* last NOTIFY's Subscription-State value */
 	uint32_t auth_challenges; /* 401/407 answered by a retry */
 	size_t forks;             /* dialogs (To tags) the INVITE created */
 	size_t msg_count;         /* messages seen, also after summarising */

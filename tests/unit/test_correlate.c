@@ -222,6 +222,33 @@ test_retransmitted_without_answer(void **state)
 }
 
 static void
+test_subscription(void **state)
+{
+	struct fixture *f = *state;
+	struct sc_call *c;
+
+	feed(f, A, B, 0,
+	     "SUBSCRIBE sip:bob@example.com SIP/2.0\nEvent: presence\n"
+	     "Expires: 600\n" HDRS("z9hG4bKs", "1", "SUBSCRIBE", ""));
+	feed(f, B, A, 5, RESP("202 Accepted", "z9hG4bKs", "1", "SUBSCRIBE",
+			      ";tag=b"));
+	feed(f, B, A, 10,
+	     "NOTIFY sip:alice@192.0.2.1 SIP/2.0\nEvent: presence\n"
+	     "Subscription-State: active;expires=600\n" HDRS(
+		     "z9hG4bKn1", "1", "NOTIFY", ";tag=b"));
+	feed(f, B, A, 20,
+	     "NOTIFY sip:alice@192.0.2.1 SIP/2.0\nEvent: presence\n"
+	     "Subscription-State: terminated;reason=timeout\n" HDRS(
+		     "z9hG4bKn2", "2", "NOTIFY", ";tag=b"));
+	c = finish(f, 100);
+	assert_int_equal(c->kind, SC_METHOD_SUBSCRIBE);
+	assert_int_equal(c->state, SC_CALL_COMPLETED);
+	assert_int_equal(c->final_code, 202);
+	assert_string_equal(c->subscription_state,
+			    "terminated;reason=timeout");
+}
+
+static void
 test_in_progress(void **state)
 {
 	struct fixture *f = *state;
@@ -496,6 +523,7 @@ main(void)
 		T(test_rfc2543_fallback),
 		T(test_timeout_and_in_progress),
 		T(test_retransmitted_without_answer),
+		T(test_subscription),
 		T(test_in_progress),
 		T(test_mid_dialog),
 		T(test_expire_after_linger),
