@@ -11,6 +11,11 @@ sc_explain_fini(struct sc_explain *e)
 {
 	if (!e)
 		return;
+	if (e->pooled_) {
+		/* the owner's packed block holds everything; it frees it */
+		memset(e, 0, sizeof(*e));
+		return;
+	}
 	for (size_t i = 0; i < e->nevidence; i++)
 		free(e->evidence[i]);
 	free(e->evidence);

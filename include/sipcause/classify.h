@@ -41,6 +41,7 @@ struct sc_explain {
 	char **evidence;          /* facts from the capture, NULL-terminated */
 	size_t nevidence;
 	char *owned_[4];          /* built strings released with the owner */
+	bool pooled_;             /* texts live in the owner's packed block */
 };
 
 /* Release what an explanation owns (not the struct itself). */

@@ -188,6 +188,9 @@ struct sc_call {
 	size_t nfindings;
 	bool classified;
 	bool summarised;
+	/* private: once summarised, the strings above live in one block */
+	char *pool_;
+	size_t pool_len_;
 };
 
 /*
@@ -204,7 +207,9 @@ void sc_call_free(struct sc_call *c);
 
 /*
  * sc_call_summarise - drop the messages and transactions of a classified
- * call, keeping its compact record (what a one-line report needs).
+ * call, keeping its compact record (what a one-line report needs), with
+ * all its strings packed into one allocation. The fields keep their
+ * meaning; only their storage moves.
  */
 void sc_call_summarise(struct sc_call *c);
 

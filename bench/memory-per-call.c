@@ -1,0 +1,48 @@
+/* memory-per-call.c - live heap per finished call in summary mode
+ *
+ * Analyses a capture the way `sipcause` does for a text report (calls
+ * summarised as they finish) and prints the bytes still allocated per
+ * call at the end, from glibc's mallinfo2(). bench/memory.sh runs it.
+ */
+#include "config.h"
+
+#include <malloc.h>
+#include <stdio.h>
+
+#include "sipcause/analyze.h"
+
+int
+main(int argc, char **argv)
+{
+	struct sc_analyzer_opts opts = { .keep_messages = false };
+	struct sc_model model;
+	struct sc_analyzer *a;
+	struct mallinfo2 before, after;
+	char errbuf[SC_ERRBUF_SIZE];
+	size_t live;
+
+	if (argc != 2) {
+		fprintf(stderr, "usage: memory-per-call CAPTURE\n");
+		return 1;
+	}
+	sc_model_init(&model);
+	a = sc_analyzer_new(&opts, &model);
+	if (!a)
+		return 1;
+	before = mallinfo2();
+	if (sc_analyzer_file(a, argv[1], errbuf) != SC_OK ||
+	    sc_analyzer_finish(a) != SC_OK) {
+		fprintf(stderr, "memory-per-call: %s\n", errbuf);
+		return 1;
+	}
+	sc_analyzer_free(a);
+	after = mallinfo2();
+	live = after.uordblks - before.uordblks;
+	printf("calls %zu, live heap %zu bytes, %.0f bytes per call "
+	       "(heap arena %zu bytes)\n",
+	       model.calls.n, live,
+	       model.calls.n ? (double)live / (double)model.calls.n : 0.0,
+	       after.arena);
+	sc_model_fini(&model);
+	return 0;
+}

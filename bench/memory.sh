@@ -1,0 +1,22 @@
+#!/bin/sh
+# memory.sh - memory per finished call, as the call-model issue asks
+#
+# Two synthetic captures (bench/gen-calls.py: 250 phones, overlapping
+# 2 s calls) of N1 and N2 calls; for each, the peak RSS of `sipcause`
+# writing a text report, and the live heap left per call. The RSS
+# difference divided by the call difference is the cost of one more
+# finished call, allocator overhead included.
+# usage: bench/memory.sh [BUILD_DIR] [N1] [N2]
+set -eu
+build=${1:-build}
+n1=${2:-20000}
+n2=${3:-100000}
+here=$(cd "$(dirname "$0")" && pwd)
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+for n in "$n1" "$n2"; do
+	python3 "$here/gen-calls.py" "$n" "$tmp/$n.pcap"
+	/usr/bin/time -f "%M" -o "$tmp/$n.rss" "$build/sipcause" -q -o /dev/null "$tmp/$n.pcap"
+	echo "$n calls: peak RSS $(cat "$tmp/$n.rss") KiB; $("$build/bench/memory-per-call" "$tmp/$n.pcap")"
+done
+echo "RSS per extra finished call: $(( ($(cat "$tmp/$n2.rss") - $(cat "$tmp/$n1.rss")) * 1024 / (n2 - n1) )) bytes"
