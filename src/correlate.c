@@ -561,15 +561,24 @@ repetition(const struct sc_call *c, uint32_t txn, const struct sc_msg *m,
 	return r;
 }
 
+/* The request that opened transaction @t, if it was captured. */
+static const struct sc_msg *
+first_request(const struct sc_call *c, const struct sc_txn *t)
+{
+	const struct sc_msg *m = t->first_msg < c->nmsgs
+					 ? c->msgs[t->first_msg].msg
+					 : NULL;
+
+	return m && m->is_request ? m : NULL;
+}
+
 /* Is @t a fresh attempt of the call's request (outside any dialog)? */
 static bool
 out_of_dialog(const struct sc_call *c, const struct sc_txn *t)
 {
-	const struct sc_msg *req = t->first_msg < c->nmsgs
-					   ? c->msgs[t->first_msg].msg
-					   : NULL;
+	const struct sc_msg *req = first_request(c, t);
 
-	return req && req->is_request && !req->to.tag;
+	return req && !req->to.tag;
 }
 
 /*
@@ -692,9 +701,12 @@ update_outcome(struct sc_call *c)
 	}
 	switch (c->kind) {
 	case SC_METHOD_INVITE:
+		/* the callee resends its 2xx until the ACK comes
+		 * (13.3.1.4): a resent 2xx without ACK is the evidence */
 		if (t->final_code < 300)
-			c->state = t->acked ? SC_CALL_ANSWERED
-					    : SC_CALL_ANSWERED_NO_ACK;
+			c->state = t->acked || t->final_sends < 2
+					   ? SC_CALL_ANSWERED
+					   : SC_CALL_ANSWERED_NO_ACK;
 		else if (t->final_code < 400)
 			c->state = SC_CALL_REDIRECTED;
 		else if (t->final_code == 487 ||
@@ -733,18 +745,18 @@ note_ack(struct sc_call *c, struct sc_txn *t, const struct sc_msg *m)
 	t->acked = true;
 }
 
-/* An ACK for a 2xx has its own branch (17.1.1.3): it acknowledges the
- * INVITE transaction with the same CSeq number, within the dialog. */
+/*
+ * An ACK for a 2xx has its own branch (17.1.1.3): it acknowledges the
+ * INVITE with the same CSeq number, end to end. Seen through a proxy,
+ * that INVITE is a transaction per hop: the ACK answers all of them.
+ */
 static void
 ack_2xx(struct sc_call *c, const struct sc_msg *m)
 {
-	for (size_t i = c->ntxns; i-- > 0;) {
+	for (size_t i = 0; i < c->ntxns; i++)
 		if (c->txns[i].method == SC_METHOD_INVITE &&
-		    c->txns[i].cseq == m->cseq) {
+		    c->txns[i].cseq == m->cseq)
 			note_ack(c, &c->txns[i], m);
-			return;
-		}
-	}
 }
 
 /* Response ranking for a dialog: 2xx above 18x above 100. */
@@ -1125,6 +1137,11 @@ settle(struct sc_call *c, int64_t now_ns)
 {
 	const struct sc_txn *t = main_txn(c);
 
+	/* no ACK for a whole Timer H after the answer (RFC 3261 17.2.1) */
+	if (c->state == SC_CALL_ANSWERED && t && !t->acked && t->final_ts &&
+	    first_request(c, t) &&
+	    now_ns - t->final_ts >= TRANSACTION_TIMEOUT_NS)
+		c->state = SC_CALL_ANSWERED_NO_ACK;
 	if (c->state != SC_CALL_IN_PROGRESS || !t || t->final_code != 0)
 		return;
 	if (now_ns - t->first_ts >= TRANSACTION_TIMEOUT_NS ||

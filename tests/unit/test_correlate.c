@@ -249,6 +249,70 @@ test_subscription(void **state)
 }
 
 static void
+test_ack_through_proxy(void **state)
+{
+	struct fixture *f = *state;
+	struct sc_call *c;
+
+	/* a proxy between two capture points: one transaction per hop */
+	feed(f, A, P, 0, INVITE("z9hG4bKh1", "1"));
+	feed(f, P, B, 5,
+	     "INVITE sip:bob@example.com SIP/2.0\n"
+	     "Via: SIP/2.0/UDP 192.0.2.2:5060;branch=z9hG4bKh2\n"
+	     "Via: SIP/2.0/UDP 192.0.2.1:5060;branch=z9hG4bKh1\n"
+	     "From: \"Alice\" <sip:alice@example.com>;tag=a1\n"
+	     "To: <sip:bob@example.com>\n"
+	     "Call-ID: call-1@192.0.2.1\n"
+	     "CSeq: 1 INVITE\n"
+	     "Content-Length: 0\n\n");
+	feed(f, B, P, 900,
+	     "SIP/2.0 200 OK\n"
+	     "Via: SIP/2.0/UDP 192.0.2.2:5060;branch=z9hG4bKh2\n"
+	     "Via: SIP/2.0/UDP 192.0.2.1:5060;branch=z9hG4bKh1\n"
+	     "From: \"Alice\" <sip:alice@example.com>;tag=a1\n"
+	     "To: <sip:bob@example.com>;tag=b\n"
+	     "Call-ID: call-1@192.0.2.1\n"
+	     "CSeq: 1 INVITE\n"
+	     "Content-Length: 0\n\n");
+	feed(f, P, A, 905, RESP("200 OK", "z9hG4bKh1", "1", "INVITE",
+				";tag=b"));
+	feed(f, A, B, 910, REQ("ACK", "z9hG4bKh3", "1", ";tag=b"));
+	c = finish(f, 60000);
+	assert_int_equal(c->ntxns, 2);
+	assert_true(c->txns[0].acked);
+	assert_true(c->txns[1].acked);
+	assert_int_equal(c->state, SC_CALL_ANSWERED);
+}
+
+static void
+test_no_ack_needs_evidence(void **state)
+{
+	struct fixture *f = *state;
+	struct sc_call *c;
+
+	/* one 2xx and the capture ends a second later: nothing says the
+	 * ACK is missing yet */
+	feed(f, A, B, 0, INVITE("z9hG4bKe", "1"));
+	feed(f, B, A, 100, RESP("200 OK", "z9hG4bKe", "1", "INVITE",
+				";tag=b"));
+	c = finish(f, 1100);
+	assert_int_equal(c->state, SC_CALL_ANSWERED);
+}
+
+static void
+test_no_ack_after_timer_h(void **state)
+{
+	struct fixture *f = *state;
+	struct sc_call *c;
+
+	feed(f, A, B, 0, INVITE("z9hG4bKe", "1"));
+	feed(f, B, A, 100, RESP("200 OK", "z9hG4bKe", "1", "INVITE",
+				";tag=b"));
+	c = finish(f, 40000);
+	assert_int_equal(c->state, SC_CALL_ANSWERED_NO_ACK);
+}
+
+static void
 test_in_progress(void **state)
 {
 	struct fixture *f = *state;
@@ -524,6 +588,9 @@ main(void)
 		T(test_timeout_and_in_progress),
 		T(test_retransmitted_without_answer),
 		T(test_subscription),
+		T(test_ack_through_proxy),
+		T(test_no_ack_needs_evidence),
+		T(test_no_ack_after_timer_h),
 		T(test_in_progress),
 		T(test_mid_dialog),
 		T(test_expire_after_linger),
