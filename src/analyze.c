@@ -225,6 +225,7 @@ udp(struct sc_analyzer *a, const struct sc_pkt *pkt, const uint64_t *frames,
 	if (is_sip_port(a, pkt->src.port) || is_sip_port(a, pkt->dst.port)) {
 		size_t at = sc_sipframe_find_start(pkt->payload, pkt->len);
 
+		proto.flags |= SC_RAW_RESYNCED;
 		if (at != SIZE_MAX &&
 		    sc_sipframe_datagram(pkt->payload + at, pkt->len - at,
 					 &proto, on_rawmsg, a) > 0) {

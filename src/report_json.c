@@ -140,6 +140,8 @@ message(struct sc_jsonw *w, const struct sc_callmsg *cm)
 		sc_jsonw_kbool(w, "malformed", true);
 	if (m->flags & SC_RAW_TRUNCATED)
 		sc_jsonw_kbool(w, "truncated", true);
+	if (m->flags & SC_RAW_RESYNCED)
+		sc_jsonw_kbool(w, "resynced", true);
 	if (cm->ann) {
 		sc_jsonw_key(w, "annotation");
 		sc_jsonw_begin_object(w);

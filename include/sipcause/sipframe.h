@@ -34,6 +34,7 @@ enum {
 	SC_RAW_HEP = 1u << 3,         /* carried inside HEP */
 	SC_RAW_BAD_CLEN = 1u << 4,    /* Content-Length unreadable */
 	SC_RAW_NO_HEADER_END = 1u << 5, /* no blank line after the headers */
+	SC_RAW_RESYNCED = 1u << 6,    /* found past leading garbage */
 };
 
 /*

@@ -203,6 +203,8 @@ def case_ports():
     expect(doc["stats"]["sip_messages"] == 1 and
            doc["stats"]["udp_resynced"] == 1,
            "--ports finds SIP past the junk on that port", r)
+    expect(doc["calls"][0]["messages"][0].get("resynced") is True,
+           "the message says it was found past garbage", r)
 
 
 def case_link_header():
