@@ -2,52 +2,59 @@
 # make-samples.sh - regenerate the sample captures in this folder
 #
 # Each sample is real traffic: SIPp (Debian package sip-tester) playing a
-# caller and a callee against each other on 127.0.0.1, with scenarios
-# from scenarios/, captured by tcpdump on lo. The TCP framing sample uses
-# tcp-framing.py (real sockets, chosen send() boundaries) and the IPv4
-# fragmentation sample runs between two network namespaces joined by a
-# veth pair with a 1500-byte MTU.
+# caller and a callee against each other on 127.0.0.1 (::1 for IPv6),
+# with scenarios from scenarios/, captured by tcpdump on lo. The TCP
+# framing sample uses tcp-framing.py (real sockets, chosen send()
+# boundaries) and the IPv4 fragmentation sample runs between two network
+# namespaces joined by a veth pair with a 1500-byte MTU.
 #
 # usage: sudo samples/make-samples.sh [NAME ...]   (default: all)
+#   NAME is a sample without .pcap (call-ok, demo, ...).
+#   OUT=DIR writes the captures to DIR instead of this folder.
 # Needs root (tcpdump, network namespaces), sipp, tcpdump, python3 and,
-# for demo.pcap, mergecap (wireshark-common).
+# for demo.pcap, mergecap (wireshark-common). A sample that cannot be
+# made here is skipped with a message; a scenario that goes wrong keeps
+# the old capture and makes the script exit 1 at the end.
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
 scen=$here/scenarios
+out=${OUT:-$here}
 work=$(mktemp -d)
 tcpdump_pid=
+failed=0
 cleanup() {
-	[ -n "$tcpdump_pid" ] && kill "$tcpdump_pid" 2>/dev/null
+	if [ -n "$tcpdump_pid" ]; then kill "$tcpdump_pid" 2>/dev/null || true; fi
+	netns_down
 	rm -rf "$work"
-	ip netns del sipcause-a 2>/dev/null || true
-	ip netns del sipcause-b 2>/dev/null || true
 }
 trap cleanup EXIT
 
 die() { echo "make-samples: $*" >&2; exit 1; }
 [ "$(id -u)" = 0 ] || die "run as root (tcpdump and namespaces need it)"
-for tool in sipp tcpdump python3; do
+for tool in sipp tcpdump python3 ss; do
 	command -v "$tool" >/dev/null || die "$tool is missing"
 done
+mkdir -p "$out"
+out=$(cd "$out" && pwd)
 
-# Start tcpdump on @iface with @filter writing @out; returns when it
-# listens. Usage: capture_start IFACE SNAPLEN OUT FILTER [netns]
+# Start tcpdump on IFACE with FILTER writing OUT; returns once it listens.
+# usage: capture_start NAME IFACE SNAPLEN OUT FILTER [NETNS]
 capture_start() {
-	local iface=$1 snap=$2 out=$3 filter=$4 ns=${5:-}
-	local exec=()
+	local name=$1 iface=$2 snap=$3 file=$4 filter=$5 ns=${6:-}
+	local exec=() log=$work/$name-tcpdump.log
 	[ -n "$ns" ] && exec=(ip netns exec "$ns")
-	"${exec[@]}" tcpdump -i "$iface" -s "$snap" -U -w "$out" "$filter" \
-		2>"$work/tcpdump.log" &
+	"${exec[@]}" tcpdump -i "$iface" -s "$snap" -U -w "$file" "$filter" \
+		2>"$log" &
 	tcpdump_pid=$!
-	for _ in $(seq 50); do
-		grep -q "listening on" "$work/tcpdump.log" 2>/dev/null && return
-		sleep 0.1
+	for _ in $(seq 100); do
+		grep -q "listening on" "$log" 2>/dev/null && return
+		sleep 0.05
 	done
-	die "tcpdump did not start: $(cat "$work/tcpdump.log")"
+	die "tcpdump did not start: $(cat "$log")"
 }
 
-# Stop the capture ~1.5 s after the traffic ended (late retransmissions).
+# Stop the capture 1.5 s after the traffic ended (late retransmissions).
 capture_stop() {
 	sleep 1.5
 	kill -INT "$tcpdump_pid"
@@ -55,22 +62,48 @@ capture_stop() {
 	tcpdump_pid=
 }
 
-# Wait until something listens on @port (UDP or TCP) in namespace @ns.
+# Wait until something listens on PORT (UDP or TCP) in namespace NETNS.
 wait_port() {
 	local port=$1 ns=${2:-}
 	local exec=()
 	[ -n "$ns" ] && exec=(ip netns exec "$ns")
-	for _ in $(seq 50); do
-		"${exec[@]}" ss -lntu | grep -q ":$port " && return
-		sleep 0.1
+	for _ in $(seq 100); do
+		"${exec[@]}" ss -Hlntu "sport = :$port" | grep -q . && return
+		sleep 0.05
 	done
-	die "nothing listens on port $port"
+	return 1
 }
 
-# One SIPp callee against one SIPp caller.
+# Keep a finished capture, or report why not.
+# usage: keep NAME OK LOGS...
+keep() {
+	local name=$1 ok=$2
+	shift 2
+	if [ "$ok" != 1 ] || [ ! -s "$work/$name.pcap" ]; then
+		echo "  $name: FAILED, $out/$name.pcap left as it was" >&2
+		for log in "$@"; do
+			[ -f "$log" ] || continue
+			{ grep -i -m 5 'error\|unable\|cannot' "$log" || tail -n 5 "$log"; } |
+				sed 's/^/    | /' >&2
+		done
+		failed=1
+		return
+	fi
+	# tcpdump drops root and owns what it writes: give it the folder's owner
+	chown --reference="$out" "$work/$name.pcap"
+	chmod 644 "$work/$name.pcap"
+	mv "$work/$name.pcap" "$out/$name.pcap"
+	echo "  $name: $(tcpdump -r "$out/$name.pcap" 2>/dev/null | wc -l) packets, $(stat -c %s "$out/$name.pcap") bytes"
+}
+
+# One SIPp callee against one SIPp caller, both with -m 1.
 # usage: pair NAME UAS UAC PORT [options for both...] -- [options for the UAC]
-# The callee listens on PORT, the caller uses PORT+1; RTP echo ports are
-# kept apart so that scenarios may run one after the other quickly.
+# The callee listens on PORT, the caller on PORT+1; their (unused) media
+# ports are PORT+2000 and PORT+2004 (SIPp also binds the next few), so
+# samples 10 ports apart never collide, even when run at the same time. Via branches are z9hG4bK-NAME-...
+# (-key sample NAME) and the Call-ID is NAME-1@sipcause.test, so a
+# capture differs from the last one only in times. UAC_RC=N says the
+# caller is expected to end with status N (a timeout).
 pair() {
 	local name=$1 uas=$2 uac=$3 port=$4
 	shift 4
@@ -80,101 +113,187 @@ pair() {
 	uac_opts=("$@")
 	for o in "${both[@]}"; do [ "$o" = "::1" ] && ip=::1 remote='[::1]'; done
 	[ -n "${SNAPLEN:-}" ] && snap=$SNAPLEN
-	echo "  $name"
-	capture_start lo "$snap" "$work/$name.pcap" "port $port or port $((port + 1))"
-	(cd "$work" && sipp -sf "$scen/$uas.xml" -i "$ip" -p "$port" -m 1 \
-		-mp $((port + 2000)) -nostdin -timeout 60 "${both[@]}" \
-		>"$work/$name-uas.log" 2>&1) &
-	local uas_pid=$!
-	wait_port "$port"
-	(cd "$work" && sipp -sf "$scen/$uac.xml" "$remote:$port" -i "$ip" \
-		-p $((port + 1)) -m 1 -mp $((port + 2100)) -nostdin -timeout 60 \
-		-s bob -cid_str "$name-%u@sipcause.test" "${both[@]}" \
-		"${uac_opts[@]}" >"$work/$name-uac.log" 2>&1) || true
-	wait "$uas_pid" || true
+	local log=$work/$name
+	capture_start "$name" lo "$snap" "$work/$name.pcap" \
+		"port $port or port $((port + 1))"
+	(cd "$work" && exec sipp -sf "$scen/$uas.xml" -i "$ip" -p "$port" \
+		-m 1 -mp $((port + 2000)) -nostdin -timeout 60 \
+		-key sample "$name" "${both[@]}" >"$log-uas.log" 2>&1) &
+	local uas_pid=$! uas_rc=0 uac_rc=0 ok=1
+	if ! wait_port "$port"; then
+		echo "  $name: the callee did not start" >&2
+		kill "$uas_pid" 2>/dev/null || true
+		ok=0
+	else
+		(cd "$work" && exec sipp -sf "$scen/$uac.xml" "$remote:$port" \
+			-i "$ip" -p $((port + 1)) -m 1 -mp $((port + 2004)) \
+			-nostdin -timeout 60 -s bob \
+			-cid_str "$name-%u@sipcause.test" -key sample "$name" \
+			"${both[@]}" "${uac_opts[@]}" >"$log-uac.log" 2>&1) ||
+			uac_rc=$?
+	fi
+	wait "$uas_pid" || uas_rc=$?
 	capture_stop
-	mv "$work/$name.pcap" "$here/$name.pcap"
+	[ "$uac_rc" = "${UAC_RC:-0}" ] && [ "$uas_rc" = 0 ] || ok=0
+	[ "$ok" = 1 ] || echo "  $name: caller exit $uac_rc, callee exit $uas_rc" >&2
+	keep "$name" "$ok" "$log-uac.log" "$log-uas.log"
 }
 
+# Foundation
 sample_call_ok()        { pair call-ok uas-call uac-call 15060 -- -d 1000; }
 sample_busy_486()       { pair busy-486 uas-busy uac-reject 15070; }
 sample_notfound_404()   { pair notfound-404 uas-notfound uac-reject 15080 -- -s 5551234; }
 sample_overload_503()   { pair overload-503 uas-overload uac-reject 15090; }
 sample_cancel_487()     { pair cancel-487 uas-cancel uac-cancel 15100 -- -d 2000; }
-sample_register_401_200() { pair register-401-200 uas-register uac-register 15110 -- -s alice; }
-sample_auth_challenge_invite() { pair auth-challenge-invite uas-invite-auth uac-invite-auth 15120 -- -d 1000; }
-sample_auth_rejected()  { pair auth-rejected uas-register-reject uac-register 15130 -- -s alice; }
-sample_invite_no_response() { pair invite-no-response uas-no-response uac-no-response 15140 -max_retrans 6; }
+sample_register_401_200() { pair register-401-200 uas-register uac-register 15110 -- -s alice -auth_uri sipcause.test; }
+# Diagnosis (-auth_uri: the digest uri is the Request-URI, as a phone's)
+sample_auth_challenge_invite() { pair auth-challenge-invite uas-invite-auth uac-invite-auth 15120 -- -d 1000 \
+	-auth_uri bob@127.0.0.1:15120; }
+sample_auth_rejected()  { pair auth-rejected uas-register-reject uac-register 15130 -- -s alice -auth_uri sipcause.test; }
+# SIPp's default for INVITE is 5 retransmissions (sent at 0, 0.5, 1.5,
+# 3.5, 7.5, 15.5 s); the caller then gives up at 31.5 s, exit status 1.
+sample_invite_no_response() {
+	UAC_RC=1 pair invite-no-response uas-no-response uac-no-response 15140 \
+		-- -max_invite_retrans 5
+}
 sample_media_488()      { pair media-488 uas-media uac-media 15150; }
 sample_missing_ack()    { pair missing-ack uas-no-ack uac-no-ack 15160; }
 sample_address_incomplete_484() { pair address-incomplete-484 uas-incomplete uac-reject 15170 -- -s 12; }
 sample_session_timer_422() { pair session-timer-422 uas-session-timer uac-session-timer 15180 -- -d 1000; }
 sample_reason_q850()    { pair reason-q850 uas-unavailable-q850 uac-reject 15190; }
 sample_retransmission() { pair retransmission uas-slow uac-call 15200 -- -d 1000; }
+# Transport
 sample_tcp_call()       { pair tcp-call uas-call uac-call 15210 -t t1 -- -d 1000; }
 sample_ipv6_call()      { pair ipv6-call uas-call uac-call 15220 -i ::1 -- -d 1000; }
 sample_snaplen_truncated() { SNAPLEN=300 pair snaplen-truncated uas-call uac-call 15230 -- -d 1000; }
 
 sample_tcp_segmented() {
-	echo "  tcp-segmented"
-	capture_start lo 0 "$work/tcp-segmented.pcap" "tcp port 15240"
-	python3 "$here/tcp-framing.py" 15240
+	local ok=1
+	capture_start tcp-segmented lo 0 "$work/tcp-segmented.pcap" "tcp port 15240"
+	python3 "$here/tcp-framing.py" 15240 >"$work/tcp-framing.log" 2>&1 || ok=0
 	capture_stop
-	mv "$work/tcp-segmented.pcap" "$here/tcp-segmented.pcap"
+	keep tcp-segmented "$ok" "$work/tcp-framing.log"
 }
 
 # Two namespaces joined by a veth with MTU 1500: a large INVITE leaves
-# sipcause-a in IPv4 fragments.
+# sipcause-a in IPv4 fragments. Captured on sipcause-b's end of the veth.
+netns_up() {
+	ip netns add sipcause-a && ip netns add sipcause-b &&
+	ip link add sc-veth-a netns sipcause-a type veth \
+		peer name sc-veth-b netns sipcause-b &&
+	ip -n sipcause-a addr add 10.99.0.1/24 dev sc-veth-a &&
+	ip -n sipcause-b addr add 10.99.0.2/24 dev sc-veth-b &&
+	ip -n sipcause-a link set lo up && ip -n sipcause-b link set lo up &&
+	ip -n sipcause-a link set sc-veth-a mtu 1500 up &&
+	ip -n sipcause-b link set sc-veth-b mtu 1500 up
+}
+netns_down() {
+	local ns
+	for ns in sipcause-a sipcause-b; do
+		[ -e "/run/netns/$ns" ] && ip netns del "$ns" 2>/dev/null
+	done
+	return 0
+}
+
 sample_ipv4_fragmented() {
-	echo "  ipv4-fragmented"
-	if ! ip netns add sipcause-a 2>/dev/null || ! ip netns add sipcause-b; then
-		echo "    SKIP: cannot create network namespaces here"
+	local name=ipv4-fragmented
+	if [ -e /run/netns/sipcause-a ] || [ -e /run/netns/sipcause-b ]; then
+		echo "  $name: SKIP: namespace sipcause-a or sipcause-b already exists"
 		return
 	fi
-	ip link add sc-veth-a type veth peer name sc-veth-b
-	ip link set sc-veth-a netns sipcause-a
-	ip link set sc-veth-b netns sipcause-b
-	ip -n sipcause-a addr add 10.99.0.1/24 dev sc-veth-a
-	ip -n sipcause-b addr add 10.99.0.2/24 dev sc-veth-b
-	for ns in sipcause-a sipcause-b; do
-		ip -n "$ns" link set lo up
-	done
-	ip -n sipcause-a link set sc-veth-a mtu 1500 up
-	ip -n sipcause-b link set sc-veth-b mtu 1500 up
-	capture_start sc-veth-b 0 "$work/ipv4-fragmented.pcap" "udp or (ip[6:2] & 0x1fff != 0)" sipcause-b
-	(cd "$work" && ip netns exec sipcause-b sipp -sf "$scen/uas-call.xml" \
-		-i 10.99.0.2 -p 5060 -m 1 -nostdin -timeout 60 \
-		>"$work/frag-uas.log" 2>&1) &
+	if ! netns_up 2>"$work/netns.log"; then
+		echo "  $name: SKIP: cannot set up two network namespaces and a veth pair here ($(head -n 1 "$work/netns.log"))"
+		netns_down
+		return
+	fi
+	local uas_rc=0 uac_rc=0 ok=1
+	capture_start "$name" sc-veth-b 0 "$work/$name.pcap" \
+		"udp port 5060 or (ip[6:2] & 0x1fff != 0)" sipcause-b
+	(cd "$work" && exec ip netns exec sipcause-b sipp \
+		-sf "$scen/uas-call.xml" -i 10.99.0.2 -p 5060 -m 1 -nostdin \
+		-timeout 60 -key sample "$name" >"$work/$name-uas.log" 2>&1) &
 	local uas_pid=$!
-	wait_port 5060 sipcause-b
-	(cd "$work" && ip netns exec sipcause-a sipp -sf "$scen/uac-call-large.xml" \
-		10.99.0.2:5060 -i 10.99.0.1 -p 5061 -m 1 -nostdin -timeout 60 \
-		-s bob -d 1000 -cid_str "ipv4-fragmented-%u@sipcause.test" \
-		>"$work/frag-uac.log" 2>&1) || true
-	wait "$uas_pid" || true
+	if ! wait_port 5060 sipcause-b; then
+		kill "$uas_pid" 2>/dev/null || true
+		ok=0
+	else
+		(cd "$work" && exec ip netns exec sipcause-a sipp \
+			-sf "$scen/uac-call-large.xml" 10.99.0.2:5060 -i 10.99.0.1 \
+			-p 5061 -m 1 -nostdin -timeout 60 -s bob -d 1000 \
+			-cid_str "$name-%u@sipcause.test" -key sample "$name" \
+			>"$work/$name-uac.log" 2>&1) || uac_rc=$?
+	fi
+	wait "$uas_pid" || uas_rc=$?
 	capture_stop
-	mv "$work/ipv4-fragmented.pcap" "$here/ipv4-fragmented.pcap"
-	ip netns del sipcause-a
-	ip netns del sipcause-b
+	[ "$uac_rc" = 0 ] && [ "$uas_rc" = 0 ] || ok=0
+	keep "$name" "$ok" "$work/$name-uac.log" "$work/$name-uas.log"
+	netns_down
 }
 
-# The six basic scenarios in one file, in time order.
+# The six foundation samples in one file, in time order.
 sample_demo() {
-	echo "  demo"
-	command -v mergecap >/dev/null || { echo "    SKIP: mergecap missing"; return; }
-	mergecap -F pcap -w "$here/demo.pcap" "$here/call-ok.pcap" \
-		"$here/busy-486.pcap" "$here/notfound-404.pcap" \
-		"$here/overload-503.pcap" "$here/cancel-487.pcap" \
-		"$here/register-401-200.pcap"
+	local parts=(call-ok busy-486 notfound-404 overload-503 cancel-487
+		register-401-200) files=() p
+	if ! command -v mergecap >/dev/null; then
+		echo "  demo: SKIP: mergecap (wireshark-common) is missing"
+		return
+	fi
+	for p in "${parts[@]}"; do
+		if [ ! -s "$out/$p.pcap" ]; then
+			echo "  demo: SKIP: $p.pcap is missing"
+			return
+		fi
+		files+=("$out/$p.pcap")
+	done
+	mergecap -F pcap -w "$work/demo.pcap" "${files[@]}"
+	keep demo 1
 }
 
-all="call_ok busy_486 notfound_404 overload_503 cancel_487 register_401_200
-auth_challenge_invite auth_rejected media_488 address_incomplete_484
-session_timer_422 reason_q850 retransmission tcp_call ipv6_call
-snaplen_truncated tcp_segmented ipv4_fragmented missing_ack
-invite_no_response demo"
-want=${*:-$all}
-echo "make-samples: $(sipp -v 2>/dev/null | grep -o 'SIPp v[^ ]*' | head -1), $(tcpdump --version 2>&1 | head -1)"
+# The two long ones (about 13 s and 36 s) run in the background on their
+# own ports while the others run one after another; demo comes last.
+long="invite_no_response missing_ack"
+short="call_ok busy_486 notfound_404 overload_503 cancel_487
+register_401_200 auth_challenge_invite auth_rejected media_488
+address_incomplete_484 session_timer_422 reason_q850 retransmission
+tcp_call tcp_segmented ipv6_call ipv4_fragmented snaplen_truncated"
+if [ $# -gt 0 ]; then want=$*; else want="$long $short demo"; fi
 for s in $want; do
-	"sample_${s//-/_}"
+	s=${s%.pcap}
+	s=${s//-/_}
+	declare -F "sample_$s" >/dev/null || die "no sample named $s"
 done
+
+echo "make-samples: $(sipp -v 2>/dev/null | grep -o 'SIPp v[^ ]*' | head -1), $(tcpdump --version 2>&1 | head -n 1), writing to $out"
+bg_pids=()
+for s in $want; do
+	s=${s%.pcap}
+	s=${s//-/_}
+	case " $long " in
+	*" $s "*)
+		(
+			tcpdump_pid=
+			trap '[ -z "$tcpdump_pid" ] || kill "$tcpdump_pid" 2>/dev/null' EXIT
+			"sample_$s"
+			exit "$failed"
+		) &
+		bg_pids+=($!)
+		;;
+	esac
+done
+for s in $want; do
+	s=${s%.pcap}
+	s=${s//-/_}
+	case " $long demo " in
+	*" $s "*) ;;
+	*) "sample_$s" ;;
+	esac
+done
+for pid in "${bg_pids[@]}"; do wait "$pid" || failed=1; done
+for s in $want; do
+	[ "${s//-/_}" = demo ] && sample_demo
+done
+if [ "$failed" != 0 ]; then
+	echo "make-samples: some samples failed (see above)" >&2
+	exit 1
+fi
+echo "make-samples: done"

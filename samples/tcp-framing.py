@@ -4,9 +4,10 @@ segment boundaries, for the tcp-segmented.pcap sample.
 
 SIPp writes each message with one send(), so its TCP captures have one
 message per segment. Real stacks and SBCs do not: this caller splits its
-INVITE over three segments, the callee packs 100 and 180 into one, and
-CRLF keep-alives (RFC 5626) sit between messages. TCP_NODELAY and short
-pauses make each send() its own segment.
+INVITE over three segments, the callee packs 100 and 180 into one, and a
+CRLF keep-alive exchange (RFC 5626: CRLFCRLF ping, CRLF pong, each in
+its own segment) comes before the BYE and before its 200. TCP_NODELAY
+and short pauses make each send() its own segment.
 
 usage: tcp-framing.py PORT
 """
@@ -69,8 +70,16 @@ def send_parts(sock, parts, pause=0.03):
         time.sleep(pause)
 
 
-def callee(server, done):
+def callee(server, errors):
+    try:
+        answer(server)
+    except Exception as e:  # reported by main()
+        errors.append(e)
+
+
+def answer(server):
     conn, _ = server.accept()
+    conn.settimeout(10)
     conn.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
     buf = b""
     invite, buf = read_message(conn, buf)
@@ -84,19 +93,27 @@ def callee(server, done):
              extra="Contact: <sip:bob@127.0.0.1:%d;transport=tcp>" % PORT)
     send_parts(conn, [ok])
     ack, buf = read_message(conn, buf)
+    # the caller's keep-alive ping, answered at once with a pong
+    while len(buf) < 4:
+        data = conn.recv(4 - len(buf))
+        if not data:
+            raise EOFError("connection closed")
+        buf += data
+    if buf[:4] != b"\r\n\r\n":
+        raise RuntimeError("no keep-alive ping: %r" % buf[:4])
+    buf = buf[4:]
+    send_parts(conn, [b"\r\n"])
     bye, buf = read_message(conn, buf)
     bye_branch = bye.decode().split("branch=")[1].split("\r\n")[0]
-    # a keep-alive pong, then the 200 for the BYE in the same segment
-    send_parts(conn, [b"\r\n" + msg("SIP/2.0 200 OK", "2 BYE", bye_branch,
-                                    ";tag=b1")])
+    send_parts(conn, [msg("SIP/2.0 200 OK", "2 BYE", bye_branch, ";tag=b1")])
     time.sleep(0.2)
     conn.close()
-    done.set()
 
 
 def caller():
     sock = socket.create_connection(("127.0.0.1", PORT),
                                     source_address=("127.0.0.1", PORT + 1))
+    sock.settimeout(10)
     sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
     invite = msg("INVITE sip:bob@127.0.0.1:%d;transport=tcp SIP/2.0" % PORT,
                  "1 INVITE", "z9hG4bK-tcpseg-1", body=SDP,
@@ -116,8 +133,12 @@ def caller():
     time.sleep(1.0)
     bye = msg("BYE sip:bob@127.0.0.1:%d;transport=tcp SIP/2.0" % PORT,
               "2 BYE", "z9hG4bK-tcpseg-3", ";tag=b1")
-    # a keep-alive ping glued before the BYE
-    send_parts(sock, [b"\r\n\r\n" + bye])
+    # a keep-alive ping, answered by a pong, before the BYE
+    send_parts(sock, [b"\r\n\r\n"])
+    pong = sock.recv(2)
+    if pong != b"\r\n":
+        raise RuntimeError("no keep-alive pong: %r" % pong)
+    send_parts(sock, [bye])
     read_message(sock, buf)
     sock.close()
 
@@ -127,13 +148,17 @@ def main():
     server.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     server.bind(("127.0.0.1", PORT))
     server.listen(1)
-    done = threading.Event()
-    t = threading.Thread(target=callee, args=(server, done))
+    server.settimeout(10)
+    errors = []
+    t = threading.Thread(target=callee, args=(server, errors))
     t.start()
-    caller()
-    done.wait(10)
-    t.join(10)
-    server.close()
+    try:
+        caller()
+    finally:
+        t.join(15)
+        server.close()
+    if errors:
+        raise errors[0]
 
 
 if __name__ == "__main__":
