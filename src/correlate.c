@@ -605,12 +605,10 @@ sc_call_deciding_txn(const struct sc_call *c)
 		}
 		if (t->cseq <= best->cseq)
 			continue;
-		if (c->kind == SC_METHOD_REGISTER) {
-			if (t->final_code)
-				best = t;
-		} else if (best->final_code >= 300 && out_of_dialog(c, t)) {
-			best = t;
-		}
+		if (best->final_code >= 300 && out_of_dialog(c, t))
+			best = t;   /* a new attempt after a failure */
+		else if (c->kind == SC_METHOD_REGISTER && t->final_code)
+			best = t;   /* a refresh or a removal */
 	}
 	return best;
 }
@@ -685,6 +683,10 @@ update_outcome(struct sc_call *c)
 	    !str_eq(c->final_reason, fin->reason_phrase)) {
 		free(c->final_reason);
 		c->final_reason = strdup(fin->reason_phrase);
+	} else if (!fin) {
+		/* a retry is pending: the earlier reason no longer applies */
+		free(c->final_reason);
+		c->final_reason = NULL;
 	}
 	c->timings.trying_ms = ms_between(t->first_ts, t->first_provisional_ts);
 	if (c->kind == SC_METHOD_INVITE) {

@@ -313,6 +313,27 @@ test_no_ack_after_timer_h(void **state)
 }
 
 static void
+test_register_retry_pending(void **state)
+{
+	struct fixture *f = *state;
+	struct sc_call *c;
+
+	/* challenged, retried with credentials, no answer yet */
+	feed(f, A, P, 0, REQ("REGISTER", "z9hG4bK1", "1", ""));
+	feed(f, P, A, 5, RESP("401 Unauthorized", "z9hG4bK1", "1",
+			      "REGISTER", ";tag=r"));
+	feed(f, A, P, 10,
+	     "REGISTER sip:bob@example.com SIP/2.0\n"
+	     "Authorization: Digest username=\"alice\", realm=\"x\", "
+	     "nonce=\"n\", uri=\"sip:example.com\", response=\"00\"\n"
+	     HDRS("z9hG4bK2", "2", "REGISTER", ""));
+	c = finish(f, 100);
+	assert_int_equal(c->state, SC_CALL_IN_PROGRESS);
+	assert_int_equal(c->final_code, 0);
+	assert_null(c->final_reason);
+}
+
+static void
 test_in_progress(void **state)
 {
 	struct fixture *f = *state;
@@ -588,6 +609,7 @@ main(void)
 		T(test_timeout_and_in_progress),
 		T(test_retransmitted_without_answer),
 		T(test_subscription),
+		T(test_register_retry_pending),
 		T(test_ack_through_proxy),
 		T(test_no_ack_needs_evidence),
 		T(test_no_ack_after_timer_h),
