@@ -563,6 +563,19 @@ process(struct sc_tcp *t, struct half *h, sc_rawmsg_fn *sink, void *ctx)
 
 /* ---- sequence handling ---- */
 
+/*
+ * RFC 9293 3.4: sequence numbers wrap; @a is after @b when it lies less
+ * than 2^31 ahead. Computed on unsigned values, never by negating a
+ * signed difference (INT32_MIN has no opposite).
+ */
+static bool
+seq_after(uint32_t a, uint32_t b)
+{
+	uint32_t ahead = a - b;
+
+	return ahead != 0 && ahead < UINT32_C(0x80000000);
+}
+
 /* Append in-order bytes; returns false when out of memory. */
 static bool
 append(struct sc_tcp *t, struct half *h, const uint8_t *p, size_t len,
@@ -601,9 +614,8 @@ static int
 by_seq(const void *a, const void *b)
 {
 	const struct ooo_seg *x = a, *y = b;
-	int32_t d = (int32_t)(x->seq - y->seq);
 
-	return d < 0 ? -1 : d > 0;
+	return seq_after(x->seq, y->seq) - seq_after(y->seq, x->seq);
 }
 
 /* Move queued segments that now fit into the stream. */
@@ -612,15 +624,14 @@ drain(struct sc_tcp *t, struct half *h, sc_rawmsg_fn *sink, void *ctx)
 {
 	while (h->nooo > 0) {
 		struct ooo_seg *s = &h->ooo[0];
-		int32_t d = (int32_t)(s->seq - h->next_seq);
+		uint32_t behind = h->next_seq - s->seq;
 		bool ok = true;
 
-		if (d > 0)
+		if (seq_after(s->seq, h->next_seq))
 			break;
-		if ((size_t)-d < s->len)
-			ok = append(t, h, s->data + (size_t)-d,
-				    s->len - (size_t)-d, s->frame, s->ts, sink,
-				    ctx);
+		if (behind < s->len)
+			ok = append(t, h, s->data + behind, s->len - behind,
+				    s->frame, s->ts, sink, ctx);
 		h->ooo_bytes -= s->len;
 		t->total -= s->len;
 		free(s->data);
@@ -806,7 +817,7 @@ sc_tcp_add(struct sc_tcp *t, const struct sc_pkt *pkt, sc_rawmsg_fn *sink,
 	   void *ctx)
 {
 	struct half *h = find_half(t, pkt, sink, ctx);
-	int32_t d;
+	uint32_t behind;
 
 	if (!h)
 		return SC_ENOMEM;
@@ -821,18 +832,17 @@ sc_tcp_add(struct sc_tcp *t, const struct sc_pkt *pkt, sc_rawmsg_fn *sink,
 	}
 	if (pkt->len > 0) {
 		t->stats.segments++;
-		d = (int32_t)(pkt->tcp_seq - h->next_seq);
-		if (d > 0) {
+		if (seq_after(pkt->tcp_seq, h->next_seq)) {
 			if (!queue(t, h, pkt))
 				return SC_ENOMEM;
-		} else if ((size_t)-d >= pkt->len) {
+		} else if ((behind = h->next_seq - pkt->tcp_seq) >= pkt->len) {
 			t->stats.retransmitted++;
 		} else {
-			if (d < 0)
+			if (behind > 0)
 				t->stats.overlaps++;
-			if (!append(t, h, pkt->payload + (size_t)-d,
-				    pkt->len - (size_t)-d, pkt->frame,
-				    pkt->ts_ns, sink, ctx) ||
+			if (!append(t, h, pkt->payload + behind,
+				    pkt->len - behind, pkt->frame, pkt->ts_ns,
+				    sink, ctx) ||
 			    !drain(t, h, sink, ctx))
 				return SC_ENOMEM;
 		}

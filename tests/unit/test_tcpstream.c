@@ -166,6 +166,25 @@ test_sequence_wraps(void **state)
 	sc_tcp_free(t);
 }
 
+/* A segment exactly 2^31 behind: no overflow, taken as old data. */
+static void
+test_half_space_apart(void **state)
+{
+	struct sc_tcp *t = sc_tcp_new(NULL);
+	struct got g = { 0 };
+
+	(void)state;
+	add(t, seg(0x80000000u, msg2, strlen(msg2), 0, 1), &g);
+	/* next expected is 2^31 + len: this one is exactly 2^31 behind */
+	add(t, seg((uint32_t)strlen(msg2), msg2, strlen(msg2), 0, 2), &g);
+	add(t, seg(0x80000000u + (uint32_t)strlen(msg2), msg3, strlen(msg3),
+		   0, 3),
+	    &g);
+	assert_int_equal(g.n, 2);
+	assert_string_equal(g.text[1], msg3);
+	sc_tcp_free(t);
+}
+
 static void
 test_mid_stream_join(void **state)
 {
@@ -366,6 +385,7 @@ main(void)
 		cmocka_unit_test(test_one_over_many_segments),
 		cmocka_unit_test(test_reversed_duplicated_overlapping),
 		cmocka_unit_test(test_sequence_wraps),
+		cmocka_unit_test(test_half_space_apart),
 		cmocka_unit_test(test_mid_stream_join),
 		cmocka_unit_test(test_keepalives_and_no_clen),
 		cmocka_unit_test(test_hole_is_loss),
