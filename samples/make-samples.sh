@@ -96,18 +96,22 @@ keep() {
 	echo "  $name: $(tcpdump -r "$out/$name.pcap" 2>/dev/null | wc -l) packets, $(stat -c %s "$out/$name.pcap") bytes"
 }
 
-# One SIPp callee against one SIPp caller, both with -m 1.
+# One SIPp callee against one SIPp caller, both with -m 1 (-m CALLS).
 # usage: pair NAME UAS UAC PORT [options for both...] -- [options for the UAC]
 # The callee listens on PORT, the caller on PORT+1; their (unused) media
 # ports are PORT+2000 and PORT+2004 (SIPp also binds the next few), so
-# samples 10 ports apart never collide, even when run at the same time. Via branches are z9hG4bK-NAME-...
-# (-key sample NAME) and the Call-ID is NAME-1@sipcause.test, so a
-# capture differs from the last one only in times. UAC_RC=N says the
+# samples 10 ports apart never collide, even when run at the same time.
+# Via branches are z9hG4bK-NAME-... (-key sample NAME) and the Call-ID is
+# NAME-N@sipcause.test, so a capture differs from the last one only in
+# times. Environment: CALLS=N plays N calls (one a second);
+# UAS_OPTS="..." adds options for the callee only; UAC_RC=N says the
 # caller is expected to end with status N (a timeout).
 pair() {
 	local name=$1 uas=$2 uac=$3 port=$4
 	shift 4
 	local both=() uac_opts=() ip=127.0.0.1 remote=127.0.0.1 snap=0
+	local calls=${CALLS:-1} uas_opts=()
+	read -r -a uas_opts <<<"${UAS_OPTS:-}"
 	while [ $# -gt 0 ] && [ "$1" != -- ]; do both+=("$1"); shift; done
 	[ $# -gt 0 ] && shift
 	uac_opts=("$@")
@@ -117,8 +121,9 @@ pair() {
 	capture_start "$name" lo "$snap" "$work/$name.pcap" \
 		"port $port or port $((port + 1))"
 	(cd "$work" && exec sipp -sf "$scen/$uas.xml" -i "$ip" -p "$port" \
-		-m 1 -mp $((port + 2000)) -nostdin -timeout 60 \
-		-key sample "$name" "${both[@]}" >"$log-uas.log" 2>&1) &
+		-m "$calls" -mp $((port + 2000)) -nostdin -timeout 60 \
+		-key sample "$name" "${both[@]}" "${uas_opts[@]}" \
+		>"$log-uas.log" 2>&1) &
 	local uas_pid=$! uas_rc=0 uac_rc=0 ok=1
 	if ! wait_port "$port"; then
 		echo "  $name: the callee did not start" >&2
@@ -126,7 +131,8 @@ pair() {
 		ok=0
 	else
 		(cd "$work" && exec sipp -sf "$scen/$uac.xml" "$remote:$port" \
-			-i "$ip" -p $((port + 1)) -m 1 -mp $((port + 2004)) \
+			-i "$ip" -p $((port + 1)) -m "$calls" -r 1 \
+			-mp $((port + 2004)) \
 			-nostdin -timeout 60 -s bob \
 			-cid_str "$name-%u@sipcause.test" -key sample "$name" \
 			"${both[@]}" "${uac_opts[@]}" >"$log-uac.log" 2>&1) ||
@@ -149,15 +155,19 @@ sample_register_401_200() { pair register-401-200 uas-register uac-register 1511
 # Diagnosis (-auth_uri: the digest uri is the Request-URI, as a phone's)
 sample_auth_challenge_invite() { pair auth-challenge-invite uas-invite-auth uac-invite-auth 15120 -- -d 1000 \
 	-auth_uri bob@127.0.0.1:15120; }
-sample_auth_rejected()  { pair auth-rejected uas-register-reject uac-register 15130 -- -s alice -auth_uri sipcause.test; }
-# SIPp's default for INVITE is 5 retransmissions (sent at 0, 0.5, 1.5,
-# 3.5, 7.5, 15.5 s); the caller then gives up at 31.5 s, exit status 1.
+# Two registrations: alice's credentials get 403, carol's a second 401.
+sample_auth_rejected()  { CALLS=2 pair auth-rejected uas-register-reject uac-register-users 15130 -- \
+	-inf "$scen/auth-rejected-users.csv" -auth_uri sipcause.test; }
+# Timer A: 6 retransmissions (sent at 0, 0.5, 1.5, 3.5, 7.5, 15.5,
+# 31.5 s); the caller gives up at 32 s (Timer B), exit status 1.
 sample_invite_no_response() {
 	UAC_RC=1 pair invite-no-response uas-no-response uac-no-response 15140 \
-		-- -max_invite_retrans 5
+		-- -max_invite_retrans 6
 }
 sample_media_488()      { pair media-488 uas-media uac-media 15150; }
-sample_missing_ack()    { pair missing-ack uas-no-ack uac-no-ack 15160; }
+# Timer G: the callee resends its 200 9 times (0.5, 1.5, 3.5, 7.5, 11.5,
+# ... 27.5 s) and sends BYE at 31.5 s instead of a tenth resend.
+sample_missing_ack()    { UAS_OPTS="-max_retrans 9 -max_non_invite_retrans 9" pair missing-ack uas-no-ack uac-no-ack 15160; }
 sample_address_incomplete_484() { pair address-incomplete-484 uas-incomplete uac-reject 15170 -- -s 12; }
 sample_session_timer_422() { pair session-timer-422 uas-session-timer uac-session-timer 15180 -- -d 1000; }
 sample_reason_q850()    { pair reason-q850 uas-unavailable-q850 uac-reject 15190; }
@@ -249,7 +259,7 @@ sample_demo() {
 	keep demo 1
 }
 
-# The two long ones (about 13 s and 36 s) run in the background on their
+# The two long ones (about 34 s each) run in the background on their
 # own ports while the others run one after another; demo comes last.
 long="invite_no_response missing_ack"
 short="call_ok busy_486 notfound_404 overload_503 cancel_487

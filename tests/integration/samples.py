@@ -157,16 +157,20 @@ def case_auth_challenge():
 
 
 def case_auth_rejected():
+    # alice's credentials are answered 403 (account barred), carol's
+    # with a second 401 and a fresh nonce (the password did not match)
     expect("auth-rejected.pcap",
            dict(kind="REGISTER", state="refused", code=403, category="auth",
-                rule="auth.rejected", evidence=["alice", "sipcause.test"]))
+                rule="auth.rejected", evidence=["alice", "sipcause.test"]),
+           dict(kind="REGISTER", state="refused", code=401, category="auth",
+                rule="auth.rejected", evidence=["carol", "sipcause.test"]))
 
 
 def case_no_response():
     expect("invite-no-response.pcap",
            dict(state="timeout", code=None, category="timeout",
-                rule="timeout.no-provisional", retransmissions=5,
-                evidence=["sent 6 times"]))
+                rule="timeout.no-provisional", retransmissions=6,
+                evidence=["sent 7 times"]))
 
 
 def case_media():
@@ -179,7 +183,7 @@ def case_media():
 def case_missing_ack():
     expect("missing-ack.pcap",
            dict(state="answered-no-ack", code=200, rule="ack.missing",
-                ended_by="callee", retransmissions=4,
+                ended_by="callee", retransmissions=9,
                 evidence=["never acknowledged"]))
 
 
