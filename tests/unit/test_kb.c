@@ -23,6 +23,30 @@ static const int seed_codes[] = {
 	810, 811, 812, 813, 814, 815, 922, 923, 924, 925,
 };
 
+/* Every value ITU-T Q.850 assigns, amendments included. */
+static const int q850_assigned[] = {
+	1, 2, 3, 4, 5, 6, 7, 8, 9, 14, 16, 17, 18, 19, 20, 21, 22, 23, 24,
+	25, 26, 27, 28, 29, 30, 31, 34, 38, 39, 40, 41, 42, 43, 44, 46, 47,
+	49, 50, 53, 55, 57, 58, 62, 63, 65, 66, 69, 70, 79, 81, 82, 83, 84,
+	85, 86, 87, 88, 90, 91, 95, 96, 97, 98, 99, 100, 101, 102, 103, 110,
+	111, 127,
+};
+
+/* The SIP -> Q.850 rows of seed 004 (plus RFC 3398's 416/421/423/513). */
+static const struct {
+	int sip;
+	int q850;
+} sip_q850_rows[] = {
+	{ 400, 127 }, { 401, 57 }, { 402, 21 }, { 403, 57 }, { 404, 1 },
+	{ 405, 127 }, { 406, 127 }, { 407, 21 }, { 408, 102 }, { 409, 41 },
+	{ 410, 1 }, { 411, 127 }, { 413, 127 }, { 414, 127 }, { 415, 79 },
+	{ 416, 127 }, { 420, 127 }, { 421, 127 }, { 423, 127 }, { 480, 18 },
+	{ 481, 127 }, { 482, 127 }, { 483, 127 }, { 484, 28 }, { 485, 1 },
+	{ 486, 17 }, { 487, 127 }, { 488, 127 }, { 500, 41 }, { 501, 79 },
+	{ 502, 38 }, { 503, 63 }, { 504, 102 }, { 505, 127 }, { 513, 127 },
+	{ 580, 47 }, { 600, 17 }, { 603, 21 }, { 604, 1 }, { 606, 58 },
+};
+
 static bool
 nonempty(const char *s)
 {
@@ -58,6 +82,14 @@ test_status_invariants(void **state)
 		/* success and progress are never failure categories */
 		if (s->code < 300)
 			assert_int_equal(s->cat, SC_CAT_OK);
+		else if (s->code < 400)
+			assert_int_equal(s->cat, SC_CAT_REDIRECT);
+		else
+			assert_int_not_equal(s->cat, SC_CAT_OK);
+		/* every listed code has a real category */
+		assert_int_not_equal(s->cat, SC_CAT_UNKNOWN);
+		if (s->code >= 700)
+			assert_non_null(strstr(s->meaning, "Vendor-specific"));
 	}
 	assert_null(sc_kb_status_at(n));
 }
@@ -110,7 +142,29 @@ test_categories_of_design(void **state)
 		{ 302, SC_CAT_REDIRECT, SC_CLASS_REDIRECTION },
 		{ 199, SC_CAT_OK, SC_CLASS_PROVISIONAL },
 		{ 701, SC_CAT_CANCELLED, SC_CLASS_VENDOR },
+		{ 703, SC_CAT_TIMEOUT, SC_CLASS_VENDOR },
 		{ 751, SC_CAT_MEDIA, SC_CLASS_VENDOR },
+		{ 923, SC_CAT_TIMEOUT, SC_CLASS_VENDOR },
+		{ 924, SC_CAT_SERVER, SC_CLASS_VENDOR },
+		{ 925, SC_CAT_ADDRESS, SC_CLASS_VENDOR },
+		{ 100, SC_CAT_OK, SC_CLASS_PROVISIONAL },
+		{ 402, SC_CAT_FORBIDDEN, SC_CLASS_CLIENT_FAILURE },
+		{ 405, SC_CAT_FORBIDDEN, SC_CLASS_CLIENT_FAILURE },
+		{ 410, SC_CAT_NOT_FOUND, SC_CLASS_CLIENT_FAILURE },
+		{ 414, SC_CAT_ADDRESS, SC_CLASS_CLIENT_FAILURE },
+		{ 415, SC_CAT_MEDIA, SC_CLASS_CLIENT_FAILURE },
+		{ 416, SC_CAT_ADDRESS, SC_CLASS_CLIENT_FAILURE },
+		{ 425, SC_CAT_PROTOCOL, SC_CLASS_CLIENT_FAILURE },
+		{ 430, SC_CAT_UNAVAILABLE, SC_CLASS_CLIENT_FAILURE },
+		{ 433, SC_CAT_FORBIDDEN, SC_CLASS_CLIENT_FAILURE },
+		{ 438, SC_CAT_IDENTITY, SC_CLASS_CLIENT_FAILURE },
+		{ 470, SC_CAT_FORBIDDEN, SC_CLASS_CLIENT_FAILURE },
+		{ 483, SC_CAT_LOOP, SC_CLASS_CLIENT_FAILURE },
+		{ 485, SC_CAT_ADDRESS, SC_CLASS_CLIENT_FAILURE },
+		{ 513, SC_CAT_OVERLOAD, SC_CLASS_SERVER_FAILURE },
+		{ 555, SC_CAT_SERVER, SC_CLASS_SERVER_FAILURE },
+		{ 580, SC_CAT_MEDIA, SC_CLASS_SERVER_FAILURE },
+		{ 607, SC_CAT_DECLINED, SC_CLASS_GLOBAL_FAILURE },
 	};
 
 	(void)state;
@@ -124,8 +178,25 @@ test_categories_of_design(void **state)
 	}
 	assert_true(sc_kb_status(409, NULL)->deprecated);
 	assert_true(sc_kb_status(411, NULL)->deprecated);
+	assert_true(sc_kb_status(202, NULL)->deprecated);
 	assert_false(sc_kb_status(486, NULL)->deprecated);
+	assert_false(sc_kb_status(200, NULL)->deprecated);
+	/* reason phrases as RFC 3261 / IANA spell them (NOTES.md) */
 	assert_string_equal(sc_kb_status(486, NULL)->reason, "Busy Here");
+	assert_string_equal(sc_kb_status(183, NULL)->reason,
+			    "Session Progress");
+	assert_string_equal(sc_kb_status(380, NULL)->reason,
+			    "Alternative Service");
+	assert_string_equal(sc_kb_status(436, NULL)->reason,
+			    "Bad Identity Info");
+	assert_string_equal(sc_kb_status(437, NULL)->reason,
+			    "Unsupported Credential");
+	assert_string_equal(sc_kb_status(500, NULL)->reason,
+			    "Server Internal Error");
+	assert_string_equal(sc_kb_status(504, NULL)->reason,
+			    "Server Time-out");
+	assert_string_equal(sc_kb_status(199, NULL)->ref, "RFC 6228");
+	assert_string_equal(sc_kb_status(440, NULL)->ref, "RFC 5393");
 	/* the carrier trunk checklist is in the default causes */
 	assert_non_null(strstr(sc_kb_status(403, NULL)->cause, "allow-list"));
 	assert_non_null(strstr(sc_kb_status(503, NULL)->cause, "two hours"));
@@ -157,6 +228,28 @@ test_unknown_codes(void **state)
 	assert_null(sc_kb_status(-1, NULL));
 	s = sc_kb_status(200, &unknown);
 	assert_false(unknown);
+	/* the generic vendor entry */
+	s = sc_kb_status(999, &unknown);
+	assert_true(unknown);
+	assert_int_equal(s->code, 0);
+	assert_int_equal(s->cat, SC_CAT_UNKNOWN);
+	assert_true(nonempty(s->reason) && nonempty(s->meaning));
+	assert_true(s == sc_kb_status(700, NULL));
+	/* listed vendor codes are not unknown */
+	s = sc_kb_status(751, &unknown);
+	assert_false(unknown);
+	assert_int_equal(s->code, 751);
+	assert_non_null(strstr(s->meaning, "Vendor-specific"));
+	/* every unlisted standard code reads as the x00 of its class */
+	for (int code = 100; code < 700; code++) {
+		s = sc_kb_status(code, &unknown);
+		assert_non_null(s);
+		if (unknown)
+			assert_int_equal(s->code, code / 100 * 100);
+		else
+			assert_int_equal(s->code, code);
+		assert_int_equal(sc_kb_class_of(code), s->cls);
+	}
 }
 
 static void
@@ -173,9 +266,14 @@ test_ids_round_trip(void **state)
 		assert_int_equal(c, i);
 	}
 	assert_false(sc_category_from_id("bogus", &c));
+	assert_false(sc_category_from_id("", &c));
+	assert_false(sc_category_from_id(NULL, &c));
 	assert_string_equal(sc_category_id(SC_CAT_NOT_FOUND), "not-found");
 	assert_string_equal(sc_class_id(SC_CLASS_CLIENT_FAILURE),
 			    "client-failure");
+	assert_string_equal(sc_class_id(SC_CLASS_VENDOR), "vendor");
+	assert_string_equal(sc_category_id(SC_CAT_OK), "ok");
+	assert_string_equal(sc_category_id(SC_CAT_UNKNOWN), "unknown");
 	for (int i = 0; i < SC_CLASS__COUNT; i++)
 		assert_true(nonempty(sc_class_id((enum sc_class)i)));
 }
@@ -189,9 +287,27 @@ test_q850(void **state)
 	assert_string_equal(sc_kb_q850(16)->name, "Normal call clearing");
 	assert_string_equal(sc_kb_q850(17)->name, "User busy");
 	assert_string_equal(sc_kb_q850(127)->name, "Interworking, unspecified");
+	assert_string_equal(sc_kb_q850(1)->name,
+			    "Unallocated (unassigned) number");
 	assert_null(sc_kb_q850(0));
 	assert_null(sc_kb_q850(128));
-	assert_null(sc_kb_q850(12));   /* unassigned */
+	assert_null(sc_kb_q850(-1));
+	/* unassigned values */
+	assert_null(sc_kb_q850(10));
+	assert_null(sc_kb_q850(12));
+	assert_null(sc_kb_q850(15));
+	assert_null(sc_kb_q850(32));
+	assert_null(sc_kb_q850(126));
+	/* assigned by amendments to Q.850 (NOTES.md) */
+	assert_non_null(sc_kb_q850(14));
+	assert_non_null(sc_kb_q850(24));
+	for (size_t i = 0; i < SC_COUNTOF(q850_assigned); i++) {
+		const struct sc_q850_info *q = sc_kb_q850(q850_assigned[i]);
+
+		assert_non_null(q);
+		assert_int_equal(q->cause, q850_assigned[i]);
+	}
+	assert_int_equal(sc_kb_q850_count(), SC_COUNTOF(q850_assigned));
 	for (size_t i = 0; i < sc_kb_q850_count(); i++) {
 		const struct sc_q850_info *q = sc_kb_q850_at(i);
 
@@ -206,33 +322,75 @@ test_q850(void **state)
 static void
 test_sip_to_q850(void **state)
 {
+	size_t n = 0;
+
 	(void)state;
 	assert_int_equal(sc_kb_sip_to_q850(486), 17);
 	assert_int_equal(sc_kb_sip_to_q850(404), 1);
 	assert_int_equal(sc_kb_sip_to_q850(503), 63);
 	assert_int_equal(sc_kb_sip_to_q850(480), 18);
 	assert_int_equal(sc_kb_sip_to_q850(484), 28);
+	assert_int_equal(sc_kb_sip_to_q850(600), 17);
+	assert_int_equal(sc_kb_sip_to_q850(604), 1);
+	assert_int_equal(sc_kb_sip_to_q850(606), 58);
+	assert_int_equal(sc_kb_sip_to_q850(401), 57);
+	assert_int_equal(sc_kb_sip_to_q850(408), 102);
+	assert_int_equal(sc_kb_sip_to_q850(502), 38);
+	assert_int_equal(sc_kb_sip_to_q850(580), 47);
+	assert_int_equal(sc_kb_sip_to_q850(400), 127);
 	assert_int_equal(sc_kb_sip_to_q850(999), 0);
 	assert_int_equal(sc_kb_sip_to_q850(200), 0);
-	/* every mapped cause exists in the Q.850 table */
-	for (int code = 100; code < 700; code++) {
+	assert_int_equal(sc_kb_sip_to_q850(0), 0);
+	assert_int_equal(sc_kb_sip_to_q850(399), 0);
+	assert_int_equal(sc_kb_sip_to_q850(607), 0);
+	/* exactly the rows above, nothing else */
+	for (size_t i = 0; i < SC_COUNTOF(sip_q850_rows); i++)
+		assert_int_equal(sc_kb_sip_to_q850(sip_q850_rows[i].sip),
+				 sip_q850_rows[i].q850);
+	for (int code = 0; code < 1000; code++) {
 		int q = sc_kb_sip_to_q850(code);
 
-		if (q)
-			assert_non_null(sc_kb_q850(q));
+		if (!q)
+			continue;
+		n++;
+		/* every mapped cause exists in the Q.850 table */
+		assert_non_null(sc_kb_q850(q));
 	}
+	assert_int_equal(n, SC_COUNTOF(sip_q850_rows));
 }
+
+/* The IANA warn-code registry (RFC 3261, RFC 5630, RFC 8373). */
+static const int warn_codes[] = {
+	300, 301, 302, 303, 304, 305, 306, 307, 308, 330, 331, 370, 380, 381,
+	399,
+};
 
 static void
 test_warnings(void **state)
 {
+	size_t n = 0;
+
 	(void)state;
 	assert_string_equal(sc_kb_warning(305)->text,
 			    "Incompatible media format");
-	assert_non_null(sc_kb_warning(399));
-	assert_non_null(sc_kb_warning(300));
-	assert_null(sc_kb_warning(308));
+	assert_string_equal(sc_kb_warning(399)->text, "Miscellaneous warning");
+	assert_string_equal(sc_kb_warning(370)->text, "Insufficient bandwidth");
+	assert_string_equal(sc_kb_warning(380)->text, "SIPS Not Allowed");
+	for (size_t i = 0; i < SC_COUNTOF(warn_codes); i++) {
+		const struct sc_warning_info *w = sc_kb_warning(warn_codes[i]);
+
+		assert_non_null(w);
+		assert_int_equal(w->code, warn_codes[i]);
+		assert_true(nonempty(w->text) && nonempty(w->meaning));
+	}
+	for (int code = 0; code < 1000; code++)
+		if (sc_kb_warning(code))
+			n++;
+	assert_int_equal(n, SC_COUNTOF(warn_codes));
+	assert_null(sc_kb_warning(309));
+	assert_null(sc_kb_warning(332));
 	assert_null(sc_kb_warning(200));
+	assert_null(sc_kb_warning(400));
 }
 
 int
