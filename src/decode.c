@@ -2,7 +2,8 @@
  *
  * Link layers by their LINKTYPE_* number (tcpdump.org link-layer header
  * types): Ethernet II with IEEE 802.1Q / 802.1ad tags, Linux cooked
- * capture v1 and v2, BSD loopback (NULL, LOOP) and raw IP. MPLS label
+ * capture v1 and v2, BSD loopback (NULL, LOOP) and raw IP; PPPoE session
+ * frames (RFC 2516) with IP inside. MPLS label
  * stacks (RFC 3032) with IP or an Ethernet pseudowire (RFC 4385 control
  * word, RFC 4448) after them. IP itself is in decode_ip.c, tunnels in
  * decode_tunnel.c; the three share the sc__ helpers of decode.h.
@@ -117,6 +118,10 @@ sc__decode_ethertype(struct sc__dctx *d, uint16_t type, struct sc__span s)
 	case ETH_PPPOE:
 		/* RFC 2516 4: | ver 4 | type 4 | code 8 | session 16 |
 		 * length 16 |, then the PPP protocol field */
+		err = sc__need(d, &s, 6, SC_DR_LINK_TRUNCATED,
+		               SC_DR_LINK_TRUNCATED);
+		if (err != SC_OK)
+			return err;
 		if (!sc_cur_skip(&s.c, 6))
 			return sc__fail(d, SC_ETRUNC, SC_DR_LINK_TRUNCATED);
 		return sc__decode_ppp(d, s);

@@ -464,6 +464,7 @@ sc_decode_transport(struct sc_pkt *pkt, uint8_t ipproto, const uint8_t *p,
 	pkt->len = 0;
 	pkt->wire_len = 0;
 	pkt->reason = SC_DR_NONE;
+	pkt->warning = SC_DR_NONE;
 	d.pkt = pkt;
 	d.nest = pkt->tunnel.depth;
 	d.vlan_seen = pkt->vlan != 0;
@@ -593,8 +594,10 @@ sc_decode_icmp_quote(const struct sc_pkt *icmp, struct sc_icmp_quote *out)
 		orig = (size_t)b4 * 8;
 	else
 		orig = 0;
+	/* the quote is a prefix of unknown length of the invoking packet:
+	 * a quoted header cut short is truncation, not damage */
 	s.c = h;
-	s.missing = 0;
+	s.missing = SC__MISSING_UNKNOWN;
 	if (orig != 0 && orig < sc_cur_left(&s.c))
 		s.c.end = s.c.p + orig;
 
@@ -612,6 +615,9 @@ sc_decode_icmp_quote(const struct sc_pkt *icmp, struct sc_icmp_quote *out)
 		err = SC_OK; /* ESP or no next header: nothing to read */
 	if (err != SC_OK)
 		return err;
+	/* a quoted length of 0 (TSO, jumbogram) declares nothing more */
+	if (s.missing >= SC__MISSING_UNKNOWN)
+		s.missing = 0;
 	out->src.addr = scratch.src.addr;
 	out->dst.addr = scratch.dst.addr;
 	out->ipproto = proto;

@@ -142,8 +142,22 @@ decode_erspan3(struct sc__dctx *d, struct sc__span s)
 	return sc__fail(d, SC_EUNSUPPORTED, SC_DR_TUNNEL_UNSUPPORTED);
 }
 
+/* One byte of a PPP header, truncation kept apart from damage. */
+static enum sc_err
+ppp_u8(struct sc__dctx *d, struct sc__span *s, uint8_t *v)
+{
+	enum sc_err err;
+
+	err = sc__need(d, s, 1, SC_DR_TUNNEL_TRUNCATED, SC_DR_TUNNEL_BAD_HDR);
+	if (err != SC_OK)
+		return err;
+	if (!sc_cur_u8(&s->c, v))
+		return sc__fail(d, SC_ETRUNC, SC_DR_TUNNEL_TRUNCATED);
+	return SC_OK;
+}
+
 /*
- * PPP inside PPTP's GRE (RFC 1661 2, RFC 1662 3.1): an optional
+ * PPP inside PPTP's GRE and PPPoE (RFC 1661 2, RFC 1662 3.1): an optional
  * address/control pair 0xff 0x03, then the protocol in two bytes, or in
  * one when protocol-field compression made it odd: 0x0021 is IPv4,
  * 0x0057 IPv6.
@@ -153,19 +167,24 @@ sc__decode_ppp(struct sc__dctx *d, struct sc__span s)
 {
 	uint8_t b0, b1;
 	uint16_t proto;
+	enum sc_err err;
 
-	if (!sc_cur_u8(&s.c, &b0))
-		return sc__fail(d, SC_ETRUNC, SC_DR_TUNNEL_TRUNCATED);
-	if (b0 == 0xff) {
-		if (!sc_cur_u8(&s.c, &b1) || !sc_cur_u8(&s.c, &b0))
-			return sc__fail(d, SC_ETRUNC, SC_DR_TUNNEL_TRUNCATED);
-		if (b1 != 0x03)
+	err = ppp_u8(d, &s, &b0);
+	if (err == SC_OK && b0 == 0xff) {
+		/* address and control */
+		err = ppp_u8(d, &s, &b1);
+		if (err == SC_OK && b1 != 0x03)
 			return sc__fail(d, SC_EMALFORMED, SC_DR_TUNNEL_BAD_HDR);
+		if (err == SC_OK)
+			err = ppp_u8(d, &s, &b0);
 	}
+	if (err != SC_OK)
+		return err;
 	proto = b0;
 	if (!(b0 & 1)) {
-		if (!sc_cur_u8(&s.c, &b1))
-			return sc__fail(d, SC_ETRUNC, SC_DR_TUNNEL_TRUNCATED);
+		err = ppp_u8(d, &s, &b1);
+		if (err != SC_OK)
+			return err;
 		proto = (uint16_t)(b0 << 8 | b1);
 	}
 	if (proto == 0x0021 || proto == 0x0057)
@@ -176,19 +195,27 @@ sc__decode_ppp(struct sc__dctx *d, struct sc__span s)
 /*
  * Enhanced GRE (version 1, PPTP, RFC 2637 4.1): K is set and the key
  * holds payload length(16) and call id(16); then sequence (S) and
- * acknowledgement (A, 0x0080) numbers; protocol 0x880b is PPP.
+ * acknowledgement (A, 0x0080) numbers; protocol 0x880b is PPP. A payload
+ * length of 0 is an acknowledgement alone: nothing to decode (a skip).
  */
 static enum sc_err
 decode_gre_pptp(struct sc__dctx *d, struct sc__span s, uint16_t flags,
-		uint16_t proto)
+                uint16_t proto)
 {
 	size_t opt = 4 + (flags & GRE_S ? 4u : 0u) + (flags & 0x0080 ? 4u : 0u);
+	uint16_t plen;
 	enum sc_err err;
 
 	if (proto != 0x880b || !(flags & GRE_K))
 		return sc__fail(d, SC_EUNSUPPORTED, SC_DR_TUNNEL_UNSUPPORTED);
-	if (!sc_cur_skip(&s.c, opt))
+	err = sc__need(d, &s, opt, SC_DR_TUNNEL_TRUNCATED,
+	               SC_DR_TUNNEL_BAD_HDR);
+	if (err != SC_OK)
+		return err;
+	if (!sc_cur_be16(&s.c, &plen) || !sc_cur_skip(&s.c, opt - 2))
 		return sc__fail(d, SC_ETRUNC, SC_DR_TUNNEL_TRUNCATED);
+	if (plen == 0)
+		return sc__fail(d, SC_EUNSUPPORTED, SC_DR_NOT_IP);
 	err = sc__tunnel_enter(d, SC_TUNNEL_GRE);
 	if (err != SC_OK)
 		return err;

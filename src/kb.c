@@ -25,10 +25,13 @@ static const struct sc_q850_info q850_table[] = {
 #undef Q850_CAUSE
 };
 
-static const struct {
+/* One row of the usual SIP -> Q.850 mapping. */
+struct sip_q850 {
 	int sip;
 	int q850;
-} sip_q850_table[] = {
+};
+
+static const struct sip_q850 sip_q850_table[] = {
 #define SIP_Q850(sip, q850) { sip, q850 },
 #include "kb/sip_q850.def"
 #undef SIP_Q850
@@ -40,7 +43,11 @@ static const struct sc_warning_info warning_table[] = {
 #undef SIP_WARNING
 };
 
-/* What an unlisted 7xx-9xx code gets: its vendor is unknown. */
+/*
+ * What an unlisted 7xx-9xx code gets: its vendor is unknown. Its code is
+ * 0 because it stands for no code in particular; callers show the code
+ * they looked up.
+ */
 static const struct sc_status_info unlisted_vendor = {
 	0, "Vendor Code", SC_CLASS_VENDOR, SC_CAT_UNKNOWN, "none",
 	"A code outside the SIP standard (700-999), defined by some vendor.",
@@ -82,6 +89,8 @@ sc_category_id(enum sc_category c)
 bool
 sc_category_from_id(const char *id, enum sc_category *out)
 {
+	if (!id)
+		return false;
 	for (int i = 0; i < SC_CAT__COUNT; i++) {
 		if (strcmp(id, sc_category_id((enum sc_category)i)) == 0) {
 			*out = (enum sc_category)i;
@@ -190,13 +199,23 @@ sc_kb_q850_at(size_t i)
 	return i < SC_COUNTOF(q850_table) ? &q850_table[i] : NULL;
 }
 
+static int
+cmp_sip_q850(const void *key, const void *elem)
+{
+	int code = *(const int *)key;
+	const struct sip_q850 *m = elem;
+
+	return (code > m->sip) - (code < m->sip);
+}
+
 int
 sc_kb_sip_to_q850(int code)
 {
-	for (size_t i = 0; i < SC_COUNTOF(sip_q850_table); i++)
-		if (sip_q850_table[i].sip == code)
-			return sip_q850_table[i].q850;
-	return 0;
+	const struct sip_q850 *m;
+
+	m = bsearch(&code, sip_q850_table, SC_COUNTOF(sip_q850_table),
+		    sizeof(sip_q850_table[0]), cmp_sip_q850);
+	return m ? m->q850 : 0;
 }
 
 static int

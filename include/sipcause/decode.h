@@ -164,9 +164,11 @@ struct sc_pkt {
 /*
  * sc_decode_frame - decode @f down to its transport payload.
  * Returns SC_OK with @pkt filled (check pkt->is_fragment); SC_EUNSUPPORTED
- * for frames that carry nothing we decode (pkt->reason says which, a
- * "skip" reason); SC_ETRUNC or SC_EMALFORMED for damaged frames
- * (pkt->reason says where). Never allocates.
+ * for frames that carry nothing we decode (pkt->reason says which: a
+ * "skip" reason, NOT_IP or OTHER_PROTO, for ordinary non-SIP traffic;
+ * LINK_UNSUPPORTED or TUNNEL_UNSUPPORTED for encapsulations decode does
+ * not know); SC_ETRUNC or SC_EMALFORMED for damaged frames (pkt->reason
+ * says where). Never allocates.
  *
  * Tunnels (IP-in-IP, GRE, ERSPAN, VXLAN, GENEVE, GTP-U) are unwrapped: the
  * endpoints, ttl and payload are the innermost packet's, pkt->tunnel
@@ -194,7 +196,8 @@ enum sc_err sc_decode_frame(const struct sc_frame *f,
  * @p is only the captured prefix of the datagram (sc_datagram.truncated):
  * lengths that run past @len then mean truncation, not damage, and the
  * flag stays set; it is also set when a length field says bytes are
- * missing. @p is borrowed and pkt->payload points into it.
+ * missing. pkt->reason and pkt->warning are reset (they describe this
+ * call). @p is borrowed and pkt->payload points into it.
  */
 enum sc_err sc_decode_transport(struct sc_pkt *pkt, uint8_t ipproto,
 				const uint8_t *p, size_t len) SC_WARN_UNUSED;
@@ -245,8 +248,6 @@ struct sc_icmp_quote {
  */
 enum sc_err sc_decode_icmp_quote(const struct sc_pkt *icmp,
 				 struct sc_icmp_quote *out) SC_WARN_UNUSED;
-
-
 
 /* Plain words for an ICMP error ("port unreachable"); static lifetime.
  * @version is 4 for ICMP, 6 for ICMPv6. */

@@ -984,6 +984,76 @@ test_vlan_gre_vlan(void **state)
 	check_prefixes(&pb, SC_LINK_ETHERNET);
 }
 
+/* PPPoE session frames and PPTP's enhanced GRE carry PPP, then IP. */
+static void
+test_ppp(void **state)
+{
+	struct pb pb;
+	struct sc_pkt pkt;
+
+	(void)state;
+	for (int ver = 4; ver <= 6; ver += 2) {
+		pb_init(&pb);
+		pb_eth(&pb, 0x8864);
+		pb_u8(&pb, 0x11); /* version 1, type 1 */
+		pb_u8(&pb, 0);    /* session data */
+		pb_be16(&pb, 0x0042);
+		pb_be16(&pb, 0); /* PPPoE length: not used */
+		pb_be16(&pb, ver == 4 ? 0x0021 : 0x0057);
+		ip_sip(&pb, ver);
+		pb_finish(&pb);
+		assert_int_equal(decode(&pb, SC_LINK_ETHERNET, &pkt), SC_OK);
+		check_sip(&pkt, ver);
+		assert_int_equal(pkt.tunnel.kind, SC_TUNNEL_NONE);
+		check_prefixes(&pb, SC_LINK_ETHERNET);
+	}
+
+	/* PPP's LCP inside PPPoE: not IP */
+	pb_init(&pb);
+	pb_eth(&pb, 0x8864);
+	pb_be16(&pb, 0x1100);
+	pb_be16(&pb, 0x0042);
+	pb_be16(&pb, 6);
+	pb_be16(&pb, 0xc021);
+	pb_zero(&pb, 4);
+	expect_rc(&pb, SC_LINK_ETHERNET, SC_EUNSUPPORTED, SC_DR_NOT_IP);
+
+	/* PPTP: GRE version 1 with key (payload length, call id) and
+	 * sequence number, PPP with address and control */
+	outer4(&pb, SC_IPPROTO_GRE);
+	pb_gre(&pb, 0x2000 | 0x1000 | 0x0001, 0x880b);
+	pb_be16(&pb, 0xff03);
+	pb_be16(&pb, 0x0021);
+	ip4_sip(&pb);
+	expect_tunnel(&pb, 4, SC_TUNNEL_GRE, OUT4A, OUT4B);
+
+	/* protocol-field compression, IPv6 */
+	outer4(&pb, SC_IPPROTO_GRE);
+	pb_gre(&pb, 0x2000 | 0x0001, 0x880b);
+	pb_u8(&pb, 0x57);
+	ip6_sip(&pb);
+	expect_tunnel(&pb, 6, SC_TUNNEL_GRE, OUT4A, OUT4B);
+
+	/* an acknowledgement alone (payload length 0): a skip */
+	outer4(&pb, SC_IPPROTO_GRE);
+	pb_be16(&pb, 0x2000 | 0x0080 | 0x0001);
+	pb_be16(&pb, 0x880b);
+	pb_be16(&pb, 0);      /* payload length */
+	pb_be16(&pb, 0x1234); /* call id */
+	pb_be32(&pb, 9);      /* acknowledgement number */
+	pb_finish(&pb);
+	expect_rc(&pb, SC_LINK_ETHERNET, SC_EUNSUPPORTED, SC_DR_NOT_IP);
+
+	/* a bad PPP control byte */
+	outer4(&pb, SC_IPPROTO_GRE);
+	pb_gre(&pb, 0x2000 | 0x0001, 0x880b);
+	pb_be16(&pb, 0xff05);
+	pb_be16(&pb, 0x0021);
+	ip4_sip(&pb);
+	pb_finish(&pb);
+	expect_rc(&pb, SC_LINK_ETHERNET, SC_EMALFORMED, SC_DR_TUNNEL_BAD_HDR);
+}
+
 static void
 test_nested_tunnels(void **state)
 {
@@ -1198,6 +1268,42 @@ test_icmp_quote(void **state)
 	assert_int_equal(q.len, 4);
 	assert_memory_equal(q.payload, sip, 4);
 
+	/* a quote cut inside the quoted header is truncation, and an
+	 * invalid quoted header is damage */
+	for (size_t n = 0; n <= 40; n++) {
+		pb_init(&pb);
+		pb_ipv4(&pb, SC_IPPROTO_ICMP, OUT4A, V4A);
+		pb_u8(&pb, 3);
+		pb_u8(&pb, 1);
+		pb_be16(&pb, 0);
+		pb_be32(&pb, 0);
+		pb_bytes(&pb, orig.b, n);
+		pb_finish(&pb);
+		assert_int_equal(decode(&pb, SC_LINK_RAW, &pkt), SC_OK);
+		if (n < 20)
+			assert_int_equal(sc_decode_icmp_quote(&pkt, &q),
+			                 SC_ETRUNC);
+	}
+	assert_int_equal(decode(&pb, SC_LINK_RAW, &pkt), SC_OK);
+	assert_int_equal(sc_decode_icmp_quote(&pkt, &q), SC_OK);
+	check_ep(&q.src, V4A, 5060);
+	pb.b[28] = 0x44; /* quoted IHL 4 */
+	assert_int_equal(decode(&pb, SC_LINK_RAW, &pkt), SC_OK);
+	assert_int_equal(sc_decode_icmp_quote(&pkt, &q), SC_EMALFORMED);
+	pb_init(&orig);
+	ip6_sip(&orig);
+	pb_finish(&orig);
+	pb_init(&pb);
+	pb_ipv6(&pb, SC_IPPROTO_ICMPV6, OUT6A, V6A);
+	pb_u8(&pb, 3);
+	pb_u8(&pb, 0);
+	pb_be16(&pb, 0);
+	pb_be32(&pb, 0);
+	pb_bytes(&pb, orig.b, 39);
+	pb_finish(&pb);
+	assert_int_equal(decode(&pb, SC_LINK_RAW, &pkt), SC_OK);
+	assert_int_equal(sc_decode_icmp_quote(&pkt, &q), SC_ETRUNC);
+
 	/* echo request: no quote */
 	pb_init(&pb);
 	pb_ipv4(&pb, SC_IPPROTO_ICMP, V4B, V4A);
@@ -1286,11 +1392,13 @@ test_decode_transport(void **state)
 	/* the same bytes not flagged cut: the UDP length is bogus; the
 	 * IP bound is kept and the anomaly noted (as TShark does) */
 	pkt.truncated = false;
-	pkt.warning = SC_DR_NONE;
 	assert_int_equal(sc_decode_transport(&pkt, 60, dg.b, dg.len - 5),
 	                 SC_OK);
 	assert_int_equal(pkt.warning, SC_DR_UDP_BAD_LEN);
 	assert_int_equal(pkt.len, strlen(sip) - 5);
+	/* the warning describes one call only */
+	assert_int_equal(sc_decode_transport(&pkt, 60, dg.b, dg.len), SC_OK);
+	assert_int_equal(pkt.warning, SC_DR_NONE);
 	/* cut TCP: no length says how much, wire_len is what is present */
 	pb_init(&dg);
 	pb_tcp(&dg, 5060, 5080, 1, 2, SC_TCP_ACK, 0);
@@ -1549,6 +1657,7 @@ main(void)
 		cmocka_unit_test(test_gtpu),
 		cmocka_unit_test(test_ipip),
 		cmocka_unit_test(test_vlan_gre_vlan),
+		cmocka_unit_test(test_ppp),
 		cmocka_unit_test(test_nested_tunnels),
 		cmocka_unit_test(test_tunnel_port_plain_udp),
 		cmocka_unit_test(test_icmp_quote),
