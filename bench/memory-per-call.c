@@ -9,7 +9,7 @@
 #include <malloc.h>
 #include <stdio.h>
 
-#include "sipcause/analyze.h"
+#include "sipcause/pipeline/analyze.h"
 
 int
 main(int argc, char **argv)

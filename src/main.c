@@ -13,11 +13,11 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "sipcause/analyze.h"
-#include "sipcause/filter.h"
-#include "sipcause/kb.h"
-#include "sipcause/report.h"
-#include "sipcause/str.h"
+#include "sipcause/pipeline/analyze.h"
+#include "sipcause/pipeline/filter.h"
+#include "sipcause/diagnosis/kb.h"
+#include "sipcause/report/report.h"
+#include "sipcause/util/str.h"
 
 /* Exit statuses (documented in --help and the man page). */
 enum {

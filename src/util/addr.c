@@ -5,7 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "sipcause/addr.h"
+#include "sipcause/util/addr.h"
 
 void
 sc_addr_set4(struct sc_addr *a, const uint8_t b[4])

@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "sipcause/arena.h"
+#include "sipcause/util/arena.h"
 
 struct sc_arena_chunk {
 	struct sc_arena_chunk *next;

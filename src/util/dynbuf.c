@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "sipcause/dynbuf.h"
+#include "sipcause/util/dynbuf.h"
 
 void
 sc_dynbuf_init(struct sc_dynbuf *b, size_t cap)

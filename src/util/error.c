@@ -1,7 +1,7 @@
 /* error.c - text for enum sc_err */
 #include "config.h"
 
-#include "sipcause/error.h"
+#include "sipcause/util/error.h"
 
 const char *
 sc_strerror(enum sc_err err)

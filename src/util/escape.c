@@ -3,7 +3,7 @@
 
 #include <string.h>
 
-#include "sipcause/escape.h"
+#include "sipcause/util/escape.h"
 
 size_t
 sc_utf8_decode(const uint8_t *p, size_t len, uint32_t *cp)

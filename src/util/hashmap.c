@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "sipcause/hashmap.h"
+#include "sipcause/util/hashmap.h"
 
 struct sc_hashmap_slot {
 	const void *key;   /* NULL: empty */

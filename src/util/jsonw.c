@@ -5,8 +5,8 @@
 #include <math.h>
 #include <string.h>
 
-#include "sipcause/escape.h"
-#include "sipcause/jsonw.h"
+#include "sipcause/util/escape.h"
+#include "sipcause/util/jsonw.h"
 
 void
 sc_jsonw_init(struct sc_jsonw *w, FILE *out, bool pretty)

@@ -3,7 +3,7 @@
 
 #include <string.h>
 
-#include "sipcause/str.h"
+#include "sipcause/util/str.h"
 
 struct sc_str
 sc_str_from_cstr(const char *s)

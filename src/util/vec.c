@@ -3,7 +3,7 @@
 
 #include <stdlib.h>
 
-#include "sipcause/vec.h"
+#include "sipcause/util/vec.h"
 
 void
 sc_vec_fini(struct sc_vec *vec)

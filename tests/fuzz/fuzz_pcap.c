@@ -4,8 +4,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "sipcause/analyze.h"
-#include "sipcause/report.h"
+#include "sipcause/pipeline/analyze.h"
+#include "sipcause/report/report.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -4,8 +4,8 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "sipcause/sipframe.h"
-#include "sipcause/sipmsg.h"
+#include "sipcause/frame/sipframe.h"
+#include "sipcause/sip/sipmsg.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -5,8 +5,8 @@
 #include <stdint.h>
 #include <stdlib.h>
 
-#include "sipcause/arena.h"
-#include "sipcause/sipmsg.h"
+#include "sipcause/util/arena.h"
+#include "sipcause/sip/sipmsg.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

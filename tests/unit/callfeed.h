@@ -5,8 +5,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "sipcause/correlate.h"
-#include "sipcause/sipmsg.h"
+#include "sipcause/calls/correlate.h"
+#include "sipcause/sip/sipmsg.h"
 
 #define MS INT64_C(1000000)
 #define T0 (INT64_C(1700000000) * 1000 * MS)

@@ -10,8 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "sipcause/carrier.h"
-#include "sipcause/sctp.h"
+#include "sipcause/frame/carrier.h"
+#include "sipcause/reassembly/sctp.h"
 
 static const char sip[] = "OPTIONS sip:x@example.com SIP/2.0\r\n"
 			  "Call-ID: hep-1\r\n"

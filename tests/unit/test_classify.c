@@ -17,7 +17,7 @@
 #include <string.h>
 
 #include "callfeed.h"
-#include "sipcause/classify.h"
+#include "sipcause/diagnosis/classify.h"
 
 /* Classify the only call and return it. */
 static struct sc_call *

@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "sipcause/decode.h"
+#include "sipcause/decode/decode.h"
 #include "pkt_builder.h"
 
 static const char sip[] =

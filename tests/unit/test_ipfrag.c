@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "sipcause/ipfrag.h"
+#include "sipcause/reassembly/ipfrag.h"
 
 #define NS INT64_C(1000000000)
 

@@ -9,8 +9,8 @@
 
 #include <string.h>
 
-#include "sipcause/compiler.h"
-#include "sipcause/kb.h"
+#include "sipcause/util/compiler.h"
+#include "sipcause/diagnosis/kb.h"
 
 /* Every response code named in the seed documents (../shared/seeds). */
 static const int seed_codes[] = {

@@ -11,8 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "sipcause/escape.h"
-#include "sipcause/jsonw.h"
+#include "sipcause/util/escape.h"
+#include "sipcause/util/jsonw.h"
 
 /* Run @fn with a memory stream and return what it wrote (malloc'd). */
 static char *

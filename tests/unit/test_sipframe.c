@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "sipcause/sipframe.h"
+#include "sipcause/frame/sipframe.h"
 
 #define U8(s) ((const uint8_t *)(s))
 

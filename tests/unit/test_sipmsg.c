@@ -13,8 +13,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "sipcause/arena.h"
-#include "sipcause/sipmsg.h"
+#include "sipcause/util/arena.h"
+#include "sipcause/sip/sipmsg.h"
 
 static struct sc_sipparser *parser;
 

@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "sipcause/tcpstream.h"
+#include "sipcause/reassembly/tcpstream.h"
 
 #define MS INT64_C(1000000)
 

@@ -11,12 +11,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "sipcause/addr.h"
-#include "sipcause/arena.h"
-#include "sipcause/dynbuf.h"
-#include "sipcause/hashmap.h"
-#include "sipcause/str.h"
-#include "sipcause/vec.h"
+#include "sipcause/util/addr.h"
+#include "sipcause/util/arena.h"
+#include "sipcause/util/dynbuf.h"
+#include "sipcause/util/hashmap.h"
+#include "sipcause/util/str.h"
+#include "sipcause/util/vec.h"
 
 static void
 test_str_to_u64(void **state)

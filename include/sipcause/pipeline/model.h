@@ -1,0 +1,125 @@
+/* model.h - what one run learned: input facts, statistics, finished calls */
+#ifndef SC_MODEL_H
+#define SC_MODEL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "sipcause/util/compiler.h"
+#include "sipcause/calls/correlate.h"
+#include "sipcause/decode/decode.h"
+#include "sipcause/util/error.h"
+#include "sipcause/util/hashmap.h"
+#include "sipcause/reassembly/ipfrag.h"
+#include "sipcause/reassembly/sctp.h"
+#include "sipcause/sip/sipmsg.h"
+#include "sipcause/reassembly/tcpstream.h"
+#include "sipcause/util/vec.h"
+
+/* Highest status code counted individually; the rest go to "other". */
+#define SC_MAX_STATUS 999
+
+/* One input file as read. */
+struct sc_input_file {
+	char *path;
+	int linktype;
+	uint64_t packets;
+	bool truncated;          /* the file ended inside a record */
+	char *warning;           /* what went wrong while reading, or NULL */
+};
+
+struct sc_stats {
+	uint64_t packets;
+	uint64_t bytes;              /* wire length of all frames */
+	int64_t first_ts;            /* 0 when no packet */
+	int64_t last_ts;
+	uint64_t sip_messages;
+	uint64_t requests[SC_METHOD__COUNT];
+	uint64_t requests_other;     /* methods outside enum sc_method */
+	uint64_t responses[SC_MAX_STATUS + 1];
+	uint64_t retransmissions;
+	uint64_t malformed;          /* kept through the raw scan */
+	uint64_t unparsable;         /* looked like SIP, no start line */
+	uint64_t no_call_id;         /* without Call-ID (filed under "") */
+	uint64_t truncated;          /* messages cut by snaplen or loss */
+	uint64_t decode_errors[SC_DR__COUNT];
+	uint64_t decode_warnings[SC_DR__COUNT];  /* decoded despite them */
+	uint64_t skipped[SC_DR__COUNT];  /* ordinary non-SIP frames */
+	uint64_t udp_non_sip;        /* UDP datagrams without SIP */
+	uint64_t udp_resynced;       /* SIP found past garbage (SIP ports) */
+	uint64_t hep_messages;       /* SIP found inside HEP */
+	uint64_t hep_non_sip;        /* HEP packets carrying something else */
+	uint64_t icmp_errors;        /* ICMP errors quoting SIP */
+	uint64_t calls;
+	struct sc_ipfrag_stats ipfrag;   /* copied at the end of the run */
+	struct sc_tcp_stats tcp;
+	struct sc_sctp_stats sctp;
+};
+
+/*
+ * Outcome counters for INVITE calls (one peer, or all). ASR is answered
+ * over attempts. NER (ITU-T E.425 in spirit) also counts as delivered the
+ * calls the callee's side decided: busy (486, 600), declined (603, 607),
+ * and calls that rang before the caller gave up (487) or nobody answered
+ * (480, 408): the network did its part.
+ */
+struct sc_call_stats {
+	uint64_t attempts;
+	uint64_t answered;
+	uint64_t delivered;       /* NER numerator */
+	int64_t *pdd_ms;          /* post-dial delays, sorted at finish */
+	size_t npdd;
+	size_t apdd;
+};
+
+/* Counters per pair of caller and callee addresses. */
+struct sc_peer {
+	struct sc_addr caller;
+	struct sc_addr callee;
+	struct sc_call_stats s;
+};
+
+/* Ratios in percent (0 when there was no attempt). */
+double sc_call_stats_asr(const struct sc_call_stats *s);
+double sc_call_stats_ner(const struct sc_call_stats *s);
+
+/* Mean and 95th percentile (nearest rank) of PDD in ms; -1 if none. */
+int64_t sc_call_stats_pdd_mean(const struct sc_call_stats *s);
+int64_t sc_call_stats_pdd_p95(const struct sc_call_stats *s);
+
+/*
+ * The result of a run. Reports read it and nothing else. Calls are
+ * ordered by first frame once sc_model_finish() ran.
+ */
+struct sc_model {
+	struct sc_input_file *files;
+	size_t nfiles;
+	struct sc_stats stats;
+	struct sc_vec calls;         /* struct sc_call *, owned */
+	struct sc_call_stats overall;
+	struct sc_vec peers;         /* struct sc_peer *, owned, by first call */
+	struct sc_hashmap peer_index;
+	bool finished;
+};
+
+/* Initialise an empty model. */
+void sc_model_init(struct sc_model *m);
+
+/* Release everything the model owns. */
+void sc_model_fini(struct sc_model *m);
+
+/* Add an input file entry; returns it, or NULL when out of memory. */
+struct sc_input_file *sc_model_add_file(struct sc_model *m, const char *path);
+
+/* Count one parsed message in the statistics. */
+void sc_stats_count_msg(struct sc_stats *s, const struct sc_msg *msg);
+
+/* Take ownership of a finished call. SC_ENOMEM frees it. */
+enum sc_err sc_model_add_call(struct sc_model *m,
+			      struct sc_call *call) SC_WARN_UNUSED;
+
+/* Sort the calls by first frame; call once at the end. */
+void sc_model_finish(struct sc_model *m);
+
+#endif /* SC_MODEL_H */

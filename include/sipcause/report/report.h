@@ -1,0 +1,82 @@
+/* report.h - write the model in a chosen format */
+#ifndef SC_REPORT_H
+#define SC_REPORT_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "sipcause/util/compiler.h"
+#include "sipcause/calls/correlate.h"
+#include "sipcause/util/error.h"
+#include "sipcause/pipeline/model.h"
+
+/*
+ * Every format reads the same model and nothing else: reports never
+ * analyse. Streaming formats (jsonl) write each call as it finishes;
+ * the others write everything at the end.
+ */
+#define SC_FORMATS(X)            \
+	X(TEXT, "text")          \
+	X(JSON, "json")          \
+	X(JSONL, "jsonl")
+
+enum sc_format {
+#define SC_FORMAT_ENUM(name, id) SC_FORMAT_##name,
+	SC_FORMATS(SC_FORMAT_ENUM)
+#undef SC_FORMAT_ENUM
+	SC_FORMAT__COUNT
+};
+
+/* Format by name ("json"); false when unknown. */
+bool sc_format_from_name(const char *name, enum sc_format *out);
+
+/* Name of a format; static lifetime. */
+const char *sc_format_name(enum sc_format f);
+
+/* True for formats that need every message kept (not just summaries). */
+bool sc_format_needs_messages(enum sc_format f);
+
+/* Decides whether a call is shown (filters); NULL shows all. */
+typedef bool sc_report_filter(void *ctx, const struct sc_call *call);
+
+struct sc_report_opts {
+	enum sc_format format;
+	bool color;              /* ANSI colours (text, on a terminal) */
+	bool detail;             /* text: every message of each call */
+	sc_report_filter *filter;
+	void *filter_ctx;
+	const char *tool_version;
+};
+
+struct sc_report;
+
+/*
+ * sc_report_new - a report writing to @out (not owned; the caller closes
+ * it). NULL when out of memory.
+ */
+struct sc_report *sc_report_new(const struct sc_report_opts *opts, FILE *out);
+
+/* A call finished (streaming formats write it now). */
+void sc_report_call(struct sc_report *r, const struct sc_call *call);
+
+/*
+ * sc_report_finish - write what remains (all of it for non-streaming
+ * formats) and flush. SC_EIO when writing failed.
+ */
+enum sc_err sc_report_finish(struct sc_report *r,
+			     const struct sc_model *model) SC_WARN_UNUSED;
+
+/*
+ * sc_report_explain_code - print what the knowledge base says about a
+ * status code (also unknown and vendor codes, by their class).
+ * SC_ENOTFOUND outside 100..999.
+ */
+enum sc_err sc_report_explain_code(FILE *out, int code) SC_WARN_UNUSED;
+
+/* The same for a Q.850 cause value; SC_ENOTFOUND when unassigned. */
+enum sc_err sc_report_explain_q850(FILE *out, int cause) SC_WARN_UNUSED;
+
+/* Free the report; NULL is a no-op. */
+void sc_report_free(struct sc_report *r);
+
+#endif /* SC_REPORT_H */

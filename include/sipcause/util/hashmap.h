@@ -1,0 +1,43 @@
+/* hashmap.h - open-addressing map from byte-string keys to pointers */
+#ifndef SC_HASHMAP_H
+#define SC_HASHMAP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "sipcause/util/compiler.h"
+#include "sipcause/util/error.h"
+
+/*
+ * Keys are borrowed: the caller keeps the key bytes alive while the entry
+ * exists (usually they live in the value). Values are not owned. Lookups
+ * and deletions are O(1) on average; deletion uses backward shifting, so
+ * there are no tombstones.
+ */
+struct sc_hashmap_slot;
+
+struct sc_hashmap {
+	struct sc_hashmap_slot *slots;
+	size_t mask;   /* capacity - 1; capacity is a power of two */
+	size_t count;
+	uint64_t seed;
+};
+
+void sc_hashmap_init(struct sc_hashmap *m);
+void sc_hashmap_fini(struct sc_hashmap *m);
+
+/* Find the value stored under @key, or NULL. */
+void *sc_hashmap_get(const struct sc_hashmap *m, const void *key, size_t len);
+
+/* Insert or replace. SC_ENOMEM leaves the map unchanged. */
+enum sc_err sc_hashmap_put(struct sc_hashmap *m, const void *key, size_t len,
+			   void *value) SC_WARN_UNUSED;
+
+/* Remove @key; returns its value or NULL when absent. */
+void *sc_hashmap_del(struct sc_hashmap *m, const void *key, size_t len);
+
+/* 64-bit hash of bytes (FNV-1a folded with a seed). */
+uint64_t sc_hash_bytes(const void *p, size_t len, uint64_t seed);
+
+#endif /* SC_HASHMAP_H */

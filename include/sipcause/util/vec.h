@@ -1,0 +1,30 @@
+/* vec.h - growable array of pointers */
+#ifndef SC_VEC_H
+#define SC_VEC_H
+
+#include <stddef.h>
+
+#include "sipcause/util/compiler.h"
+#include "sipcause/util/error.h"
+
+/* Elements are not owned: freeing them is the container owner's job. */
+struct sc_vec {
+	void **v;
+	size_t n;
+	size_t alloc;
+};
+
+static inline void
+sc_vec_init(struct sc_vec *vec)
+{
+	vec->v = NULL;
+	vec->n = 0;
+	vec->alloc = 0;
+}
+
+void sc_vec_fini(struct sc_vec *vec);
+
+/* Append @item; SC_ENOMEM leaves the vector unchanged. */
+enum sc_err sc_vec_push(struct sc_vec *vec, void *item) SC_WARN_UNUSED;
+
+#endif /* SC_VEC_H */

@@ -1,0 +1,249 @@
+/* capture.c - read frames from pcap/pcapng files; the only libpcap user */
+#include "config.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include <pcap/pcap.h>
+
+#include "sipcause/capture/capture.h"
+
+struct sc_capture {
+	pcap_t *pcap;
+	int linktype;          /* LINKTYPE_* numbering */
+	uint64_t next_number;
+	uint64_t size;         /* file size, 0 when unknown (stdin) */
+};
+
+/*
+ * libpcap reports DLT_* values, a few of which differ between platforms
+ * (DLT_RAW is 12 on Linux, 14 on OpenBSD). Files always hold LINKTYPE_*
+ * values; map back to those so decode can stay libpcap-free.
+ */
+static int
+dlt_to_linktype(int dlt)
+{
+	switch (dlt) {
+	case DLT_NULL:
+		return SC_LINK_NULL;
+	case DLT_EN10MB:
+		return SC_LINK_ETHERNET;
+#ifdef DLT_RAW
+	case DLT_RAW:
+		return SC_LINK_RAW;
+#endif
+#if defined(DLT_LOOP) && DLT_LOOP != DLT_RAW
+	case DLT_LOOP:
+		return SC_LINK_LOOP;
+#endif
+	default:
+		return dlt;   /* the remaining values are identical */
+	}
+}
+
+bool
+sc_capture_linktype_supported(int linktype)
+{
+	switch (linktype) {
+	case SC_LINK_NULL:
+	case SC_LINK_ETHERNET:
+	case SC_LINK_RAW:
+	case SC_LINK_LOOP:
+	case SC_LINK_LINUX_SLL:
+	case SC_LINK_IPV4:
+	case SC_LINK_IPV6:
+	case SC_LINK_LINUX_SLL2:
+		return true;
+	default:
+		return false;
+	}
+}
+
+const char *
+sc_capture_linktype_name(int linktype)
+{
+	/* distinct names per value; libpcap knows the rest by DLT */
+	static const struct {
+		int linktype;
+		const char *name;
+	} names[] = {
+		{ SC_LINK_NULL, "NULL" },     { SC_LINK_ETHERNET, "EN10MB" },
+		{ SC_LINK_RAW, "RAW" },       { SC_LINK_LOOP, "LOOP" },
+		{ SC_LINK_LINUX_SLL, "LINUX_SLL" },
+		{ SC_LINK_IPV4, "IPV4" },     { SC_LINK_IPV6, "IPV6" },
+		{ SC_LINK_LINUX_SLL2, "LINUX_SLL2" },
+	};
+	const char *name;
+
+	for (size_t i = 0; i < SC_COUNTOF(names); i++)
+		if (names[i].linktype == linktype)
+			return names[i].name;
+	name = pcap_datalink_val_to_name(linktype);
+	return name ? name : "unknown";
+}
+
+/* Say why libpcap could not open @name, plainly for non-captures. */
+static enum sc_err
+open_failed(const char *name, const char *perr, char *errbuf)
+{
+	if (strstr(perr, "unknown file format") ||
+	    strstr(perr, "truncated dump file") || perr[0] == 0)
+		snprintf(errbuf, SC_ERRBUF_SIZE,
+			 "%s: not a pcap or pcapng capture file (%s)", name,
+			 perr[0] ? perr : "empty file");
+	else
+		snprintf(errbuf, SC_ERRBUF_SIZE, "%s: %s", name, perr);
+	return SC_EPCAP;
+}
+
+/* Wrap an open pcap handle, refusing link types decode cannot read. */
+static enum sc_err
+wrap(pcap_t *pcap, const char *name, uint64_t size, struct sc_capture **out,
+     char *errbuf)
+{
+	struct sc_capture *c;
+	int linktype = dlt_to_linktype(pcap_datalink(pcap));
+
+	if (!sc_capture_linktype_supported(linktype)) {
+		snprintf(errbuf, SC_ERRBUF_SIZE,
+			 "%s: unsupported link type %s (%d): sipcause reads "
+			 "Ethernet, Linux cooked (SLL, SLL2), BSD loopback "
+			 "(NULL, LOOP) and raw IP captures",
+			 name, sc_capture_linktype_name(linktype), linktype);
+		pcap_close(pcap);
+		return SC_EUNSUPPORTED;
+	}
+	c = calloc(1, sizeof(*c));
+	if (!c) {
+		pcap_close(pcap);
+		snprintf(errbuf, SC_ERRBUF_SIZE, "%s", sc_strerror(SC_ENOMEM));
+		return SC_ENOMEM;
+	}
+	c->pcap = pcap;
+	c->linktype = linktype;
+	c->next_number = 1;
+	c->size = size;
+	*out = c;
+	return SC_OK;
+}
+
+enum sc_err
+sc_capture_open_stream(FILE *fp, const char *name, struct sc_capture **out,
+		       char *errbuf)
+{
+	char perr[PCAP_ERRBUF_SIZE] = "";
+	pcap_t *pcap;
+
+	*out = NULL;
+	pcap = pcap_fopen_offline_with_tstamp_precision(
+		fp, PCAP_TSTAMP_PRECISION_NANO, perr);
+	if (!pcap) {
+		fclose(fp);
+		return open_failed(name, perr, errbuf);
+	}
+	return wrap(pcap, name, 0, out, errbuf);
+}
+
+enum sc_err
+sc_capture_open_file(const char *path, struct sc_capture **out, char *errbuf)
+{
+	char perr[PCAP_ERRBUF_SIZE] = "";
+	struct stat st;
+	pcap_t *pcap;
+
+	*out = NULL;
+	if (strcmp(path, "-") == 0)
+		return sc_capture_open_stream(stdin, "standard input", out,
+					      errbuf);
+	if (stat(path, &st) != 0) {
+		snprintf(errbuf, SC_ERRBUF_SIZE, "%s: %s", path,
+			 strerror(errno));
+		return SC_EIO;
+	}
+	if (S_ISDIR(st.st_mode)) {
+		snprintf(errbuf, SC_ERRBUF_SIZE, "%s: is a directory", path);
+		return SC_EIO;
+	}
+	pcap = pcap_open_offline_with_tstamp_precision(
+		path, PCAP_TSTAMP_PRECISION_NANO, perr);
+	if (!pcap)
+		return open_failed(path, perr, errbuf);
+	return wrap(pcap, path, (uint64_t)st.st_size, out, errbuf);
+}
+
+void
+sc_capture_set_first_number(struct sc_capture *c, uint64_t n)
+{
+	c->next_number = n;
+}
+
+enum sc_err
+sc_capture_next(struct sc_capture *c, struct sc_frame *f, char *errbuf)
+{
+	struct pcap_pkthdr *hdr;
+	const u_char *data;
+	const char *perr;
+	int rc;
+
+	rc = pcap_next_ex(c->pcap, &hdr, &data);
+	if (rc == 1) {
+		f->number = c->next_number++;
+		/* with nanosecond precision, tv_usec holds nanoseconds */
+		f->ts_ns = (int64_t)hdr->ts.tv_sec * 1000000000 +
+			   (int64_t)hdr->ts.tv_usec;
+		f->caplen = hdr->caplen;
+		f->wirelen = hdr->len;
+		f->linktype = c->linktype;
+		f->data = data;
+		return SC_OK;
+	}
+	if (rc == PCAP_ERROR_BREAK)
+		return SC_ENOTFOUND;
+	perr = pcap_geterr(c->pcap);
+	snprintf(errbuf, SC_ERRBUF_SIZE, "after frame %llu: %s",
+		 (unsigned long long)(c->next_number - 1), perr);
+	if (strstr(perr, "truncated"))
+		return SC_ETRUNC;
+	/* pcapng sections may declare interfaces of several link types;
+	 * libpcap 1.10 refuses the first packet of a second type */
+	if (strstr(perr, "different from the type of the first interface") ||
+	    strstr(perr, "link-layer type"))
+		return SC_EUNSUPPORTED;
+	return SC_EPCAP;
+}
+
+int
+sc_capture_linktype(const struct sc_capture *c)
+{
+	return c->linktype;
+}
+
+uint64_t
+sc_capture_offset(const struct sc_capture *c)
+{
+	FILE *fp = pcap_file(c->pcap);
+	long off;
+
+	if (!fp || c->size == 0)
+		return 0;
+	off = ftell(fp);
+	return off > 0 ? (uint64_t)off : 0;
+}
+
+uint64_t
+sc_capture_size(const struct sc_capture *c)
+{
+	return c->size;
+}
+
+void
+sc_capture_close(struct sc_capture *c)
+{
+	if (!c)
+		return;
+	pcap_close(c->pcap);
+	free(c);
+}

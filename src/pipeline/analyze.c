@@ -1,0 +1,458 @@
+/* analyze.c - drive frames through every stage of the pipeline */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sipcause/pipeline/analyze.h"
+#include "sipcause/frame/carrier.h"
+#include "sipcause/diagnosis/classify.h"
+#include "sipcause/decode/decode.h"
+#include "sipcause/reassembly/ipfrag.h"
+#include "sipcause/frame/sipframe.h"
+#include "sipcause/reassembly/sctp.h"
+#include "sipcause/sip/sipmsg.h"
+#include "sipcause/reassembly/tcpstream.h"
+
+/* Report progress every this many frames. */
+#define PROGRESS_EVERY 65536
+
+struct sc_analyzer {
+	struct sc_analyzer_opts opts;
+	struct sc_model *model;
+	struct sc_sipparser *parser;
+	struct sc_calltab *calls;
+	struct sc_ipfrag *frags;
+	struct sc_tcp *tcp;
+	struct sc_sctp *sctp;
+	uint64_t next_frame;     /* frame numbers continue across files */
+	int64_t now_ns;          /* capture clock: latest timestamp seen */
+	enum sc_err failure;     /* first SC_ENOMEM met inside a callback */
+	sc_progress_fn *progress;
+	void *progress_ctx;
+	struct sc_classify_env env;  /* registrations seen, for classify */
+};
+
+static const struct sc_registration *
+registration(const void *calls, const char *user)
+{
+	return sc_calltab_registration(calls, user);
+}
+
+void
+sc_analyzer_set_progress(struct sc_analyzer *a, sc_progress_fn *fn, void *ctx)
+{
+	a->progress = fn;
+	a->progress_ctx = ctx;
+}
+
+/* SIP's registered ports, then the user's hints. */
+static bool
+is_sip_port(const void *ctx, uint16_t port)
+{
+	const struct sc_analyzer *a = ctx;
+
+	if (port == 5060 || port == 5061)
+		return true;
+	for (size_t i = 0; i < a->opts.nports; i++)
+		if (a->opts.ports[i] == port)
+			return true;
+	return false;
+}
+
+struct sc_analyzer *
+sc_analyzer_new(const struct sc_analyzer_opts *opts, struct sc_model *model)
+{
+	struct sc_analyzer *a = calloc(1, sizeof(*a));
+	struct sc_sipparser_opts parser_opts = { 0 };
+	struct sc_tcp_limits tcp_limits = { 0 };
+
+	if (!a)
+		return NULL;
+	if (opts)
+		a->opts = *opts;
+	a->model = model;
+	a->next_frame = 1;
+	sc_sipmsg_global_init();
+	parser_opts.link_headers = a->opts.link_headers;
+	a->parser = sc_sipparser_new(&parser_opts);
+	a->calls = sc_calltab_new(NULL);
+	a->frags = sc_ipfrag_new(NULL);
+	tcp_limits.is_sip_port = is_sip_port;
+	tcp_limits.port_ctx = a;
+	a->tcp = sc_tcp_new(&tcp_limits);
+	a->sctp = sc_sctp_new();
+	a->env.registration = registration;
+	a->env.ctx = a->calls;
+	if (!a->parser || !a->calls || !a->frags || !a->tcp || !a->sctp) {
+		sc_analyzer_free(a);
+		return NULL;
+	}
+	return a;
+}
+
+void
+sc_analyzer_free(struct sc_analyzer *a)
+{
+	if (!a)
+		return;
+	sc_sipparser_free(a->parser);
+	sc_calltab_free(a->calls);
+	sc_ipfrag_free(a->frags);
+	sc_tcp_free(a->tcp);
+	sc_sctp_free(a->sctp);
+	free(a);
+}
+
+static void
+note_failure(struct sc_analyzer *a, enum sc_err err)
+{
+	if (err != SC_OK && a->failure == SC_OK)
+		a->failure = err;
+}
+
+/* A call is finished: explain it, stream it, keep what is needed. */
+static void
+on_call_done(void *ctx, struct sc_call *call)
+{
+	struct sc_analyzer *a = ctx;
+	bool keep;
+
+	note_failure(a, sc_classify_call(call, &a->env));
+	if (a->opts.on_call)
+		a->opts.on_call(a->opts.on_call_ctx, call);
+	keep = a->opts.keep_messages &&
+	       (!a->opts.keep_pred ||
+		a->opts.keep_pred(a->opts.keep_ctx, call));
+	if (!keep)
+		sc_call_summarise(call);
+	note_failure(a, sc_model_add_call(a->model, call));
+}
+
+/* A framed SIP message: parse it and file it into its call. */
+static void
+on_rawmsg(void *ctx, const struct sc_rawmsg *raw)
+{
+	struct sc_analyzer *a = ctx;
+	struct sc_stats *st = &a->model->stats;
+	struct sc_msg *msg;
+	enum sc_err err;
+
+	err = sc_sipmsg_parse(a->parser, raw, &msg);
+	if (err == SC_EMALFORMED) {
+		st->unparsable++;
+		return;
+	}
+	if (err != SC_OK) {
+		note_failure(a, err);
+		return;
+	}
+	sc_stats_count_msg(st, msg);
+	if (!msg->call_id)
+		st->no_call_id++;
+	note_failure(a, sc_calltab_add(a->calls, msg));
+}
+
+static void
+count_decode_failure(struct sc_stats *st, const struct sc_pkt *pkt)
+{
+	if (sc_decode_reason_is_skip(pkt->reason))
+		st->skipped[pkt->reason]++;
+	else
+		st->decode_errors[pkt->reason]++;
+}
+
+/* The framing meta data of a packet built from @frames. */
+static void
+describe(const struct sc_pkt *pkt, const uint64_t *frames, size_t nframes,
+	 enum sc_transport transport, struct sc_rawmsg *proto)
+{
+	memset(proto, 0, sizeof(*proto));
+	proto->ts_ns = pkt->ts_ns;
+	proto->frame = pkt->frame;
+	proto->frames = frames;
+	proto->nframes = nframes;
+	proto->src = pkt->src;
+	proto->dst = pkt->dst;
+	proto->transport = transport;
+	proto->flags = pkt->truncated ? SC_RAW_TRUNCATED : 0;
+	proto->tunnel = pkt->tunnel.kind != SC_TUNNEL_NONE ? &pkt->tunnel
+							    : NULL;
+}
+
+/* SIP inside HEP: the original addresses and time replace the outer. */
+static bool
+try_hep(struct sc_analyzer *a, const struct sc_rawmsg *outer,
+	const struct sc_pkt *pkt)
+{
+	struct sc_hep hep;
+	struct sc_rawmsg proto = *outer;
+	enum sc_err err = sc_hep_decode(pkt->payload, pkt->len, &hep);
+
+	if (err == SC_ENOTFOUND)
+		return false;
+	if (err != SC_OK || (hep.payload_type && hep.payload_type != 1) ||
+	    !sc_sipframe_is_start(hep.payload, hep.len)) {
+		a->model->stats.hep_non_sip++;
+		return true;
+	}
+	proto.src = hep.src;
+	proto.dst = hep.dst;
+	if (hep.ts_ns)
+		proto.ts_ns = hep.ts_ns;
+	proto.transport = hep.ipproto == SC_IPPROTO_TCP ? SC_TRANSPORT_TCP
+							: SC_TRANSPORT_UDP;
+	proto.flags |= SC_RAW_HEP;
+	a->model->stats.hep_messages += sc_sipframe_datagram(
+		hep.payload, hep.len, &proto, on_rawmsg, a);
+	return true;
+}
+
+static void
+udp(struct sc_analyzer *a, const struct sc_pkt *pkt, const uint64_t *frames,
+    size_t nframes)
+{
+	struct sc_rawmsg proto;
+
+	describe(pkt, frames, nframes, SC_TRANSPORT_UDP, &proto);
+	if (sc_sipframe_datagram(pkt->payload, pkt->len, &proto, on_rawmsg,
+				 a) > 0)
+		return;
+	if (try_hep(a, &proto, pkt))
+		return;
+	/* on a SIP port, look past leading garbage for a start line */
+	if (is_sip_port(a, pkt->src.port) || is_sip_port(a, pkt->dst.port)) {
+		size_t at = sc_sipframe_find_start(pkt->payload, pkt->len);
+
+		proto.flags |= SC_RAW_RESYNCED;
+		if (at != SIZE_MAX &&
+		    sc_sipframe_datagram(pkt->payload + at, pkt->len - at,
+					 &proto, on_rawmsg, a) > 0) {
+			a->model->stats.udp_resynced++;
+			return;
+		}
+	}
+	a->model->stats.udp_non_sip++;
+}
+
+/*
+ * An ICMP error quoting a SIP request: tie it to the request's call as an
+ * event (it explains why no answer came); it is not a SIP message.
+ */
+static void
+icmp(struct sc_analyzer *a, const struct sc_pkt *pkt)
+{
+	struct sc_icmp_quote q;
+	struct sc_rawmsg raw;
+	struct sc_call_event ev;
+	struct sc_msg *m = NULL;
+
+	if (sc_decode_icmp_quote(pkt, &q) != SC_OK ||
+	    !sc_sipframe_is_start(q.payload, q.len))
+		return;
+	memset(&raw, 0, sizeof(raw));
+	raw.data = q.payload;
+	raw.len = q.len;
+	raw.frame = pkt->frame;
+	raw.frames = &pkt->frame;
+	raw.nframes = 1;
+	if (sc_sipmsg_scan(&raw, &m) != SC_OK)
+		return;
+	if (m->call_id) {
+		memset(&ev, 0, sizeof(ev));
+		ev.frame = pkt->frame;
+		ev.ts_ns = pkt->ts_ns;
+		ev.from = pkt->src.addr;
+		ev.icmp_version = q.family;
+		ev.type = q.type;
+		ev.code = q.code;
+		ev.text = strdup(sc_icmp_text(q.family, q.type, q.code));
+		if (ev.text) {
+			sc_calltab_attach_event(a->calls, m->call_id, &ev);
+			a->model->stats.icmp_errors++;
+		}
+	}
+	sc_msg_free(m);
+}
+
+/* A decoded, whole transport payload built from @frames. */
+static void
+dispatch(struct sc_analyzer *a, const struct sc_pkt *pkt,
+	 const uint64_t *frames, size_t nframes)
+{
+	switch (pkt->ipproto) {
+	case SC_IPPROTO_UDP:
+		udp(a, pkt, frames, nframes);
+		break;
+	case SC_IPPROTO_TCP:
+		note_failure(a, sc_tcp_add(a->tcp, pkt, on_rawmsg, a));
+		break;
+	case SC_IPPROTO_SCTP:
+		note_failure(a, sc_sctp_add(a->sctp, pkt, on_rawmsg, a));
+		break;
+	case SC_IPPROTO_ICMP:
+	case SC_IPPROTO_ICMPV6:
+		icmp(a, pkt);
+		break;
+	default:
+		break;
+	}
+}
+
+/* An IP fragment: collect it; a completed datagram goes on decoding. */
+static void
+fragment(struct sc_analyzer *a, const struct sc_pkt *pkt)
+{
+	struct sc_datagram d;
+	struct sc_pkt whole = *pkt;
+	enum sc_err err = sc_ipfrag_add(a->frags, pkt, &d);
+
+	if (err != SC_OK) {
+		note_failure(a, err == SC_ENOTFOUND ? SC_OK : err);
+		return;
+	}
+	whole.frame = d.frame;
+	whole.ts_ns = d.ts_ns;
+	/* a datagram cut by the snapshot length is only a prefix: decode
+	 * must read a longer length field as "cut", not as damage */
+	whole.truncated = d.truncated;
+	err = sc_decode_transport(&whole, d.ipproto, d.p, d.len);
+	if (err != SC_OK) {
+		count_decode_failure(&a->model->stats, &whole);
+		return;
+	}
+	/* fragments inside a reassembled tunnel: not followed further */
+	if (whole.is_fragment)
+		return;
+	dispatch(a, &whole, d.frames, d.nframes);
+}
+
+enum sc_err
+sc_analyzer_frame(struct sc_analyzer *a, const struct sc_frame *f)
+{
+	struct sc_stats *st = &a->model->stats;
+	struct sc_pkt pkt;
+	enum sc_err err;
+
+	st->packets++;
+	st->bytes += f->wirelen;
+	if (st->first_ts == 0 || f->ts_ns < st->first_ts)
+		st->first_ts = f->ts_ns;
+	if (f->ts_ns > st->last_ts)
+		st->last_ts = f->ts_ns;
+	if (f->ts_ns > a->now_ns)
+		a->now_ns = f->ts_ns;
+
+	err = sc_decode_frame(f, &pkt);
+	if (pkt.warning != SC_DR_NONE)
+		st->decode_warnings[pkt.warning]++;
+	if (err != SC_OK)
+		count_decode_failure(st, &pkt);
+	else if (pkt.is_fragment)
+		fragment(a, &pkt);
+	else
+		dispatch(a, &pkt, &pkt.frame, 1);
+
+	/* each stage expires on the capture clock, at most once a second */
+	sc_ipfrag_expire(a->frags, a->now_ns);
+	sc_tcp_expire(a->tcp, a->now_ns, on_rawmsg, a);
+	sc_calltab_expire(a->calls, a->now_ns, on_call_done, a);
+	err = a->failure;
+	a->failure = SC_OK;
+	return err;
+}
+
+/* Read every frame of @cap into the model entry @file. */
+static enum sc_err
+read_capture(struct sc_analyzer *a, struct sc_capture *cap,
+	     struct sc_input_file *file, char *errbuf)
+{
+	struct sc_frame f;
+	enum sc_err err;
+	uint64_t n = 0;
+
+	file->linktype = sc_capture_linktype(cap);
+	sc_capture_set_first_number(cap, a->next_frame);
+	while ((err = sc_capture_next(cap, &f, errbuf)) == SC_OK) {
+		a->next_frame = f.number + 1;
+		file->packets++;
+		err = sc_analyzer_frame(a, &f);
+		if (err != SC_OK)
+			break;
+		if (a->progress && ++n % PROGRESS_EVERY == 0)
+			a->progress(a->progress_ctx, sc_capture_offset(cap),
+				    sc_capture_size(cap));
+	}
+	sc_capture_close(cap);
+	if (err == SC_ENOTFOUND)
+		return SC_OK;
+	if (err == SC_ETRUNC) {
+		/* keep what was read; the caller warns */
+		file->truncated = true;
+		file->warning = strdup(errbuf);
+		return SC_OK;
+	}
+	if (err != SC_ENOMEM) {
+		char msg[SC_ERRBUF_SIZE];
+
+		/* errbuf says what and where; prefix the file's name */
+		snprintf(msg, sizeof(msg), "%s: %s", file->path, errbuf);
+		memcpy(errbuf, msg, SC_ERRBUF_SIZE);
+		file->warning = strdup(msg);
+	}
+	return err;
+}
+
+enum sc_err
+sc_analyzer_file(struct sc_analyzer *a, const char *path, char *errbuf)
+{
+	struct sc_capture *cap;
+	struct sc_input_file *file;
+	enum sc_err err;
+
+	file = sc_model_add_file(a->model, path);
+	if (!file)
+		return SC_ENOMEM;
+	err = sc_capture_open_file(path, &cap, errbuf);
+	if (err != SC_OK)
+		return err;
+	return read_capture(a, cap, file, errbuf);
+}
+
+enum sc_err
+sc_analyzer_stream(struct sc_analyzer *a, FILE *fp, const char *name,
+		   char *errbuf)
+{
+	struct sc_capture *cap;
+	struct sc_input_file *file;
+	enum sc_err err;
+
+	file = sc_model_add_file(a->model, name);
+	if (!file) {
+		fclose(fp);
+		return SC_ENOMEM;
+	}
+	err = sc_capture_open_stream(fp, name, &cap, errbuf);
+	if (err != SC_OK)
+		return err;
+	return read_capture(a, cap, file, errbuf);
+}
+
+enum sc_err
+sc_analyzer_finish(struct sc_analyzer *a)
+{
+	enum sc_err err;
+
+	sc_tcp_flush(a->tcp, on_rawmsg, a);
+	sc_calltab_flush(a->calls, a->now_ns, on_call_done, a);
+	a->model->stats.ipfrag = *sc_ipfrag_stats(a->frags);
+	a->model->stats.tcp = *sc_tcp_stats(a->tcp);
+	a->model->stats.sctp = *sc_sctp_stats(a->sctp);
+	note_failure(a, sc_calls_link((struct sc_call **)a->model->calls.v,
+				      a->model->calls.n));
+	sc_model_finish(a->model);
+	err = a->failure;
+	a->failure = SC_OK;
+	return err;
+}

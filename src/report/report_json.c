@@ -1,0 +1,516 @@
+/* report_json.c - the sipcause/1 JSON document and its JSON Lines form
+ *
+ * The schema is a contract (DESIGN.md): fields may be added, never
+ * renamed. Calls and messages are written from the model only.
+ */
+#include "config.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+
+#include "report_impl.h"
+#include "sipcause/capture/capture.h"
+#include "sipcause/util/jsonw.h"
+#include "sipcause/diagnosis/kb.h"
+
+#define SCHEMA "sipcause/1"
+
+static void
+kts(struct sc_jsonw *w, const char *key, int64_t ns)
+{
+	char buf[40];
+
+	sc_jsonw_key(w, key);
+	if (ns == 0)
+		sc_jsonw_null(w);
+	else
+		sc_jsonw_string(w, sc__format_ts(ns, buf, sizeof(buf)));
+}
+
+static void
+kendpoint(struct sc_jsonw *w, const char *key, const struct sc_endpoint *e)
+{
+	char buf[SC_ENDPOINT_STRLEN];
+
+	sc_jsonw_key(w, key);
+	if (e->addr.family == 0)
+		sc_jsonw_null(w);
+	else
+		sc_jsonw_string(w, sc_endpoint_format(e, buf, sizeof(buf)));
+}
+
+/* A millisecond value, or null when it does not apply (-1). */
+static void
+kms(struct sc_jsonw *w, const char *key, int64_t ms)
+{
+	sc_jsonw_key(w, key);
+	if (ms < 0)
+		sc_jsonw_null(w);
+	else
+		sc_jsonw_int(w, ms);
+}
+
+static void
+party(struct sc_jsonw *w, const char *key, const struct sc_party *p)
+{
+	sc_jsonw_key(w, key);
+	sc_jsonw_begin_object(w);
+	sc_jsonw_kstr(w, "uri", p->uri);
+	sc_jsonw_kstr(w, "user", p->user);
+	sc_jsonw_kstr(w, "display", p->display);
+	sc_jsonw_kstr(w, "tag", p->tag);
+	sc_jsonw_end_object(w);
+}
+
+/* The fields an annotation and a verdict share. */
+static void
+explain_fields(struct sc_jsonw *w, const struct sc_explain *e)
+{
+	const struct sc_q850_info *q = e->q850 ? sc_kb_q850(e->q850) : NULL;
+
+	sc_jsonw_kstr(w, "class", sc_class_id(e->cls));
+	sc_jsonw_kstr(w, "category", sc_category_id(e->cat));
+	sc_jsonw_kstr(w, "meaning", e->meaning);
+	sc_jsonw_kstr(w, "cause", e->cause);
+	sc_jsonw_kstr(w, "tip", e->tip);
+	sc_jsonw_kstr(w, "rule", e->rule);
+	sc_jsonw_key(w, "evidence");
+	sc_jsonw_begin_array(w);
+	for (size_t i = 0; i < e->nevidence; i++)
+		sc_jsonw_string(w, e->evidence[i]);
+	sc_jsonw_end_array(w);
+	if (e->unknown_code)
+		sc_jsonw_kbool(w, "unknown_code", true);
+	sc_jsonw_key(w, "q850");
+	if (q) {
+		sc_jsonw_begin_object(w);
+		sc_jsonw_kint(w, "cause", q->cause);
+		sc_jsonw_kstr(w, "name", q->name);
+		sc_jsonw_end_object(w);
+	} else {
+		sc_jsonw_null(w);
+	}
+}
+
+static void
+verdict(struct sc_jsonw *w, const struct sc_explain *v)
+{
+	sc_jsonw_key(w, "verdict");
+	sc_jsonw_begin_object(w);
+	sc_jsonw_key(w, "code");
+	if (v->code)
+		sc_jsonw_int(w, v->code);
+	else
+		sc_jsonw_null(w);
+	sc_jsonw_kstr(w, "reason", v->reason);
+	explain_fields(w, v);
+	sc_jsonw_kstr(w, "summary", v->summary);
+	sc_jsonw_end_object(w);
+}
+
+static void
+message(struct sc_jsonw *w, const struct sc_callmsg *cm)
+{
+	const struct sc_msg *m = cm->msg;
+
+	sc_jsonw_begin_object(w);
+	sc_jsonw_kuint(w, "frame", m->frame);
+	sc_jsonw_key(w, "frames");
+	sc_jsonw_begin_array(w);
+	for (size_t i = 0; i < m->nframes; i++)
+		sc_jsonw_uint(w, m->frames[i]);
+	sc_jsonw_end_array(w);
+	kts(w, "ts", m->ts_ns);
+	kendpoint(w, "src", &m->src);
+	kendpoint(w, "dst", &m->dst);
+	sc_jsonw_kstr(w, "transport", sc_transport_name(m->transport));
+	sc_jsonw_kstr(w, "request", m->is_request ? m->method_name : NULL);
+	sc_jsonw_key(w, "status");
+	if (m->is_request)
+		sc_jsonw_null(w);
+	else
+		sc_jsonw_int(w, m->status);
+	sc_jsonw_kstr(w, "reason", m->is_request ? NULL : m->reason_phrase);
+	sc_jsonw_kuint(w, "cseq", m->cseq);
+	sc_jsonw_kstr(w, "cseq_method", m->cseq_method_name);
+	sc_jsonw_kstr(w, "branch", m->via_branch);
+	sc_jsonw_kbool(w, "retransmission", cm->retransmission);
+	sc_jsonw_kuint(w, "hop", cm->hop);
+	if (m->flags & SC_MSG_MALFORMED)
+		sc_jsonw_kbool(w, "malformed", true);
+	if (m->flags & SC_RAW_TRUNCATED)
+		sc_jsonw_kbool(w, "truncated", true);
+	if (m->flags & SC_RAW_RESYNCED)
+		sc_jsonw_kbool(w, "resynced", true);
+	if (cm->ann) {
+		sc_jsonw_key(w, "annotation");
+		sc_jsonw_begin_object(w);
+		explain_fields(w, cm->ann);
+		sc_jsonw_end_object(w);
+	}
+	sc_jsonw_end_object(w);
+}
+
+static void
+dialogs(struct sc_jsonw *w, const struct sc_call *c)
+{
+	sc_jsonw_key(w, "dialogs");
+	sc_jsonw_begin_array(w);
+	for (size_t i = 0; i < c->ndialogs; i++) {
+		const struct sc_dialog *d = &c->dialogs[i];
+
+		sc_jsonw_begin_object(w);
+		sc_jsonw_kstr(w, "to_tag", d->to_tag);
+		sc_jsonw_kint(w, "best_code", d->best_code);
+		sc_jsonw_kstr(w, "state", d->terminated  ? "terminated"
+					  : d->confirmed ? "confirmed"
+							 : "early");
+		sc_jsonw_end_object(w);
+	}
+	sc_jsonw_end_array(w);
+}
+
+static void
+hops(struct sc_jsonw *w, const struct sc_call *c)
+{
+	sc_jsonw_key(w, "hops");
+	sc_jsonw_begin_array(w);
+	for (size_t i = 0; i < c->nhops; i++) {
+		sc_jsonw_begin_object(w);
+		kendpoint(w, "src", &c->hops[i].src);
+		kendpoint(w, "dst", &c->hops[i].dst);
+		sc_jsonw_end_object(w);
+	}
+	sc_jsonw_end_array(w);
+}
+
+static void
+events(struct sc_jsonw *w, const struct sc_call *c)
+{
+	char from[SC_ADDR_STRLEN];
+
+	sc_jsonw_key(w, "events");
+	sc_jsonw_begin_array(w);
+	for (size_t i = 0; i < c->nevents; i++) {
+		const struct sc_call_event *e = &c->events[i];
+
+		sc_jsonw_begin_object(w);
+		sc_jsonw_kuint(w, "frame", e->frame);
+		kts(w, "ts", e->ts_ns);
+		sc_jsonw_kstr(w, "kind", e->icmp_version == 6 ? "icmpv6"
+								: "icmp");
+		sc_jsonw_kstr(w, "from", sc_addr_format(&e->from, from,
+							 sizeof(from)));
+		sc_jsonw_kint(w, "type", e->type);
+		sc_jsonw_kint(w, "code", e->code);
+		sc_jsonw_kstr(w, "text", e->text);
+		sc_jsonw_end_object(w);
+	}
+	sc_jsonw_end_array(w);
+}
+
+static void
+call_object(struct sc_jsonw *w, const struct sc_call *c)
+{
+	sc_jsonw_begin_object(w);
+	sc_jsonw_kstr(w, "call_id", c->call_id);
+	sc_jsonw_kstr(w, "kind", sc__call_kind(c));
+	party(w, "from", &c->from);
+	party(w, "to", &c->to);
+	sc_jsonw_kstr(w, "request_uri", c->ruri);
+	kendpoint(w, "caller", &c->caller);
+	kendpoint(w, "callee", &c->callee);
+	kts(w, "first_ts", c->first_ts);
+	kts(w, "last_ts", c->last_ts);
+	sc_jsonw_kuint(w, "first_frame", c->first_frame);
+	sc_jsonw_kstr(w, "state", sc_call_state_id(c->state));
+	sc_jsonw_kstr(w, "ended_by", c->ended_by == SC_SIDE_CALLER ? "caller"
+				    : c->ended_by == SC_SIDE_CALLEE ? "callee"
+								    : NULL);
+	kts(w, "end_ts", c->end_ts);
+	sc_jsonw_key(w, "expires");
+	if (c->expires >= 0)
+		sc_jsonw_int(w, c->expires);
+	else
+		sc_jsonw_null(w);
+	sc_jsonw_kstr(w, "subscription_state", c->subscription_state);
+	sc_jsonw_kuint(w, "auth_challenges", c->auth_challenges);
+	sc_jsonw_kuint(w, "forks", c->forks);
+	sc_jsonw_kuint(w, "message_count", c->msg_count);
+	sc_jsonw_kuint(w, "retransmissions", c->retransmissions);
+	sc_jsonw_kuint(w, "malformed", c->malformed);
+	sc_jsonw_key(w, "linked_calls");
+	sc_jsonw_begin_array(w);
+	for (size_t i = 0; i < c->nlinked; i++)
+		sc_jsonw_string(w, c->linked[i]);
+	sc_jsonw_end_array(w);
+	verdict(w, &c->verdict);
+	sc_jsonw_key(w, "findings");
+	sc_jsonw_begin_array(w);
+	for (size_t i = 0; i < c->nfindings; i++) {
+		sc_jsonw_begin_object(w);
+		sc_jsonw_kstr(w, "rule", c->findings[i].rule);
+		sc_jsonw_kstr(w, "text", c->findings[i].text);
+		sc_jsonw_end_object(w);
+	}
+	sc_jsonw_end_array(w);
+	dialogs(w, c);
+	hops(w, c);
+	events(w, c);
+	sc_jsonw_key(w, "timings");
+	sc_jsonw_begin_object(w);
+	kms(w, "trying_ms", c->timings.trying_ms);
+	kms(w, "pdd_ms", c->timings.pdd_ms);
+	kms(w, "ring_ms", c->timings.ring_ms);
+	kms(w, "setup_ms", c->timings.setup_ms);
+	kms(w, "ack_ms", c->timings.ack_ms);
+	kms(w, "duration_ms", c->timings.duration_ms);
+	kms(w, "total_ms", c->timings.total_ms);
+	sc_jsonw_end_object(w);
+	sc_jsonw_key(w, "messages");
+	sc_jsonw_begin_array(w);
+	for (size_t i = 0; i < c->nmsgs; i++)
+		if (c->msgs[i].msg)
+			message(w, &c->msgs[i]);
+	sc_jsonw_end_array(w);
+	sc_jsonw_end_object(w);
+}
+
+/* A map of counters, skipping zeros. */
+static void
+counts_by_reason(struct sc_jsonw *w, const char *key, const uint64_t *v)
+{
+	sc_jsonw_key(w, key);
+	sc_jsonw_begin_object(w);
+	for (int i = 0; i < SC_DR__COUNT; i++)
+		if (v[i])
+			sc_jsonw_kuint(w, sc_decode_reason_name(
+						  (enum sc_decode_reason)i),
+				       v[i]);
+	sc_jsonw_end_object(w);
+}
+
+/* A percentage with one decimal, as a number. */
+static void
+kpercent(struct sc_jsonw *w, const char *key, double v)
+{
+	sc_jsonw_key(w, key);
+	sc_jsonw_double1(w, v);
+}
+
+static void
+call_stats(struct sc_jsonw *w, const struct sc_call_stats *s)
+{
+	sc_jsonw_kuint(w, "attempts", s->attempts);
+	sc_jsonw_kuint(w, "answered", s->answered);
+	kpercent(w, "asr", sc_call_stats_asr(s));
+	kpercent(w, "ner", sc_call_stats_ner(s));
+	kms(w, "pdd_mean_ms", sc_call_stats_pdd_mean(s));
+	kms(w, "pdd_p95_ms", sc_call_stats_pdd_p95(s));
+}
+
+static void
+invite_stats(struct sc_jsonw *w, const struct sc_model *m)
+{
+	char a[SC_ADDR_STRLEN], b[SC_ADDR_STRLEN];
+
+	sc_jsonw_key(w, "invite_calls");
+	sc_jsonw_begin_object(w);
+	call_stats(w, &m->overall);
+	sc_jsonw_end_object(w);
+	sc_jsonw_key(w, "peers");
+	sc_jsonw_begin_array(w);
+	for (size_t i = 0; i < m->peers.n; i++) {
+		const struct sc_peer *p = m->peers.v[i];
+
+		sc_jsonw_begin_object(w);
+		sc_jsonw_kstr(w, "caller", sc_addr_format(&p->caller, a,
+							   sizeof(a)));
+		sc_jsonw_kstr(w, "callee", sc_addr_format(&p->callee, b,
+							   sizeof(b)));
+		call_stats(w, &p->s);
+		sc_jsonw_end_object(w);
+	}
+	sc_jsonw_end_array(w);
+}
+
+static void
+stats(struct sc_jsonw *w, const struct sc_model *m)
+{
+	const struct sc_stats *s = &m->stats;
+
+	char code[8];
+
+	sc_jsonw_key(w, "stats");
+	sc_jsonw_begin_object(w);
+	sc_jsonw_kuint(w, "sip_messages", s->sip_messages);
+	sc_jsonw_key(w, "requests");
+	sc_jsonw_begin_object(w);
+	for (int i = 1; i < SC_METHOD__COUNT; i++)
+		if (s->requests[i])
+			sc_jsonw_kuint(w, sc_method_name((enum sc_method)i),
+				       s->requests[i]);
+	if (s->requests_other)
+		sc_jsonw_kuint(w, "other", s->requests_other);
+	sc_jsonw_end_object(w);
+	sc_jsonw_key(w, "responses");
+	sc_jsonw_begin_object(w);
+	for (int i = 0; i <= SC_MAX_STATUS; i++) {
+		if (!s->responses[i])
+			continue;
+		snprintf(code, sizeof(code), "%d", i);
+		sc_jsonw_kuint(w, code, s->responses[i]);
+	}
+	sc_jsonw_end_object(w);
+	sc_jsonw_kuint(w, "calls", s->calls);
+	invite_stats(w, m);
+	sc_jsonw_kuint(w, "retransmissions", s->retransmissions);
+	sc_jsonw_kuint(w, "malformed", s->malformed);
+	sc_jsonw_kuint(w, "truncated", s->truncated);
+	sc_jsonw_kuint(w, "unparsable", s->unparsable);
+	sc_jsonw_kuint(w, "no_call_id", s->no_call_id);
+	sc_jsonw_kuint(w, "udp_non_sip", s->udp_non_sip);
+	sc_jsonw_kuint(w, "udp_resynced", s->udp_resynced);
+	sc_jsonw_kuint(w, "hep_messages", s->hep_messages);
+	sc_jsonw_kuint(w, "hep_non_sip", s->hep_non_sip);
+	sc_jsonw_kuint(w, "icmp_errors", s->icmp_errors);
+	sc_jsonw_key(w, "ip_fragments");
+	sc_jsonw_begin_object(w);
+	sc_jsonw_kuint(w, "fragments", s->ipfrag.fragments);
+	sc_jsonw_kuint(w, "reassembled", s->ipfrag.reassembled);
+	sc_jsonw_kuint(w, "duplicates", s->ipfrag.duplicates);
+	sc_jsonw_kuint(w, "overlaps", s->ipfrag.overlaps);
+	sc_jsonw_kuint(w, "timeouts", s->ipfrag.timeouts);
+	sc_jsonw_kuint(w, "too_big", s->ipfrag.too_big);
+	sc_jsonw_kuint(w, "evicted", s->ipfrag.evicted);
+	sc_jsonw_kuint(w, "too_many_fragments", s->ipfrag.too_many);
+	sc_jsonw_kuint(w, "inconsistent", s->ipfrag.inconsistent);
+	sc_jsonw_end_object(w);
+	sc_jsonw_key(w, "tcp");
+	sc_jsonw_begin_object(w);
+	sc_jsonw_kuint(w, "segments", s->tcp.segments);
+	sc_jsonw_kuint(w, "flows", s->tcp.flows);
+	sc_jsonw_kuint(w, "retransmitted", s->tcp.retransmitted);
+	sc_jsonw_kuint(w, "overlaps", s->tcp.overlaps);
+	sc_jsonw_kuint(w, "out_of_order", s->tcp.out_of_order);
+	sc_jsonw_kuint(w, "gaps", s->tcp.gaps);
+	sc_jsonw_kuint(w, "gap_bytes", s->tcp.gap_bytes);
+	sc_jsonw_kuint(w, "resyncs", s->tcp.resyncs);
+	sc_jsonw_kuint(w, "skipped_bytes", s->tcp.skipped_bytes);
+	sc_jsonw_kuint(w, "no_content_length", s->tcp.no_clen);
+	sc_jsonw_kuint(w, "bodies_capped", s->tcp.capped);
+	sc_jsonw_kuint(w, "evicted", s->tcp.evicted);
+	sc_jsonw_kuint(w, "websocket_flows", s->tcp.ws_flows);
+	sc_jsonw_kuint(w, "websocket_frames", s->tcp.ws_frames);
+	sc_jsonw_kuint(w, "non_sip_flows", s->tcp.non_sip_flows);
+	sc_jsonw_end_object(w);
+	sc_jsonw_key(w, "sctp");
+	sc_jsonw_begin_object(w);
+	sc_jsonw_kuint(w, "chunks", s->sctp.chunks);
+	sc_jsonw_kuint(w, "reassembled", s->sctp.reassembled);
+	sc_jsonw_kuint(w, "dropped", s->sctp.dropped);
+	sc_jsonw_kuint(w, "malformed", s->sctp.malformed);
+	sc_jsonw_end_object(w);
+	/* TLS is not decrypted; say how much SIP may be hidden in it */
+	sc_jsonw_key(w, "encrypted");
+	sc_jsonw_begin_object(w);
+	sc_jsonw_kuint(w, "tls_flows", s->tcp.tls_flows);
+	sc_jsonw_kuint(w, "tls_flows_port_5061", s->tcp.tls_flows_5061);
+	sc_jsonw_kuint(w, "tls_records", s->tcp.tls_records);
+	sc_jsonw_end_object(w);
+	counts_by_reason(w, "decode_errors", s->decode_errors);
+	counts_by_reason(w, "decode_warnings", s->decode_warnings);
+	counts_by_reason(w, "skipped", s->skipped);
+	sc_jsonw_end_object(w);
+}
+
+static void
+input(struct sc_jsonw *w, const struct sc_model *m)
+{
+	sc_jsonw_key(w, "input");
+	sc_jsonw_begin_object(w);
+	sc_jsonw_key(w, "files");
+	sc_jsonw_begin_array(w);
+	for (size_t i = 0; i < m->nfiles; i++)
+		sc_jsonw_string(w, m->files[i].path);
+	sc_jsonw_end_array(w);
+	sc_jsonw_kuint(w, "packets", m->stats.packets);
+	sc_jsonw_kuint(w, "bytes", m->stats.bytes);
+	kts(w, "first_ts", m->stats.first_ts);
+	kts(w, "last_ts", m->stats.last_ts);
+	sc_jsonw_key(w, "link_types");
+	sc_jsonw_begin_array(w);
+	for (size_t i = 0; i < m->nfiles; i++) {
+		bool seen = false;
+
+		if (m->files[i].linktype < 0)
+			continue;
+		for (size_t j = 0; j < i; j++)
+			seen |= m->files[j].linktype == m->files[i].linktype;
+		if (!seen)
+			sc_jsonw_string(w, sc_capture_linktype_name(
+						   m->files[i].linktype));
+	}
+	sc_jsonw_end_array(w);
+	sc_jsonw_key(w, "warnings");
+	sc_jsonw_begin_array(w);
+	for (size_t i = 0; i < m->nfiles; i++)
+		if (m->files[i].warning)
+			sc_jsonw_string(w, m->files[i].warning);
+	sc_jsonw_end_array(w);
+	sc_jsonw_end_object(w);
+}
+
+static void
+json_finish(struct sc_report *r, const struct sc_model *m)
+{
+	struct sc_jsonw w;
+
+	sc_jsonw_init(&w, r->out, true);
+	sc_jsonw_begin_object(&w);
+	sc_jsonw_kstr(&w, "schema", SCHEMA);
+	sc_jsonw_key(&w, "tool");
+	sc_jsonw_begin_object(&w);
+	sc_jsonw_kstr(&w, "name", "sipcause");
+	sc_jsonw_kstr(&w, "version", r->opts.tool_version);
+	sc_jsonw_end_object(&w);
+	input(&w, m);
+	stats(&w, m);
+	sc_jsonw_key(&w, "calls");
+	sc_jsonw_begin_array(&w);
+	for (size_t i = 0; i < m->calls.n; i++)
+		if (sc__report_shows(r, m->calls.v[i]))
+			call_object(&w, m->calls.v[i]);
+	sc_jsonw_end_array(&w);
+	sc_jsonw_end_object(&w);
+	fputc('\n', r->out);
+}
+
+const struct sc_report_ops sc__report_json_ops = {
+	.call = NULL,
+	.finish = json_finish,
+};
+
+/* JSON Lines: one call object per line, written as each call finishes. */
+static void
+jsonl_call(struct sc_report *r, const struct sc_call *c)
+{
+	struct sc_jsonw w;
+
+	sc_jsonw_init(&w, r->out, false);
+	call_object(&w, c);
+	fputc('\n', r->out);
+	r->calls_written++;
+}
+
+static void
+jsonl_finish(struct sc_report *r, const struct sc_model *m)
+{
+	(void)r;
+	(void)m;
+}
+
+const struct sc_report_ops sc__report_jsonl_ops = {
+	.call = jsonl_call,
+	.finish = jsonl_finish,
+};
