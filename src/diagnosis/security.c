@@ -1,0 +1,827 @@
+/* security.c - findings across calls: scanners, password guessing, fraud
+ *
+ * Counts per source address and per (source, user) account, fed one
+ * request at a time. The patterns are those SIP attacks leave in
+ * signalling: scanning tools announce themselves in User-Agent or probe
+ * many users in a row; password crackers send refused credentials for
+ * one user in a burst (and a success after that burst means the password
+ * was found); toll fraud dials international numbers and is refused.
+ * Every table is capped; what does not fit is counted.
+ */
+#include "config.h"
+
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sipcause/diagnosis/security.h"
+#include "sipcause/util/hashmap.h"
+#include "sipcause/util/siphash.h"
+#include "sipcause/util/str.h"
+
+#define NS_PER_S INT64_C(1000000000)
+/* Distinct users (or numbers) remembered per source. */
+#define SET_CAP 64
+/* Most failures a guessing burst may need (ring of their times). */
+#define RING_MAX 16
+
+static const char *const rule_ids[] = {
+#define SC_SEC_RULE_ID(name, id) id,
+	SC_SEC_RULES(SC_SEC_RULE_ID)
+#undef SC_SEC_RULE_ID
+};
+
+const char *
+sc_sec_rule_id(enum sc_sec_rule r)
+{
+	return (unsigned)r < SC_SEC__COUNT ? rule_ids[r] : "";
+}
+
+/* Call-IDs of a finding: the first few, then a count. */
+struct idlist {
+	char *v[SC_SEC_MAX_CALL_IDS];
+	size_t n;
+	uint32_t more;
+};
+
+/* Hashes of distinct strings, up to SET_CAP. */
+struct strset {
+	uint64_t *h;
+	size_t n;
+	bool capped;
+};
+
+struct source {
+	struct sc_addr addr;         /* hash key (normalised) */
+	char *user_agent;            /* scanner UA, else the first UA */
+	bool scanner_ua;
+	uint32_t requests, refused, answered;
+	struct strset users;         /* distinct target users */
+	struct idlist calls;
+	int64_t first_ts, last_ts;
+	/* international calls */
+	uint32_t intl, intl_rejected, intl_answered;
+	struct strset numbers;
+	char *first_number;
+	struct idlist intl_calls;
+	int64_t intl_first, intl_last;
+};
+
+struct account {
+	unsigned char *key;          /* address bytes + user (hash key) */
+	size_t keylen;
+	struct sc_addr addr;
+	char *user;
+	char *user_agent;
+	uint32_t attempts, failures, successes;
+	int64_t ring[RING_MAX];      /* times of the latest failures */
+	size_t ring_n, ring_pos;
+	bool guessing, compromised;
+	int64_t first_ts, last_ts, success_ts;
+	int success_code;
+	char *success_call;
+	struct idlist calls;
+};
+
+struct sc_security {
+	struct sc_security_opts o;
+	struct sc_siphash_key key;
+	struct sc_hashmap by_src;
+	struct sc_hashmap by_account;
+	struct source **src;         /* in the order first seen */
+	size_t nsrc, src_alloc;
+	struct account **acc;
+	size_t nacc, acc_alloc;
+	uint64_t untracked;
+	struct sc_sec_finding *f;    /* the last findings built */
+	size_t nf;
+	char **texts;                /* their sentences */
+};
+
+/* ---- small helpers ---- */
+
+static char *
+dup_wire(const char *s)
+{
+	size_t n;
+	char *d;
+
+	if (!s)
+		return NULL;
+	n = strnlen(s, SC_SEC_WIRE_MAX);
+	d = malloc(n + 1);
+	if (d) {
+		memcpy(d, s, n);
+		d[n] = 0;
+	}
+	return d;
+}
+
+static bool
+has_text(const char *s)
+{
+	return s && s[0];
+}
+
+static void
+idlist_free(struct idlist *l)
+{
+	for (size_t i = 0; i < l->n; i++)
+		free(l->v[i]);
+}
+
+/* Remember @id once; false on ENOMEM. */
+static bool
+idlist_add(struct idlist *l, const char *id)
+{
+	if (!id)
+		return true;
+	for (size_t i = 0; i < l->n; i++)
+		if (strncmp(l->v[i], id, SC_SEC_WIRE_MAX) == 0)
+			return true;
+	if (l->n == SC_SEC_MAX_CALL_IDS) {
+		l->more++;
+		return true;
+	}
+	l->v[l->n] = dup_wire(id);
+	if (!l->v[l->n])
+		return false;
+	l->n++;
+	return true;
+}
+
+/* Add @s to the set; false on ENOMEM. */
+static bool
+strset_add(const struct sc_security *t, struct strset *set, const char *s)
+{
+	uint64_t h;
+
+	if (!has_text(s))
+		return true;
+	h = sc_siphash13(&t->key, s, strnlen(s, SC_SEC_WIRE_MAX));
+	for (size_t i = 0; i < set->n; i++)
+		if (set->h[i] == h)
+			return true;
+	if (set->n == SET_CAP) {
+		set->capped = true;
+		return true;
+	}
+	if (!set->h) {
+		set->h = malloc(SET_CAP * sizeof(*set->h));
+		if (!set->h)
+			return false;
+	}
+	set->h[set->n++] = h;
+	return true;
+}
+
+/*
+ * Room for one more element in array @v of @n elements of @size bytes
+ * (@alloc allocated): returns the array, moved if it grew, or NULL on
+ * ENOMEM (then @v is unchanged).
+ */
+static void *
+grow(void *v, size_t n, size_t *alloc, size_t size)
+{
+	void *nv;
+	size_t na;
+
+	if (n < *alloc)
+		return v;
+	na = *alloc ? *alloc * 2 : 16;
+	nv = realloc(v, na * size);
+	if (nv)
+		*alloc = na;
+	return nv;
+}
+
+/* The address with unused bytes zeroed, so that it can be a hash key. */
+static struct sc_addr
+norm_addr(const struct sc_addr *a)
+{
+	struct sc_addr k;
+
+	memset(&k, 0, sizeof(k));
+	k.family = a->family;
+	memcpy(k.bytes, a->bytes, a->family == 4 ? 4 : 16);
+	return k;
+}
+
+/* ---- public helpers ---- */
+
+bool
+sc_security_scanner_ua(const char *ua)
+{
+	static const char *const tools[] = {
+		"friendly-scanner", "sipvicious", "sipcli", "vaxsipuseragent",
+		"pplsip", "sundayddr", "sip-scan", "sipscan", "iwar", NULL,
+	};
+	struct sc_str s;
+
+	if (!has_text(ua))
+		return false;
+	s = sc_str_make(ua, strnlen(ua, 256));
+	for (size_t i = 0; tools[i]; i++)
+		if (sc_str_find(s, sc_str_from_cstr(tools[i]), true) !=
+		    SIZE_MAX)
+			return true;
+	return false;
+}
+
+static size_t
+digits(const char *s)
+{
+	size_t n = 0;
+
+	while (sc_ascii_is_digit((unsigned char)s[n]) && n < 64)
+		n++;
+	return n;
+}
+
+bool
+sc_security_international(const char *user)
+{
+	size_t n, pre;
+
+	if (!has_text(user))
+		return false;
+	if (user[0] == '+')
+		return digits(user + 1) >= 8 && user[1 + digits(user + 1)] == 0;
+	n = digits(user);
+	if (n == 0 || user[n] != 0)
+		return false;
+	/* an outside-line prefix never starts with 0: "0300..." is national */
+	for (pre = 0; pre <= 3 && pre < n; pre++) {
+		const char *p = user + pre;
+		size_t idd;
+
+		if (pre > 0 && user[0] == '0')
+			break;
+		idd = strncmp(p, "011", 3) == 0 ? 3
+		      : strncmp(p, "00", 2) == 0 ? 2
+						 : 0;
+		if (idd && n - pre - idd >= 8)
+			return true;
+	}
+	return false;
+}
+
+/* ---- the tracker ---- */
+
+struct sc_security *
+sc_security_new(const struct sc_security_opts *opts)
+{
+	struct sc_security *t = calloc(1, sizeof(*t));
+
+	if (!t)
+		return NULL;
+	if (opts)
+		t->o = *opts;
+	if (!t->o.scan_users)
+		t->o.scan_users = 10;
+	if (!t->o.guess_failures)
+		t->o.guess_failures = 5;
+	if (t->o.guess_failures < 2)
+		t->o.guess_failures = 2;
+	if (t->o.guess_failures > RING_MAX)
+		t->o.guess_failures = RING_MAX;
+	if (t->o.guess_window_ns <= 0)
+		t->o.guess_window_ns = 60 * NS_PER_S;
+	if (!t->o.toll_rejected)
+		t->o.toll_rejected = 3;
+	if (!t->o.toll_numbers)
+		t->o.toll_numbers = 2;
+	if (!t->o.max_sources)
+		t->o.max_sources = 4096;
+	if (!t->o.max_accounts)
+		t->o.max_accounts = 4096;
+	sc_siphash_key_random(&t->key);
+	sc_hashmap_init(&t->by_src);
+	sc_hashmap_init(&t->by_account);
+	return t;
+}
+
+static void
+findings_clear(struct sc_security *t)
+{
+	for (size_t i = 0; i < t->nf; i++)
+		free(t->texts[i]);
+	free(t->texts);
+	free(t->f);
+	t->texts = NULL;
+	t->f = NULL;
+	t->nf = 0;
+}
+
+static void
+source_free(struct source *s)
+{
+	if (!s)
+		return;
+	free(s->user_agent);
+	free(s->users.h);
+	free(s->numbers.h);
+	free(s->first_number);
+	idlist_free(&s->calls);
+	idlist_free(&s->intl_calls);
+	free(s);
+}
+
+static void
+account_free(struct account *a)
+{
+	if (!a)
+		return;
+	free(a->key);
+	free(a->user);
+	free(a->user_agent);
+	free(a->success_call);
+	idlist_free(&a->calls);
+	free(a);
+}
+
+void
+sc_security_free(struct sc_security *t)
+{
+	if (!t)
+		return;
+	findings_clear(t);
+	for (size_t i = 0; i < t->nsrc; i++)
+		source_free(t->src[i]);
+	for (size_t i = 0; i < t->nacc; i++)
+		account_free(t->acc[i]);
+	free(t->src);
+	free(t->acc);
+	sc_hashmap_fini(&t->by_src);
+	sc_hashmap_fini(&t->by_account);
+	free(t);
+}
+
+uint64_t
+sc_security_untracked(const struct sc_security *t)
+{
+	return t->untracked;
+}
+
+/* The source entry of @a, created when new; NULL on ENOMEM or cap. */
+static struct source *
+source_get(struct sc_security *t, const struct sc_addr *a, bool *oom)
+{
+	struct sc_addr k = norm_addr(a);
+	struct source *s = sc_hashmap_get(&t->by_src, &k, sizeof(k));
+	struct source **v;
+
+	if (s)
+		return s;
+	if (t->nsrc >= t->o.max_sources)
+		return NULL;
+	s = calloc(1, sizeof(*s));
+	v = s ? grow(t->src, t->nsrc, &t->src_alloc, sizeof(*t->src)) : NULL;
+	if (!v) {
+		free(s);
+		*oom = true;
+		return NULL;
+	}
+	t->src = v;
+	s->addr = k;
+	if (sc_hashmap_put(&t->by_src, &s->addr, sizeof(s->addr), s) !=
+	    SC_OK) {
+		free(s);
+		*oom = true;
+		return NULL;
+	}
+	t->src[t->nsrc++] = s;
+	return s;
+}
+
+/* The account (@a, @user), created when new; NULL on ENOMEM or cap. */
+static struct account *
+account_get(struct sc_security *t, const struct sc_addr *a,
+	    const char *user, bool *oom)
+{
+	struct sc_addr k = norm_addr(a);
+	size_t ulen = strnlen(user, SC_SEC_WIRE_MAX);
+	unsigned char buf[sizeof(k) + SC_SEC_WIRE_MAX];
+	struct account *acc, **v;
+
+	memcpy(buf, &k, sizeof(k));
+	memcpy(buf + sizeof(k), user, ulen);
+	acc = sc_hashmap_get(&t->by_account, buf, sizeof(k) + ulen);
+	if (acc)
+		return acc;
+	if (t->nacc >= t->o.max_accounts)
+		return NULL;
+	acc = calloc(1, sizeof(*acc));
+	v = acc ? grow(t->acc, t->nacc, &t->acc_alloc, sizeof(*t->acc))
+		: NULL;
+	if (!v)
+		goto oom;
+	t->acc = v;
+	acc->keylen = sizeof(k) + ulen;
+	acc->key = malloc(acc->keylen);
+	acc->user = dup_wire(user);
+	if (!acc->key || !acc->user)
+		goto oom;
+	memcpy(acc->key, buf, acc->keylen);
+	acc->addr = k;
+	if (sc_hashmap_put(&t->by_account, acc->key, acc->keylen, acc) !=
+	    SC_OK)
+		goto oom;
+	t->acc[t->nacc++] = acc;
+	return acc;
+oom:
+	account_free(acc);
+	*oom = true;
+	return NULL;
+}
+
+/*
+ * What a scan typically gets back for a user that is not there or that
+ * it may not use. A scan sends no credentials; a phone that registers
+ * many lines gets its 401s too, but then a 2xx to each retry, which
+ * keeps its share of refusals low. No answer at all is no refusal (a
+ * dead server is not a scan target).
+ */
+static bool
+scan_refused(const struct sc_sec_request *r)
+{
+	int c = r->final_code;
+
+	return !has_text(r->auth_user) &&
+	       (c == 401 || c == 403 || c == 404 || c == 407 || c == 484 ||
+		c == 485 || c == 604);
+}
+
+/* A call to a number refused outright; challenges (401/407), busy and
+ * cancelled calls are not refusals of the number. */
+static bool
+call_rejected(int code)
+{
+	return code == 403 || code == 404 || code == 410 || code == 416 ||
+	       code == 484 || code == 485 || code == 603 || code == 604;
+}
+
+static void
+span(int64_t *first, int64_t *last, int64_t ts, bool fresh)
+{
+	if (fresh || ts < *first)
+		*first = ts;
+	if (fresh || ts > *last)
+		*last = ts;
+}
+
+/* Keep @ua: a scanner's replaces any other, else the first one stays. */
+static bool
+keep_ua(char **slot, bool *scanner, const char *ua)
+{
+	bool is_scanner = sc_security_scanner_ua(ua);
+	char *d;
+
+	if (!has_text(ua) || (*slot && (*scanner || !is_scanner)))
+		return true;
+	d = dup_wire(ua);
+	if (!d)
+		return false;
+	free(*slot);
+	*slot = d;
+	*scanner = is_scanner;
+	return true;
+}
+
+static bool
+add_international(struct sc_security *t, struct source *s,
+		  const struct sc_sec_request *r)
+{
+	const char *number = has_text(r->ruri_user) ? r->ruri_user
+						    : r->to_user;
+	bool ok = true;
+
+	if (!r->method || strcmp(r->method, "INVITE") != 0 ||
+	    !sc_security_international(number))
+		return true;
+	span(&s->intl_first, &s->intl_last, r->ts_ns, s->intl == 0);
+	s->intl++;
+	if (call_rejected(r->final_code))
+		s->intl_rejected++;
+	else if (r->final_code >= 200 && r->final_code < 300)
+		s->intl_answered++;
+	if (!s->first_number) {
+		s->first_number = dup_wire(number);
+		ok = s->first_number != NULL;
+	}
+	ok = strset_add(t, &s->numbers, number) && ok;
+	return idlist_add(&s->intl_calls, r->call_id) && ok;
+}
+
+/* Is there a burst: the last guess_failures failures within the window? */
+static bool
+burst(const struct sc_security *t, const struct account *a)
+{
+	int64_t lo = INT64_MAX, hi = INT64_MIN;
+
+	if (a->ring_n < t->o.guess_failures)
+		return false;
+	for (size_t i = 0; i < a->ring_n; i++) {
+		if (a->ring[i] < lo)
+			lo = a->ring[i];
+		if (a->ring[i] > hi)
+			hi = a->ring[i];
+	}
+	return hi - lo <= t->o.guess_window_ns;
+}
+
+static bool
+add_account(struct sc_security *t, struct account *a,
+	    const struct sc_sec_request *r)
+{
+	int c = r->final_code;
+	bool ok = keep_ua(&a->user_agent, &(bool){ false }, r->user_agent);
+
+	span(&a->first_ts, &a->last_ts, r->ts_ns, a->attempts == 0);
+	a->attempts++;
+	if ((c == 401 || c == 403 || c == 407) && !r->expected_challenge) {
+		a->failures++;
+		a->ring[a->ring_pos] = r->ts_ns;
+		a->ring_pos = (a->ring_pos + 1) % t->o.guess_failures;
+		if (a->ring_n < t->o.guess_failures)
+			a->ring_n++;
+		if (burst(t, a))
+			a->guessing = true;
+		return idlist_add(&a->calls, r->call_id) && ok;
+	}
+	if (c < 200 || c >= 300)
+		return ok;
+	a->successes++;
+	if (!a->guessing || a->compromised)
+		return ok;
+	a->compromised = true;
+	a->success_ts = r->ts_ns;
+	a->success_code = c;
+	a->success_call = dup_wire(r->call_id);
+	ok = (a->success_call || !r->call_id) && ok;
+	return idlist_add(&a->calls, r->call_id) && ok;
+}
+
+enum sc_err
+sc_security_add(struct sc_security *t, const struct sc_sec_request *r)
+{
+	const char *target = has_text(r->ruri_user) ? r->ruri_user
+						    : r->to_user;
+	bool oom = false, ok;
+	struct source *s = source_get(t, &r->src, &oom);
+	struct account *a = NULL;
+
+	if (!s) {
+		if (!oom)
+			t->untracked++;
+		return oom ? SC_ENOMEM : SC_OK;
+	}
+	span(&s->first_ts, &s->last_ts, r->ts_ns, s->requests == 0);
+	s->requests++;
+	if (scan_refused(r))
+		s->refused++;
+	else if (r->final_code >= 200 && r->final_code < 300)
+		s->answered++;
+	ok = keep_ua(&s->user_agent, &s->scanner_ua, r->user_agent);
+	ok = strset_add(t, &s->users, target) && ok;
+	ok = idlist_add(&s->calls, r->call_id) && ok;
+	ok = add_international(t, s, r) && ok;
+	if (has_text(r->auth_user)) {
+		a = account_get(t, &r->src, r->auth_user, &oom);
+		if (a)
+			ok = add_account(t, a, r) && ok;
+		else if (!oom)
+			t->untracked++;
+	}
+	return ok && !oom ? SC_OK : SC_ENOMEM;
+}
+
+/* ---- findings ---- */
+
+/* Append a finding with a sentence from @fmt; NULL on ENOMEM. */
+static struct sc_sec_finding *SC_PRINTF(4, 5)
+finding(struct sc_security *t, size_t *alloc, enum sc_sec_rule rule,
+	const char *fmt, ...)
+{
+	struct sc_sec_finding *f, *nf;
+	char **nt;
+	va_list ap;
+	char *text;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return NULL;
+	text = malloc((size_t)n + 1);
+	if (!text)
+		return NULL;
+	va_start(ap, fmt);
+	vsnprintf(text, (size_t)n + 1, fmt, ap);
+	va_end(ap);
+	if (t->nf == *alloc) {
+		size_t na = *alloc ? *alloc * 2 : 8;
+
+		nf = realloc(t->f, na * sizeof(*nf));
+		if (nf)
+			t->f = nf;
+		nt = nf ? realloc(t->texts, na * sizeof(*nt)) : NULL;
+		if (nt)
+			t->texts = nt;
+		if (!nf || !nt) {
+			free(text);
+			return NULL;
+		}
+		*alloc = na;
+	}
+	f = &t->f[t->nf];
+	memset(f, 0, sizeof(*f));
+	t->texts[t->nf++] = text;
+	f->rule = rule;
+	f->rule_id = sc_sec_rule_id(rule);
+	f->text = text;
+	return f;
+}
+
+static void
+set_ids(struct sc_sec_finding *f, const struct idlist *l)
+{
+	f->call_ids = (const char *const *)l->v;
+	f->ncall_ids = l->n;
+	f->more_call_ids = l->more;
+}
+
+static const char *
+plural(uint64_t n)
+{
+	return n == 1 ? "" : "s";
+}
+
+static double
+seconds(int64_t ns)
+{
+	return (double)ns / 1e9;
+}
+
+static bool
+scanner_findings(struct sc_security *t, size_t *alloc)
+{
+	for (size_t i = 0; i < t->nsrc; i++) {
+		const struct source *s = t->src[i];
+		struct sc_sec_finding *f;
+		char addr[SC_ADDR_STRLEN];
+		bool many = s->users.n >= t->o.scan_users &&
+			    (uint64_t)s->refused * 5 >=
+				    (uint64_t)s->requests * 4;
+
+		if (!s->scanner_ua && !many)
+			continue;
+		sc_addr_format(&s->addr, addr, sizeof(addr));
+		if (s->scanner_ua)
+			f = finding(t, alloc, SC_SEC_SCANNER,
+				    "%s ran a SIP scanner: its User-Agent "
+				    "\"%s\" names a scanning tool. It sent "
+				    "%" PRIu32 " request%s to %s%zu distinct "
+				    "user%s; refused: %" PRIu32 ".",
+				    addr, s->user_agent, s->requests,
+				    plural(s->requests),
+				    s->users.capped ? "at least " : "",
+				    s->users.n, plural(s->users.n), s->refused);
+		else
+			f = finding(t, alloc, SC_SEC_SCANNER,
+				    "%s probed %s%zu distinct users with "
+				    "%" PRIu32 " requests in %.0f s and %" PRIu32
+				    " were refused: an extension scan.",
+				    addr, s->users.capped ? "at least " : "",
+				    s->users.n, s->requests,
+				    seconds(s->last_ts - s->first_ts),
+				    s->refused);
+		if (!f)
+			return false;
+		f->src = s->addr;
+		f->user_agent = s->user_agent;
+		f->requests = s->requests;
+		f->failures = s->refused;
+		f->successes = s->answered;
+		f->distinct = (uint32_t)s->users.n;
+		f->distinct_capped = s->users.capped;
+		f->first_ts = s->first_ts;
+		f->last_ts = s->last_ts;
+		set_ids(f, &s->calls);
+	}
+	return true;
+}
+
+static struct sc_sec_finding *
+account_finding(struct sc_security *t, size_t *alloc, const struct account *a)
+{
+	char addr[SC_ADDR_STRLEN];
+
+	sc_addr_format(&a->addr, addr, sizeof(addr));
+	if (a->compromised)
+		return finding(t, alloc, SC_SEC_ACCOUNT_COMPROMISED,
+			       "Account \"%s\" is probably compromised: %s "
+			       "had its password refused %" PRIu32 " times "
+			       "in a burst, then an attempt was accepted "
+			       "(%d, Call-ID %s). Change the password and "
+			       "check what was done with the account.",
+			       a->user, addr, a->failures, a->success_code,
+			       a->success_call ? a->success_call : "-");
+	return finding(t, alloc, SC_SEC_PASSWORD_GUESSING,
+		       "%s had the password of user \"%s\" refused %" PRIu32
+		       " times over %.0f s (at least %u within %.0f s): "
+		       "password guessing.%s",
+		       addr, a->user, a->failures,
+		       seconds(a->last_ts - a->first_ts),
+		       t->o.guess_failures, seconds(t->o.guess_window_ns),
+		       a->successes ? "" : " No attempt succeeded.");
+}
+
+static bool
+account_findings(struct sc_security *t, size_t *alloc)
+{
+	for (size_t i = 0; i < t->nacc; i++) {
+		const struct account *a = t->acc[i];
+		struct sc_sec_finding *f;
+
+		if (!a->guessing)
+			continue;
+		f = account_finding(t, alloc, a);
+		if (!f)
+			return false;
+		f->src = a->addr;
+		f->user = a->user;
+		f->user_agent = a->user_agent;
+		f->requests = a->attempts;
+		f->failures = a->failures;
+		f->successes = a->successes;
+		f->first_ts = a->first_ts;
+		f->last_ts = a->compromised ? a->success_ts : a->last_ts;
+		set_ids(f, &a->calls);
+	}
+	return true;
+}
+
+static bool
+toll_findings(struct sc_security *t, size_t *alloc)
+{
+	for (size_t i = 0; i < t->nsrc; i++) {
+		const struct source *s = t->src[i];
+		struct sc_sec_finding *f;
+		char addr[SC_ADDR_STRLEN], answered[96] = "";
+
+		if (s->intl_rejected < t->o.toll_rejected ||
+		    s->numbers.n < t->o.toll_numbers)
+			continue;
+		sc_addr_format(&s->addr, addr, sizeof(addr));
+		if (s->intl_answered)
+			snprintf(answered, sizeof(answered),
+				 "; %" PRIu32 " answered: check the bill for "
+				 "those calls",
+				 s->intl_answered);
+		f = finding(t, alloc, SC_SEC_TOLL_FRAUD,
+			    "%s dialled %s%zu international numbers (such as "
+			    "\"%s\") in %" PRIu32 " calls; %" PRIu32
+			    " were rejected%s: likely toll-fraud attempts.",
+			    addr, s->numbers.capped ? "at least " : "",
+			    s->numbers.n,
+			    s->first_number ? s->first_number : "-", s->intl,
+			    s->intl_rejected, answered);
+		if (!f)
+			return false;
+		f->src = s->addr;
+		f->user = s->first_number;
+		f->user_agent = s->user_agent;
+		f->requests = s->intl;
+		f->failures = s->intl_rejected;
+		f->successes = s->intl_answered;
+		f->distinct = (uint32_t)s->numbers.n;
+		f->distinct_capped = s->numbers.capped;
+		f->first_ts = s->intl_first;
+		f->last_ts = s->intl_last;
+		set_ids(f, &s->intl_calls);
+	}
+	return true;
+}
+
+enum sc_err
+sc_security_findings(struct sc_security *t, const struct sc_sec_finding **out,
+		     size_t *n)
+{
+	size_t alloc = 0;
+
+	findings_clear(t);
+	*out = NULL;
+	*n = 0;
+	if (!scanner_findings(t, &alloc) || !account_findings(t, &alloc) ||
+	    !toll_findings(t, &alloc)) {
+		findings_clear(t);
+		return SC_ENOMEM;
+	}
+	*out = t->f;
+	*n = t->nf;
+	return SC_OK;
+}
