@@ -11,10 +11,10 @@
 bool
 sc_format_from_name(const char *name, enum sc_format *out)
 {
-#define SC_FORMAT_MATCH(e, id)            \
-	if (strcmp(name, id) == 0) {      \
-		*out = SC_FORMAT_##e;     \
-		return true;              \
+#define SC_FORMAT_MATCH(e, id)        \
+	if (strcmp(name, id) == 0) {  \
+		*out = SC_FORMAT_##e; \
+		return true;          \
 	}
 	SC_FORMATS(SC_FORMAT_MATCH)
 #undef SC_FORMAT_MATCH
@@ -25,8 +25,8 @@ const char *
 sc_format_name(enum sc_format f)
 {
 	switch (f) {
-#define SC_FORMAT_CASE(e, id)   \
-	case SC_FORMAT_##e:     \
+#define SC_FORMAT_CASE(e, id) \
+	case SC_FORMAT_##e:   \
 		return id;
 		SC_FORMATS(SC_FORMAT_CASE)
 #undef SC_FORMAT_CASE
@@ -39,7 +39,8 @@ sc_format_name(enum sc_format f)
 bool
 sc_format_needs_messages(enum sc_format f)
 {
-	return f == SC_FORMAT_JSON || f == SC_FORMAT_JSONL;
+	return f == SC_FORMAT_JSON || f == SC_FORMAT_JSONL ||
+	       f == SC_FORMAT_MARKDOWN || f == SC_FORMAT_HTML;
 }
 
 static const struct sc_report_ops *
@@ -52,6 +53,12 @@ ops_for(enum sc_format f)
 		return &sc__report_json_ops;
 	case SC_FORMAT_JSONL:
 		return &sc__report_jsonl_ops;
+	case SC_FORMAT_CSV:
+		return &sc__report_csv_ops;
+	case SC_FORMAT_MARKDOWN:
+		return &sc__report_markdown_ops;
+	case SC_FORMAT_HTML:
+		return &sc__report_html_ops;
 	case SC_FORMAT__COUNT:
 		break;
 	}
@@ -99,6 +106,33 @@ sc__report_shows(const struct sc_report *r, const struct sc_call *call)
 	return !r->opts.filter || r->opts.filter(r->opts.filter_ctx, call);
 }
 
+bool
+sc__report_ladder_for(const struct sc_report *r, const struct sc_call *call)
+{
+	switch (r->opts.format) {
+	case SC_FORMAT_TEXT:
+		return r->opts.detail;
+	case SC_FORMAT_MARKDOWN:
+	case SC_FORMAT_HTML:
+		/* a selection is drawn whole; otherwise the failures */
+		return r->opts.filter || call->verdict.cat != SC_CAT_OK;
+	default:
+		return false;
+	}
+}
+
+bool
+sc_report_wants_messages(void *report, const struct sc_call *call)
+{
+	const struct sc_report *r = report;
+
+	if (!sc__report_shows(r, call))
+		return false;
+	if (r->opts.format == SC_FORMAT_JSON)
+		return true;
+	return sc__report_ladder_for(r, call);
+}
+
 static void
 split_ns(int64_t ns, struct tm *tm, long *frac)
 {
@@ -120,8 +154,8 @@ sc__format_ts(int64_t ns, char *buf, size_t len)
 
 	split_ns(ns, &tm, &frac);
 	snprintf(buf, len, "%04d-%02d-%02dT%02d:%02d:%02d.%09ldZ",
-		 tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
-		 tm.tm_min, tm.tm_sec, frac);
+	         tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
+	         tm.tm_min, tm.tm_sec, frac);
 	return buf;
 }
 
@@ -133,7 +167,7 @@ sc__format_clock(int64_t ns, char *buf, size_t len)
 
 	split_ns(ns, &tm, &frac);
 	snprintf(buf, len, "%02d:%02d:%02d.%03ld", tm.tm_hour, tm.tm_min,
-		 tm.tm_sec, frac / 1000000);
+	         tm.tm_sec, frac / 1000000);
 	return buf;
 }
 
@@ -143,4 +177,37 @@ sc__call_kind(const struct sc_call *call)
 	if (call->kind != SC_METHOD_OTHER)
 		return sc_method_name(call->kind);
 	return call->kind_name && call->kind_name[0] ? call->kind_name : "?";
+}
+
+char *
+sc__format_ms(int64_t ms, char *buf, size_t len)
+{
+	if (ms < 0)
+		snprintf(buf, len, "-");
+	else
+		snprintf(buf, len, "%" PRId64 ".%03d s", ms / 1000,
+		         (int)(ms % 1000));
+	return buf;
+}
+
+const char *
+sc__party_name(const struct sc_party *p)
+{
+	if (p->user && p->user[0])
+		return p->user;
+	return p->uri && p->uri[0] ? p->uri : "-";
+}
+
+const char *
+sc__call_agent(const struct sc_call *c, bool callee)
+{
+	const struct sc_endpoint *ep = callee ? &c->callee : &c->caller;
+
+	for (size_t i = 0; i < c->nmsgs; i++) {
+		const struct sc_msg *m = c->msgs[i].msg;
+
+		if (m && m->user_agent && sc_endpoint_equal(&m->src, ep))
+			return m->user_agent;
+	}
+	return NULL;
 }

@@ -26,6 +26,9 @@ struct sc_report {
 extern const struct sc_report_ops sc__report_text_ops;
 extern const struct sc_report_ops sc__report_json_ops;
 extern const struct sc_report_ops sc__report_jsonl_ops;
+extern const struct sc_report_ops sc__report_csv_ops;
+extern const struct sc_report_ops sc__report_markdown_ops;
+extern const struct sc_report_ops sc__report_html_ops;
 
 /* True when the report's filter shows @call. */
 bool sc__report_shows(const struct sc_report *r, const struct sc_call *call);
@@ -38,5 +41,74 @@ char *sc__format_clock(int64_t ns, char *buf, size_t len);
 
 /* The display name of a call's kind ("INVITE", or the method seen). */
 const char *sc__call_kind(const struct sc_call *call);
+
+/* The calls a report lists (its filter applied), in model order. */
+struct sc__selection {
+	const struct sc_call **v;
+	size_t n;
+	size_t failed; /* of them, with a verdict other than ok */
+};
+
+/* Fill @sel from @m; false when out of memory (then @sel is empty). */
+bool sc__select(const struct sc_report *r, const struct sc_model *m,
+                struct sc__selection *sel);
+void sc__selection_fini(struct sc__selection *sel);
+
+/* Failed calls that share a category, a rule and a final code. */
+struct sc__fgroup {
+	enum sc_category cat;
+	const char *rule;
+	int code;
+	size_t count;
+	const struct sc_call *example; /* the first one */
+};
+
+/*
+ * sc__failure_groups - group the failed calls of @sel, largest group
+ * first (ties: category order). *out is malloc'd (NULL when none).
+ * Returns the number of groups; 0 also when out of memory.
+ */
+size_t sc__failure_groups(const struct sc__selection *sel,
+                          struct sc__fgroup **out);
+
+/*
+ * sc__worst_peers - up to @max peers of @m with at least one attempt,
+ * lowest ASR first (ties: more attempts first), into @out.
+ */
+size_t sc__worst_peers(const struct sc_model *m, const struct sc_peer **out,
+                       size_t max);
+
+/* One counter of damage, loss or a cap being hit, for the notes. */
+struct sc__note {
+	const char *what; /* static text, e.g. "TCP flows evicted" */
+	uint64_t n;
+};
+
+/* The non-zero notes of @m into @out (at most @max); returns how many. */
+size_t sc__report_notes(const struct sc_model *m, struct sc__note *out,
+                        size_t max);
+
+/*
+ * sc__msg_fields - the fields the model keeps of @m, in header order, as
+ * (name, value) pairs: name NULL for the start line, "" for SDP lines.
+ * Values are raw wire text (escape them). The model keeps no raw bytes,
+ * so this is what "the full message" can show.
+ */
+typedef void sc__field_fn(void *ctx, const char *name, const char *value);
+void sc__msg_fields(const struct sc_msg *m, sc__field_fn *emit, void *ctx);
+
+/* Does the report draw this call's messages (ladder)? */
+bool sc__report_ladder_for(const struct sc_report *r,
+                           const struct sc_call *call);
+
+/* Seconds with milliseconds ("12.345 s"), or "-" for a negative value. */
+char *sc__format_ms(int64_t ms, char *buf, size_t len);
+
+/* The user part, else the URI, of a party (raw wire text or "-"). */
+const char *sc__party_name(const struct sc_party *p);
+
+/* User-Agent/Server of the caller and callee, from the messages the call
+ * still holds (NULL when unknown or summarised). */
+const char *sc__call_agent(const struct sc_call *c, bool callee);
 
 #endif /* SC_REPORT_IMPL_H */

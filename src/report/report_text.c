@@ -1,368 +1,252 @@
-/* report_text.c - the human report: header, one line per call, verdicts */
+/* report_text.c - the human report: a summary, then one line per call
+ * that fits the terminal, then (-V) each call's ladder */
 #include "config.h"
 
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
 
-#include "report_impl.h"
-#include "sipcause/capture/capture.h"
-#include "sipcause/util/escape.h"
-#include "sipcause/diagnosis/kb.h"
+#include "sipcause/report/width.h"
+#include "text_impl.h"
 
-/* One line per call: time, kind, parties, result, state, messages; the
- * header uses the same widths (colour codes take no column). */
-#define CALL_COLUMNS "%-12s  %-9s %-34s %s%-30s %-15s%s %5s"
+/* Columns of the call table; the three in the middle shrink to fit,
+ * kind and state are as wide as their longest value (at most these). */
+enum { COL_TIME = 12, COL_KIND = 9, COL_STATE = 15, COL_MSGS = 5 };
 
-#define ANSI_RESET "\033[0m"
-#define ANSI_BOLD "\033[1m"
-#define ANSI_DIM "\033[2m"
-#define ANSI_RED "\033[31m"
-#define ANSI_GREEN "\033[32m"
-#define ANSI_YELLOW "\033[33m"
+/* Columns with messages counted only from this width. */
+#define MSGS_FROM_WIDTH 100
 
-static const char *
-color(const struct sc_report *r, const char *code)
+struct table {
+	size_t kind, callid, fromto, result, state;
+	bool msgs;
+};
+
+const char *
+sc__color(const struct sc_report *r, const char *code)
 {
 	return r->opts.color ? code : "";
 }
 
-static const char *
-state_color(const struct sc_report *r, const struct sc_call *c)
+const char *
+sc__call_color(const struct sc_report *r, const struct sc_call *c)
 {
 	switch (c->verdict.cat) {
 	case SC_CAT_OK:
 		return c->state == SC_CALL_IN_PROGRESS ||
-				       c->state == SC_CALL_MID_DIALOG
-			       ? color(r, ANSI_DIM)
-			       : color(r, ANSI_GREEN);
+		                       c->state == SC_CALL_MID_DIALOG
+		               ? sc__color(r, ANSI_DIM)
+		               : sc__color(r, ANSI_GREEN);
 	case SC_CAT_CANCELLED:
 	case SC_CAT_REDIRECT:
 	case SC_CAT_BUSY:
-		return color(r, ANSI_YELLOW);
+		return sc__color(r, ANSI_YELLOW);
 	default:
-		return color(r, ANSI_RED);
+		return sc__color(r, ANSI_RED);
 	}
 }
+
+/* The cells of one call, as raw text (escaped when printed). */
+struct row {
+	char clock[16];
+	char fromto[512];
+	char result[256];
+};
 
 static void
-human_bytes(uint64_t n, char *buf, size_t len)
+row_of(const struct sc_call *c, struct row *w)
 {
-	if (n < 10000)
-		snprintf(buf, len, "%" PRIu64 " B", n);
-	else if (n < 10000000)
-		snprintf(buf, len, "%.1f kB", (double)n / 1e3);
-	else
-		snprintf(buf, len, "%.1f MB", (double)n / 1e6);
-}
-
-static void
-header_input(struct sc_report *r, const struct sc_model *m)
-{
-	const struct sc_stats *s = &m->stats;
-	char a[40], b[40], bytes[32];
-
-	fputs(color(r, ANSI_BOLD), r->out);
-	fputs("sipcause:", r->out);
-	for (size_t i = 0; i < m->nfiles; i++) {
-		fputc(' ', r->out);
-		sc_escape_text(r->out, m->files[i].path);
-	}
-	fprintf(r->out, "%s\n", color(r, ANSI_RESET));
-	human_bytes(s->bytes, bytes, sizeof(bytes));
-	fprintf(r->out, "  packets   %" PRIu64 " (%s)", s->packets, bytes);
-	if (s->packets) {
-		sc__format_ts(s->first_ts, a, sizeof(a));
-		sc__format_ts(s->last_ts, b, sizeof(b));
-		/* "2024-05-01T12:00:00.123" is enough for people */
-		a[23] = b[23] = 0;
-		a[10] = b[10] = ' ';
-		fprintf(r->out, ", %s to %s UTC (%.3f s)", a, b + 11,
-			(double)(s->last_ts - s->first_ts) / 1e9);
-	}
-	fputc('\n', r->out);
-	for (size_t i = 0; i < m->nfiles; i++) {
-		if (!m->files[i].warning)
-			continue;
-		fprintf(r->out, "  %swarning%s  ", color(r, ANSI_YELLOW),
-			color(r, ANSI_RESET));
-		sc_escape_text(r->out, m->files[i].warning);
-		fputc('\n', r->out);
-	}
-}
-
-static void
-header_messages(struct sc_report *r, const struct sc_stats *s)
-{
-	const char *sep = ": ";
-
-	fprintf(r->out, "  messages  %" PRIu64 " SIP", s->sip_messages);
-	for (int i = 1; i < SC_METHOD__COUNT; i++) {
-		if (!s->requests[i])
-			continue;
-		fprintf(r->out, "%s%s %" PRIu64, sep,
-			sc_method_name((enum sc_method)i), s->requests[i]);
-		sep = ", ";
-	}
-	if (s->requests_other) {
-		fprintf(r->out, "%sother %" PRIu64, sep, s->requests_other);
-		sep = ", ";
-	}
-	sep = sep[0] == ':' ? ": " : "; ";
-	for (int i = 0; i <= SC_MAX_STATUS; i++) {
-		if (!s->responses[i])
-			continue;
-		fprintf(r->out, "%s%d x%" PRIu64, sep, i, s->responses[i]);
-		sep = ", ";
-	}
-	fputc('\n', r->out);
-}
-
-static void
-header_calls(struct sc_report *r, const struct sc_model *m)
-{
-	size_t by_state[SC_CALL__COUNT] = { 0 };
-	const char *sep = ": ";
-
-	for (size_t i = 0; i < m->calls.n; i++) {
-		const struct sc_call *c = m->calls.v[i];
-
-		by_state[c->state]++;
-	}
-	fprintf(r->out, "  calls     %zu", m->calls.n);
-	for (int i = 0; i < SC_CALL__COUNT; i++) {
-		if (!by_state[i])
-			continue;
-		fprintf(r->out, "%s%s %zu", sep,
-			sc_call_state_id((enum sc_call_state)i), by_state[i]);
-		sep = ", ";
-	}
-	fputc('\n', r->out);
-}
-
-static void
-call_stats_line(struct sc_report *r, const char *label,
-		const struct sc_call_stats *s)
-{
-	int64_t mean = sc_call_stats_pdd_mean(s);
-
-	fprintf(r->out, "%s%" PRIu64 " INVITE attempts, %" PRIu64
-			" answered, ASR %.1f%%, NER %.1f%%",
-		label, s->attempts, s->answered, sc_call_stats_asr(s),
-		sc_call_stats_ner(s));
-	if (mean >= 0)
-		fprintf(r->out, ", PDD mean %" PRId64 " ms, p95 %" PRId64
-				" ms",
-			mean, sc_call_stats_pdd_p95(s));
-	fputc('\n', r->out);
-}
-
-/* Outcome statistics overall and, when there are several, per peer. */
-static void
-header_invites(struct sc_report *r, const struct sc_model *m)
-{
-	char a[SC_ADDR_STRLEN], b[SC_ADDR_STRLEN], label[128];
-
-	if (m->overall.attempts == 0)
-		return;
-	call_stats_line(r, "  invites   ", &m->overall);
-	if (m->peers.n < 2)
-		return;
-	for (size_t i = 0; i < m->peers.n; i++) {
-		const struct sc_peer *p = m->peers.v[i];
-
-		snprintf(label, sizeof(label), "    %s -> %s: ",
-			 sc_addr_format(&p->caller, a, sizeof(a)),
-			 sc_addr_format(&p->callee, b, sizeof(b)));
-		call_stats_line(r, label, &p->s);
-	}
-}
-
-static void
-header_problems(struct sc_report *r, const struct sc_stats *s)
-{
-	uint64_t decode = 0;
-
-	for (int i = 0; i < SC_DR__COUNT; i++)
-		decode += s->decode_errors[i];
-	if (!s->malformed && !s->truncated && !decode && !s->unparsable &&
-	    !s->retransmissions)
-		return;
-	fprintf(r->out, "  notes     %" PRIu64 " retransmissions, %" PRIu64
-			" malformed, %" PRIu64 " truncated, %" PRIu64
-			" unparsable, %" PRIu64 " damaged frames",
-		s->retransmissions, s->malformed, s->truncated, s->unparsable,
-		decode);
-	for (int i = 0, first = 1; i < SC_DR__COUNT; i++) {
-		if (!s->decode_errors[i])
-			continue;
-		fprintf(r->out, "%s%s %" PRIu64, first ? " (" : ", ",
-			sc_decode_reason_name((enum sc_decode_reason)i),
-			s->decode_errors[i]);
-		first = 0;
-	}
-	fputs(decode ? ")\n" : "\n", r->out);
-}
-
-/* What the capture may hold that sipcause cannot read. */
-static void
-header_hidden(struct sc_report *r, const struct sc_stats *s)
-{
-	if (s->tcp.tls_flows)
-		fprintf(r->out, "  %snote%s      %" PRIu64 " TLS connection "
-				"directions (%" PRIu64 " on port 5061) are "
-				"encrypted: SIP inside them is not shown\n",
-			color(r, ANSI_YELLOW), color(r, ANSI_RESET),
-			s->tcp.tls_flows, s->tcp.tls_flows_5061);
-	if (s->tcp.gaps)
-		fprintf(r->out, "  %snote%s      %" PRIu64 " holes in TCP "
-				"streams (%" PRIu64 " bytes the capture "
-				"missed)\n",
-			color(r, ANSI_YELLOW), color(r, ANSI_RESET),
-			s->tcp.gaps, s->tcp.gap_bytes);
-}
-
-/* The user part, else the URI, of a party, escaped. */
-static const char *
-who(const struct sc_party *p, char *buf, size_t len)
-{
-	return sc_escape_buf(buf, len, p->user ? p->user : p->uri);
-}
-
-static void
-call_line(struct sc_report *r, const struct sc_call *c)
-{
-	char clock[16], from[40], to[40], fromto[80], result[64], reason[48];
-	char count[24];
-	const struct sc_q850_info *q;
-	const struct sc_explain *v = &c->verdict;
-
-	sc__format_clock(c->first_ts, clock, sizeof(clock));
-	snprintf(fromto, sizeof(fromto), "%s -> %s",
-		 who(&c->from, from, sizeof(from)), who(&c->to, to, sizeof(to)));
+	sc__format_clock(c->first_ts, w->clock, sizeof(w->clock));
+	snprintf(w->fromto, sizeof(w->fromto), "%s -> %s",
+	         sc__party_name(&c->from), sc__party_name(&c->to));
 	if (c->final_code)
-		snprintf(result, sizeof(result), "%d %s", c->final_code,
-			 sc_escape_buf(reason, sizeof(reason),
-				       c->final_reason ? c->final_reason : ""));
+		snprintf(w->result, sizeof(w->result), "%d %s", c->final_code,
+		         c->final_reason ? c->final_reason : "");
 	else
-		snprintf(result, sizeof(result), "-");
-	snprintf(count, sizeof(count), "%zu", c->msg_count);
-	fprintf(r->out, CALL_COLUMNS "\n", clock, sc__call_kind(c), fromto,
-		state_color(r, c), result, sc_call_state_id(c->state),
-		color(r, ANSI_RESET), count);
-	for (size_t i = 0; i < c->nfindings; i++) {
-		fprintf(r->out, "              note: ");
-		sc_escape_text(r->out, c->findings[i].text);
-		fprintf(r->out, " [%s]\n", c->findings[i].rule);
-	}
-	if (v->cat == SC_CAT_OK)
-		return;
-	fprintf(r->out, "              %s%s%s", state_color(r, c),
-		sc_category_id(v->cat), color(r, ANSI_RESET));
-	if (v->summary || v->cause) {
-		fputs(": ", r->out);
-		sc_escape_text(r->out, v->summary ? v->summary : v->cause);
-	}
-	fprintf(r->out, " [%s]\n", v->rule ? v->rule : "-");
-	for (size_t i = 0; i < v->nevidence; i++) {
-		fputs("                - ", r->out);
-		sc_escape_text(r->out, v->evidence[i]);
-		fputc('\n', r->out);
-	}
-	if (v->tip) {
-		fputs("              tip: ", r->out);
-		sc_escape_text(r->out, v->tip);
-		fputc('\n', r->out);
-	}
-	q = v->q850 ? sc_kb_q850(v->q850) : NULL;
-	if (q)
-		fprintf(r->out, "              isdn: Q.850 cause %d, %s (the "
-				"usual mapping of %d)\n",
-			q->cause, q->name, v->code);
+		snprintf(w->result, sizeof(w->result), "-");
 }
 
-/* What a response means and, for failures, why, with the evidence. */
-static void
-annotation_lines(struct sc_report *r, const struct sc_explain *a)
+static bool
+listed(const struct sc_report *r, const struct sc__selection *sel,
+       const struct sc_call *c)
 {
-	if (a->meaning) {
-		fputs("        ", r->out);
-		sc_escape_text(r->out, a->meaning);
-		fputc('\n', r->out);
+	return r->opts.all_calls || sel->n <= SC_REPORT_MAX_LISTED ||
+	       c->verdict.cat != SC_CAT_OK;
+}
+
+static size_t
+width_of(const char *s)
+{
+	return sc_text_width(s, strlen(s));
+}
+
+/*
+ * Share @avail cells among three columns: each gets its minimum, then
+ * the rest goes fairest first (a column that needs less than an equal
+ * share gets what it needs, the others split what is left).
+ */
+static void
+share(size_t *w[3], const size_t want[3], const size_t min[3], size_t avail)
+{
+	bool done[3] = { false, false, false };
+	size_t need[3];
+
+	for (size_t i = 0; i < 3; i++) {
+		*w[i] = min[i];
+		need[i] = want[i] > min[i] ? want[i] - min[i] : 0;
+		avail = avail > min[i] ? avail - min[i] : 0;
 	}
-	if (a->code < 300 || !a->cause)
-		return;
-	fprintf(r->out, "        %s: ", sc_category_id(a->cat));
-	sc_escape_text(r->out, a->cause);
-	fprintf(r->out, " [%s]\n", a->rule ? a->rule : "-");
-	for (size_t i = 0; i < a->nevidence; i++) {
-		fputs("          - ", r->out);
-		sc_escape_text(r->out, a->evidence[i]);
-		fputc('\n', r->out);
+	for (size_t left = 3; left > 0; left--) {
+		size_t pick = 3, give;
+
+		for (size_t i = 0; i < 3; i++)
+			if (!done[i] && (pick == 3 || need[i] < need[pick]))
+				pick = i;
+		give = need[pick] < avail / left ? need[pick] : avail / left;
+		*w[pick] += give;
+		avail -= give;
+		done[pick] = true;
 	}
 }
 
-/* Every message of a call, one line each, with its annotation. */
 static void
-call_detail(struct sc_report *r, const struct sc_call *c)
+table_layout(const struct sc_report *r, const struct sc__selection *sel,
+             unsigned width, struct table *t)
 {
-	for (size_t i = 0; i < c->nmsgs; i++) {
-		const struct sc_callmsg *cm = &c->msgs[i];
-		const struct sc_msg *m = cm->msg;
-		char clock[16], src[SC_ENDPOINT_STRLEN], dst[SC_ENDPOINT_STRLEN];
+	size_t want[3] = { 7, 10, 6 }, min[3] = { 16, 12, 12 };
+	size_t *w[3] = { &t->callid, &t->fromto, &t->result };
+	size_t fixed, avail;
+	struct row row;
 
-		if (!m)
+	t->msgs = width >= MSGS_FROM_WIDTH;
+	t->kind = 4;
+	t->state = 5;
+	for (size_t i = 0; i < sel->n; i++) {
+		const struct sc_call *c = sel->v[i];
+		size_t cw[3];
+
+		if (!listed(r, sel, c))
 			continue;
-		sc__format_clock(m->ts_ns, clock, sizeof(clock));
-		fprintf(r->out, "    %s  #%-6" PRIu64 " %s -> %s  ", clock,
-			m->frame, sc_endpoint_format(&m->src, src, sizeof(src)),
-			sc_endpoint_format(&m->dst, dst, sizeof(dst)));
-		if (m->is_request) {
-			sc_escape_text(r->out, m->method_name);
-		} else {
-			fprintf(r->out, "%d ", m->status);
-			sc_escape_text(r->out, m->reason_phrase);
-		}
-		fprintf(r->out, " (CSeq %" PRIu32 " ", m->cseq);
-		sc_escape_text(r->out, m->cseq_method_name);
-		fputc(')', r->out);
-		if (cm->retransmission)
-			fputs(" [retransmission]", r->out);
-		if (m->flags & SC_MSG_MALFORMED)
-			fputs(" [malformed]", r->out);
-		if (m->flags & SC_RAW_TRUNCATED)
-			fputs(" [truncated]", r->out);
-		fputc('\n', r->out);
-		if (cm->ann)
-			annotation_lines(r, cm->ann);
+		cw[0] = width_of(sc__call_kind(c));
+		cw[1] = strlen(sc_call_state_id(c->state));
+		t->kind = cw[0] > t->kind ? cw[0] : t->kind;
+		t->state = cw[1] > t->state ? cw[1] : t->state;
+		row_of(c, &row);
+		cw[0] = width_of(c->call_id);
+		cw[1] = width_of(row.fromto);
+		cw[2] = width_of(row.result);
+		for (size_t k = 0; k < 3; k++)
+			if (cw[k] > want[k])
+				want[k] = cw[k];
 	}
+	t->kind = t->kind < COL_KIND ? t->kind : COL_KIND;
+	t->state = t->state < COL_STATE ? t->state : COL_STATE;
+	fixed = COL_TIME + 2 + t->kind + 2 + 2 + 2 + 2 + t->state +
+	        (t->msgs ? 1 + COL_MSGS : 0);
+	avail = width > fixed + 12 ? width - fixed : 12;
+	for (size_t k = 0; k < 3; k++) {
+		if (min[k] > want[k])
+			min[k] = want[k];
+		if (min[0] + min[1] + min[2] > avail)
+			min[k] = avail / 3;
+	}
+	share(w, want, min, avail);
+}
+
+/* A cell of @w cells and the gap after it. */
+static void
+cell(FILE *out, const char *s, size_t w, size_t gap)
+{
+	sc_text_cell(out, s, w);
+	sc_text_pad(out, gap);
+}
+
+static void
+table_head(struct sc_report *r, const struct table *t)
+{
+	fputs(sc__color(r, ANSI_BOLD), r->out);
+	cell(r->out, "TIME", COL_TIME, 2);
+	cell(r->out, "KIND", t->kind, 2);
+	cell(r->out, "CALL-ID", t->callid, 2);
+	cell(r->out, "FROM -> TO", t->fromto, 2);
+	cell(r->out, "RESULT", t->result, 2);
+	if (t->msgs) {
+		cell(r->out, "STATE", t->state, 1);
+		sc_text_cell_right(r->out, "MSGS", COL_MSGS);
+	} else {
+		sc_text_fit(r->out, "STATE", t->state);
+	}
+	fprintf(r->out, "%s\n", sc__color(r, ANSI_RESET));
+}
+
+static void
+table_row(struct sc_report *r, const struct table *t, const struct sc_call *c)
+{
+	struct row row;
+	char count[24];
+
+	row_of(c, &row);
+	cell(r->out, row.clock, COL_TIME, 2);
+	cell(r->out, sc__call_kind(c), t->kind, 2);
+	cell(r->out, c->call_id, t->callid, 2);
+	cell(r->out, row.fromto, t->fromto, 2);
+	fputs(sc__call_color(r, c), r->out);
+	cell(r->out, row.result, t->result, 2);
+	if (t->msgs) {
+		cell(r->out, sc_call_state_id(c->state), t->state, 1);
+		fputs(sc__color(r, ANSI_RESET), r->out);
+		snprintf(count, sizeof(count), "%zu", c->msg_count);
+		sc_text_cell_right(r->out, count, COL_MSGS);
+	} else {
+		sc_text_fit(r->out, sc_call_state_id(c->state), t->state);
+		fputs(sc__color(r, ANSI_RESET), r->out);
+	}
+	fputc('\n', r->out);
+}
+
+static void
+calls_table(struct sc_report *r, const struct sc__selection *sel,
+            unsigned width)
+{
+	struct table t;
+	size_t hidden = 0;
+
+	table_layout(r, sel, width, &t);
+	fprintf(r->out, "\n%sCalls%s: %zu", sc__color(r, ANSI_BOLD),
+	        sc__color(r, ANSI_RESET), sel->n);
+	for (size_t i = 0; i < sel->n; i++)
+		hidden += !listed(r, sel, sel->v[i]);
+	if (hidden)
+		fprintf(r->out, ", the %zu failed listed (--all lists all)",
+		        sel->failed);
+	fputc('\n', r->out);
+	table_head(r, &t);
+	for (size_t i = 0; i < sel->n; i++)
+		if (listed(r, sel, sel->v[i]))
+			table_row(r, &t, sel->v[i]);
 }
 
 static void
 text_finish(struct sc_report *r, const struct sc_model *m)
 {
-	header_input(r, m);
-	header_messages(r, &m->stats);
-	header_calls(r, m);
-	header_invites(r, m);
-	header_problems(r, &m->stats);
-	header_hidden(r, &m->stats);
-	if (m->calls.n == 0) {
-		fputs("\nNo SIP calls found.\n", r->out);
+	unsigned width = r->opts.width ? r->opts.width : sc_term_width(r->out);
+	struct sc__selection sel;
+
+	if (!sc__select(r, m, &sel)) {
+		fputs("sipcause: out of memory while writing the report\n",
+		      r->out);
 		return;
 	}
-	fprintf(r->out, "\n%s" CALL_COLUMNS "%s\n", color(r, ANSI_BOLD),
-		"TIME", "KIND", "FROM -> TO", "", "RESULT", "STATE", "",
-		"MSGS", color(r, ANSI_RESET));
-	for (size_t i = 0; i < m->calls.n; i++) {
-		const struct sc_call *c = m->calls.v[i];
-
-		if (!sc__report_shows(r, c))
-			continue;
-		call_line(r, c);
-		if (r->opts.detail)
-			call_detail(r, c);
-	}
+	sc__text_summary(r, m, &sel, width);
+	if (m->calls.n == 0)
+		fputs("\nNo SIP calls found.\n", r->out);
+	else if (sel.n == 0)
+		fputs("\nNo call matches the selection.\n", r->out);
+	else
+		calls_table(r, &sel, width);
+	for (size_t i = 0; r->opts.detail && i < sel.n; i++)
+		if (listed(r, &sel, sel.v[i]))
+			sc__text_ladder(r, sel.v[i], width);
+	sc__selection_fini(&sel);
 }
 
 const struct sc_report_ops sc__report_text_ops = {

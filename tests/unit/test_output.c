@@ -1,4 +1,4 @@
-/* test_output.c - escaping of wire text and the JSON writer */
+/* test_output.c - escaping of wire text, display widths, the JSON writer */
 #include "config.h"
 
 #include <stdarg.h>
@@ -11,6 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "sipcause/report/width.h"
+#include "sipcause/util/compiler.h"
 #include "sipcause/util/escape.h"
 #include "sipcause/util/jsonw.h"
 
@@ -46,10 +48,10 @@ test_escape_text(void **state)
 		{ "\x1b[31mred", "\\x1b[31mred" },
 		{ "bell\x07", "bell\\x07" },
 		{ "back\\slash", "back\\\\slash" },
-		{ "caf\xc3\xa9", "caf\xc3\xa9" },            /* valid UTF-8 */
-		{ "c1 \xc2\x9b csi", "c1 \\xc2\\x9b csi" },  /* C1 as UTF-8 */
-		{ "raw \x9b", "raw \\x9b" },                 /* lone byte */
-		{ "over \xc0\xaf", "over \\xc0\\xaf" },      /* overlong */
+		{ "caf\xc3\xa9", "caf\xc3\xa9" },           /* valid UTF-8 */
+		{ "c1 \xc2\x9b csi", "c1 \\xc2\\x9b csi" }, /* C1 as UTF-8 */
+		{ "raw \x9b", "raw \\x9b" },                /* lone byte */
+		{ "over \xc0\xaf", "over \\xc0\\xaf" },     /* overlong */
 		{ "sur \xed\xa0\x80", "sur \\xed\\xa0\\x80" },
 		{ "cut \xe2\x82", "cut \\xe2\\x82" },
 		{ "del\x7f", "del\\x7f" },
@@ -76,7 +78,7 @@ test_escape_buf(void **state)
 	(void)state;
 	assert_string_equal(sc_escape_buf(buf, sizeof(buf), "a\x1b"), "a\\x1b");
 	assert_string_equal(sc_escape_buf(buf, sizeof(buf), "0123456789"),
-			    "0123456");
+	                    "0123456");
 }
 
 static void
@@ -111,10 +113,10 @@ test_jsonw_compact(void **state)
 
 	(void)state;
 	assert_string_equal(
-		out,
-		"{\"s\":\"q\\\"b\\\\n\\nt\\tc\\u0001\\u007f\\u0085 \\ufffd!\","
-		"\"i\":-5,\"u\":18446744073709551615,\"b\":true,\"n\":null,"
-		"\"a\":[1,{},[],\"a\\u0000b\"]}");
+	        out,
+	        "{\"s\":\"q\\\"b\\\\n\\nt\\tc\\u0001\\u007f\\u0085 \\ufffd!\","
+	        "\"i\":-5,\"u\":18446744073709551615,\"b\":true,\"n\":null,"
+	        "\"a\":[1,{},[],\"a\\u0000b\"]}");
 	free(out);
 }
 
@@ -145,8 +147,114 @@ test_jsonw_pretty(void **state)
 
 	(void)state;
 	assert_string_equal(out, "{\n  \"a\": 1,\n  \"b\": [\n    2,\n    3\n"
-				 "  ],\n  \"c\": []\n}");
+	                         "  ],\n  \"c\": []\n}");
 	free(out);
+}
+
+static void
+test_text_width(void **state)
+{
+	static const struct {
+		const char *in;
+		size_t cells;
+	} cases[] = {
+		{ "", 0 },
+		{ "abc", 3 },
+		{ "caf\xc3\xa9", 4 },              /* é: 1 */
+		{ "e\xcc\x81", 1 },                /* e + combining */
+		{ "\xe5\xb1\xb1\xe7\x94\xb0", 4 }, /* 山田: 2 each */
+		{ "\xf0\x9f\x93\x9e", 2 },         /* emoji */
+		{ "\x1b[1m", 7 },                  /* \x1b + [1m */
+		{ "a\\b", 4 },                     /* \\ */
+		{ "\xff", 4 },                     /* invalid byte */
+		{ "\xe2\x80\xae", 12 },            /* RLO, escaped */
+	};
+
+	(void)state;
+	for (size_t i = 0; i < SC_COUNTOF(cases); i++)
+		assert_int_equal(
+		        sc_text_width(cases[i].in, strlen(cases[i].in)),
+		        cases[i].cells);
+}
+
+struct fit_case {
+	const char *in;
+	size_t cols;
+	const char *out;
+};
+
+static void
+fit_one(FILE *f, const void *arg)
+{
+	const struct fit_case *c = arg;
+
+	sc_text_fit(f, c->in, c->cols);
+}
+
+static void
+test_text_fit(void **state)
+{
+	static const struct fit_case cases[] = {
+		{ "short", 10, "short" },
+		{ "exactly10!", 10, "exactly10!" },
+		{ "longer than ten", 10, "longer th\u2026" },
+		/* never inside a wide character: 山田太郎 in 5 cells */
+		{ "\xe5\xb1\xb1\xe7\x94\xb0\xe5\xa4\xaa\xe9\x83\x8e", 5,
+		  "\xe5\xb1\xb1\xe7\x94\xb0\u2026" },
+		{ "\xe5\xb1\xb1\xe7\x94\xb0\xe5\xa4\xaa\xe9\x83\x8e", 4,
+		  "\xe5\xb1\xb1\u2026" },
+		/* never inside an escape */
+		{ "ab\x1b"
+		  "cdef",
+		  5, "ab\u2026" },
+		{ "ab\x1b"
+		  "cdef",
+		  7, "ab\\x1b\u2026" },
+		/* a cut UTF-8 sequence is escaped, byte by byte */
+		{ "ok\xe2\x82", 20, "ok\\xe2\\x82" },
+		{ "abc", 0, "" },
+		{ "abc", 1, "\u2026" },
+	};
+	char *out;
+
+	(void)state;
+	for (size_t i = 0; i < SC_COUNTOF(cases); i++) {
+		out = capture(fit_one, &cases[i]);
+		assert_string_equal(out, cases[i].out);
+		free(out);
+	}
+}
+
+static void
+wrap_one(FILE *f, const void *arg)
+{
+	sc_text_wrap(f, arg, 0, 2, 10);
+}
+
+static void
+test_text_wrap(void **state)
+{
+	char *out;
+
+	(void)state;
+	out = capture(wrap_one, "one two three four averyveryverylongword x");
+	assert_string_equal(out, "one two\n  three\n  four\n  averyve\u2026\n"
+	                         "  x\n");
+	free(out);
+}
+
+static void
+test_term_width(void **state)
+{
+	(void)state;
+	setenv("COLUMNS", "132", 1);
+	assert_int_equal(sc_term_width(NULL), 132);
+	setenv("COLUMNS", "5", 1); /* too narrow: ignored */
+	assert_int_equal(sc_term_width(NULL), 80);
+	setenv("COLUMNS", "12x", 1);
+	assert_int_equal(sc_term_width(NULL), 80);
+	unsetenv("COLUMNS");
+	assert_int_equal(sc_term_width(NULL), 80);
 }
 
 int
@@ -157,6 +265,10 @@ main(void)
 		cmocka_unit_test(test_escape_buf),
 		cmocka_unit_test(test_jsonw_compact),
 		cmocka_unit_test(test_jsonw_pretty),
+		cmocka_unit_test(test_text_width),
+		cmocka_unit_test(test_text_fit),
+		cmocka_unit_test(test_text_wrap),
+		cmocka_unit_test(test_term_width),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

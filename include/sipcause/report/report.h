@@ -15,16 +15,19 @@
  * analyse. Streaming formats (jsonl) write each call as it finishes;
  * the others write everything at the end.
  */
-#define SC_FORMATS(X)            \
-	X(TEXT, "text")          \
-	X(JSON, "json")          \
-	X(JSONL, "jsonl")
+#define SC_FORMATS(X)           \
+	X(TEXT, "text")         \
+	X(JSON, "json")         \
+	X(JSONL, "jsonl")       \
+	X(CSV, "csv")           \
+	X(MARKDOWN, "markdown") \
+	X(HTML, "html")
 
 enum sc_format {
 #define SC_FORMAT_ENUM(name, id) SC_FORMAT_##name,
 	SC_FORMATS(SC_FORMAT_ENUM)
 #undef SC_FORMAT_ENUM
-	SC_FORMAT__COUNT
+	        SC_FORMAT__COUNT
 };
 
 /* Format by name ("json"); false when unknown. */
@@ -33,7 +36,11 @@ bool sc_format_from_name(const char *name, enum sc_format *out);
 /* Name of a format; static lifetime. */
 const char *sc_format_name(enum sc_format f);
 
-/* True for formats that need every message kept (not just summaries). */
+/*
+ * True for formats that need messages kept (not just summaries): json,
+ * markdown and html (the last two for the calls they draw, see
+ * sc_report_wants_messages()).
+ */
 bool sc_format_needs_messages(enum sc_format f);
 
 /* Decides whether a call is shown (filters); NULL shows all. */
@@ -41,12 +48,18 @@ typedef bool sc_report_filter(void *ctx, const struct sc_call *call);
 
 struct sc_report_opts {
 	enum sc_format format;
-	bool color;              /* ANSI colours (text, on a terminal) */
-	bool detail;             /* text: every message of each call */
+	bool color;         /* ANSI colours (text, on a terminal) */
+	bool detail;        /* -V: a ladder for each call listed */
+	bool full_messages; /* -VV: and every message in full */
+	bool all_calls;     /* --all: list every call, also when many */
+	unsigned width;     /* text: columns; 0: sc_term_width() */
 	sc_report_filter *filter;
 	void *filter_ctx;
 	const char *tool_version;
 };
+
+/* Text: above this many calls, only failed ones are listed (not --all). */
+#define SC_REPORT_MAX_LISTED 50
 
 struct sc_report;
 
@@ -56,6 +69,14 @@ struct sc_report;
  */
 struct sc_report *sc_report_new(const struct sc_report_opts *opts, FILE *out);
 
+/*
+ * sc_report_wants_messages - whether the report @report (a struct
+ * sc_report *) draws the messages of @call: fits sc_call_pred, so the
+ * analyzer keeps only those (text with -V, and for markdown and html
+ * the calls the filter selects, or the failed ones without a filter).
+ */
+bool sc_report_wants_messages(void *report, const struct sc_call *call);
+
 /* A call finished (streaming formats write it now). */
 void sc_report_call(struct sc_report *r, const struct sc_call *call);
 
@@ -64,7 +85,7 @@ void sc_report_call(struct sc_report *r, const struct sc_call *call);
  * formats) and flush. SC_EIO when writing failed.
  */
 enum sc_err sc_report_finish(struct sc_report *r,
-			     const struct sc_model *model) SC_WARN_UNUSED;
+                             const struct sc_model *model) SC_WARN_UNUSED;
 
 /*
  * sc_report_explain_code - print what the knowledge base says about a

@@ -1,0 +1,401 @@
+#!/usr/bin/env python3
+"""The report formats on real and hostile captures.
+
+usage: reports.py SIPCAUSE WORKDIR CASE
+Run from the source root (file names in the output are relative).
+CASE is one of the case_* functions below, or golden-NAME-SAMPLE[-V]
+(the output of format NAME on samples/SAMPLE.pcap compared with
+tests/reports/golden/SAMPLE[-V].NAME; SC_REGEN=1 rewrites the file).
+Exit 0 pass, 1 fail, 77 skipped.
+"""
+import csv
+import io
+import json
+import os
+import re
+import shutil
+import struct
+import subprocess
+import sys
+import tempfile
+import unicodedata
+
+BIN, WORK = sys.argv[1], sys.argv[2]
+GOLDEN = "tests/reports/golden"
+SAMPLES = "samples"
+
+
+def run(*args, env=None, ok=True):
+    e = dict(os.environ, LC_ALL="C", TZ="UTC")
+    e.pop("NO_COLOR", None)
+    e.pop("COLUMNS", None)
+    e.update(env or {})
+    r = subprocess.run([BIN] + list(args), capture_output=True, env=e,
+                       timeout=120)
+    if ok and r.returncode != 0:
+        fail("exit %d: %s" % (r.returncode, r.stderr.decode()))
+    return r.stdout
+
+
+def fail(what):
+    print("FAIL:", what)
+    sys.exit(1)
+
+
+def expect(cond, what):
+    if not cond:
+        fail(what)
+
+
+def has_option(opt):
+    return opt in run("--help").decode()
+
+
+def version():
+    return run("--version").decode().split()[1].strip()
+
+
+# --- hand-made captures (built here byte by byte, nothing borrowed) ---
+
+def ipv4_udp(payload, src, dst, sport, dport):
+    udp = struct.pack("!HHHH", sport, dport, 8 + len(payload), 0) + payload
+    hdr = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(udp), 1, 0, 64, 17,
+                      0, bytes(src), bytes(dst))
+    return hdr + udp
+
+
+def write_pcap(path, msgs):
+    """msgs: (seconds, src, dst, payload); linktype RAW IPv4 (228)."""
+    out = struct.pack("<IHHiIII", 0xa1b2c3d4, 2, 4, 0, 0, 65535, 228)
+    for t, src, dst, payload in msgs:
+        f = ipv4_udp(payload, src[0], dst[0], src[1], dst[1])
+        out += struct.pack("<IIII", 1700000000 + int(t),
+                           int((t % 1) * 1e6), len(f), len(f)) + f
+    with open(path, "wb") as fh:
+        fh.write(out)
+
+
+A = ([192, 0, 2, 1], 5060)
+B = ([192, 0, 2, 2], 5060)
+
+
+def sip(start, call_id, cseq, branch, extra=b"", frm=b"<sip:alice@x>;tag=1",
+        to=b"<sip:bob@x>"):
+    return (start + b"\r\nVia: SIP/2.0/UDP 192.0.2.1:5060;branch=" + branch +
+            b"\r\nFrom: " + frm + b"\r\nTo: " + to + b"\r\nCall-ID: " +
+            call_id + b"\r\nCSeq: " + cseq + b"\r\n" + extra +
+            b"Content-Length: 0\r\n\r\n")
+
+
+def hostile_capture():
+    """Formulas, markup, escapes, wide and invalid characters."""
+    path = os.path.join(WORK, "hostile.pcap")
+    cid1 = b'=HYPERLINK("http://evil.example/?x")'
+    frm1 = b'"+cmd|\' /C calc\'!A0" <sip:-2+3@x>;tag=1'
+    inv = sip(b"INVITE sip:bob@192.0.2.2 SIP/2.0", cid1, b"1 INVITE",
+              b"z9hG4bK-h1", b"User-Agent: @SUM(1+1)\r\n", frm=frm1)
+    busy = sip(b"SIP/2.0 486 Busy <script>alert(1)</script>\x1b[31m", cid1,
+               b"1 INVITE", b"z9hG4bK-h1",
+               b"Server: <img src=http://evil.example/p>\r\n", frm=frm1,
+               to=b"<sip:bob@x>;tag=2")
+    cid2 = ("\u65e5\u672c\u8a9e-\u5c71\u7530\u592a\u90ce-very-long-call-"
+            "identifier-\u00e9\u00e8\u00ea-\U0001f4de-0123456789@"
+            "example.com").encode()
+    frm2 = ('"\u5c71\u7530\u592a\u90ce" <sip:\u5c71\u7530@x>;tag=1').encode()
+    inv2 = sip(b"INVITE sip:bob@192.0.2.2 SIP/2.0", cid2, b"1 INVITE",
+               b"z9hG4bK-h2", frm=frm2)
+    t408 = sip(b"SIP/2.0 408 Request Timeout \xff\xfe\xe2\x82", cid2,
+               b"1 INVITE", b"z9hG4bK-h2", frm=frm2, to=b"<sip:bob@x>;tag=3")
+    evil = sip(b"SIP/2.0 200 OK", b"evil-kind@x", b"1 \x1b[31mEVIL",
+               b"z9hG4bK-h3", to=b"<sip:bob@x>;tag=4")
+    write_pcap(path, [(0.0, A, B, inv), (0.01, B, A, busy),
+                      (1.0, A, B, inv2), (1.5, B, A, t408),
+                      (2.0, B, A, evil)])
+    return path
+
+
+def proxy_capture():
+    """Caller, proxy, callee: a 503 downstream relayed as 480."""
+    path = os.path.join(WORK, "proxy.pcap")
+    P = ([192, 0, 2, 10], 5060)
+    cid = b"proxied-1@x"
+    ua = b"User-Agent: caller-phone/1.0\r\n"
+    inv_a = sip(b"INVITE sip:bob@192.0.2.10 SIP/2.0", cid, b"1 INVITE",
+                b"z9hG4bK-pa", ua)
+    inv_b = sip(b"INVITE sip:bob@192.0.2.2 SIP/2.0", cid, b"1 INVITE",
+                b"z9hG4bK-pb", b"User-Agent: edge-proxy\r\n")
+    t100 = sip(b"SIP/2.0 100 Trying", cid, b"1 INVITE", b"z9hG4bK-pa")
+    r503 = sip(b"SIP/2.0 503 Service Unavailable", cid, b"1 INVITE",
+               b"z9hG4bK-pb", b"Server: callee-pbx\r\n",
+               to=b"<sip:bob@x>;tag=9")
+    r480 = sip(b"SIP/2.0 480 Temporarily Unavailable", cid, b"1 INVITE",
+               b"z9hG4bK-pa", to=b"<sip:bob@x>;tag=8")
+    write_pcap(path, [(0.0, A, P, inv_a), (0.001, P, A, t100),
+                      (0.002, P, B, inv_b), (0.010, B, P, r503),
+                      (0.011, P, A, r480)])
+    return path
+
+
+def attempts_capture():
+    """One Call-ID: a REGISTER answered 200, then an INVITE answered 486."""
+    path = os.path.join(WORK, "attempts.pcap")
+    cid = b"two-attempts@x"
+    reg = sip(b"REGISTER sip:x SIP/2.0", cid, b"1 REGISTER", b"z9hG4bK-r1",
+              b"Contact: <sip:alice@192.0.2.1>\r\nExpires: 60\r\n",
+              to=b"<sip:alice@x>")
+    ok = sip(b"SIP/2.0 200 OK", cid, b"1 REGISTER", b"z9hG4bK-r1",
+             b"Contact: <sip:alice@192.0.2.1>;expires=60\r\n",
+             to=b"<sip:alice@x>;tag=r")
+    inv = sip(b"INVITE sip:bob@192.0.2.2 SIP/2.0", cid, b"2 INVITE",
+              b"z9hG4bK-i2")
+    busy = sip(b"SIP/2.0 486 Busy Here", cid, b"2 INVITE", b"z9hG4bK-i2",
+               to=b"<sip:bob@x>;tag=b")
+    write_pcap(path, [(0.0, A, B, reg), (0.01, B, A, ok), (1.0, A, B, inv),
+                      (1.01, B, A, busy)])
+    return path
+
+
+def case_attempts():
+    out = run("-V", attempts_capture(), env={"COLUMNS": "80"}).decode()
+    doc = json.loads(run("--format", "json", attempts_capture()))
+    n = len(doc["calls"][0].get("attempts", []))
+    if n < 2:
+        print("the model keeps one attempt for this Call-ID: nothing to list")
+        return
+    expect("attempts  1. REGISTER" in out and "2. INVITE" in out,
+           "each attempt of the Call-ID is listed:\n" + out)
+
+
+def many_calls_capture(n=60):
+    """@n OPTIONS pings, every 7th answered 404: more than 50 calls."""
+    path = os.path.join(WORK, "many.pcap")
+    msgs = []
+    for i in range(n):
+        cid = b"ping-%d@x" % i
+        br = b"z9hG4bK-p%d" % i
+        msgs.append((i, A, B, sip(b"OPTIONS sip:bob@192.0.2.2 SIP/2.0", cid,
+                                  b"1 OPTIONS", br)))
+        code = b"404 Not Found" if i % 7 == 0 else b"200 OK"
+        msgs.append((i + 0.01, B, A, sip(b"SIP/2.0 " + code, cid,
+                                         b"1 OPTIONS", br,
+                                         to=b"<sip:bob@x>;tag=t")))
+    write_pcap(path, msgs)
+    return path
+
+
+# --- checks ---
+
+def cells(line):
+    """Display width as a terminal shows it (wide: 2, combining: 0)."""
+    w = 0
+    for ch in line:
+        if unicodedata.combining(ch) or ch in "\u200b\u200d\ufe0f":
+            continue
+        w += 2 if unicodedata.east_asian_width(ch) in "WF" else 1
+    return w
+
+
+def check_width(out, cols, what):
+    text = out.decode("utf-8")   # raises on invalid UTF-8 (issue 14.6)
+    for n, line in enumerate(text.split("\n"), 1):
+        expect(cells(line) <= cols, "%s: line %d is %d cells wide (> %d): %r"
+               % (what, n, cells(line), cols, line))
+
+
+def no_controls(out, what):
+    bad = [b for b in (b"\x1b", b"\x07", b"\x9b", b"\xc2\x9b") if b in out]
+    expect(not bad, "%s: raw control bytes %r reach the output" % (what, bad))
+    out.decode("utf-8")
+
+
+def all_pcaps():
+    return sorted(os.path.join(SAMPLES, f) for f in os.listdir(SAMPLES)
+                  if f.endswith(".pcap"))
+
+
+def case_width80():
+    for cols in (80, 200):
+        for p in all_pcaps() + [hostile_capture(), many_calls_capture(),
+                                  proxy_capture(), attempts_capture()]:
+            for extra in ([], ["-V"], ["-VV"], ["--all"]):
+                if extra == ["--all"] and not has_option("--all"):
+                    continue
+                out = run(*extra, p, env={"COLUMNS": str(cols)})
+                check_width(out, cols, "%s %s at %d" % (p, extra, cols))
+
+
+def case_width200():
+    out80 = run("samples/demo.pcap", env={"COLUMNS": "80"})
+    out200 = run("samples/demo.pcap", env={"COLUMNS": "200"})
+    expect("\u2026" in out80.decode(), "at 80 columns long fields are cut")
+    for cid in ("call-ok-1@sipcause.test", "register-401-200-1@sipcause.test"):
+        expect(cid in out200.decode(), "at 200 columns %s is whole" % cid)
+    expect(max(cells(l) for l in out200.decode().split("\n")) > 80,
+           "at 200 columns the table uses the room")
+
+
+def case_listing():
+    p = many_calls_capture()
+    out = run(p, env={"COLUMNS": "120"}).decode()
+    rows = [l for l in out.split("\n") if l.startswith("00:") or
+            re.match(r"^\d\d:\d\d:\d\d\.\d{3}  ", l)]
+    expect(len(rows) == 9, "60 calls: only the 9 failed are listed, got %d"
+           % len(rows))
+    expect("--all lists all" in out, "says how to list all")
+    if not has_option("--all"):
+        print("sipcause has no --all option yet: skipped")
+        sys.exit(77)
+    out = run("--all", p, env={"COLUMNS": "120"}).decode()
+    rows = [l for l in out.split("\n") if re.match(r"^\d\d:\d\d:\d\d\.\d{3}  ",
+                                                    l)]
+    expect(len(rows) == 60, "--all lists all 60, got %d" % len(rows))
+
+
+def case_escaping():
+    for p in ("tests/data/control-chars.pcap", hostile_capture()):
+        for fmt in ("text", "markdown", "csv", "html"):
+            for extra in ([], ["-V"], ["-VV"]):
+                out = run("--format", fmt, *extra, p)
+                no_controls(out, "%s %s %s" % (p, fmt, extra))
+        out = run("--format", "html", p).decode()
+        expect("<script>alert" not in out and "<img" not in out,
+               "%s: wire markup is escaped in HTML" % p)
+        md = run("--format", "markdown", p).decode()
+        # code blocks show text as it is; outside them, nothing may open
+        # HTML (a fence is ``` at a line start; none comes from the wire)
+        prose = "".join(md.split("```")[0::2])
+        tags = set(re.findall(r"(?<!\\)<(/?\w+)", prose))
+        expect(tags <= {"details", "/details", "summary", "/summary"},
+               "%s: wire markup is escaped in Markdown: %r" % (p, tags))
+    out = run("-V", hostile_capture()).decode()
+    expect("\\x1b[31mEVIL" in out, "the evil CSeq method is shown escaped")
+
+
+def read_csv(out):
+    text = out.decode("utf-8")
+    expect(text.endswith("\r\n"), "CSV rows end in CRLF (RFC 4180)")
+    return list(csv.reader(io.StringIO(text, newline="")))
+
+
+COLUMNS = ["call_id", "start", "end", "kind", "from", "to", "caller",
+           "callee", "state", "final_code", "reason", "category", "rule",
+           "cause", "pdd_ms", "setup_ms", "duration_ms", "caller_agent",
+           "callee_agent"]
+
+
+def case_csv_roundtrip():
+    for p in all_pcaps():
+        rows = read_csv(run("--format", "csv", p))
+        doc = json.loads(run("--format", "json", p))
+        expect(rows[0] == COLUMNS, "%s: header %r" % (p, rows[0]))
+        expect(len(rows) - 1 == len(doc["calls"]),
+               "%s: %d rows for %d calls" % (p, len(rows) - 1,
+                                             len(doc["calls"])))
+        for row, call in zip(rows[1:], doc["calls"]):
+            expect(len(row) == len(COLUMNS), "%s: row width" % p)
+            r = dict(zip(COLUMNS, row))
+            expect(r["call_id"] == call["call_id"], "%s: call_id %r != %r"
+                   % (p, r["call_id"], call["call_id"]))
+            code = call["verdict"]["code"]
+            expect(r["final_code"] == (str(code) if code else ""),
+                   "%s: final_code %r, JSON %r" % (p, r["final_code"], code))
+            expect(r["state"] == call["state"], "%s: state" % p)
+            expect(r["category"] == call["verdict"]["category"],
+                   "%s: category" % p)
+
+
+def case_csv_injection():
+    rows = read_csv(run("--format", "csv", hostile_capture()))
+    for row in rows[1:]:
+        for c in row:
+            expect(not c or c[0] not in "=+-@",
+                   "cell %r could run as a formula" % c)
+    ids = [r[0] for r in rows[1:]]
+    expect("'=HYPERLINK(\"http://evil.example/?x\")" in ids,
+           "the formula Call-ID is kept, neutralised: %r" % ids)
+
+
+def case_html_chromium():
+    chrome = shutil.which("chromium") or shutil.which("chromium-browser")
+    if not chrome:
+        print("no chromium: skipped")
+        sys.exit(77)
+    shots = os.path.join(WORK, "screenshots")
+    os.makedirs(shots, exist_ok=True)
+    for name in ("demo", "invite-no-response", "retransmission"):
+        pcap = os.path.join(SAMPLES, name + ".pcap")
+        page = os.path.join(WORK, name + ".html")
+        with open(page, "wb") as fh:
+            fh.write(run("--format", "html", pcap))
+        html = open(page, encoding="utf-8").read()
+        for bad in ("http:", "https:", "src=", "@import", "url(http",
+                    "<link", "<iframe"):
+            expect(bad not in html, "%s: external reference %r" % (name, bad))
+        doc = json.loads(run("--format", "json", pcap))
+        dom = chromium(chrome, page, ["--dump-dom"]).decode()
+        rows = re.findall(r'<tr data-cat="([a-z-]+)"', dom)
+        expect(len(rows) == len(doc["calls"]),
+               "%s: %d rows for %d calls" % (name, len(rows),
+                                             len(doc["calls"])))
+        for i, call in enumerate(doc["calls"]):
+            if call["verdict"]["category"] == "ok":
+                continue
+            expect('id="call-%d"' % i in dom, "%s: section of call %d"
+                   % (name, i))
+            svg = re.search(r'<svg id="c%d"[^>]*>(.*?)</svg>' % i, dom, re.S)
+            expect(svg, "%s: SVG ladder of call %d" % (name, i))
+            arrows = svg.group(1).count('class="m"')
+            expect(arrows == len(call["messages"]),
+                   "%s: %d arrows for %d messages" % (
+                       name, arrows, len(call["messages"])))
+            expect(call["call_id"] in dom, "%s: Call-ID shown" % name)
+        chromium(chrome, page, ["--screenshot=" + os.path.join(
+            shots, name + ".png"), "--window-size=1280,2000"])
+        print("screenshot:", os.path.join(shots, name + ".png"))
+
+
+def chromium(chrome, page, args):
+    prof = tempfile.mkdtemp(prefix="sc-chromium-")
+    try:
+        r = subprocess.run(
+            [chrome, "--headless", "--no-sandbox", "--disable-gpu",
+             "--disable-background-networking", "--disable-component-update",
+             "--disable-sync", "--no-first-run", "--user-data-dir=" + prof]
+            + args + ["file://" + os.path.abspath(page)],
+            capture_output=True, timeout=120, cwd=WORK)
+    finally:
+        shutil.rmtree(prof, ignore_errors=True)
+    expect(r.returncode == 0, "chromium failed: %s" % r.stderr.decode()[-500:])
+    return r.stdout
+
+
+def golden(fmt, sample, verbose):
+    args = ["--format", fmt] + (["-V"] if verbose else [])
+    out = run(*args, os.path.join(SAMPLES, sample + ".pcap"),
+              env={"COLUMNS": "80"}).decode()
+    out = out.replace(version(), "X")
+    path = os.path.join(GOLDEN, "%s%s.%s" % (sample, "-V" if verbose else "",
+                                             fmt))
+    if os.environ.get("SC_REGEN"):
+        with open(path, "w", newline="") as fh:
+            fh.write(out)
+        return
+    with open(path, newline="") as fh:
+        want = fh.read()
+    if out != want:
+        import difflib
+        sys.stdout.writelines(difflib.unified_diff(
+            want.splitlines(True), out.splitlines(True), path, "output"))
+        fail("output differs from %s (SC_REGEN=1 to accept)" % path)
+
+
+if __name__ == "__main__":
+    os.makedirs(WORK, exist_ok=True)
+    case = sys.argv[3]
+    if case.startswith("golden-"):
+        _, fmt, rest = case.split("-", 2)
+        verbose = rest.endswith("-V")
+        golden(fmt, rest[:-2] if verbose else rest, verbose)
+    else:
+        globals()["case_" + case]()
+    print("ok")
