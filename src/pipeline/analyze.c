@@ -8,6 +8,7 @@
 #include "sipcause/pipeline/analyze.h"
 #include "sipcause/frame/carrier.h"
 #include "sipcause/diagnosis/classify.h"
+#include "sipcause/diagnosis/security.h"
 #include "sipcause/decode/decode.h"
 #include "sipcause/reassembly/ipfrag.h"
 #include "sipcause/frame/sipframe.h"
@@ -18,11 +19,17 @@
 /* Report progress every this many frames. */
 #define PROGRESS_EVERY 65536
 
+/* File input: calls kept open before the oldest complete ones go. */
+#define DEFAULT_MAX_OPEN 4096
+
 struct sc_analyzer {
 	struct sc_analyzer_opts opts;
 	struct sc_model *model;
 	struct sc_sipparser *parser;
 	struct sc_calltab *calls;
+	struct sc_linker *linker;
+	struct sc_security *security;   /* patterns across calls */
+	bool in_file;            /* reading a file: no time-based finish */
 	struct sc_ipfrag *frags;
 	struct sc_tcp *tcp;
 	struct sc_sctp *sctp;
@@ -61,11 +68,96 @@ is_sip_port(const void *ctx, uint16_t port)
 	return false;
 }
 
+static void
+note_failure(struct sc_analyzer *a, enum sc_err err)
+{
+	if (err != SC_OK && a->failure == SC_OK)
+		a->failure = err;
+}
+
+/* A 401/407 that is an expected step, not a refused password. */
+static bool
+expected_challenge(const struct sc_call *c, const struct sc_txn *t)
+{
+	const struct sc_explain *e = t->final_msg < c->nmsgs
+					     ? c->msgs[t->final_msg].ann
+					     : NULL;
+
+	if (!e || !e->rule)
+		return false;
+	return strcmp(e->rule, "auth.stale-nonce") == 0 ||
+	       strcmp(e->rule, "auth.ims-aka-challenge") == 0 ||
+	       strcmp(e->rule, "auth.challenge") == 0;
+}
+
+/* Feed every initial request of @c (retries included) to the security
+ * tracker: scanners and password guessing show across calls. */
+static enum sc_err
+track_security(struct sc_analyzer *a, const struct sc_call *c)
+{
+	enum sc_err err = SC_OK;
+
+	for (size_t i = 0; i < c->ntxns && err == SC_OK; i++) {
+		const struct sc_txn *t = &c->txns[i];
+		const struct sc_msg *req = t->first_msg < c->nmsgs
+						   ? c->msgs[t->first_msg].msg
+						   : NULL;
+		struct sc_sec_request r;
+
+		if (!req || !req->is_request || t->in_dialog ||
+		    t->leader != i || t->method == SC_METHOD_ACK ||
+		    t->method == SC_METHOD_CANCEL)
+			continue;
+		memset(&r, 0, sizeof(r));
+		r.call_id = c->call_id;
+		r.src = req->src.addr;
+		r.user_agent = req->user_agent;
+		r.method = req->method_name;
+		r.from_user = req->from.user;
+		r.to_user = req->to.user;
+		r.ruri_user = req->ruri_user;
+		r.auth_user = req->has_credentials ? req->auth_user : NULL;
+		r.final_code = t->final_code;
+		r.expected_challenge = expected_challenge(c, t);
+		r.ts_ns = t->first_ts;
+		err = sc_security_add(a->security, &r);
+	}
+	return err;
+}
+
+/* A call is finished: explain it, stream it, keep what is needed. */
+static void
+on_call_done(void *ctx, struct sc_call *call)
+{
+	struct sc_analyzer *a = ctx;
+	bool keep;
+
+	/* links first: classify, filters and streaming see them */
+	if (a->linker)
+		note_failure(a, sc_linker_add(a->linker, call));
+	note_failure(a, sc_classify_call(call, &a->env));
+	note_failure(a, track_security(a, call));
+	if (a->opts.on_call)
+		a->opts.on_call(a->opts.on_call_ctx, call);
+	keep = a->opts.keep_messages &&
+	       (!a->opts.keep_pred ||
+		a->opts.keep_pred(a->opts.keep_ctx, call));
+	if (!keep)
+		sc_call_summarise(call);
+	if (sc_model_add_call(a->model, call) != SC_OK) {
+		/* the call is gone: the linker must not point to it */
+		note_failure(a, SC_ENOMEM);
+		sc_linker_free(a->linker);
+		a->linker = NULL;
+	}
+}
+
 struct sc_analyzer *
 sc_analyzer_new(const struct sc_analyzer_opts *opts, struct sc_model *model)
 {
 	struct sc_analyzer *a = calloc(1, sizeof(*a));
 	struct sc_sipparser_opts parser_opts = { 0 };
+	struct sc_calltab_opts tab_opts = { 0 };
 	struct sc_tcp_limits tcp_limits = { 0 };
 
 	if (!a)
@@ -77,7 +169,15 @@ sc_analyzer_new(const struct sc_analyzer_opts *opts, struct sc_model *model)
 	sc_sipmsg_global_init();
 	parser_opts.link_headers = a->opts.link_headers;
 	a->parser = sc_sipparser_new(&parser_opts);
-	a->calls = sc_calltab_new(NULL);
+	if (!a->opts.max_open_calls)
+		a->opts.max_open_calls = DEFAULT_MAX_OPEN;
+	if (a->opts.prompt) {
+		tab_opts.decided = on_call_done;
+		tab_opts.decided_ctx = a;
+	}
+	a->calls = sc_calltab_new(&tab_opts);
+	a->linker = sc_linker_new();
+	a->security = sc_security_new(NULL);
 	a->frags = sc_ipfrag_new(NULL);
 	tcp_limits.is_sip_port = is_sip_port;
 	tcp_limits.port_ctx = a;
@@ -85,7 +185,8 @@ sc_analyzer_new(const struct sc_analyzer_opts *opts, struct sc_model *model)
 	a->sctp = sc_sctp_new();
 	a->env.registration = registration;
 	a->env.ctx = a->calls;
-	if (!a->parser || !a->calls || !a->frags || !a->tcp || !a->sctp) {
+	if (!a->parser || !a->calls || !a->linker || !a->security ||
+	    !a->frags || !a->tcp || !a->sctp) {
 		sc_analyzer_free(a);
 		return NULL;
 	}
@@ -99,35 +200,12 @@ sc_analyzer_free(struct sc_analyzer *a)
 		return;
 	sc_sipparser_free(a->parser);
 	sc_calltab_free(a->calls);
+	sc_linker_free(a->linker);
+	sc_security_free(a->security);
 	sc_ipfrag_free(a->frags);
 	sc_tcp_free(a->tcp);
 	sc_sctp_free(a->sctp);
 	free(a);
-}
-
-static void
-note_failure(struct sc_analyzer *a, enum sc_err err)
-{
-	if (err != SC_OK && a->failure == SC_OK)
-		a->failure = err;
-}
-
-/* A call is finished: explain it, stream it, keep what is needed. */
-static void
-on_call_done(void *ctx, struct sc_call *call)
-{
-	struct sc_analyzer *a = ctx;
-	bool keep;
-
-	note_failure(a, sc_classify_call(call, &a->env));
-	if (a->opts.on_call)
-		a->opts.on_call(a->opts.on_call_ctx, call);
-	keep = a->opts.keep_messages &&
-	       (!a->opts.keep_pred ||
-		a->opts.keep_pred(a->opts.keep_ctx, call));
-	if (!keep)
-		sc_call_summarise(call);
-	note_failure(a, sc_model_add_call(a->model, call));
 }
 
 /* A framed SIP message: parse it and file it into its call. */
@@ -354,7 +432,27 @@ sc_analyzer_frame(struct sc_analyzer *a, const struct sc_frame *f)
 	else
 		dispatch(a, &pkt, &pkt.frame, 1);
 
-	/* each stage expires on the capture clock, at most once a second */
+	/* each stage expires on the capture clock, at most once a second;
+	 * calls read from a file depend only on their messages */
+	sc_ipfrag_expire(a->frags, a->now_ns);
+	sc_tcp_expire(a->tcp, a->now_ns, on_rawmsg, a);
+	if (a->in_file)
+		sc_calltab_trim(a->calls, a->now_ns, a->opts.max_open_calls,
+				on_call_done, a);
+	else
+		sc_calltab_expire(a->calls, a->now_ns, on_call_done, a);
+	err = a->failure;
+	a->failure = SC_OK;
+	return err;
+}
+
+enum sc_err
+sc_analyzer_tick(struct sc_analyzer *a, int64_t now_ns)
+{
+	enum sc_err err;
+
+	if (now_ns > a->now_ns)
+		a->now_ns = now_ns;
 	sc_ipfrag_expire(a->frags, a->now_ns);
 	sc_tcp_expire(a->tcp, a->now_ns, on_rawmsg, a);
 	sc_calltab_expire(a->calls, a->now_ns, on_call_done, a);
@@ -374,6 +472,7 @@ read_capture(struct sc_analyzer *a, struct sc_capture *cap,
 
 	file->linktype = sc_capture_linktype(cap);
 	sc_capture_set_first_number(cap, a->next_frame);
+	a->in_file = true;
 	while ((err = sc_capture_next(cap, &f, errbuf)) == SC_OK) {
 		a->next_frame = f.number + 1;
 		file->packets++;
@@ -385,6 +484,7 @@ read_capture(struct sc_analyzer *a, struct sc_capture *cap,
 				    sc_capture_size(cap));
 	}
 	sc_capture_close(cap);
+	a->in_file = false;
 	if (err == SC_ENOTFOUND)
 		return SC_OK;
 	if (err == SC_ETRUNC) {
@@ -439,6 +539,19 @@ sc_analyzer_stream(struct sc_analyzer *a, FILE *fp, const char *name,
 	return read_capture(a, cap, file, errbuf);
 }
 
+static enum sc_err
+security_findings(struct sc_analyzer *a)
+{
+	const struct sc_sec_finding *f;
+	size_t n;
+	enum sc_err err = sc_security_findings(a->security, &f, &n);
+
+	for (size_t i = 0; i < n && err == SC_OK; i++)
+		err = sc_model_add_security(a->model, &f[i]);
+	a->model->security_untracked = sc_security_untracked(a->security);
+	return err;
+}
+
 enum sc_err
 sc_analyzer_finish(struct sc_analyzer *a)
 {
@@ -449,8 +562,7 @@ sc_analyzer_finish(struct sc_analyzer *a)
 	a->model->stats.ipfrag = *sc_ipfrag_stats(a->frags);
 	a->model->stats.tcp = *sc_tcp_stats(a->tcp);
 	a->model->stats.sctp = *sc_sctp_stats(a->sctp);
-	note_failure(a, sc_calls_link((struct sc_call **)a->model->calls.v,
-				      a->model->calls.n));
+	note_failure(a, security_findings(a));
 	sc_model_finish(a->model);
 	err = a->failure;
 	a->failure = SC_OK;

@@ -28,10 +28,41 @@ party_matches(const struct sc_party *p, const char *pattern)
 	       contains(p->display, pattern);
 }
 
+/* Any attempt of the call (its headline one included) passes @pred. */
 static bool
-is_failure(const struct sc_call *c)
+any_attempt(const struct sc_call *c, const struct sc_filter *f,
+	    bool (*pred)(const struct sc_filter *f, int code,
+			 const struct sc_explain *v))
 {
-	return c->verdict.cat != SC_CAT_OK;
+	if (pred(f, c->final_code, &c->verdict))
+		return true;
+	for (size_t i = 0; i < c->nattempts; i++)
+		if (pred(f, c->attempts[i].final_code,
+			 sc_attempt_verdict(c, i)))
+			return true;
+	return false;
+}
+
+static bool
+failed(const struct sc_filter *f, int code, const struct sc_explain *v)
+{
+	(void)f;
+	(void)code;
+	return v->cat != SC_CAT_OK;
+}
+
+static bool
+in_category(const struct sc_filter *f, int code, const struct sc_explain *v)
+{
+	(void)code;
+	return v->cat == f->category;
+}
+
+static bool
+with_code(const struct sc_filter *f, int code, const struct sc_explain *v)
+{
+	(void)v;
+	return code == f->code;
 }
 
 static bool
@@ -52,11 +83,12 @@ sc_filter_match(void *ctx, const struct sc_call *c)
 
 	if (f->call_id && !has_call_id(c, f->call_id))
 		return false;
-	if (f->failed && !is_failure(c))
+	/* a call is selected when any of its attempts is */
+	if (f->failed && !any_attempt(c, f, failed))
 		return false;
-	if (f->has_category && c->verdict.cat != f->category)
+	if (f->has_category && !any_attempt(c, f, in_category))
 		return false;
-	if (f->code && c->final_code != f->code)
+	if (f->code && !any_attempt(c, f, with_code))
 		return false;
 	if (f->from && !party_matches(&c->from, f->from))
 		return false;

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "sipcause/diagnosis/security.h"
 #include "sipcause/pipeline/model.h"
 
 void
@@ -13,6 +14,64 @@ sc_model_init(struct sc_model *m)
 	sc_vec_init(&m->calls);
 	sc_vec_init(&m->peers);
 	sc_hashmap_init(&m->peer_index);
+}
+
+static void
+security_item_fini(struct sc_security_item *it)
+{
+	free(it->user);
+	free(it->user_agent);
+	free(it->text);
+	for (size_t i = 0; i < it->ncall_ids; i++)
+		free(it->call_ids[i]);
+	free(it->call_ids);
+}
+
+static bool
+copy_text(char **dst, const char *src)
+{
+	*dst = src ? strdup(src) : NULL;
+	return !src || *dst;
+}
+
+enum sc_err
+sc_model_add_security(struct sc_model *m, const struct sc_sec_finding *f)
+{
+	struct sc_security_item *v, *it;
+	bool ok;
+
+	v = realloc(m->security, (m->nsecurity + 1) * sizeof(*v));
+	if (!v)
+		return SC_ENOMEM;
+	m->security = v;
+	it = &v[m->nsecurity];
+	memset(it, 0, sizeof(*it));
+	it->rule_id = f->rule_id;
+	it->src = f->src;
+	it->requests = f->requests;
+	it->failures = f->failures;
+	it->successes = f->successes;
+	it->distinct = f->distinct;
+	it->distinct_capped = f->distinct_capped;
+	it->first_ts = f->first_ts;
+	it->last_ts = f->last_ts;
+	it->more_call_ids = f->more_call_ids;
+	ok = copy_text(&it->user, f->user) &&
+	     copy_text(&it->user_agent, f->user_agent) &&
+	     copy_text(&it->text, f->text);
+	it->call_ids = f->ncall_ids ? calloc(f->ncall_ids, sizeof(char *))
+				    : NULL;
+	ok = ok && (it->call_ids || !f->ncall_ids);
+	for (size_t i = 0; ok && i < f->ncall_ids; i++) {
+		ok = copy_text(&it->call_ids[i], f->call_ids[i]);
+		it->ncall_ids += ok;
+	}
+	if (!ok) {
+		security_item_fini(it);
+		return SC_ENOMEM;
+	}
+	m->nsecurity++;
+	return SC_OK;
 }
 
 void
@@ -34,6 +93,9 @@ sc_model_fini(struct sc_model *m)
 	}
 	sc_vec_fini(&m->peers);
 	sc_hashmap_fini(&m->peer_index);
+	for (size_t i = 0; i < m->nsecurity; i++)
+		security_item_fini(&m->security[i]);
+	free(m->security);
 	free(m->overall.pdd_ms);
 	memset(m, 0, sizeof(*m));
 }
@@ -171,6 +233,7 @@ sc_model_add_call(struct sc_model *m, struct sc_call *call)
 	}
 	m->stats.calls++;
 	m->stats.retransmissions += call->retransmissions;
+	m->stats.duplicates += call->duplicates;
 	return count_invite(m, call);
 }
 

@@ -92,19 +92,95 @@ explain_fields(struct sc_jsonw *w, const struct sc_explain *e)
 	}
 }
 
+/* An integer, or null when @present is false. */
+static void
+kint_or_null(struct sc_jsonw *w, const char *key, bool present, int64_t v)
+{
+	sc_jsonw_key(w, key);
+	if (present)
+		sc_jsonw_int(w, v);
+	else
+		sc_jsonw_null(w);
+}
+
+/* The response that originated a failure, on whichever hop. */
+static void
+root_cause(struct sc_jsonw *w, const struct sc_root_cause *r)
+{
+	sc_jsonw_key(w, "root_cause");
+	if (!r->present) {
+		sc_jsonw_null(w);
+		return;
+	}
+	sc_jsonw_begin_object(w);
+	kint_or_null(w, "code", r->code != 0, r->code);
+	sc_jsonw_kstr(w, "reason", r->reason);
+	sc_jsonw_kuint(w, "frame", r->frame);
+	kendpoint(w, "src", &r->src);
+	kendpoint(w, "dst", &r->dst);
+	sc_jsonw_kuint(w, "hop", r->hop);
+	sc_jsonw_end_object(w);
+}
+
 static void
 verdict(struct sc_jsonw *w, const struct sc_explain *v)
 {
 	sc_jsonw_key(w, "verdict");
 	sc_jsonw_begin_object(w);
-	sc_jsonw_key(w, "code");
-	if (v->code)
-		sc_jsonw_int(w, v->code);
-	else
-		sc_jsonw_null(w);
+	kint_or_null(w, "code", v->code != 0, v->code);
 	sc_jsonw_kstr(w, "reason", v->reason);
 	explain_fields(w, v);
 	sc_jsonw_kstr(w, "summary", v->summary);
+	root_cause(w, &v->root);
+	sc_jsonw_end_object(w);
+}
+
+static void
+attempts(struct sc_jsonw *w, const struct sc_call *c)
+{
+	sc_jsonw_key(w, "attempts");
+	sc_jsonw_begin_array(w);
+	for (size_t i = 0; i < c->nattempts; i++) {
+		const struct sc_attempt *a = &c->attempts[i];
+
+		sc_jsonw_begin_object(w);
+		sc_jsonw_kuint(w, "index", i + 1);
+		sc_jsonw_kstr(w, "kind", sc_attempt_kind_name(a));
+		sc_jsonw_kuint(w, "cseq", a->cseq);
+		sc_jsonw_kuint(w, "first_frame", a->first_frame);
+		sc_jsonw_kuint(w, "last_frame", a->last_frame);
+		kts(w, "first_ts", a->first_ts);
+		sc_jsonw_kstr(w, "state", sc_call_state_id(a->state));
+		kint_or_null(w, "final_code", a->final_code != 0,
+			     a->final_code);
+		sc_jsonw_kstr(w, "final_reason", a->final_reason);
+		sc_jsonw_kuint(w, "retries", a->retries);
+		sc_jsonw_kuint(w, "auth_challenges", a->auth_challenges);
+		sc_jsonw_kbool(w, "headline", i == c->headline);
+		verdict(w, sc_attempt_verdict(c, i));
+		sc_jsonw_end_object(w);
+	}
+	sc_jsonw_end_array(w);
+}
+
+/* Who ended an answered call and the Reason of that BYE (RFC 3326). */
+static void
+end_reason(struct sc_jsonw *w, const struct sc_call *c)
+{
+	const struct sc_end_reason *r = &c->end_reason;
+	const struct sc_q850_info *q = r->q850 > 0 ? sc_kb_q850(r->q850)
+						   : NULL;
+
+	sc_jsonw_key(w, "ended_by_reason");
+	if (c->ended_by == SC_SIDE_NONE || !r->present) {
+		sc_jsonw_null(w);
+		return;
+	}
+	sc_jsonw_begin_object(w);
+	kint_or_null(w, "sip_cause", r->sip_cause > 0, r->sip_cause);
+	kint_or_null(w, "q850", r->q850 > 0, r->q850);
+	sc_jsonw_kstr(w, "q850_name", q ? q->name : NULL);
+	sc_jsonw_kstr(w, "text", r->text);
 	sc_jsonw_end_object(w);
 }
 
@@ -135,6 +211,8 @@ message(struct sc_jsonw *w, const struct sc_callmsg *cm)
 	sc_jsonw_kstr(w, "cseq_method", m->cseq_method_name);
 	sc_jsonw_kstr(w, "branch", m->via_branch);
 	sc_jsonw_kbool(w, "retransmission", cm->retransmission);
+	if (cm->duplicate)
+		sc_jsonw_kbool(w, "duplicate", true);
 	sc_jsonw_kuint(w, "hop", cm->hop);
 	if (m->flags & SC_MSG_MALFORMED)
 		sc_jsonw_kbool(w, "malformed", true);
@@ -228,6 +306,8 @@ call_object(struct sc_jsonw *w, const struct sc_call *c)
 				    : c->ended_by == SC_SIDE_CALLEE ? "callee"
 								    : NULL);
 	kts(w, "end_ts", c->end_ts);
+	end_reason(w, c);
+	sc_jsonw_kuint(w, "bye_refused", c->bye_refused);
 	sc_jsonw_key(w, "expires");
 	if (c->expires >= 0)
 		sc_jsonw_int(w, c->expires);
@@ -238,6 +318,7 @@ call_object(struct sc_jsonw *w, const struct sc_call *c)
 	sc_jsonw_kuint(w, "forks", c->forks);
 	sc_jsonw_kuint(w, "message_count", c->msg_count);
 	sc_jsonw_kuint(w, "retransmissions", c->retransmissions);
+	sc_jsonw_kuint(w, "duplicates", c->duplicates);
 	sc_jsonw_kuint(w, "malformed", c->malformed);
 	sc_jsonw_key(w, "linked_calls");
 	sc_jsonw_begin_array(w);
@@ -245,6 +326,7 @@ call_object(struct sc_jsonw *w, const struct sc_call *c)
 		sc_jsonw_string(w, c->linked[i]);
 	sc_jsonw_end_array(w);
 	verdict(w, &c->verdict);
+	attempts(w, c);
 	sc_jsonw_key(w, "findings");
 	sc_jsonw_begin_array(w);
 	for (size_t i = 0; i < c->nfindings; i++) {
@@ -261,6 +343,7 @@ call_object(struct sc_jsonw *w, const struct sc_call *c)
 	sc_jsonw_begin_object(w);
 	kms(w, "trying_ms", c->timings.trying_ms);
 	kms(w, "pdd_ms", c->timings.pdd_ms);
+	kms(w, "pdd_total_ms", c->timings.pdd_total_ms);
 	kms(w, "ring_ms", c->timings.ring_ms);
 	kms(w, "setup_ms", c->timings.setup_ms);
 	kms(w, "ack_ms", c->timings.ack_ms);
@@ -365,6 +448,7 @@ stats(struct sc_jsonw *w, const struct sc_model *m)
 	sc_jsonw_kuint(w, "calls", s->calls);
 	invite_stats(w, m);
 	sc_jsonw_kuint(w, "retransmissions", s->retransmissions);
+	sc_jsonw_kuint(w, "duplicates", s->duplicates);
 	sc_jsonw_kuint(w, "malformed", s->malformed);
 	sc_jsonw_kuint(w, "truncated", s->truncated);
 	sc_jsonw_kuint(w, "unparsable", s->unparsable);
@@ -461,6 +545,42 @@ input(struct sc_jsonw *w, const struct sc_model *m)
 	sc_jsonw_end_object(w);
 }
 
+/* Findings across calls: scanners, password guessing, toll fraud. */
+static void
+security(struct sc_jsonw *w, const struct sc_model *m)
+{
+	char src[SC_ADDR_STRLEN];
+
+	sc_jsonw_key(w, "security");
+	sc_jsonw_begin_array(w);
+	for (size_t i = 0; i < m->nsecurity; i++) {
+		const struct sc_security_item *it = &m->security[i];
+
+		sc_jsonw_begin_object(w);
+		sc_jsonw_kstr(w, "rule", it->rule_id);
+		sc_jsonw_kstr(w, "src", sc_addr_format(&it->src, src,
+						       sizeof(src)));
+		sc_jsonw_kstr(w, "user", it->user);
+		sc_jsonw_kstr(w, "user_agent", it->user_agent);
+		sc_jsonw_kuint(w, "requests", it->requests);
+		sc_jsonw_kuint(w, "failures", it->failures);
+		sc_jsonw_kuint(w, "successes", it->successes);
+		sc_jsonw_kuint(w, "distinct", it->distinct);
+		sc_jsonw_kbool(w, "distinct_capped", it->distinct_capped);
+		kts(w, "first_ts", it->first_ts);
+		kts(w, "last_ts", it->last_ts);
+		sc_jsonw_key(w, "call_ids");
+		sc_jsonw_begin_array(w);
+		for (size_t k = 0; k < it->ncall_ids; k++)
+			sc_jsonw_string(w, it->call_ids[k]);
+		sc_jsonw_end_array(w);
+		sc_jsonw_kuint(w, "more_call_ids", it->more_call_ids);
+		sc_jsonw_kstr(w, "text", it->text);
+		sc_jsonw_end_object(w);
+	}
+	sc_jsonw_end_array(w);
+}
+
 static void
 json_finish(struct sc_report *r, const struct sc_model *m)
 {
@@ -476,6 +596,7 @@ json_finish(struct sc_report *r, const struct sc_model *m)
 	sc_jsonw_end_object(&w);
 	input(&w, m);
 	stats(&w, m);
+	security(&w, m);
 	sc_jsonw_key(&w, "calls");
 	sc_jsonw_begin_array(&w);
 	for (size_t i = 0; i < m->calls.n; i++)

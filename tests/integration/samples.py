@@ -206,9 +206,14 @@ def case_session_timer():
 
 
 def case_reason_q850():
+    # the 480 carries Reason: Q.850;cause=18 "No user responding", which
+    # RFC 3398 8.2.4.1 maps to 408: the callee's side did not answer in
+    # time. The Reason header decides the cause and its category (issue
+    # 8, family 6); this case expected the 480's generic category and the
+    # old rule id "q850" before.
     expect("reason-q850.pcap",
-           dict(state="failed", code=480, category="unavailable",
-                rule="q850"))
+           dict(state="failed", code=480, category="timeout",
+                rule="q850.timeout", evidence=["cause 18"]))
 
 
 def case_retransmission():

@@ -18,6 +18,8 @@
 
 #include "callfeed.h"
 #include "sipcause/diagnosis/classify.h"
+#include "sipcause/diagnosis/evidence.h"
+#include "sipcause/pipeline/filter.h"
 
 /* Classify the only call and return it. */
 static struct sc_call *
@@ -458,6 +460,7 @@ test_q850(void **state)
 {
 	struct fixture *f = *state;
 	struct sc_call *c;
+	enum sc_category cat;
 
 	feed(f, A, B, 0, INVITE("z9hG4bKq", "1"));
 	feed(f, B, A, 10,
@@ -465,7 +468,14 @@ test_q850(void **state)
 	     "Reason: Q.850;cause=41;text=\"Temporary failure\"\n" HDRS(
 		     "z9hG4bKq", "1", "INVITE", ";tag=b"));
 	c = classified(f, 100);
-	expect_verdict(c, "q850", SC_CAT_SERVER);
+	/* the Reason header names the cause: it wins over the code's
+	 * generic one, and its category follows the Q.850 cause (RFC 3398
+	 * 8.2.4.1 maps 41 to 503) */
+	assert_non_null(c->verdict.rule);
+	assert_memory_equal(c->verdict.rule, "q850", 4);
+	assert_true(sc_evidence_q850_category(41, &cat));
+	assert_int_equal(c->verdict.cat, cat);
+	assert_int_equal(c->verdict.code, 500);
 	assert_non_null(strstr(c->verdict.cause, "41"));
 }
 
@@ -556,7 +566,10 @@ test_default_and_unknown(void **state)
 	feed(f, B, A, 10, RESP("499 Strange", "z9hG4bKx", "1", "INVITE",
 			       ";tag=b"));
 	c = classified(f, 100);
-	expect_verdict(c, "code.default", SC_CAT_UNKNOWN);
+	/* nothing is known of 499: the reason phrase is all there is, and
+	 * the cause says so (evidence rule reason.stated) */
+	expect_verdict(c, "reason.stated", SC_CAT_UNKNOWN);
+	assert_non_null(strstr(c->verdict.cause, "Strange"));
 	assert_true(c->verdict.unknown_code);
 	assert_int_equal(c->verdict.cls, SC_CLASS_CLIENT_FAILURE);
 }
@@ -575,6 +588,257 @@ test_in_progress(void **state)
 	/* provisional responses keep their knowledge-base meaning */
 	assert_string_equal(ann(c, 180)->rule, "code.default");
 	assert_non_null(ann(c, 180)->meaning);
+}
+
+/* ---- issue 8: verdicts over attempts and hops ---- */
+
+/* A downstream 503 with Q.850 34 relayed upstream as 480: the verdict
+ * keeps the 480 the caller saw and explains it by the 503 and its hop. */
+static void
+test_root_cause_relayed(void **state)
+{
+	struct fixture *f = *state;
+	struct sc_call *c;
+
+	feed(f, A, P, 0, INVITE("z9hG4bKup", "1"));
+	feed(f, P, B, 5, INVITE("z9hG4bKdown", "1"));
+	feed(f, B, P, 50,
+	     "SIP/2.0 503 Service Unavailable\n"
+	     "Reason: Q.850;cause=34;text=\"No circuit available\"\n"
+	     HDRS("z9hG4bKdown", "1", "INVITE", ";tag=c"));
+	feed(f, P, A, 55, RESP("480 Temporarily Unavailable", "z9hG4bKup",
+			       "1", "INVITE", ";tag=p"));
+	c = classified(f, 1000);
+	assert_int_equal(c->verdict.code, 480);
+	assert_true(c->verdict.root.present);
+	assert_int_equal(c->verdict.root.code, 503);
+	assert_int_equal(c->verdict.root.frame, 3);
+	assert_int_equal(c->verdict.root.hop, 2);
+	assert_int_equal(c->verdict.cat, SC_CAT_OVERLOAD);
+	assert_true(cites(&c->verdict, "started as 503"));
+	assert_non_null(strstr(c->verdict.cause, "34"));
+	/* the other hop is not a failure "inside the call" */
+	assert_false(has_finding(c, "mid-call"));
+}
+
+/* A proxy's 408 after its INVITE downstream got nothing back. */
+static void
+test_root_cause_downstream_silent(void **state)
+{
+	struct fixture *f = *state;
+	struct sc_call *c;
+
+	feed(f, A, P, 0, INVITE("z9hG4bKup", "1"));
+	feed(f, P, A, 2, RESP("100 Trying", "z9hG4bKup", "1", "INVITE", ""));
+	feed(f, P, B, 5, INVITE("z9hG4bKdown", "1"));
+	feed(f, P, B, 505, INVITE("z9hG4bKdown", "1"));
+	feed(f, P, A, 32005, RESP("408 Request Timeout", "z9hG4bKup", "1",
+				  "INVITE", ";tag=p"));
+	c = classified(f, 33000);
+	expect_verdict(c, "timeout.downstream", SC_CAT_TIMEOUT);
+	assert_int_equal(c->verdict.code, 408);
+	assert_true(c->verdict.root.present);
+	assert_int_equal(c->verdict.root.code, 0);
+	assert_int_equal(c->verdict.root.frame, 3);
+	assert_true(cites(&c->verdict, "sent 2 times and never answered"));
+}
+
+/* The caller's own response is the root cause: no root_cause. */
+static void
+test_root_cause_absent(void **state)
+{
+	struct fixture *f = *state;
+	struct sc_call *c;
+
+	feed(f, A, B, 0, INVITE("z9hG4bKb", "1"));
+	feed(f, B, A, 10, RESP("486 Busy Here", "z9hG4bKb", "1", "INVITE",
+			       ";tag=b"));
+	c = classified(f, 100);
+	assert_false(c->verdict.root.present);
+	assert_int_equal(c->verdict.cat, SC_CAT_BUSY);
+}
+
+/* Each attempt has its verdict; filters see every attempt. */
+static void
+test_attempt_verdicts(void **state)
+{
+	struct fixture *f = *state;
+	struct sc_call *c;
+	struct sc_filter flt = { 0 };
+
+	feed(f, A, B, 0, REQ("REGISTER", "z9hG4bKr", "1", ""));
+	feed(f, B, A, 5, RESP("400 Bad Request", "z9hG4bKr", "1",
+			      "REGISTER", ";tag=r"));
+	feed(f, A, B, 100, INVITE("z9hG4bKi", "2"));
+	feed(f, B, A, 105, RESP("403 Forbidden", "z9hG4bKi", "2", "INVITE",
+				";tag=b"));
+	c = classified(f, 1000);
+	assert_int_equal(c->nattempts, 2);
+	assert_int_equal(c->verdict.code, 403);
+	assert_int_equal(sc_attempt_verdict(c, 0)->code, 400);
+	assert_int_equal(sc_attempt_verdict(c, 0)->cat, SC_CAT_PROTOCOL);
+	assert_ptr_equal(sc_attempt_verdict(c, 1), &c->verdict);
+	assert_non_null(strstr(sc_attempt_verdict(c, 0)->summary,
+			       "REGISTER"));
+	flt.code = 400;
+	assert_true(sc_filter_match(&flt, c));
+	flt.code = 486;
+	assert_false(sc_filter_match(&flt, c));
+	flt.code = 0;
+	flt.failed = true;
+	assert_true(sc_filter_match(&flt, c));
+}
+
+/* A cancelled call is never in category timeout, whatever the code. */
+static void
+test_cancelled_not_timeout(void **state)
+{
+	struct fixture *f = *state;
+	struct sc_call *c;
+
+	feed(f, A, B, 0, INVITE("z9hG4bKc", "1"));
+	feed(f, B, A, 100, RESP("180 Ringing", "z9hG4bKc", "1", "INVITE",
+				";tag=b"));
+	feed(f, A, B, 3000, REQ("CANCEL", "z9hG4bKc", "1", ""));
+	feed(f, B, A, 3010, RESP("200 OK", "z9hG4bKc", "1", "CANCEL",
+				 ";tag=b"));
+	feed(f, B, A, 3020, RESP("408 Request Timeout", "z9hG4bKc", "1",
+				 "INVITE", ";tag=b"));
+	c = classified(f, 4000);
+	assert_int_equal(c->state, SC_CALL_CANCELLED);
+	assert_int_equal(c->verdict.cat, SC_CAT_CANCELLED);
+}
+
+/* 200 to REGISTER and BYE: no word of ACK; 405 is protocol. */
+static void
+test_meaning_by_method(void **state)
+{
+	struct fixture *f = *state;
+	struct sc_call *c;
+
+	feed(f, A, B, 0, REQ("REGISTER", "z9hG4bKr", "1", ""));
+	feed(f, B, A, 5, RESP("200 OK", "z9hG4bKr", "1", "REGISTER",
+			      ";tag=r"));
+	feed(f, A, B, 10, REQ("MESSAGE", "z9hG4bKm", "2", ""));
+	feed(f, B, A, 15, RESP("405 Method Not Allowed", "z9hG4bKm", "2",
+			       "MESSAGE", ";tag=r"));
+	c = classified(f, 1000);
+	assert_null(strstr(ann(c, 200)->meaning, "ACK"));
+	assert_non_null(strstr(ann(c, 200)->meaning, "REGISTER"));
+	assert_int_equal(ann(c, 405)->cat, SC_CAT_PROTOCOL);
+}
+
+/* The sends of an unanswered request are counted with their time span;
+ * a new CSeq after silence is a new attempt (MichalCab-ISA/h94d9d8:
+ * each REGISTER CSeq has its own retransmissions). */
+static void
+test_sends_counted_over_attempt(void **state)
+{
+	struct fixture *f = *state;
+	struct sc_call *c;
+
+	feed(f, A, B, 0, REQ("REGISTER", "z9hG4bKr1", "1", ""));
+	feed(f, A, B, 500, REQ("REGISTER", "z9hG4bKr1", "1", ""));
+	feed(f, A, B, 1500, REQ("REGISTER", "z9hG4bKr1", "1", ""));
+	feed(f, A, B, 40000, REQ("REGISTER", "z9hG4bKr2", "2", ""));
+	feed(f, A, B, 40500, REQ("REGISTER", "z9hG4bKr2", "2", ""));
+	c = classified(f, 80000);
+	assert_int_equal(c->nattempts, 2);
+	expect_verdict(c, "timeout.no-provisional", SC_CAT_TIMEOUT);
+	assert_true(cites(&c->verdict, "sent 2 times over 0.5 s"));
+	assert_int_equal(sc_attempt_verdict(c, 0)->cat, SC_CAT_TIMEOUT);
+	assert_true(cites(sc_attempt_verdict(c, 0), "sent 3 times over 1.5 s"));
+}
+
+static void
+test_sent_one_time(void **state)
+{
+	struct fixture *f = *state;
+	struct sc_call *c;
+
+	feed(f, A, B, 0, INVITE("z9hG4bKo", "1"));
+	c = classified(f, 40000);
+	assert_true(cites(&c->verdict, "sent 1 time over"));
+}
+
+/* The finding for a challenged REGISTER names the retry that followed
+ * it, not the last one. */
+static void
+test_retried_names_next(void **state)
+{
+	struct fixture *f = *state;
+	struct sc_call *c;
+	bool found = false;
+
+	feed(f, A, B, 0, REQ("REGISTER", "z9hG4bKr1", "1", ""));
+	feed(f, B, A, 5, RESP("401 Unauthorized", "z9hG4bKr1", "1",
+			      "REGISTER", ";tag=r"));
+	feed(f, A, B, 10,
+	     "REGISTER sip:bob@example.com SIP/2.0\n" AUTHZ("Authorization")
+		     HDRS("z9hG4bKr2", "2", "REGISTER", ""));
+	feed(f, B, A, 15, RESP("401 Unauthorized", "z9hG4bKr2", "2",
+			       "REGISTER", ";tag=r"));
+	feed(f, A, B, 20,
+	     "REGISTER sip:bob@example.com SIP/2.0\n" AUTHZ("Authorization")
+		     HDRS("z9hG4bKr3", "3", "REGISTER", ""));
+	feed(f, B, A, 25, RESP("200 OK", "z9hG4bKr3", "3", "REGISTER",
+			       ";tag=r"));
+	c = classified(f, 1000);
+	assert_int_equal(c->state, SC_CALL_REGISTERED);
+	for (size_t i = 0; i < c->nfindings; i++)
+		if (strstr(c->findings[i].text, "REGISTER (CSeq 1)")) {
+			assert_non_null(strstr(c->findings[i].text,
+					       "retried (CSeq 2)"));
+			found = true;
+		}
+	assert_true(found);
+}
+
+/* Who ended the call and why; a refused BYE is a finding. */
+static void
+test_ended_by_reason(void **state)
+{
+	struct fixture *f = *state;
+	struct sc_call *c;
+
+	feed(f, A, B, 0, INVITE("z9hG4bKi", "1"));
+	feed(f, B, A, 100, RESP("200 OK", "z9hG4bKi", "1", "INVITE",
+				";tag=b"));
+	feed(f, A, B, 110, REQ("ACK", "z9hG4bKa", "1", ";tag=b"));
+	feed(f, A, B, 6000,
+	     "BYE sip:bob@192.0.2.3 SIP/2.0\n"
+	     "Reason: Q.850;cause=16;text=\"Normal call clearing\"\n"
+	     HDRS("z9hG4bKb1", "2", "BYE", ";tag=b"));
+	feed(f, B, A, 6010, RESP("481 Call Does Not Exist", "z9hG4bKb1", "2",
+				 "BYE", ";tag=b"));
+	feed(f, A, B, 7000,
+	     "BYE sip:bob@192.0.2.3 SIP/2.0\n"
+	     "Reason: Q.850;cause=16;text=\"Normal call clearing\"\n"
+	     HDRS("z9hG4bKb2", "3", "BYE", ";tag=b"));
+	feed(f, B, A, 7010, RESP("200 OK", "z9hG4bKb2", "3", "BYE",
+				 ";tag=b"));
+	c = classified(f, 8000);
+	expect_verdict(c, "ok.answered", SC_CAT_OK);
+	assert_true(cites(&c->verdict, "the caller hung up after 6.9 s"));
+	assert_true(cites(&c->verdict, "Q.850 cause 16"));
+	assert_true(has_finding(c, "bye.refused"));
+	assert_false(has_finding(c, "mid-call"));
+}
+
+/* The mirror copies are said once, as a finding. */
+static void
+test_duplicates_finding(void **state)
+{
+	struct fixture *f = *state;
+	struct sc_call *c;
+
+	feed(f, A, B, 0, INVITE("z9hG4bKd", "1"));
+	feed(f, A, B, 1, INVITE("z9hG4bKd", "1"));
+	feed(f, B, A, 10, RESP("486 Busy Here", "z9hG4bKd", "1", "INVITE",
+			       ";tag=b"));
+	c = classified(f, 1000);
+	assert_true(has_finding(c, "capture.duplicates"));
+	assert_false(has_finding(c, "retransmission"));
 }
 
 int
@@ -608,6 +872,17 @@ main(void)
 		T(test_retransmission),
 		T(test_default_and_unknown),
 		T(test_in_progress),
+		T(test_root_cause_relayed),
+		T(test_root_cause_downstream_silent),
+		T(test_root_cause_absent),
+		T(test_attempt_verdicts),
+		T(test_cancelled_not_timeout),
+		T(test_meaning_by_method),
+		T(test_sends_counted_over_attempt),
+		T(test_sent_one_time),
+		T(test_retried_names_next),
+		T(test_ended_by_reason),
+		T(test_duplicates_finding),
 #undef T
 	};
 

@@ -299,6 +299,26 @@ test_no_ack_needs_evidence(void **state)
 	assert_int_equal(c->state, SC_CALL_ANSWERED);
 }
 
+/*
+ * One 2xx, never resent, and the capture goes on for 40 s: the callee
+ * resends its 2xx until the ACK comes (RFC 3261 13.3.1.4), so silence
+ * means the ACK arrived where we could not see it (issue 8, family 7).
+ * This test expected answered-no-ack before; that needed no evidence.
+ */
+static void
+test_no_ack_not_captured(void **state)
+{
+	struct fixture *f = *state;
+	struct sc_call *c;
+
+	feed(f, A, B, 0, INVITE("z9hG4bKe", "1"));
+	feed(f, B, A, 100, RESP("200 OK", "z9hG4bKe", "1", "INVITE",
+				";tag=b"));
+	c = finish(f, 40000);
+	assert_int_equal(c->state, SC_CALL_ANSWERED);
+}
+
+/* The callee gives up on the ACK after Timer H (32 s) and sends BYE. */
 static void
 test_no_ack_after_timer_h(void **state)
 {
@@ -308,8 +328,17 @@ test_no_ack_after_timer_h(void **state)
 	feed(f, A, B, 0, INVITE("z9hG4bKe", "1"));
 	feed(f, B, A, 100, RESP("200 OK", "z9hG4bKe", "1", "INVITE",
 				";tag=b"));
+	feed(f, B, A, 32200,
+	     "BYE sip:alice@192.0.2.1 SIP/2.0\n"
+	     "Via: SIP/2.0/UDP 192.0.2.3:5060;branch=z9hG4bKbye\n"
+	     "From: <sip:bob@example.com>;tag=b\n"
+	     "To: \"Alice\" <sip:alice@example.com>;tag=a1\n"
+	     "Call-ID: call-1@192.0.2.1\n"
+	     "CSeq: 1 BYE\n"
+	     "Content-Length: 0\n\n");
 	c = finish(f, 40000);
 	assert_int_equal(c->state, SC_CALL_ANSWERED_NO_ACK);
+	assert_int_equal(c->ended_by, SC_SIDE_CALLEE);
 }
 
 static void
@@ -593,6 +622,464 @@ test_b2bua_links(void **state)
 	}
 }
 
+/* ---- issue 8: attempts, hops, states (messages built by hand) ---- */
+
+/* A REGISTER refused with 400, then an answered INVITE with the same
+ * Call-ID (aflnet-kamailio-sip): two attempts, the INVITE is the call. */
+static void
+test_attempts_register_then_invite(void **state)
+{
+	struct fixture *f = *state;
+	struct sc_call *c;
+
+	feed(f, A, B, 0, REQ("REGISTER", "z9hG4bKr1", "1", ""));
+	feed(f, B, A, 5, RESP("400 Bad Request", "z9hG4bKr1", "1",
+			      "REGISTER", ";tag=r"));
+	feed(f, A, B, 100, INVITE("z9hG4bKi1", "2"));
+	feed(f, B, A, 200, RESP("200 OK", "z9hG4bKi1", "2", "INVITE",
+				";tag=b"));
+	feed(f, A, B, 210, REQ("ACK", "z9hG4bKa1", "2", ";tag=b"));
+	c = finish(f, 1000);
+	assert_int_equal(c->nattempts, 2);
+	assert_int_equal(c->attempts[0].kind, SC_METHOD_REGISTER);
+	assert_int_equal(c->attempts[0].state, SC_CALL_REFUSED);
+	assert_int_equal(c->attempts[0].final_code, 400);
+	assert_int_equal(c->attempts[1].kind, SC_METHOD_INVITE);
+	assert_int_equal(c->attempts[1].state, SC_CALL_ANSWERED);
+	assert_int_equal(c->headline, 1);
+	assert_int_equal(c->kind, SC_METHOD_INVITE);
+	assert_int_equal(c->state, SC_CALL_ANSWERED);
+	assert_int_equal(c->final_code, 200);
+}
+
+/* A guesser retries with the same CSeq: the fifth try's 200 decides. */
+static void
+test_same_cseq_retry_decides(void **state)
+{
+	struct fixture *f = *state;
+	struct sc_call *c;
+	static const char *branch[] = { "z9hG4bKg1", "z9hG4bKg2", "z9hG4bKg3",
+					"z9hG4bKg4", "z9hG4bKg5" };
+	char req[512], resp[512];
+
+	for (int i = 0; i < 5; i++) {
+		snprintf(req, sizeof(req),
+			 "REGISTER sip:example.com SIP/2.0\n"
+			 "Via: SIP/2.0/UDP 192.0.2.1:5060;branch=%s\n"
+			 "From: <sip:100@example.com>;tag=a1\n"
+			 "To: <sip:100@example.com>\n"
+			 "Call-ID: call-1@192.0.2.1\n"
+			 "CSeq: 1 REGISTER\n"
+			 "Authorization: Digest username=\"100\", "
+			 "realm=\"x\", nonce=\"n\", uri=\"sip:x\", "
+			 "response=\"r%d\"\n"
+			 "Content-Length: 0\n\n",
+			 branch[i], i);
+		snprintf(resp, sizeof(resp),
+			 "SIP/2.0 %s\n"
+			 "Via: SIP/2.0/UDP 192.0.2.1:5060;branch=%s\n"
+			 "From: <sip:100@example.com>;tag=a1\n"
+			 "To: <sip:100@example.com>;tag=s\n"
+			 "Call-ID: call-1@192.0.2.1\n"
+			 "CSeq: 1 REGISTER\n"
+			 "Content-Length: 0\n\n",
+			 i < 4 ? "403 Forbidden" : "200 OK", branch[i]);
+		feed(f, A, B, i * 100, req);
+		feed(f, B, A, i * 100 + 5, resp);
+	}
+	c = finish(f, 1000);
+	assert_int_equal(c->nattempts, 1);
+	assert_int_equal(c->attempts[0].retries, 4);
+	assert_int_equal(c->state, SC_CALL_REGISTERED);
+	assert_int_equal(c->final_code, 200);
+}
+
+/* A proxy relays a downstream 503 (Q.850 34) upstream as 480: one
+ * attempt, two hops of the same INVITE, the 503 is the root cause. */
+static void
+test_proxy_root_cause(void **state)
+{
+	struct fixture *f = *state;
+	struct sc_call *c;
+
+	feed(f, A, P, 0, INVITE("z9hG4bKup", "1"));
+	feed(f, P, A, 2, RESP("100 Trying", "z9hG4bKup", "1", "INVITE", ""));
+	feed(f, P, B, 5, INVITE("z9hG4bKdown", "1"));
+	feed(f, B, P, 50,
+	     "SIP/2.0 503 Service Unavailable\n"
+	     "Reason: Q.850;cause=34\n" HDRS("z9hG4bKdown", "1", "INVITE",
+					    ";tag=c"));
+	feed(f, P, B, 52, REQ("ACK", "z9hG4bKdown", "1", ";tag=c"));
+	feed(f, P, A, 55, RESP("480 Temporarily Unavailable", "z9hG4bKup",
+			       "1", "INVITE", ";tag=p"));
+	feed(f, A, P, 57, REQ("ACK", "z9hG4bKup", "1", ";tag=p"));
+	c = finish(f, 1000);
+	assert_int_equal(c->nattempts, 1);
+	assert_int_equal(c->ntxns, 2);
+	assert_int_equal(c->txns[1].leader, 0);
+	assert_int_equal(c->state, SC_CALL_FAILED);
+	assert_int_equal(c->final_code, 480);
+	assert_int_equal(c->attempts[0].root_txn, 1);
+}
+
+/* The proxy's 408 after its own INVITE downstream went unanswered: the
+ * silent hop is the root cause. */
+static void
+test_proxy_timeout_root_cause(void **state)
+{
+	struct fixture *f = *state;
+	struct sc_call *c;
+
+	feed(f, A, P, 0, INVITE("z9hG4bKup", "1"));
+	feed(f, P, A, 2, RESP("100 Trying", "z9hG4bKup", "1", "INVITE", ""));
+	feed(f, P, B, 5, INVITE("z9hG4bKdown", "1"));
+	feed(f, P, B, 505, INVITE("z9hG4bKdown", "1"));
+	feed(f, P, B, 1505, INVITE("z9hG4bKdown", "1"));
+	feed(f, P, A, 32005, RESP("408 Request Timeout", "z9hG4bKup", "1",
+				  "INVITE", ";tag=p"));
+	c = finish(f, 33000);
+	assert_int_equal(c->state, SC_CALL_TIMEOUT);
+	assert_int_equal(c->retransmissions, 2);
+	assert_int_equal(c->attempts[0].root_txn, 1);
+	assert_int_equal(c->txns[1].request_sends, 3);
+}
+
+/* A parallel fork: one branch 486, the other 200, relayed: answered. */
+static void
+test_fork_busy_and_answered(void **state)
+{
+	struct fixture *f = *state;
+	struct sc_call *c;
+
+	feed(f, A, P, 0, INVITE("z9hG4bKup", "1"));
+	feed(f, P, B, 5, INVITE("z9hG4bKb1", "1"));
+	feed(f, P, PUB, 6, INVITE("z9hG4bKb2", "1"));
+	feed(f, B, P, 50, RESP("486 Busy Here", "z9hG4bKb1", "1", "INVITE",
+			       ";tag=b1"));
+	feed(f, PUB, P, 900, RESP("200 OK", "z9hG4bKb2", "1", "INVITE",
+				  ";tag=b2"));
+	feed(f, P, A, 905, RESP("200 OK", "z9hG4bKup", "1", "INVITE",
+				";tag=b2"));
+	feed(f, A, P, 910, REQ("ACK", "z9hG4bKack", "1", ";tag=b2"));
+	c = finish(f, 2000);
+	assert_int_equal(c->nattempts, 1);
+	assert_int_equal(c->state, SC_CALL_ANSWERED);
+	assert_int_equal(c->final_code, 200);
+	assert_int_equal(c->attempts[0].root_txn, UINT32_MAX);
+}
+
+/* A 200 OK cut by the snapshot length after its CSeq is still a 200. */
+static void
+test_cut_200_is_answer(void **state)
+{
+	struct fixture *f = *state;
+	struct sc_call *c;
+
+	feed(f, A, B, 0, INVITE("z9hG4bKc", "1"));
+	feed(f, B, A, 100,
+	     "SIP/2.0 200 OK\n"
+	     "Via: SIP/2.0/UDP 192.0.2.1:5060;branch=z9hG4bKc\n"
+	     "From: \"Alice\" <sip:alice@example.com>;tag=a1\n"
+	     "To: <sip:bob@example.com>;tag=b\n"
+	     "Call-ID: call-1@192.0.2.1\n"
+	     "CSeq: 1 INVITE\n"
+	     "Contact: <sip:bob@192.0");
+	feed(f, A, B, 110, REQ("ACK", "z9hG4bKa", "1", ";tag=b"));
+	c = finish(f, 5000);
+	assert_int_equal(c->state, SC_CALL_ANSWERED);
+	assert_int_equal(c->final_code, 200);
+}
+
+/* A call quiet for longer than 32 s is not split when calls are handed
+ * over only at the end (file input). */
+static void
+test_quiet_gap_keeps_call(void **state)
+{
+	struct fixture *f = *state;
+	struct sc_call *c;
+
+	feed(f, A, B, 0, REQ("REGISTER", "z9hG4bKr1", "1", ""));
+	feed(f, B, A, 5, RESP("401 Unauthorized", "z9hG4bKr1", "1",
+			      "REGISTER", ";tag=r"));
+	sc_calltab_trim(f->tab, T0 + 40000 * MS, 0, collect, f);
+	assert_int_equal(f->ndone, 0);
+	feed(f, A, B, 45000,
+	     "REGISTER sip:bob@example.com SIP/2.0\n"
+	     "Authorization: Digest username=\"alice\"\n"
+	     HDRS("z9hG4bKr2", "2", "REGISTER", ""));
+	feed(f, B, A, 45005, RESP("200 OK", "z9hG4bKr2", "2", "REGISTER",
+				  ";tag=r"));
+	c = finish(f, 46000);
+	assert_int_equal(c->nattempts, 1);
+	assert_int_equal(c->state, SC_CALL_REGISTERED);
+	assert_int_equal(c->auth_challenges, 1);
+}
+
+/* Over the cap of open calls, only complete calls quiet for the linger
+ * time are finished early; a ringing call stays open. */
+static void
+test_trim_over_cap(void **state)
+{
+	struct fixture *f = *state;
+
+	feed(f, A, B, 0, INVITE("z9hG4bK1", "1"));
+	feed(f, B, A, 10, RESP("486 Busy Here", "z9hG4bK1", "1", "INVITE",
+			       ";tag=b"));
+	feed(f, A, B, 20,
+	     "INVITE sip:carol@example.com SIP/2.0\n"
+	     "Via: SIP/2.0/UDP 192.0.2.1:5060;branch=z9hG4bK2\n"
+	     "From: <sip:alice@example.com>;tag=a2\n"
+	     "To: <sip:carol@example.com>\n"
+	     "Call-ID: call-2@192.0.2.1\n"
+	     "CSeq: 1 INVITE\n"
+	     "Content-Length: 0\n\n");
+	sc_calltab_trim(f->tab, T0 + 5000 * MS, 1, collect, f);
+	assert_int_equal(f->ndone, 0);   /* not quiet for long enough */
+	sc_calltab_trim(f->tab, T0 + 40000 * MS, 1, collect, f);
+	assert_int_equal(f->ndone, 1);
+	assert_string_equal(f->done[0]->call_id, "call-1@192.0.2.1");
+	assert_int_equal(sc_calltab_count(f->tab), 1);
+	sc_calltab_flush(f->tab, T0 + 41000 * MS, collect, f);
+	assert_int_equal(f->ndone, 2);
+}
+
+/* Early media when the capture ends is in progress, not a timeout:
+ * Timer B stops at the first provisional (RFC 3261 17.1.1.2). */
+static void
+test_early_media_in_progress(void **state)
+{
+	struct fixture *f = *state;
+	struct sc_call *c;
+
+	feed(f, A, B, 0, INVITE("z9hG4bKe", "1"));
+	feed(f, B, A, 100, RESP("183 Session Progress", "z9hG4bKe", "1",
+				"INVITE", ";tag=b"));
+	feed(f, A, B, 150, REQ("PRACK", "z9hG4bKp", "2", ";tag=b"));
+	feed(f, B, A, 160, RESP("200 OK", "z9hG4bKp", "2", "PRACK",
+				";tag=b"));
+	c = finish(f, 60000);
+	assert_int_equal(c->state, SC_CALL_IN_PROGRESS);
+	assert_int_equal(c->kind, SC_METHOD_INVITE);
+}
+
+/* CANCEL and its 487 for an INVITE sent before the capture began. */
+static void
+test_cancel_before_capture(void **state)
+{
+	struct fixture *f = *state;
+	struct sc_call *c;
+
+	feed(f, A, B, 0, REQ("CANCEL", "z9hG4bKold", "1", ""));
+	feed(f, B, A, 5, RESP("200 OK", "z9hG4bKold", "1", "CANCEL",
+			      ";tag=b"));
+	feed(f, B, A, 8, RESP("487 Request Terminated", "z9hG4bKold", "1",
+			      "INVITE", ";tag=b"));
+	feed(f, A, B, 10, REQ("ACK", "z9hG4bKold", "1", ";tag=b"));
+	c = finish(f, 1000);
+	assert_int_equal(c->kind, SC_METHOD_INVITE);
+	assert_int_equal(c->state, SC_CALL_CANCELLED);
+	assert_int_equal(c->final_code, 487);
+}
+
+/* A mirror copy (same hop, same size, 1 ms later) is a duplicate, for a
+ * request and for a response alike; a resend after T1 is a
+ * retransmission. */
+static void
+test_mirror_duplicates(void **state)
+{
+	struct fixture *f = *state;
+	struct sc_call *c;
+
+	feed(f, A, B, 0, INVITE("z9hG4bKm", "1"));
+	feed(f, A, B, 1, INVITE("z9hG4bKm", "1"));
+	feed(f, B, A, 600, RESP("486 Busy Here", "z9hG4bKm", "1", "INVITE",
+				";tag=b"));
+	feed(f, B, A, 601, RESP("486 Busy Here", "z9hG4bKm", "1", "INVITE",
+				";tag=b"));
+	feed(f, B, A, 1100, RESP("486 Busy Here", "z9hG4bKm", "1", "INVITE",
+				 ";tag=b"));
+	c = finish(f, 2000);
+	assert_int_equal(c->duplicates, 2);
+	assert_int_equal(c->retransmissions, 1);
+	assert_true(c->msgs[1].duplicate);
+	assert_false(c->msgs[1].retransmission);
+	assert_true(c->msgs[3].duplicate);
+	assert_true(c->msgs[4].retransmission);
+	assert_int_equal(c->txns[0].request_sends, 1);
+	assert_int_equal(c->txns[0].final_sends, 2);
+}
+
+/* A UAS answers each copy of a request at once: those quick repeated
+ * responses are not mirror copies. */
+static void
+test_answers_to_each_send(void **state)
+{
+	struct fixture *f = *state;
+	struct sc_call *c;
+
+	feed(f, A, B, 0, INVITE("z9hG4bKm", "1"));
+	feed(f, A, B, 500, INVITE("z9hG4bKm", "1"));
+	feed(f, B, A, 600, RESP("100 Trying", "z9hG4bKm", "1", "INVITE", ""));
+	feed(f, B, A, 601, RESP("100 Trying", "z9hG4bKm", "1", "INVITE", ""));
+	c = finish(f, 1000);
+	assert_int_equal(c->duplicates, 0);
+	assert_int_equal(c->retransmissions, 2);
+}
+
+#define BYE_FROM_CALLEE(branch, cseq, extra)                          \
+	"BYE sip:alice@192.0.2.1 SIP/2.0\n"                           \
+	"Via: SIP/2.0/UDP 192.0.2.3:5060;branch=" branch "\n"         \
+	"From: <sip:bob@example.com>;tag=b\n"                         \
+	"To: \"Alice\" <sip:alice@example.com>;tag=a1\n"              \
+	"Call-ID: call-1@192.0.2.1\n"                                 \
+	"CSeq: " cseq " BYE\n" extra "Content-Length: 0\n\n"
+
+/* The callee's BYE is refused with 500; the caller's BYE is accepted:
+ * the caller ended the call, with the Reason of its BYE. */
+static void
+test_bye_refused_and_reason(void **state)
+{
+	struct fixture *f = *state;
+	struct sc_call *c;
+
+	feed(f, A, B, 0, INVITE("z9hG4bKi", "1"));
+	feed(f, B, A, 100, RESP("200 OK", "z9hG4bKi", "1", "INVITE",
+				";tag=b"));
+	feed(f, A, B, 110, REQ("ACK", "z9hG4bKa", "1", ";tag=b"));
+	feed(f, B, A, 5000, BYE_FROM_CALLEE("z9hG4bKb1", "7", ""));
+	feed(f, A, B, 5010,
+	     "SIP/2.0 500 Server Internal Error\n"
+	     "Via: SIP/2.0/UDP 192.0.2.3:5060;branch=z9hG4bKb1\n"
+	     "From: <sip:bob@example.com>;tag=b\n"
+	     "To: \"Alice\" <sip:alice@example.com>;tag=a1\n"
+	     "Call-ID: call-1@192.0.2.1\n"
+	     "CSeq: 7 BYE\n"
+	     "Content-Length: 0\n\n");
+	feed(f, A, B, 6000,
+	     "BYE sip:bob@192.0.2.3 SIP/2.0\n"
+	     "Reason: Q.850;cause=16;text=\"Normal call clearing\"\n"
+	     HDRS("z9hG4bKb2", "2", "BYE", ";tag=b"));
+	feed(f, B, A, 6010, RESP("200 OK", "z9hG4bKb2", "2", "BYE",
+				 ";tag=b"));
+	c = finish(f, 7000);
+	assert_int_equal(c->state, SC_CALL_ANSWERED);
+	assert_int_equal(c->ended_by, SC_SIDE_CALLER);
+	assert_int_equal(c->end_ts, T0 + 6000 * MS);
+	assert_true(c->bye_accepted);
+	assert_int_equal(c->bye_refused, 1);
+	assert_int_equal(c->bye_refused_code, 500);
+	assert_true(c->end_reason.present);
+	assert_int_equal(c->end_reason.q850, 16);
+	assert_int_equal(c->timings.duration_ms, 5900);
+}
+
+/* Messages without a Call-ID: one call per transaction. */
+static void
+test_no_call_id_per_transaction(void **state)
+{
+	struct fixture *f = *state;
+
+	for (int i = 0; i < 2; i++)
+		feed(f, A, B, i * 10,
+		     i ? "OPTIONS sip:b SIP/2.0\n"
+			 "Via: SIP/2.0/UDP 192.0.2.1;branch=z9hG4bKn2\n"
+			 "CSeq: 1 OPTIONS\nContent-Length: 0\n\n"
+		       : "OPTIONS sip:b SIP/2.0\n"
+			 "Via: SIP/2.0/UDP 192.0.2.1;branch=z9hG4bKn1\n"
+			 "CSeq: 1 OPTIONS\nContent-Length: 0\n\n");
+	feed(f, B, A, 20,
+	     "SIP/2.0 200 OK\n"
+	     "Via: SIP/2.0/UDP 192.0.2.1;branch=z9hG4bKn1\n"
+	     "CSeq: 1 OPTIONS\nContent-Length: 0\n\n");
+	assert_int_equal(sc_calltab_count(f->tab), 2);
+	sc_calltab_flush(f->tab, T0 + 1000 * MS, collect, f);
+	assert_int_equal(f->ndone, 2);
+	for (size_t i = 0; i < 2; i++)
+		assert_string_equal(f->done[i]->call_id, "");
+}
+
+/* Prompt mode: a failed call is handed over at its final response and
+ * its ACK, coming later, makes no new call. */
+static void
+test_prompt_mode(void **state)
+{
+	struct fixture *f = *state;
+	struct sc_calltab_opts opts = { 0 };
+
+	sc_calltab_free(f->tab);
+	opts.decided = collect;
+	opts.decided_ctx = f;
+	f->tab = sc_calltab_new(&opts);
+	feed(f, A, B, 0, INVITE("z9hG4bKp", "1"));
+	feed(f, B, A, 100, RESP("180 Ringing", "z9hG4bKp", "1", "INVITE",
+				";tag=b"));
+	assert_int_equal(f->ndone, 0);
+	feed(f, B, A, 3000, RESP("486 Busy Here", "z9hG4bKp", "1", "INVITE",
+				 ";tag=b"));
+	assert_int_equal(f->ndone, 1);
+	assert_int_equal(f->done[0]->state, SC_CALL_FAILED);
+	feed(f, A, B, 3010, REQ("ACK", "z9hG4bKp", "1", ";tag=b"));
+	feed(f, B, A, 3500, RESP("486 Busy Here", "z9hG4bKp", "1", "INVITE",
+				 ";tag=b"));
+	assert_int_equal(sc_calltab_count(f->tab), 0);
+	sc_calltab_flush(f->tab, T0 + 10000 * MS, collect, f);
+	assert_int_equal(f->ndone, 1);
+}
+
+/* Prompt mode: Timer B fires on the capture clock without a packet; a
+ * live call is not given up after a few sends (an answer may come). */
+static void
+test_prompt_timer(void **state)
+{
+	struct fixture *f = *state;
+	struct sc_calltab_opts opts = { 0 };
+
+	sc_calltab_free(f->tab);
+	opts.decided = collect;
+	opts.decided_ctx = f;
+	f->tab = sc_calltab_new(&opts);
+	feed(f, A, B, 0, INVITE("z9hG4bKt", "1"));
+	feed(f, A, B, 500, INVITE("z9hG4bKt", "1"));
+	feed(f, A, B, 1500, INVITE("z9hG4bKt", "1"));
+	feed(f, A, B, 3500, INVITE("z9hG4bKt", "1"));
+	sc_calltab_expire(f->tab, T0 + 10000 * MS, collect, f);
+	assert_int_equal(f->ndone, 0);
+	sc_calltab_expire(f->tab, T0 + 33000 * MS, collect, f);
+	assert_int_equal(f->ndone, 1);
+	assert_int_equal(f->done[0]->state, SC_CALL_TIMEOUT);
+}
+
+/* Legs are linked as they close: the second leg names the first. */
+static void
+test_linker_incremental(void **state)
+{
+	struct fixture *f = *state;
+	struct sc_linker *l = sc_linker_new();
+
+	feed(f, A, P, 0, INVITE("z9hG4bK1", "1"));
+	sc_calltab_flush(f->tab, T0 + 100 * MS, collect, f);
+	assert_int_equal(sc_linker_add(l, f->done[0]), SC_OK);
+	feed(f, P, B, 5,
+	     "INVITE sip:bob@192.0.2.3 SIP/2.0\n"
+	     "Via: SIP/2.0/UDP 192.0.2.2:5060;branch=z9hG4bKleg2\n"
+	     "From: <sip:alice@example.com>;tag=p1\n"
+	     "To: <sip:bob@example.com>\n"
+	     "Call-ID: leg-2@192.0.2.2\n"
+	     "X-Call-ID: call-1@192.0.2.1\n"
+	     "CSeq: 1 INVITE\n"
+	     "Content-Length: 0\n\n");
+	sc_calltab_flush(f->tab, T0 + 200 * MS, collect, f);
+	assert_int_equal(f->ndone, 2);
+	/* the first leg is summarised already: its keys moved */
+	sc_call_summarise(f->done[0]);
+	assert_int_equal(sc_linker_add(l, f->done[1]), SC_OK);
+	assert_int_equal(f->done[1]->nlinked, 1);
+	assert_string_equal(f->done[1]->linked[0], "call-1@192.0.2.1");
+	assert_int_equal(f->done[0]->nlinked, 1);
+	assert_string_equal(f->done[0]->linked[0], "leg-2@192.0.2.2");
+	sc_linker_free(l);
+}
+
 int
 main(void)
 {
@@ -612,6 +1099,7 @@ main(void)
 		T(test_register_retry_pending),
 		T(test_ack_through_proxy),
 		T(test_no_ack_needs_evidence),
+		T(test_no_ack_not_captured),
 		T(test_no_ack_after_timer_h),
 		T(test_in_progress),
 		T(test_mid_dialog),
@@ -624,6 +1112,23 @@ main(void)
 		T(test_second_challenge_is_rejection),
 		T(test_reinvite_failure_keeps_outcome),
 		T(test_b2bua_links),
+		T(test_attempts_register_then_invite),
+		T(test_same_cseq_retry_decides),
+		T(test_proxy_root_cause),
+		T(test_proxy_timeout_root_cause),
+		T(test_fork_busy_and_answered),
+		T(test_cut_200_is_answer),
+		T(test_quiet_gap_keeps_call),
+		T(test_trim_over_cap),
+		T(test_early_media_in_progress),
+		T(test_cancel_before_capture),
+		T(test_mirror_duplicates),
+		T(test_answers_to_each_send),
+		T(test_bye_refused_and_reason),
+		T(test_no_call_id_per_transaction),
+		T(test_prompt_mode),
+		T(test_prompt_timer),
+		T(test_linker_incremental),
 #undef T
 	};
 

@@ -65,6 +65,9 @@ struct sc_callmsg {
 	uint32_t txn;              /* index into call->txns, UINT32_MAX if none */
 	uint16_t hop;              /* index into call->hops */
 	bool retransmission;       /* same message, same hop, seen before */
+	bool duplicate;            /* a mirror copy (SPAN/TAP) of the previous
+				      one: same hop, same size, within a few
+				      ms; not a retransmission by the sender */
 	struct sc_explain *ann;    /* responses: set by classify; owned */
 };
 
@@ -88,6 +91,16 @@ struct sc_txn {
 	bool acked;                /* INVITE: ACK seen for the final */
 	char *sent_by;             /* top Via sent-by of the request (owned) */
 	uint32_t hops;             /* distinct hops the request was seen on */
+	uint32_t attempt;          /* index into call->attempts */
+	uint32_t leader;           /* the transaction of the same request on
+				      the hop nearest the caller (itself when
+				      it is that one): proxies and B2BUAs
+				      that keep the Call-ID open one
+				      transaction per hop */
+	bool in_dialog;            /* the request carried a To tag */
+	bool from_response;        /* its request was not captured */
+	uint32_t duplicates;       /* mirror copies of its messages */
+	int64_t last_send_ts;      /* last send of the request */
 };
 
 /* A hop: one direction between two capture-visible addresses. */
@@ -111,7 +124,12 @@ struct sc_dialog {
 /* Times in milliseconds; -1 when not applicable. */
 struct sc_timings {
 	int64_t trying_ms;      /* request to first 100 */
-	int64_t pdd_ms;         /* INVITE to first 18x (post-dial delay) */
+	int64_t pdd_ms;         /* INVITE to first 18x (post-dial delay),
+				   from the INVITE that got them (after an
+				   authentication or other retry) */
+	int64_t pdd_total_ms;   /* the same from the attempt's first INVITE:
+				   includes auth challenges and retries; -1
+				   when there was no retry */
 	int64_t ring_ms;        /* first 18x to final response */
 	int64_t setup_ms;       /* INVITE to 2xx */
 	int64_t ack_ms;         /* 2xx to ACK */
@@ -140,31 +158,86 @@ struct sc_call_event {
 	char *text;               /* "port unreachable" */
 };
 
+/*
+ * An attempt: one initial request outside a dialog and its retries (with
+ * credentials after a 401/407, after a 422, 423 or redirect, or other
+ * credentials with the same CSeq after a refusal), with what happened
+ * inside the dialog it created. A Call-ID may hold
+ * several (a REGISTER then an INVITE, refreshes, a scanner's tries). The
+ * indices are valid while the call keeps its transactions.
+ */
+struct sc_attempt {
+	enum sc_method kind;       /* method of the initial request */
+	char *kind_name;           /* its name when kind is OTHER, else NULL */
+	uint32_t cseq;             /* CSeq of the first request */
+	uint32_t first_txn;
+	uint32_t deciding_txn;     /* the retry whose outcome is the
+				      attempt's, UINT32_MAX when none */
+	uint32_t root_txn;         /* transaction (hop) whose response, or
+				      silence, originated a failure;
+				      UINT32_MAX when it is the deciding
+				      one's or nothing failed */
+	uint64_t first_frame;
+	uint64_t last_frame;
+	int64_t first_ts;
+	enum sc_call_state state;
+	int final_code;            /* what the caller saw; 0 when none */
+	char *final_reason;
+	uint32_t retries;          /* initial requests after the first */
+	uint32_t auth_challenges;  /* 401/407 answered by a retry */
+	struct sc_explain *verdict; /* set by classify (owned); NULL for the
+				       headline attempt: see
+				       sc_attempt_verdict() */
+};
+
+/* Name of an attempt's method ("INVITE"); static or owned by @a. */
+const char *sc_attempt_kind_name(const struct sc_attempt *a);
+
+/*
+ * The Reason header (RFC 3326) of the BYE that ended an answered call.
+ * sip_cause and q850 are -1 when absent; text may be NULL.
+ */
+struct sc_end_reason {
+	bool present;
+	int sip_cause;
+	int q850;
+	char *text;
+};
+
 struct sc_call {
 	char *call_id;
-	enum sc_method kind;      /* method of the first request */
+	enum sc_method kind;      /* method of the headline attempt */
 	char *kind_name;          /* its name as seen (also for OTHER) */
 	struct sc_party from;
 	struct sc_party to;
-	char *ruri;               /* Request-URI of the first request */
-	struct sc_endpoint caller;    /* source of the first request */
+	char *ruri;               /* Request-URI of the first request of the
+				     headline attempt (from, to, caller and
+				     callee are that request's too) */
+	struct sc_endpoint caller;    /* source of that request */
 	struct sc_endpoint callee;    /* its destination */
 	int64_t first_ts;
 	int64_t last_ts;
 	uint64_t first_frame;
 	uint64_t last_frame;
 	enum sc_call_state state;
-	int final_code;           /* final response to the first request's
-				     transaction (after auth retries) */
+	int final_code;           /* what the caller saw for the headline
+				     attempt (after its retries), 0: none */
 	char *final_reason;
-	enum sc_side ended_by;
+	enum sc_side ended_by;    /* sender of the BYE that was accepted (or
+				     of the only BYE when no answer to it
+				     was captured) */
 	int64_t end_ts;           /* the BYE that ended it, 0 if none */
+	struct sc_end_reason end_reason;  /* that BYE's Reason header */
+	bool bye_accepted;        /* a BYE got a 2xx */
+	uint32_t bye_refused;     /* BYEs answered with a failure */
+	int bye_refused_code;     /* the first such code */
 	int64_t expires;          /* REGISTER: granted expiry in s, else -1 */
 	char *subscription_state; /* last NOTIFY's Subscription-State value */
 	uint32_t auth_challenges; /* 401/407 answered by a retry */
 	size_t forks;             /* dialogs (To tags) the INVITE created */
 	size_t msg_count;         /* messages seen, also after summarising */
 	size_t retransmissions;
+	size_t duplicates;        /* mirror copies (not retransmissions) */
 	size_t malformed;
 	struct sc_callmsg *msgs;
 	size_t nmsgs;
@@ -176,6 +249,11 @@ struct sc_call {
 	size_t nhops;
 	struct sc_dialog *dialogs;
 	size_t ndialogs;
+	struct sc_attempt *attempts;  /* at least one once a message came */
+	size_t nattempts;
+	size_t headline;          /* the attempt whose kind, state, code and
+				     verdict are the call's: an INVITE one
+				     over others, the latest among equals */
 	char **link_keys;         /* identifiers shared with other legs */
 	size_t nlink_keys;
 	struct sc_timings timings;
@@ -194,13 +272,24 @@ struct sc_call {
 };
 
 /*
- * sc_call_deciding_txn - the transaction whose outcome is the call's: the
- * first request's, or its retry outside the dialog after a failure (auth
- * challenge, 422, 423, redirect); for REGISTER the latest answered one.
- * NULL when the call has no request of its kind (mid-dialog capture).
- * Valid while the call keeps its transactions (until summarised).
+ * sc_call_deciding_txn - the transaction whose outcome is the call's:
+ * the deciding transaction of the headline attempt (its latest initial
+ * request: the retry after an auth challenge, 422, 423, redirect, or the
+ * same request sent again). NULL when the call has none (mid-dialog
+ * capture). Valid while the call keeps its transactions.
  */
 const struct sc_txn *sc_call_deciding_txn(const struct sc_call *c);
+
+/* sc_attempt_deciding_txn - the same for attempt @a of @c, or NULL. */
+const struct sc_txn *sc_attempt_deciding_txn(const struct sc_call *c,
+					     const struct sc_attempt *a);
+
+/*
+ * sc_attempt_verdict - the verdict of attempt @i: the call's own for the
+ * headline attempt, the attempt's for the others.
+ */
+const struct sc_explain *sc_attempt_verdict(const struct sc_call *c,
+					    size_t i);
 
 /* Release a call and everything it owns; NULL is a no-op. */
 void sc_call_free(struct sc_call *c);
@@ -222,6 +311,16 @@ struct sc_calltab_opts {
 	int64_t linger_ns;
 	/* Calls with no final answer are given up after this long. */
 	int64_t idle_ns;
+	/*
+	 * Prompt mode (live capture): a call is handed to @decided as soon
+	 * as its outcome is known (a failed attempt at its final response,
+	 * an answered call when its BYE transaction completes, a timer on
+	 * the capture clock); its Call-ID is then remembered for linger_ns
+	 * so that later retransmissions and ACKs are absorbed instead of
+	 * making a new call. NULL: calls are handed over by expire/flush.
+	 */
+	sc_call_fn *decided;
+	void *decided_ctx;
 };
 
 struct sc_calltab;
@@ -238,8 +337,10 @@ void sc_calltab_free(struct sc_calltab *t);
 /*
  * sc_calltab_add - file @msg into its call (creating it) and update the
  * call's transactions, state and timings. Takes ownership of @msg in
- * every case. Messages without a Call-ID are filed together under the
- * empty Call-ID. Returns SC_ENOMEM when the message could not be kept.
+ * every case. A message without a Call-ID makes a call of its own per
+ * transaction (keyed by its branch and CSeq). Trailing white space of a
+ * Call-ID is ignored. Returns SC_ENOMEM when the message could not be
+ * kept.
  */
 enum sc_err sc_calltab_add(struct sc_calltab *t, struct sc_msg *msg) SC_WARN_UNUSED;
 
@@ -252,10 +353,21 @@ void sc_calltab_attach_event(struct sc_calltab *t, const char *call_id,
 
 /*
  * sc_calltab_expire - hand every call finished by @now_ns (capture clock)
- * to @done, oldest first.
+ * to @done, oldest first. For live capture: a Call-ID seen after its
+ * call was handed over starts a new call.
  */
 void sc_calltab_expire(struct sc_calltab *t, int64_t now_ns, sc_call_fn *done,
 		       void *ctx);
+
+/*
+ * sc_calltab_trim - keep at most @max_open calls open (0: no limit): at
+ * @now_ns (capture clock), hand complete calls quiet for the linger time
+ * to @done, oldest first, until an eighth below the limit (file input,
+ * where calls depend only on their messages and time gaps never split
+ * them). Scans at most once per capture second.
+ */
+void sc_calltab_trim(struct sc_calltab *t, int64_t now_ns, size_t max_open,
+		     sc_call_fn *done, void *ctx);
 
 /*
  * sc_calltab_flush - hand every remaining call to @done: the input ended
@@ -273,6 +385,23 @@ void sc_calltab_flush(struct sc_calltab *t, int64_t now_ns, sc_call_fn *done,
  * Run once over the finished calls. SC_ENOMEM leaves links partial.
  */
 enum sc_err sc_calls_link(struct sc_call **calls, size_t n) SC_WARN_UNUSED;
+
+struct sc_linker;
+
+/*
+ * sc_linker_new - links legs incrementally, as each call closes: every
+ * call added is linked with the calls added before it that share an
+ * identifier (both sides get the other's Call-ID in ->linked). The calls
+ * must outlive the linker. NULL when out of memory.
+ */
+struct sc_linker *sc_linker_new(void);
+
+/* Free a linker (not the calls); NULL is a no-op. */
+void sc_linker_free(struct sc_linker *l);
+
+/* Link @c with the legs added before it; SC_ENOMEM leaves links partial. */
+enum sc_err sc_linker_add(struct sc_linker *l,
+			  struct sc_call *c) SC_WARN_UNUSED;
 
 /* The last REGISTER outcome seen for a user (the To URI's user part). */
 struct sc_registration {

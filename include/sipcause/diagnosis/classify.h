@@ -5,9 +5,10 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "sipcause/diagnosis/kb.h"
+#include "sipcause/util/addr.h"
 #include "sipcause/util/compiler.h"
 #include "sipcause/util/error.h"
-#include "sipcause/diagnosis/kb.h"
 
 struct sc_call;
 struct sc_registration;
@@ -18,6 +19,22 @@ struct sc_classify_env {
 	const struct sc_registration *(*registration)(const void *ctx,
 						      const char *user);
 	const void *ctx;
+};
+
+/*
+ * The response that originated a failure, on whichever hop, when it is
+ * not the one the caller saw (a downstream 503 relayed as 480, a proxy's
+ * 408 after its own request went unanswered). code is 0 when the root
+ * cause is a request nobody answered on that hop.
+ */
+struct sc_root_cause {
+	bool present;
+	int code;
+	const char *reason;       /* its reason phrase (owned_ slot) or NULL */
+	uint64_t frame;           /* the response, or the unanswered request */
+	struct sc_endpoint src;
+	struct sc_endpoint dst;
+	unsigned hop;             /* index into call->hops */
 };
 
 /*
@@ -40,6 +57,7 @@ struct sc_explain {
 	int q850;                 /* usual Q.850 cause for the code, 0: none */
 	char **evidence;          /* facts from the capture, NULL-terminated */
 	size_t nevidence;
+	struct sc_root_cause root;  /* verdicts only */
 	char *owned_[4];          /* built strings released with the owner */
 	bool pooled_;             /* texts live in the owner's packed block */
 };

@@ -43,6 +43,24 @@ struct sc_analyzer_opts {
 	/* Headers naming another leg's Call-ID (B2BUA), NULL-terminated;
 	 * NULL: X-Call-ID, X-CID. Borrowed for the analyzer's life. */
 	const char *const *link_headers;
+	/*
+	 * Live capture: hand each call to on_call as soon as its outcome is
+	 * known instead of after a quiet time: a failed attempt at its
+	 * final response (not one the caller is expected to retry: 401,
+	 * 407, 422, 423, 491, 3xx wait for the retry or the quiet time), an
+	 * answered call when its BYE transaction completes, a timer
+	 * verdict (Timer B: no response in 32 s) when the timer fires on
+	 * the capture clock (see sc_analyzer_tick()). The call's later
+	 * retransmissions and ACKs are absorbed for 32 s without making a
+	 * new call (a new initial request with a higher CSeq under the
+	 * same Call-ID makes one).
+	 */
+	bool prompt;
+	/* File input: most calls kept open (0: 4096). Calls are finished
+	 * only by the end of the input, so that time gaps in the capture
+	 * never split a Call-ID; beyond this many open calls the oldest
+	 * complete ones that were quiet for 32 s are finished early. */
+	size_t max_open_calls;
 };
 
 /* Reports progress: bytes of the current file read, and its size. */
@@ -68,10 +86,22 @@ void sc_analyzer_free(struct sc_analyzer *a);
 /*
  * sc_analyzer_frame - run one frame through the pipeline. Damaged or
  * non-SIP frames are counted in the model, never an error. Returns
- * SC_ENOMEM only.
+ * SC_ENOMEM only. Frames given directly (live capture) finish calls on
+ * the capture clock: after 32 s of quiet once complete, 5 min when not
+ * (or promptly, see opts.prompt).
  */
 enum sc_err sc_analyzer_frame(struct sc_analyzer *a,
 			      const struct sc_frame *f) SC_WARN_UNUSED;
+
+/*
+ * sc_analyzer_tick - the capture clock reached @now_ns without a packet
+ * (live capture, quiet line): fire the timers that are due (a request
+ * unanswered for Timer B becomes a timeout, quiet calls are finished)
+ * and hand the calls they finish to on_call and the model. A clock
+ * earlier than the last packet is ignored. Returns SC_ENOMEM only.
+ */
+enum sc_err sc_analyzer_tick(struct sc_analyzer *a,
+			     int64_t now_ns) SC_WARN_UNUSED;
 
 /*
  * sc_analyzer_file - read every frame of @path ("-": stdin) and record
@@ -92,7 +122,9 @@ enum sc_err sc_analyzer_stream(struct sc_analyzer *a, FILE *fp,
 
 /*
  * sc_analyzer_finish - end of input: flush reassembly, finish every open
- * call, and sort the model. Call once.
+ * call, and sort the model. Call once. B2BUA legs are linked as each call
+ * is finished (before classify and on_call), so streamed calls carry
+ * their links to the legs finished before them.
  */
 enum sc_err sc_analyzer_finish(struct sc_analyzer *a) SC_WARN_UNUSED;
 

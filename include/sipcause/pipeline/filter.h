@@ -7,7 +7,9 @@
 #include "sipcause/calls/correlate.h"
 #include "sipcause/diagnosis/kb.h"
 
-/* All conditions set must hold; an empty filter shows every call. */
+/* All conditions set must hold; an empty filter shows every call. The
+ * failed, category and code conditions hold when they hold for any
+ * attempt of the call (a REGISTER refused before an answered INVITE). */
 struct sc_filter {
 	const char *call_id;       /* exact Call-ID (also a linked leg's) */
 	bool failed;               /* verdict category other than ok */

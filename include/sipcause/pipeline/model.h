@@ -39,9 +39,10 @@ struct sc_stats {
 	uint64_t requests_other;     /* methods outside enum sc_method */
 	uint64_t responses[SC_MAX_STATUS + 1];
 	uint64_t retransmissions;
+	uint64_t duplicates;         /* mirror copies of one frame */
 	uint64_t malformed;          /* kept through the raw scan */
 	uint64_t unparsable;         /* looked like SIP, no start line */
-	uint64_t no_call_id;         /* without Call-ID (filed under "") */
+	uint64_t no_call_id;         /* without Call-ID (a call each txn) */
 	uint64_t truncated;          /* messages cut by snaplen or loss */
 	uint64_t decode_errors[SC_DR__COUNT];
 	uint64_t decode_warnings[SC_DR__COUNT];  /* decoded despite them */
@@ -88,6 +89,25 @@ double sc_call_stats_ner(const struct sc_call_stats *s);
 int64_t sc_call_stats_pdd_mean(const struct sc_call_stats *s);
 int64_t sc_call_stats_pdd_p95(const struct sc_call_stats *s);
 
+/* A security finding across calls (diagnosis/security.h), copied. */
+struct sc_security_item {
+	const char *rule_id;         /* static */
+	struct sc_addr src;
+	char *user;                  /* may be NULL */
+	char *user_agent;            /* may be NULL */
+	uint32_t requests;
+	uint32_t failures;
+	uint32_t successes;
+	uint32_t distinct;
+	bool distinct_capped;
+	int64_t first_ts;
+	int64_t last_ts;
+	char **call_ids;
+	size_t ncall_ids;
+	uint32_t more_call_ids;
+	char *text;
+};
+
 /*
  * The result of a run. Reports read it and nothing else. Calls are
  * ordered by first frame once sc_model_finish() ran.
@@ -100,6 +120,9 @@ struct sc_model {
 	struct sc_call_stats overall;
 	struct sc_vec peers;         /* struct sc_peer *, owned, by first call */
 	struct sc_hashmap peer_index;
+	struct sc_security_item *security;   /* scanners, guessing, fraud */
+	size_t nsecurity;
+	uint64_t security_untracked;
 	bool finished;
 };
 
@@ -118,6 +141,14 @@ void sc_stats_count_msg(struct sc_stats *s, const struct sc_msg *msg);
 /* Take ownership of a finished call. SC_ENOMEM frees it. */
 enum sc_err sc_model_add_call(struct sc_model *m,
 			      struct sc_call *call) SC_WARN_UNUSED;
+
+/*
+ * sc_model_add_security - copy one security finding into the model.
+ * Strings are copied; SC_ENOMEM leaves the model without it.
+ */
+struct sc_sec_finding;
+enum sc_err sc_model_add_security(
+	struct sc_model *m, const struct sc_sec_finding *f) SC_WARN_UNUSED;
 
 /* Sort the calls by first frame; call once at the end. */
 void sc_model_finish(struct sc_model *m);

@@ -1,0 +1,78 @@
+/* calls_impl.h - what the files of the calls stage share (not public) */
+#ifndef SC_CALLS_IMPL_H
+#define SC_CALLS_IMPL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "sipcause/calls/correlate.h"
+
+#define SC__NS_PER_MS INT64_C(1000000)
+#define SC__NS_PER_S INT64_C(1000000000)
+
+/* Timer B/F/H: 64 * T1 (500 ms); after that nobody retransmits. */
+#define SC__TRANSACTION_TIMEOUT_NS (32 * SC__NS_PER_S)
+
+#define SC__NONE UINT32_MAX
+
+static inline bool
+sc__str_eq(const char *a, const char *b)
+{
+	return a && b && strcmp(a, b) == 0;
+}
+
+static inline int64_t
+sc__ms_between(int64_t from, int64_t to)
+{
+	if (from == 0 || to == 0 || to < from)
+		return -1;
+	return (to - from) / SC__NS_PER_MS;
+}
+
+static inline bool
+sc__is_success(int code)
+{
+	return code >= 200 && code < 300;
+}
+
+/* The request that opened transaction @t, if it was captured. */
+static inline const struct sc_msg *
+sc__first_request(const struct sc_call *c, const struct sc_txn *t)
+{
+	const struct sc_msg *m = t && t->first_msg < c->nmsgs
+					 ? c->msgs[t->first_msg].msg
+					 : NULL;
+
+	return m && m->is_request ? m : NULL;
+}
+
+/* call.c */
+char *sc__dup_or_null(const char *s);
+void sc__party_set(struct sc_party *p, const struct sc_nameaddr *na);
+struct sc_call *sc__call_new(const char *call_id);
+
+/* correlate.c: file one message into its call (takes @m) */
+enum sc_err sc__call_file(struct sc_call *c, struct sc_msg *m);
+
+/* dialog.c */
+void sc__note_bye(struct sc_call *c, const struct sc_txn *t,
+		  const struct sc_msg *m);
+enum sc_err sc__add_link_key(struct sc_call *c, const char *prefix,
+			     const char *value);
+enum sc_err sc__collect_link_keys(struct sc_call *c, const struct sc_msg *m);
+
+/* outcome.c */
+void sc__call_update(struct sc_call *c);
+bool sc__call_is_complete(const struct sc_call *c);
+bool sc__call_is_decided(const struct sc_call *c);
+/* Why a call is settled: a timer check while it stays open (prompt
+ * mode), a live call given up after the idle time, the input's end. */
+enum sc__settle {
+	SC__SETTLE_TIMER,
+	SC__SETTLE_IDLE,
+	SC__SETTLE_END,
+};
+void sc__call_settle(struct sc_call *c, int64_t now_ns, enum sc__settle why);
+
+#endif /* SC_CALLS_IMPL_H */

@@ -1,0 +1,394 @@
+/* calltab.c - the table of open calls, by Call-ID (RFC 3261 8.1.1.4)
+ *
+ * Messages go to the call of their Call-ID. When a call is handed over
+ * depends on the input: for a file, at the end (or when too many are
+ * open), so that calls depend only on their messages; for live capture,
+ * after a quiet time on the capture clock, or as soon as the outcome is
+ * known (prompt mode), remembering the Call-ID for a while to absorb
+ * late retransmissions.
+ */
+#include "config.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "calls_impl.h"
+#include "sipcause/util/hashmap.h"
+#include "sipcause/util/vec.h"
+
+/* A registration outcome under its user name (key points into @user). */
+struct reg_entry {
+	struct sc_registration reg;
+	char user[];
+};
+
+/*
+ * An open call under its key, or (call NULL) a handed-over call's
+ * Call-ID remembered until @until to absorb its late messages.
+ */
+struct entry {
+	struct sc_call *call;
+	int64_t until;
+	uint32_t max_cseq;       /* highest CSeq seen, for a tombstone */
+	size_t len;
+	char key[];
+};
+
+struct sc_calltab {
+	struct sc_hashmap by_id;     /* key -> struct entry * */
+	struct sc_hashmap regs;      /* user -> struct reg_entry * */
+	struct sc_vec reg_list;      /* owns the entries */
+	struct sc_vec open;          /* struct entry *, in creation order */
+	size_t live;                 /* entries with a call */
+	struct sc_calltab_opts opts;
+	int64_t last_expire_ts;
+	int64_t last_trim_ts;
+};
+
+struct sc_calltab *
+sc_calltab_new(const struct sc_calltab_opts *opts)
+{
+	struct sc_calltab *t = calloc(1, sizeof(*t));
+
+	if (!t)
+		return NULL;
+	sc_hashmap_init(&t->by_id);
+	sc_hashmap_init(&t->regs);
+	sc_vec_init(&t->reg_list);
+	sc_vec_init(&t->open);
+	t->opts.linger_ns = SC__TRANSACTION_TIMEOUT_NS;
+	t->opts.idle_ns = 300 * SC__NS_PER_S;
+	if (opts) {
+		if (opts->linger_ns > 0)
+			t->opts.linger_ns = opts->linger_ns;
+		if (opts->idle_ns > 0)
+			t->opts.idle_ns = opts->idle_ns;
+		t->opts.decided = opts->decided;
+		t->opts.decided_ctx = opts->decided_ctx;
+	}
+	return t;
+}
+
+void
+sc_calltab_free(struct sc_calltab *t)
+{
+	if (!t)
+		return;
+	for (size_t i = 0; i < t->open.n; i++) {
+		struct entry *e = t->open.v[i];
+
+		sc_call_free(e->call);
+		free(e);
+	}
+	sc_vec_fini(&t->open);
+	sc_hashmap_fini(&t->by_id);
+	for (size_t i = 0; i < t->reg_list.n; i++)
+		free(t->reg_list.v[i]);
+	sc_vec_fini(&t->reg_list);
+	sc_hashmap_fini(&t->regs);
+	free(t);
+}
+
+size_t
+sc_calltab_count(const struct sc_calltab *t)
+{
+	return t->live;
+}
+
+/*
+ * The key of @m's call: its Call-ID without trailing white space (a CR
+ * left by a sloppy parser must not make another call); without a
+ * Call-ID, one call per transaction (branch and CSeq). Returns a new
+ * entry holding the key, or NULL.
+ */
+static struct entry *
+key_of(const struct sc_msg *m)
+{
+	char buf[160];
+	const char *k = m->call_id;
+	size_t len;
+	struct entry *e;
+
+	if (!k) {
+		snprintf(buf, sizeof(buf), "\001%.100s\001%" PRIu32 " %.40s",
+			 m->via_branch ? m->via_branch : "", m->cseq,
+			 m->cseq_method_name ? m->cseq_method_name : "");
+		k = buf;
+	}
+	len = strlen(k);
+	while (len > 0 && (k[len - 1] == '\r' || k[len - 1] == '\n' ||
+			   k[len - 1] == ' ' || k[len - 1] == '\t'))
+		len--;
+	e = malloc(sizeof(*e) + len + 1);
+	if (!e)
+		return NULL;
+	memset(e, 0, sizeof(*e));
+	memcpy(e->key, k, len);
+	e->key[len] = 0;
+	e->len = len;
+	return e;
+}
+
+/* Open a call for @probe's key; @probe becomes the table's entry. */
+static enum sc_err
+open_call(struct sc_calltab *t, struct entry *probe, bool has_id)
+{
+	probe->call = sc__call_new(has_id ? probe->key : "");
+	if (!probe->call)
+		return SC_ENOMEM;
+	if (sc__add_link_key(probe->call, "cid:", probe->call->call_id) !=
+		    SC_OK ||
+	    sc_vec_push(&t->open, probe) != SC_OK)
+		goto fail;
+	if (sc_hashmap_put(&t->by_id, probe->key, probe->len, probe) !=
+	    SC_OK) {
+		t->open.n--;
+		goto fail;
+	}
+	t->live++;
+	return SC_OK;
+fail:
+	sc_call_free(probe->call);
+	probe->call = NULL;
+	return SC_ENOMEM;
+}
+
+const struct sc_registration *
+sc_calltab_registration(const struct sc_calltab *t, const char *user)
+{
+	const struct reg_entry *e;
+
+	if (!user)
+		return NULL;
+	e = sc_hashmap_get(&t->regs, user, strlen(user));
+	return e ? &e->reg : NULL;
+}
+
+/* Keep the outcome of a REGISTER call for diagnosing later calls. */
+static enum sc_err
+note_registration(struct sc_calltab *t, const struct sc_call *c)
+{
+	const char *user = c->to.user;
+	struct reg_entry *e;
+	size_t len;
+
+	if (!user)
+		return SC_OK;
+	len = strlen(user);
+	e = sc_hashmap_get(&t->regs, user, len);
+	if (!e) {
+		e = malloc(sizeof(*e) + len + 1);
+		if (!e)
+			return SC_ENOMEM;
+		memcpy(e->user, user, len + 1);
+		if (sc_vec_push(&t->reg_list, e) != SC_OK) {
+			free(e);
+			return SC_ENOMEM;
+		}
+		if (sc_hashmap_put(&t->regs, e->user, len, e) != SC_OK)
+			return SC_ENOMEM;   /* freed with reg_list */
+	}
+	e->reg.code = c->final_code;
+	e->reg.ts_ns = c->last_ts;
+	e->reg.expires = c->expires;
+	return SC_OK;
+}
+
+/* Hand @e's call to @done; in prompt mode its key stays as a tombstone. */
+static void
+hand_over(struct sc_calltab *t, struct entry *e, int64_t now_ns,
+	  enum sc__settle why, sc_call_fn *done, void *ctx, bool keep_key)
+{
+	struct sc_call *c = e->call;
+
+	sc__call_settle(c, now_ns, why);
+	e->call = NULL;
+	t->live--;
+	if (keep_key) {
+		e->until = c->last_ts + t->opts.linger_ns;
+		for (size_t i = 0; i < c->ntxns; i++)
+			if (c->txns[i].cseq > e->max_cseq)
+				e->max_cseq = c->txns[i].cseq;
+	} else {
+		sc_hashmap_del(&t->by_id, e->key, e->len);
+	}
+	done(ctx, c);
+}
+
+/* A late message of a call already handed over (prompt mode): absorbed,
+ * unless it starts something new under the same Call-ID. */
+static bool
+absorbs(const struct entry *e, const struct sc_msg *m)
+{
+	return !(m->is_request && !m->to.tag && m->cseq > e->max_cseq &&
+		 m->method != SC_METHOD_ACK && m->method != SC_METHOD_CANCEL);
+}
+
+/* Drop the tombstone @e so that a new call can take its key. */
+static void
+bury(struct sc_calltab *t, struct entry *e)
+{
+	sc_hashmap_del(&t->by_id, e->key, e->len);
+	e->until = INT64_MIN;   /* freed by the next expire */
+}
+
+enum sc_err
+sc_calltab_add(struct sc_calltab *t, struct sc_msg *m)
+{
+	struct entry *probe = key_of(m), *e;
+	enum sc_err err;
+
+	if (!probe) {
+		sc_msg_free(m);
+		return SC_ENOMEM;
+	}
+	e = sc_hashmap_get(&t->by_id, probe->key, probe->len);
+	if (e && !e->call) {
+		if (absorbs(e, m)) {
+			free(probe);
+			sc_msg_free(m);
+			return SC_OK;
+		}
+		bury(t, e);
+		e = NULL;
+	}
+	if (e) {
+		free(probe);
+	} else {
+		err = open_call(t, probe, m->call_id != NULL);
+		if (err != SC_OK) {
+			free(probe);
+			sc_msg_free(m);
+			return err;
+		}
+		e = probe;
+	}
+	err = sc__call_file(e->call, m);
+	if (err == SC_OK && e->call->kind == SC_METHOD_REGISTER &&
+	    e->call->final_code)
+		err = note_registration(t, e->call);
+	if (t->opts.decided && sc__call_is_decided(e->call))
+		hand_over(t, e, e->call->last_ts, SC__SETTLE_TIMER,
+			  t->opts.decided, t->opts.decided_ctx, true);
+	return err;
+}
+
+void
+sc_calltab_attach_event(struct sc_calltab *t, const char *call_id,
+			struct sc_call_event *ev)
+{
+	struct entry *e = sc_hashmap_get(&t->by_id, call_id, strlen(call_id));
+	struct sc_call *c = e ? e->call : NULL;
+	struct sc_call_event *v;
+
+	if (!c) {
+		free(ev->text);
+		return;
+	}
+	v = realloc(c->events, (c->nevents + 1) * sizeof(*v));
+	if (!v) {
+		free(ev->text);
+		return;
+	}
+	c->events = v;
+	c->events[c->nevents++] = *ev;
+}
+
+/* Prompt mode: has a timer decided @c by @now_ns (Timer B)? */
+static bool
+timer_fired(struct sc_call *c, int64_t now_ns)
+{
+	if (c->state != SC_CALL_IN_PROGRESS)
+		return false;
+	sc__call_settle(c, now_ns, SC__SETTLE_TIMER);
+	return c->state != SC_CALL_IN_PROGRESS;
+}
+
+void
+sc_calltab_expire(struct sc_calltab *t, int64_t now_ns, sc_call_fn *done,
+		  void *ctx)
+{
+	bool prompt = t->opts.decided != NULL;
+	size_t keep = 0;
+
+	/* scanning costs O(open calls): do it once per capture second */
+	if (now_ns - t->last_expire_ts < SC__NS_PER_S)
+		return;
+	t->last_expire_ts = now_ns;
+	for (size_t i = 0; i < t->open.n; i++) {
+		struct entry *e = t->open.v[i];
+		struct sc_call *c = e->call;
+		int64_t quiet = c ? now_ns - c->last_ts : 0;
+
+		if (!c && e->until <= now_ns) {
+			if (e->until != INT64_MIN)
+				sc_hashmap_del(&t->by_id, e->key, e->len);
+			free(e);
+			continue;
+		}
+		if (c && prompt && timer_fired(c, now_ns))
+			hand_over(t, e, now_ns, SC__SETTLE_TIMER,
+				  t->opts.decided, t->opts.decided_ctx, true);
+		else if (c && ((sc__call_is_complete(c) &&
+				quiet >= t->opts.linger_ns) ||
+			       quiet >= t->opts.idle_ns))
+			hand_over(t, e, now_ns,
+				  quiet >= t->opts.idle_ns ? SC__SETTLE_IDLE
+							   : SC__SETTLE_TIMER,
+				  done, ctx, false);
+		if (!e->call && e->until == 0) {
+			free(e);
+			continue;
+		}
+		t->open.v[keep++] = e;
+	}
+	t->open.n = keep;
+}
+
+void
+sc_calltab_trim(struct sc_calltab *t, int64_t now_ns, size_t max_open,
+		sc_call_fn *done, void *ctx)
+{
+	size_t keep = 0;
+
+	if (max_open == 0 || t->live <= max_open)
+		return;
+	/* at most once per capture second, as expire */
+	if (now_ns - t->last_trim_ts < SC__NS_PER_S)
+		return;
+	t->last_trim_ts = now_ns;
+	for (size_t i = 0; i < t->open.n; i++) {
+		struct entry *e = t->open.v[i];
+
+		if (e->call && t->live > max_open - max_open / 8 &&
+		    sc__call_is_complete(e->call) &&
+		    now_ns - e->call->last_ts >= t->opts.linger_ns)
+			hand_over(t, e, now_ns, SC__SETTLE_TIMER, done, ctx,
+				  false);
+		if (!e->call && e->until == 0) {
+			free(e);
+			continue;
+		}
+		t->open.v[keep++] = e;
+	}
+	t->open.n = keep;
+}
+
+void
+sc_calltab_flush(struct sc_calltab *t, int64_t now_ns, sc_call_fn *done,
+		 void *ctx)
+{
+	for (size_t i = 0; i < t->open.n; i++) {
+		struct entry *e = t->open.v[i];
+
+		if (e->call)
+			hand_over(t, e, now_ns, SC__SETTLE_END, done, ctx,
+				  false);
+		else if (e->until != INT64_MIN)
+			sc_hashmap_del(&t->by_id, e->key, e->len);
+		free(e);
+	}
+	t->open.n = 0;
+}
