@@ -3,11 +3,15 @@
  * Analyses a capture the way `sipcause` does for a text report (calls
  * summarised as they finish) and prints the bytes still allocated per
  * call at the end, from glibc's mallinfo2(). bench/memory.sh runs it.
+ * With --stream, the analyzer keeps no call (stream_only, as jsonl and
+ * live output should): the peak RSS is then what the caps bound.
  */
 #include "config.h"
 
 #include <malloc.h>
 #include <stdio.h>
+#include <string.h>
+#include <sys/resource.h>
 
 #include "sipcause/pipeline/analyze.h"
 
@@ -21,8 +25,15 @@ main(int argc, char **argv)
 	char errbuf[SC_ERRBUF_SIZE];
 	size_t live;
 
+	struct rusage ru;
+
+	if (argc == 3 && strcmp(argv[1], "--stream") == 0) {
+		opts.stream_only = true;
+		argv++;
+		argc--;
+	}
 	if (argc != 2) {
-		fprintf(stderr, "usage: memory-per-call CAPTURE\n");
+		fprintf(stderr, "usage: memory-per-call [--stream] CAPTURE\n");
 		return 1;
 	}
 	sc_model_init(&model);
@@ -37,12 +48,15 @@ main(int argc, char **argv)
 	}
 	sc_analyzer_free(a);
 	after = mallinfo2();
-	live = after.uordblks - before.uordblks;
+	live = after.uordblks > before.uordblks
+		       ? after.uordblks - before.uordblks
+		       : 0;
+	getrusage(RUSAGE_SELF, &ru);
 	printf("calls %zu, live heap %zu bytes, %.0f bytes per call "
-	       "(heap arena %zu bytes)\n",
+	       "(heap arena %zu bytes, peak RSS %ld KiB)\n",
 	       model.calls.n, live,
 	       model.calls.n ? (double)live / (double)model.calls.n : 0.0,
-	       after.arena);
+	       after.arena, ru.ru_maxrss);
 	sc_model_fini(&model);
 	return 0;
 }

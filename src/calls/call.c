@@ -52,6 +52,8 @@ sc__party_set(struct sc_party *p, const struct sc_nameaddr *na)
 	p->tag = sc__dup_or_null(na->tag);
 }
 
+static void release(const struct sc_call *c, void *p);
+
 static void
 txns_free(struct sc_call *c)
 {
@@ -90,6 +92,18 @@ dialogs_free(struct sc_call *c)
 	free(c->dialogs);
 	c->dialogs = NULL;
 	c->ndialogs = 0;
+}
+
+/* The link keys: read by the linker when the call is added to it,
+ * never by a report. */
+static void
+link_keys_free(struct sc_call *c)
+{
+	for (size_t i = 0; i < c->nlink_keys; i++)
+		release(c, c->link_keys[i]);
+	release(c, c->link_keys);
+	c->link_keys = NULL;
+	c->nlink_keys = 0;
 }
 
 /* Drop what only an open or detailed call needs. */
@@ -232,50 +246,50 @@ pack(struct sc_call *c)
 	struct sc_explain *v = &c->verdict;
 	size_t nev = v->evidence ? v->nevidence + 1 : 0;
 	size_t arrays = c->nattempts * sizeof(struct sc_attempt) +
-			c->nlink_keys * sizeof(char *) + nev * sizeof(char *) +
+			nev * sizeof(char *) +
 			c->nfindings * sizeof(struct sc_finding);
+	bool ruri_is_to = sc__str_eq(c->ruri, c->to.uri);
 	size_t texts = text_size(c->call_id) + text_size(c->kind_name) +
 		       party_size(&c->from) + party_size(&c->to) +
-		       text_size(c->ruri) + text_size(c->final_reason) +
+		       (ruri_is_to ? 0 : text_size(c->ruri)) +
+		       text_size(c->final_reason) +
 		       text_size(c->subscription_state) +
 		       text_size(c->end_reason.text) + explain_size(v);
 	struct packer k;
-	char **keys, **evidence;
+	char **evidence;
 	struct sc_finding *findings;
 	struct sc_attempt *attempts;
 
 	for (size_t i = 0; i < c->nattempts; i++)
 		texts += text_size(c->attempts[i].kind_name) +
 			 text_size(c->attempts[i].final_reason);
-	for (size_t i = 0; i < c->nlink_keys; i++)
-		texts += text_size(c->link_keys[i]);
 	for (size_t i = 0; i < c->nfindings; i++)
 		texts += text_size(c->findings[i].text);
-	if (c->pool_ || arrays + texts == 0)
+	if (c->pool_ || arrays + texts == 0 || arrays + texts > UINT32_MAX)
 		return;
 	c->pool_ = malloc(arrays + texts);
 	if (!c->pool_)
 		return;   /* keep the separate strings: nothing is lost */
-	c->pool_len_ = arrays + texts;
+	c->pool_len_ = (uint32_t)(arrays + texts);
 	/* malloc aligns for any type; the attempts (8-byte fields) and the
 	 * pointer arrays come first */
 	attempts = (struct sc_attempt *)(void *)c->pool_;
-	keys = (char **)(void *)(attempts + c->nattempts);
-	evidence = keys + c->nlink_keys;
+	evidence = (char **)(void *)(attempts + c->nattempts);
 	findings = (struct sc_finding *)(void *)(evidence + nev);
 	k.next = (char *)(findings + c->nfindings);
 	c->call_id = pack_text(&k, c->call_id);
 	c->kind_name = pack_text(&k, c->kind_name);
 	pack_party(&k, &c->from);
 	pack_party(&k, &c->to);
-	c->ruri = pack_text(&k, c->ruri);
+	if (ruri_is_to) {
+		free(c->ruri);
+		c->ruri = c->to.uri;   /* the same text, once */
+	} else {
+		c->ruri = pack_text(&k, c->ruri);
+	}
 	c->final_reason = pack_text(&k, c->final_reason);
 	c->subscription_state = pack_text(&k, c->subscription_state);
 	c->end_reason.text = pack_text(&k, c->end_reason.text);
-	for (size_t i = 0; i < c->nlink_keys; i++)
-		keys[i] = pack_text(&k, c->link_keys[i]);
-	free(c->link_keys);
-	c->link_keys = c->nlink_keys ? keys : NULL;
 	for (size_t i = 0; i < c->nfindings; i++) {
 		findings[i].rule = c->findings[i].rule;
 		findings[i].text = pack_text(&k, c->findings[i].text);
@@ -290,6 +304,7 @@ void
 sc_call_summarise(struct sc_call *c)
 {
 	drop_detail(c);
+	link_keys_free(c);
 	pack(c);
 	c->summarised = true;
 }
@@ -338,9 +353,7 @@ sc_call_free(struct sc_call *c)
 	for (size_t i = 0; i < c->nlinked; i++)
 		free(c->linked[i]);
 	free(c->linked);
-	for (size_t i = 0; i < c->nlink_keys; i++)
-		release(c, c->link_keys[i]);
-	release(c, c->link_keys);
+	link_keys_free(c);
 	sc_explain_fini(&c->verdict);
 	for (size_t i = 0; i < c->nfindings; i++)
 		release(c, c->findings[i].text);

@@ -54,6 +54,8 @@ struct sc_call *sc__call_new(const char *call_id);
 
 /* correlate.c: file one message into its call (takes @m) */
 enum sc_err sc__call_file(struct sc_call *c, struct sc_msg *m);
+/* A message past the call's cap: its times and count only (takes @m). */
+void sc__call_count_only(struct sc_call *c, struct sc_msg *m);
 
 /* dialog.c */
 void sc__note_bye(struct sc_call *c, const struct sc_txn *t,

@@ -45,7 +45,16 @@ struct sc_calltab {
 	struct sc_calltab_opts opts;
 	int64_t last_expire_ts;
 	int64_t last_trim_ts;
+	size_t held;                 /* messages kept by open calls */
+	struct sc_calltab_caps caps;
+	sc_call_fn *evicted;         /* receives calls a cap hands over */
+	void *evicted_ctx;
 };
+
+/* Defaults of the caps (struct sc_calltab_opts). */
+#define DEFAULT_MAX_OPEN 65536
+#define DEFAULT_MAX_HELD_MSGS 262144
+#define DEFAULT_MAX_CALL_MSGS 1024
 
 struct sc_calltab *
 sc_calltab_new(const struct sc_calltab_opts *opts)
@@ -67,8 +76,38 @@ sc_calltab_new(const struct sc_calltab_opts *opts)
 			t->opts.idle_ns = opts->idle_ns;
 		t->opts.decided = opts->decided;
 		t->opts.decided_ctx = opts->decided_ctx;
+		t->opts.max_open = opts->max_open;
+		t->opts.max_held_msgs = opts->max_held_msgs;
+		t->opts.max_call_msgs = opts->max_call_msgs;
 	}
+	if (!t->opts.max_open)
+		t->opts.max_open = DEFAULT_MAX_OPEN;
+	if (!t->opts.max_held_msgs)
+		t->opts.max_held_msgs = DEFAULT_MAX_HELD_MSGS;
+	if (!t->opts.max_call_msgs)
+		t->opts.max_call_msgs = DEFAULT_MAX_CALL_MSGS;
+	t->evicted = t->opts.decided;
+	t->evicted_ctx = t->opts.decided_ctx;
 	return t;
+}
+
+void
+sc_calltab_set_evicted(struct sc_calltab *t, sc_call_fn *evicted, void *ctx)
+{
+	t->evicted = evicted;
+	t->evicted_ctx = ctx;
+}
+
+size_t
+sc_calltab_held(const struct sc_calltab *t)
+{
+	return t->held;
+}
+
+const struct sc_calltab_caps *
+sc_calltab_caps(const struct sc_calltab *t)
+{
+	return &t->caps;
 }
 
 void
@@ -206,6 +245,7 @@ hand_over(struct sc_calltab *t, struct entry *e, int64_t now_ns,
 	sc__call_settle(c, now_ns, why);
 	e->call = NULL;
 	t->live--;
+	t->held -= c->nmsgs;
 	if (keep_key) {
 		e->until = c->last_ts + t->opts.linger_ns;
 		for (size_t i = 0; i < c->ntxns; i++)
@@ -234,10 +274,81 @@ bury(struct sc_calltab *t, struct entry *e)
 	e->until = INT64_MIN;   /* freed by the next expire */
 }
 
+/* File @m into @c, within the call's cap on kept messages. */
+static enum sc_err
+file_msg(struct sc_calltab *t, struct sc_call *c, struct sc_msg *m)
+{
+	uint32_t before = c->nmsgs;
+	enum sc_err err;
+
+	if (c->nmsgs >= t->opts.max_call_msgs) {
+		t->caps.call_msgs_dropped++;
+		sc__call_count_only(c, m);
+		return SC_OK;
+	}
+	err = sc__call_file(c, m);
+	t->held += c->nmsgs - before;
+	return err;
+}
+
+/* Drop the entries of t->open that hold nothing any more. */
+static void
+compact_open(struct sc_calltab *t)
+{
+	size_t keep = 0;
+
+	for (size_t i = 0; i < t->open.n; i++) {
+		struct entry *e = t->open.v[i];
+
+		if (!e->call && e->until == 0) {
+			free(e);
+			continue;
+		}
+		t->open.v[keep++] = e;
+	}
+	t->open.n = keep;
+}
+
+/*
+ * Too many open calls, or too many messages held by them: hand the
+ * oldest over, decided with what was seen, until an eighth below both
+ * caps (so that the scan runs once per many evictions).
+ */
+static void
+evict(struct sc_calltab *t, int64_t now_ns)
+{
+	size_t open_to = t->opts.max_open - t->opts.max_open / 8;
+	size_t held_to = t->opts.max_held_msgs - t->opts.max_held_msgs / 8;
+
+	for (size_t i = 0; i < t->open.n; i++) {
+		struct entry *e = t->open.v[i];
+		struct sc_call *c = e->call;
+
+		if (t->live <= open_to && t->held <= held_to)
+			break;
+		if (!c)
+			continue;
+		t->caps.open_calls_evicted++;
+		if (t->evicted) {
+			hand_over(t, e, now_ns > c->last_ts ? now_ns : c->last_ts,
+				  SC__SETTLE_END, t->evicted, t->evicted_ctx,
+				  false);
+			continue;
+		}
+		e->call = NULL;
+		t->live--;
+		t->held -= c->nmsgs;
+		sc_hashmap_del(&t->by_id, e->key, e->len);
+		sc_call_free(c);
+	}
+	compact_open(t);
+}
+
 enum sc_err
 sc_calltab_add(struct sc_calltab *t, struct sc_msg *m)
 {
 	struct entry *probe = key_of(m), *e;
+	int64_t now_ns = m->ts_ns;
 	enum sc_err err;
 
 	if (!probe) {
@@ -265,13 +376,15 @@ sc_calltab_add(struct sc_calltab *t, struct sc_msg *m)
 		}
 		e = probe;
 	}
-	err = sc__call_file(e->call, m);
+	err = file_msg(t, e->call, m);
 	if (err == SC_OK && e->call->kind == SC_METHOD_REGISTER &&
 	    e->call->final_code)
 		err = note_registration(t, e->call);
 	if (t->opts.decided && sc__call_is_decided(e->call))
 		hand_over(t, e, e->call->last_ts, SC__SETTLE_TIMER,
 			  t->opts.decided, t->opts.decided_ctx, true);
+	if (t->live > t->opts.max_open || t->held > t->opts.max_held_msgs)
+		evict(t, now_ns);
 	return err;
 }
 

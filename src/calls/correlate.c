@@ -80,7 +80,7 @@ static enum sc_err
 push_msg(struct sc_call *c, struct sc_msg *m, uint32_t txn, uint16_t hop)
 {
 	if (c->nmsgs == c->msgs_alloc) {
-		size_t n = c->msgs_alloc ? c->msgs_alloc * 2 : 8;
+		uint32_t n = c->msgs_alloc ? c->msgs_alloc * 2 : 2;
 		struct sc_callmsg *v = realloc(c->msgs, n * sizeof(*v));
 
 		if (!v)
@@ -102,7 +102,7 @@ new_txn(struct sc_call *c, const struct sc_msg *m)
 	struct sc_txn *t;
 
 	if (c->ntxns == c->txns_alloc) {
-		size_t n = c->txns_alloc ? c->txns_alloc * 2 : 4;
+		uint32_t n = c->txns_alloc ? c->txns_alloc * 2 : 1;
 		struct sc_txn *v = realloc(c->txns, n * sizeof(*v));
 
 		if (!v)
@@ -621,8 +621,6 @@ note_times(struct sc_call *c, const struct sc_msg *m)
 	}
 	if (m->ts_ns > c->last_ts)
 		c->last_ts = m->ts_ns;
-	if (m->frame > c->last_frame)
-		c->last_frame = m->frame;
 	c->msg_count++;
 	if (m->flags & SC_MSG_MALFORMED)
 		c->malformed++;
@@ -665,6 +663,13 @@ note_attempt_span(struct sc_call *c, uint32_t ti, const struct sc_msg *m)
 	a = &c->attempts[c->txns[ti].attempt];
 	if (m->frame > a->last_frame)
 		a->last_frame = m->frame;
+}
+
+void
+sc__call_count_only(struct sc_call *c, struct sc_msg *m)
+{
+	note_times(c, m);
+	sc_msg_free(m);
 }
 
 enum sc_err

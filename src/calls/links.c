@@ -38,19 +38,57 @@ add_linked(struct sc_call *c, const char *call_id)
 	return SC_OK;
 }
 
-/* The calls sharing one key; the key is copied (calls pack theirs). */
+/*
+ * One leg of a group: a call, or once the call was released (streamed
+ * and freed), its Call-ID alone: later legs still name it.
+ */
+struct leg {
+	struct sc_call *call;
+	char *id;                  /* owned, when call is NULL */
+};
+
+/* The calls sharing one key; the key is copied (calls drop theirs).
+ * Most keys have one leg: it is inline, the others in @more. */
 struct leg_group {
-	struct sc_call *legs[MAX_LEGS];
-	size_t n;
+	struct leg *more;
+	uint32_t n;
 	bool overflow;
-	size_t len;
+	uint32_t len;
+	struct leg first;
 	char key[];
 };
 
+/* Keys remembered at most; beyond, the oldest are forgotten (their
+ * legs no longer link to calls that come later). */
+#define DEFAULT_MAX_KEYS 262144
+
 struct sc_linker {
 	struct sc_hashmap groups;    /* key -> struct leg_group * */
-	struct sc_vec all;           /* owns the groups */
+	struct sc_vec all;           /* owns the groups, oldest first */
+	size_t max_keys;
+	uint64_t forgotten;          /* keys dropped by the cap */
 };
+
+static struct leg *
+leg_at(struct leg_group *g, size_t i)
+{
+	return i == 0 ? &g->first : &g->more[i - 1];
+}
+
+static const char *
+leg_id(const struct leg *lg)
+{
+	return lg->call ? lg->call->call_id : lg->id;
+}
+
+static void
+group_free(struct leg_group *g)
+{
+	for (size_t i = 0; i < g->n; i++)
+		free(leg_at(g, i)->id);
+	free(g->more);
+	free(g);
+}
 
 struct sc_linker *
 sc_linker_new(void)
@@ -61,6 +99,7 @@ sc_linker_new(void)
 		return NULL;
 	sc_hashmap_init(&l->groups);
 	sc_vec_init(&l->all);
+	l->max_keys = DEFAULT_MAX_KEYS;
 	return l;
 }
 
@@ -70,10 +109,42 @@ sc_linker_free(struct sc_linker *l)
 	if (!l)
 		return;
 	for (size_t i = 0; i < l->all.n; i++)
-		free(l->all.v[i]);
+		group_free(l->all.v[i]);
 	sc_vec_fini(&l->all);
 	sc_hashmap_fini(&l->groups);
 	free(l);
+}
+
+void
+sc_linker_set_max_keys(struct sc_linker *l, size_t max_keys)
+{
+	l->max_keys = max_keys ? max_keys : DEFAULT_MAX_KEYS;
+}
+
+uint64_t
+sc_linker_forgotten(const struct sc_linker *l)
+{
+	return l->forgotten;
+}
+
+/* Over the cap: forget the oldest eighth of the keys. */
+static void
+forget_oldest(struct sc_linker *l)
+{
+	size_t drop = l->all.n - (l->max_keys - l->max_keys / 8), keep = 0;
+
+	for (size_t i = 0; i < l->all.n; i++) {
+		struct leg_group *g = l->all.v[i];
+
+		if (i < drop) {
+			sc_hashmap_del(&l->groups, g->key, g->len);
+			group_free(g);
+			l->forgotten++;
+			continue;
+		}
+		l->all.v[keep++] = g;
+	}
+	l->all.n = keep;
 }
 
 /* The group of @key, created when new; NULL when out of memory. */
@@ -85,11 +156,15 @@ group_of(struct sc_linker *l, const char *key)
 
 	if (g)
 		return g;
+	if (len > UINT32_MAX)
+		return NULL;
+	if (l->all.n >= l->max_keys)
+		forget_oldest(l);
 	g = calloc(1, sizeof(*g) + len + 1);
 	if (!g)
 		return NULL;
 	memcpy(g->key, key, len + 1);
-	g->len = len;
+	g->len = (uint32_t)len;
 	if (sc_vec_push(&l->all, g) != SC_OK) {
 		free(g);
 		return NULL;
@@ -100,6 +175,23 @@ group_of(struct sc_linker *l, const char *key)
 		return NULL;
 	}
 	return g;
+}
+
+/* Add @c as a leg of @g. */
+static enum sc_err
+add_leg(struct leg_group *g, struct sc_call *c)
+{
+	struct leg *v;
+
+	if (g->n > 0) {
+		v = realloc(g->more, g->n * sizeof(*v));
+		if (!v)
+			return SC_ENOMEM;
+		g->more = v;
+	}
+	*leg_at(g, g->n) = (struct leg){ .call = c };
+	g->n++;
+	return SC_OK;
 }
 
 enum sc_err
@@ -114,7 +206,7 @@ sc_linker_add(struct sc_linker *l, struct sc_call *c)
 		if (!g)
 			return SC_ENOMEM;
 		for (size_t i = 0; i < g->n; i++)
-			member |= g->legs[i] == c;
+			member |= leg_at(g, i)->call == c;
 		if (member)
 			continue;
 		if (g->n == MAX_LEGS) {
@@ -122,13 +214,38 @@ sc_linker_add(struct sc_linker *l, struct sc_call *c)
 			continue;
 		}
 		for (size_t i = 0; i < g->n && err == SC_OK; i++) {
-			err = add_linked(g->legs[i], c->call_id);
+			struct leg *lg = leg_at(g, i);
+
+			if (!leg_id(lg))
+				continue;   /* released without memory */
+			if (lg->call)
+				err = add_linked(lg->call, c->call_id);
 			if (err == SC_OK)
-				err = add_linked(c, g->legs[i]->call_id);
+				err = add_linked(c, leg_id(lg));
 		}
-		g->legs[g->n++] = c;
+		if (err == SC_OK)
+			err = add_leg(g, c);
 	}
 	return err;
+}
+
+void
+sc_linker_release(struct sc_linker *l, const struct sc_call *c)
+{
+	for (size_t k = 0; k < c->nlink_keys; k++) {
+		struct leg_group *g = sc_hashmap_get(
+			&l->groups, c->link_keys[k], strlen(c->link_keys[k]));
+
+		for (size_t i = 0; g && i < g->n; i++) {
+			struct leg *lg = leg_at(g, i);
+
+			if (lg->call != c)
+				continue;
+			/* out of memory: the leg is forgotten, not dangling */
+			lg->id = strdup(c->call_id ? c->call_id : "");
+			lg->call = NULL;
+		}
+	}
 }
 
 enum sc_err

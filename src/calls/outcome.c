@@ -215,7 +215,7 @@ sc__call_update(struct sc_call *c)
 		c->state = SC_CALL_MID_DIALOG;
 		return;
 	}
-	c->headline = pick_headline(c);
+	c->headline = (uint32_t)pick_headline(c);
 	a = &c->attempts[c->headline];
 	t = sc_attempt_deciding_txn(c, a);
 	set_kind(c, a);

@@ -22,6 +22,9 @@
 /* File input: calls kept open before the oldest complete ones go. */
 #define DEFAULT_MAX_OPEN 4096
 
+/* Finished calls the model lists at most (about 1 KB each). */
+#define DEFAULT_KEPT_CALLS_CAP 2000000
+
 struct sc_analyzer {
 	struct sc_analyzer_opts opts;
 	struct sc_model *model;
@@ -139,6 +142,16 @@ on_call_done(void *ctx, struct sc_call *call)
 	note_failure(a, track_security(a, call));
 	if (a->opts.on_call)
 		a->opts.on_call(a->opts.on_call_ctx, call);
+	if (a->opts.stream_only || a->model->calls.n >= a->opts.kept_calls_cap) {
+		/* written, counted, gone: nothing stays per call */
+		if (!a->opts.stream_only)
+			a->model->stats.caps.calls_not_kept++;
+		note_failure(a, sc_model_count_call(a->model, call));
+		if (a->linker)
+			sc_linker_release(a->linker, call);
+		sc_call_free(call);
+		return;
+	}
 	keep = a->opts.keep_messages &&
 	       (!a->opts.keep_pred ||
 		a->opts.keep_pred(a->opts.keep_ctx, call));
@@ -171,12 +184,21 @@ sc_analyzer_new(const struct sc_analyzer_opts *opts, struct sc_model *model)
 	a->parser = sc_sipparser_new(&parser_opts);
 	if (!a->opts.max_open_calls)
 		a->opts.max_open_calls = DEFAULT_MAX_OPEN;
+	if (!a->opts.kept_calls_cap)
+		a->opts.kept_calls_cap = DEFAULT_KEPT_CALLS_CAP;
 	if (a->opts.prompt) {
 		tab_opts.decided = on_call_done;
 		tab_opts.decided_ctx = a;
 	}
+	tab_opts.max_open = a->opts.open_calls_cap;
+	tab_opts.max_held_msgs = a->opts.held_msgs_cap;
+	tab_opts.max_call_msgs = a->opts.call_msgs_cap;
 	a->calls = sc_calltab_new(&tab_opts);
+	if (a->calls)
+		sc_calltab_set_evicted(a->calls, on_call_done, a);
 	a->linker = sc_linker_new();
+	if (a->linker)
+		sc_linker_set_max_keys(a->linker, a->opts.link_keys_cap);
 	a->security = sc_security_new(NULL);
 	a->frags = sc_ipfrag_new(NULL);
 	tcp_limits.is_sip_port = is_sip_port;
@@ -559,6 +581,13 @@ sc_analyzer_finish(struct sc_analyzer *a)
 
 	sc_tcp_flush(a->tcp, on_rawmsg, a);
 	sc_calltab_flush(a->calls, a->now_ns, on_call_done, a);
+	a->model->stats.caps.open_calls_evicted =
+		sc_calltab_caps(a->calls)->open_calls_evicted;
+	a->model->stats.caps.call_msgs_dropped =
+		sc_calltab_caps(a->calls)->call_msgs_dropped;
+	if (a->linker)
+		a->model->stats.caps.link_keys_forgotten =
+			sc_linker_forgotten(a->linker);
 	a->model->stats.ipfrag = *sc_ipfrag_stats(a->frags);
 	a->model->stats.tcp = *sc_tcp_stats(a->tcp);
 	a->model->stats.sctp = *sc_sctp_stats(a->sctp);

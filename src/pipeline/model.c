@@ -223,6 +223,17 @@ count_invite(struct sc_model *m, const struct sc_call *c)
 }
 
 enum sc_err
+sc_model_count_call(struct sc_model *m, const struct sc_call *call)
+{
+	m->stats.calls++;
+	if (call->state < SC_CALL__COUNT)
+		m->stats.calls_by_state[call->state]++;
+	m->stats.retransmissions += call->retransmissions;
+	m->stats.duplicates += call->duplicates;
+	return count_invite(m, call);
+}
+
+enum sc_err
 sc_model_add_call(struct sc_model *m, struct sc_call *call)
 {
 	enum sc_err err = sc_vec_push(&m->calls, call);
@@ -231,10 +242,7 @@ sc_model_add_call(struct sc_model *m, struct sc_call *call)
 		sc_call_free(call);
 		return err;
 	}
-	m->stats.calls++;
-	m->stats.retransmissions += call->retransmissions;
-	m->stats.duplicates += call->duplicates;
-	return count_invite(m, call);
+	return sc_model_count_call(m, call);
 }
 
 static double

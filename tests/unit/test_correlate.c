@@ -1080,6 +1080,152 @@ test_linker_incremental(void **state)
 	sc_linker_free(l);
 }
 
+/* Counts and frees the calls a cap hands over. */
+static void
+count_and_free(void *ctx, struct sc_call *call)
+{
+	size_t *n = ctx;
+
+	(*n)++;
+	sc_call_free(call);
+}
+
+/* An INVITE of its own Call-ID, "flood-N". */
+static void
+feed_flood_invite(struct fixture *f, int n, int64_t ms)
+{
+	char text[512];
+
+	snprintf(text, sizeof(text),
+		 "INVITE sip:bob@example.com SIP/2.0\n"
+		 "Via: SIP/2.0/UDP 192.0.2.1:5060;branch=z9hG4bKfl%d\n"
+		 "From: <sip:alice@example.com>;tag=a%d\n"
+		 "To: <sip:bob@example.com>\n"
+		 "Call-ID: flood-%d\n"
+		 "CSeq: 1 INVITE\n"
+		 "Content-Length: 0\n\n",
+		 n, n, n);
+	feed(f, A, B, ms, text);
+}
+
+/* A call keeps at most max_call_msgs messages; the rest are counted. */
+static void
+test_cap_call_msgs(void **state)
+{
+	struct fixture *f = *state;
+	struct sc_calltab_opts opts = { 0 };
+	struct sc_call *c;
+
+	sc_calltab_free(f->tab);
+	opts.max_call_msgs = 3;
+	f->tab = sc_calltab_new(&opts);
+	for (int i = 0; i < 6; i++)
+		feed(f, A, B, 500 * i, INVITE("z9hG4bKc", "1"));
+	assert_int_equal(sc_calltab_held(f->tab), 3);
+	c = finish(f, 40000);
+	assert_int_equal(c->nmsgs, 3);
+	assert_int_equal(c->msg_count, 6);
+	assert_int_equal(c->retransmissions, 2);
+	assert_int_equal(c->last_ts, T0 + 2500 * MS);
+	assert_int_equal(sc_calltab_caps(f->tab)->call_msgs_dropped, 3);
+}
+
+/* Too many open calls: the oldest go to the evicted handler, counted. */
+static void
+test_cap_open_calls(void **state)
+{
+	struct fixture *f = *state;
+	struct sc_calltab_opts opts = { 0 };
+	size_t evicted = 0;
+
+	sc_calltab_free(f->tab);
+	opts.max_open = 16;
+	f->tab = sc_calltab_new(&opts);
+	sc_calltab_set_evicted(f->tab, count_and_free, &evicted);
+	for (int i = 0; i < 100; i++) {
+		feed_flood_invite(f, i, i);
+		assert_true(sc_calltab_count(f->tab) <= 16);
+	}
+	assert_true(evicted > 0);
+	assert_int_equal(evicted + sc_calltab_count(f->tab), 100);
+	assert_int_equal(sc_calltab_caps(f->tab)->open_calls_evicted, evicted);
+	/* the newest calls are the ones still open */
+	feed_flood_invite(f, 99, 200);
+	assert_int_equal(sc_calltab_count(f->tab) + evicted, 100);
+}
+
+/* Too many messages held by open calls: the same. */
+static void
+test_cap_held_msgs(void **state)
+{
+	struct fixture *f = *state;
+	struct sc_calltab_opts opts = { 0 };
+	size_t evicted = 0;
+
+	sc_calltab_free(f->tab);
+	opts.max_held_msgs = 40;
+	f->tab = sc_calltab_new(&opts);
+	sc_calltab_set_evicted(f->tab, count_and_free, &evicted);
+	for (int i = 0; i < 100; i++) {
+		feed_flood_invite(f, i, i);
+		assert_true(sc_calltab_held(f->tab) <= 40);
+	}
+	assert_int_equal(evicted + sc_calltab_count(f->tab), 100);
+	assert_int_equal(sc_calltab_caps(f->tab)->open_calls_evicted, evicted);
+}
+
+/* A leg freed after streaming is still named by the legs after it. */
+static void
+test_linker_release(void **state)
+{
+	struct fixture *f = *state;
+	struct sc_linker *l = sc_linker_new();
+
+	feed(f, A, P, 0, INVITE("z9hG4bK1", "1"));
+	sc_calltab_flush(f->tab, T0 + 100 * MS, collect, f);
+	assert_int_equal(sc_linker_add(l, f->done[0]), SC_OK);
+	sc_linker_release(l, f->done[0]);
+	sc_call_free(f->done[0]);
+	f->ndone = 0;
+	feed(f, P, B, 5,
+	     "INVITE sip:bob@192.0.2.3 SIP/2.0\n"
+	     "Via: SIP/2.0/UDP 192.0.2.2:5060;branch=z9hG4bKleg2\n"
+	     "From: <sip:alice@example.com>;tag=p1\n"
+	     "To: <sip:bob@example.com>\n"
+	     "Call-ID: leg-2@192.0.2.2\n"
+	     "X-Call-ID: call-1@192.0.2.1\n"
+	     "CSeq: 1 INVITE\n"
+	     "Content-Length: 0\n\n");
+	sc_calltab_flush(f->tab, T0 + 200 * MS, collect, f);
+	assert_int_equal(f->ndone, 1);
+	assert_int_equal(sc_linker_add(l, f->done[0]), SC_OK);
+	assert_int_equal(f->done[0]->nlinked, 1);
+	assert_string_equal(f->done[0]->linked[0], "call-1@192.0.2.1");
+	sc_linker_free(l);
+}
+
+/* The linker remembers a bounded number of identifiers. */
+static void
+test_linker_max_keys(void **state)
+{
+	struct fixture *f = *state;
+	struct sc_linker *l = sc_linker_new();
+	size_t evicted = 0;
+
+	sc_linker_set_max_keys(l, 8);
+	for (int i = 0; i < 40; i++) {
+		feed_flood_invite(f, i, i);
+		sc_calltab_flush(f->tab, T0 + (i + 1) * MS, collect, f);
+		assert_int_equal(f->ndone, 1);
+		assert_int_equal(sc_linker_add(l, f->done[0]), SC_OK);
+		sc_linker_release(l, f->done[0]);
+		count_and_free(&evicted, f->done[0]);
+		f->ndone = 0;
+	}
+	assert_true(sc_linker_forgotten(l) >= 32);
+	sc_linker_free(l);
+}
+
 int
 main(void)
 {
@@ -1129,6 +1275,11 @@ main(void)
 		T(test_prompt_mode),
 		T(test_prompt_timer),
 		T(test_linker_incremental),
+		T(test_cap_call_msgs),
+		T(test_cap_open_calls),
+		T(test_cap_held_msgs),
+		T(test_linker_release),
+		T(test_linker_max_keys),
 #undef T
 	};
 

@@ -204,71 +204,76 @@ struct sc_end_reason {
 	char *text;
 };
 
+/*
+ * A call. Counters are 32-bit and the fields are ordered to avoid
+ * padding: a summarised call is kept for every call of a capture, so
+ * each byte here counts once per call (see bench/memory.sh).
+ */
 struct sc_call {
 	char *call_id;
-	enum sc_method kind;      /* method of the headline attempt */
 	char *kind_name;          /* its name as seen (also for OTHER) */
 	struct sc_party from;
 	struct sc_party to;
 	char *ruri;               /* Request-URI of the first request of the
 				     headline attempt (from, to, caller and
 				     callee are that request's too) */
-	struct sc_endpoint caller;    /* source of that request */
-	struct sc_endpoint callee;    /* its destination */
 	int64_t first_ts;
 	int64_t last_ts;
 	uint64_t first_frame;
-	uint64_t last_frame;
+	char *final_reason;
+	int64_t end_ts;           /* the BYE that ended it, 0 if none */
+	int64_t expires;          /* REGISTER: granted expiry in s, else -1 */
+	char *subscription_state; /* last NOTIFY's Subscription-State value */
+	size_t msg_count;         /* messages seen, also after summarising */
+	size_t duplicates;        /* mirror copies (not retransmissions) */
+	struct sc_end_reason end_reason;  /* that BYE's Reason header */
+	struct sc_endpoint caller;    /* source of that request */
+	struct sc_endpoint callee;    /* its destination */
+	enum sc_method kind;      /* method of the headline attempt */
 	enum sc_call_state state;
 	int final_code;           /* what the caller saw for the headline
 				     attempt (after its retries), 0: none */
-	char *final_reason;
 	enum sc_side ended_by;    /* sender of the BYE that was accepted (or
 				     of the only BYE when no answer to it
 				     was captured) */
-	int64_t end_ts;           /* the BYE that ended it, 0 if none */
-	struct sc_end_reason end_reason;  /* that BYE's Reason header */
-	bool bye_accepted;        /* a BYE got a 2xx */
 	uint32_t bye_refused;     /* BYEs answered with a failure */
 	int bye_refused_code;     /* the first such code */
-	int64_t expires;          /* REGISTER: granted expiry in s, else -1 */
-	char *subscription_state; /* last NOTIFY's Subscription-State value */
 	uint32_t auth_challenges; /* 401/407 answered by a retry */
-	size_t forks;             /* dialogs (To tags) the INVITE created */
-	size_t msg_count;         /* messages seen, also after summarising */
-	size_t retransmissions;
-	size_t duplicates;        /* mirror copies (not retransmissions) */
-	size_t malformed;
+	uint32_t forks;           /* dialogs (To tags) the INVITE created */
+	uint32_t retransmissions;
+	uint32_t malformed;
 	struct sc_callmsg *msgs;
-	size_t nmsgs;
-	size_t msgs_alloc;
 	struct sc_txn *txns;
-	size_t ntxns;
-	size_t txns_alloc;
 	struct sc_hop *hops;
-	size_t nhops;
 	struct sc_dialog *dialogs;
-	size_t ndialogs;
+	uint32_t nmsgs;
+	uint32_t msgs_alloc;
+	uint32_t ntxns;
+	uint32_t txns_alloc;
+	uint32_t nhops;
+	uint32_t ndialogs;
 	struct sc_attempt *attempts;  /* at least one once a message came */
-	size_t nattempts;
-	size_t headline;          /* the attempt whose kind, state, code and
+	uint32_t nattempts;
+	uint32_t headline;        /* the attempt whose kind, state, code and
 				     verdict are the call's: an INVITE one
 				     over others, the latest among equals */
-	char **link_keys;         /* identifiers shared with other legs */
-	size_t nlink_keys;
-	struct sc_timings timings;
+	char **link_keys;         /* identifiers shared with other legs;
+				     dropped when summarised */
 	struct sc_call_event *events;
-	size_t nevents;
 	char **linked;            /* Call-IDs of linked legs */
-	size_t nlinked;
-	struct sc_explain verdict;
 	struct sc_finding *findings;  /* other rules that apply (classify) */
-	size_t nfindings;
+	uint32_t nlink_keys;
+	uint32_t nevents;
+	uint32_t nlinked;
+	uint32_t nfindings;
+	struct sc_timings timings;
+	struct sc_explain verdict;
+	bool bye_accepted;        /* a BYE got a 2xx */
 	bool classified;
 	bool summarised;
 	/* private: once summarised, the strings above live in one block */
+	uint32_t pool_len_;
 	char *pool_;
-	size_t pool_len_;
 };
 
 /*
@@ -321,6 +326,28 @@ struct sc_calltab_opts {
 	 */
 	sc_call_fn *decided;
 	void *decided_ctx;
+	/*
+	 * Caps that bound memory whatever the input (0: the default). Each
+	 * is counted in struct sc_calltab_caps when it acts.
+	 * max_open: calls open at once (default 65536); beyond it the
+	 * oldest open calls are handed over at once, decided with what was
+	 * seen (an unanswered request older than 32 s is a timeout), to
+	 * @evicted's handler (the expire/flush/trim one, or @decided).
+	 * max_held_msgs: messages kept by all open calls together (default
+	 * 262144); beyond it, the oldest calls go the same way.
+	 * max_call_msgs: messages one call keeps (default 1024); later ones
+	 * are counted in its msg_count and its times, not kept.
+	 */
+	size_t max_open;
+	size_t max_held_msgs;
+	size_t max_call_msgs;
+};
+
+/* What the caps did (struct sc_calltab_opts). */
+struct sc_calltab_caps {
+	uint64_t open_calls_evicted;  /* handed over early: too many open
+					 calls or held messages */
+	uint64_t call_msgs_dropped;   /* messages past a call's cap */
 };
 
 struct sc_calltab;
@@ -340,9 +367,19 @@ void sc_calltab_free(struct sc_calltab *t);
  * every case. A message without a Call-ID makes a call of its own per
  * transaction (keyed by its branch and CSeq). Trailing white space of a
  * Call-ID is ignored. Returns SC_ENOMEM when the message could not be
- * kept.
+ * kept. When a cap on open calls or held messages acts, the oldest
+ * calls go to the handler set by sc_calltab_set_evicted() (none: they
+ * are freed), counted in sc_calltab_caps().
  */
 enum sc_err sc_calltab_add(struct sc_calltab *t, struct sc_msg *msg) SC_WARN_UNUSED;
+
+/*
+ * sc_calltab_set_evicted - where calls handed over by a cap go (file
+ * input: the same handler as sc_calltab_trim's). Prompt mode uses the
+ * @decided handler when none is set.
+ */
+void sc_calltab_set_evicted(struct sc_calltab *t, sc_call_fn *evicted,
+			    void *ctx);
 
 /*
  * sc_calltab_attach_event - record an ICMP error quoting a request of the
@@ -403,6 +440,22 @@ void sc_linker_free(struct sc_linker *l);
 enum sc_err sc_linker_add(struct sc_linker *l,
 			  struct sc_call *c) SC_WARN_UNUSED;
 
+/*
+ * sc_linker_release - @c is about to be freed (streamed, not kept): the
+ * linker keeps its Call-ID for later legs and forgets the call. Call it
+ * while @c still has its link keys (before sc_call_summarise()).
+ */
+void sc_linker_release(struct sc_linker *l, const struct sc_call *c);
+
+/*
+ * sc_linker_set_max_keys - remember at most @max_keys identifiers (0:
+ * 262144); beyond, the oldest are forgotten, counted by
+ * sc_linker_forgotten(): a leg then no longer links to a leg that
+ * closed that many identifiers earlier.
+ */
+void sc_linker_set_max_keys(struct sc_linker *l, size_t max_keys);
+uint64_t sc_linker_forgotten(const struct sc_linker *l);
+
 /* The last REGISTER outcome seen for a user (the To URI's user part). */
 struct sc_registration {
 	int code;                 /* final response; 0 when none came */
@@ -419,5 +472,11 @@ sc_calltab_registration(const struct sc_calltab *t, const char *user);
 
 /* Calls currently open in the table. */
 size_t sc_calltab_count(const struct sc_calltab *t);
+
+/* Messages kept by the open calls. */
+size_t sc_calltab_held(const struct sc_calltab *t);
+
+/* What the caps did so far. */
+const struct sc_calltab_caps *sc_calltab_caps(const struct sc_calltab *t);
 
 #endif /* SC_CORRELATE_H */

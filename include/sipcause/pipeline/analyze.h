@@ -61,6 +61,31 @@ struct sc_analyzer_opts {
 	 * never split a Call-ID; beyond this many open calls the oldest
 	 * complete ones that were quiet for 32 s are finished early. */
 	size_t max_open_calls;
+	/*
+	 * Stream only (jsonl, live lines): a finished call goes to on_call
+	 * and is counted in the model's statistics, then freed; the model
+	 * lists no call. B2BUA legs still name the legs streamed before.
+	 */
+	bool stream_only;
+	/*
+	 * Caps that bound memory whatever the input (0: the default), each
+	 * counted in model->stats.caps when it acts:
+	 * - open_calls_cap (65536): calls open at once; beyond, the oldest
+	 *   are finished early with what was seen (open_calls_evicted);
+	 * - held_msgs_cap (262144): messages kept by all open calls; beyond,
+	 *   the same (open_calls_evicted);
+	 * - call_msgs_cap (1024): messages kept per call; later ones count
+	 *   in its message count and times only (call_msgs_dropped);
+	 * - kept_calls_cap (2000000): finished calls the model lists; later
+	 *   ones are streamed and counted, not listed (calls_not_kept);
+	 * - link_keys_cap (262144): B2BUA identifiers remembered for linking
+	 *   legs; the oldest are forgotten (link_keys_forgotten).
+	 */
+	size_t open_calls_cap;
+	size_t held_msgs_cap;
+	size_t call_msgs_cap;
+	size_t kept_calls_cap;
+	size_t link_keys_cap;
 };
 
 /* Reports progress: bytes of the current file read, and its size. */

@@ -29,6 +29,20 @@ struct sc_input_file {
 	char *warning;           /* what went wrong while reading, or NULL */
 };
 
+/*
+ * Caps that bound memory whatever the input, counted when they act
+ * (defaults in struct sc_analyzer_opts).
+ */
+struct sc_caps_stats {
+	uint64_t open_calls_evicted;  /* calls finished early: too many
+					 open calls or held messages */
+	uint64_t call_msgs_dropped;   /* messages past a call's cap: in its
+					 message count, not kept */
+	uint64_t calls_not_kept;      /* finished calls past the cap on
+					 kept calls: counted, not listed */
+	uint64_t link_keys_forgotten; /* B2BUA identifiers forgotten */
+};
+
 struct sc_stats {
 	uint64_t packets;
 	uint64_t bytes;              /* wire length of all frames */
@@ -53,6 +67,9 @@ struct sc_stats {
 	uint64_t hep_non_sip;        /* HEP packets carrying something else */
 	uint64_t icmp_errors;        /* ICMP errors quoting SIP */
 	uint64_t calls;
+	uint64_t calls_by_state[SC_CALL__COUNT];  /* also of calls not kept
+						     (streamed, capped) */
+	struct sc_caps_stats caps;
 	struct sc_ipfrag_stats ipfrag;   /* copied at the end of the run */
 	struct sc_tcp_stats tcp;
 	struct sc_sctp_stats sctp;
@@ -141,6 +158,14 @@ void sc_stats_count_msg(struct sc_stats *s, const struct sc_msg *msg);
 /* Take ownership of a finished call. SC_ENOMEM frees it. */
 enum sc_err sc_model_add_call(struct sc_model *m,
 			      struct sc_call *call) SC_WARN_UNUSED;
+
+/*
+ * sc_model_count_call - count a finished call in the statistics without
+ * keeping it (streaming output, or past the cap on kept calls); the
+ * caller keeps ownership.
+ */
+enum sc_err sc_model_count_call(struct sc_model *m,
+				const struct sc_call *call) SC_WARN_UNUSED;
 
 /*
  * sc_model_add_security - copy one security finding into the model.
