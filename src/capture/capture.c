@@ -1,7 +1,14 @@
-/* capture.c - read frames from pcap/pcapng files; the only libpcap user */
+/* capture.c - read frames from pcap/pcapng files; the only libpcap user
+ *
+ * Damage stays local to the file: a record libpcap cannot read ends the
+ * file the way a truncation does (what came before is delivered), and
+ * timestamps that do not fit the nanosecond clock are saturated and
+ * counted rather than wrapped.
+ */
 #include "config.h"
 
 #include <errno.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,11 +18,16 @@
 
 #include "sipcause/capture/capture.h"
 
+#define NS_PER_S INT64_C(1000000000)
+
 struct sc_capture {
 	pcap_t *pcap;
 	int linktype;          /* LINKTYPE_* numbering */
 	uint64_t next_number;
 	uint64_t size;         /* file size, 0 when unknown (stdin) */
+	uint64_t bad_ts;       /* timestamps saturated */
+	uint64_t bad_ts_frame; /* the first of them */
+	char warning[SC_ERRBUF_SIZE];
 };
 
 /*
@@ -180,6 +192,37 @@ sc_capture_set_first_number(struct sc_capture *c, uint64_t n)
 	c->next_number = n;
 }
 
+/*
+ * Seconds and nanoseconds to one signed 64-bit count of nanoseconds,
+ * which reaches 2262-04-11. pcapng stores 64-bit times with any
+ * resolution and offset, so libpcap can hand over seconds far past that
+ * (or before 1970): saturate to [0, SC_TS_MAX_NS] instead of wrapping,
+ * and say so. The margin under INT64_MAX lets later stages add timeouts
+ * to any timestamp.
+ */
+static int64_t
+to_ns(struct sc_capture *c, int64_t sec, int64_t nsec, uint64_t frame)
+{
+	bool bad = false;
+
+	if (nsec < 0 || nsec >= NS_PER_S) {
+		nsec = nsec < 0 ? 0 : NS_PER_S - 1;
+		bad = true;
+	}
+	if (sec < 0) {
+		sec = 0;
+		nsec = 0;
+		bad = true;
+	} else if (sec > SC_TS_MAX_NS / NS_PER_S) {
+		sec = SC_TS_MAX_NS / NS_PER_S;
+		nsec = 0;
+		bad = true;
+	}
+	if (bad && c->bad_ts++ == 0)
+		c->bad_ts_frame = frame;
+	return sec * NS_PER_S + nsec;
+}
+
 enum sc_err
 sc_capture_next(struct sc_capture *c, struct sc_frame *f, char *errbuf)
 {
@@ -192,8 +235,8 @@ sc_capture_next(struct sc_capture *c, struct sc_frame *f, char *errbuf)
 	if (rc == 1) {
 		f->number = c->next_number++;
 		/* with nanosecond precision, tv_usec holds nanoseconds */
-		f->ts_ns = (int64_t)hdr->ts.tv_sec * 1000000000 +
-			   (int64_t)hdr->ts.tv_usec;
+		f->ts_ns = to_ns(c, (int64_t)hdr->ts.tv_sec,
+				 (int64_t)hdr->ts.tv_usec, f->number);
 		f->caplen = hdr->caplen;
 		f->wirelen = hdr->len;
 		f->linktype = c->linktype;
@@ -203,16 +246,39 @@ sc_capture_next(struct sc_capture *c, struct sc_frame *f, char *errbuf)
 	if (rc == PCAP_ERROR_BREAK)
 		return SC_ENOTFOUND;
 	perr = pcap_geterr(c->pcap);
-	snprintf(errbuf, SC_ERRBUF_SIZE, "after frame %llu: %s",
-		 (unsigned long long)(c->next_number - 1), perr);
-	if (strstr(perr, "truncated"))
-		return SC_ETRUNC;
 	/* pcapng sections may declare interfaces of several link types;
 	 * libpcap 1.10 refuses the first packet of a second type */
 	if (strstr(perr, "different from the type of the first interface") ||
-	    strstr(perr, "link-layer type"))
+	    strstr(perr, "link-layer type")) {
+		snprintf(errbuf, SC_ERRBUF_SIZE, "after frame %" PRIu64 ": %s",
+			 c->next_number - 1, perr);
 		return SC_EUNSUPPORTED;
-	return SC_EPCAP;
+	}
+	/* a short read or a record libpcap refuses (a length past the
+	 * snapshot length, a broken pcapng block): nothing after it can
+	 * be trusted, everything before it stands */
+	snprintf(errbuf, SC_ERRBUF_SIZE, "%s after frame %" PRIu64 ": %s",
+		 strstr(perr, "truncated") ? "truncated" : "corrupt record",
+		 c->next_number - 1, perr);
+	return SC_ETRUNC;
+}
+
+const char *
+sc_capture_warning(struct sc_capture *c)
+{
+	if (c->bad_ts == 0)
+		return NULL;
+	snprintf(c->warning, sizeof(c->warning),
+		 "%" PRIu64 " timestamp%s out of range (before 1970 or after "
+		 "2261), first at frame %" PRIu64 ": saturated",
+		 c->bad_ts, c->bad_ts == 1 ? "" : "s", c->bad_ts_frame);
+	return c->warning;
+}
+
+uint64_t
+sc_capture_bad_timestamps(const struct sc_capture *c)
+{
+	return c->bad_ts;
 }
 
 int

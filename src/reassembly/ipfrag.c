@@ -4,6 +4,14 @@
  * ranges received are kept sorted; a datagram is complete when they cover
  * [0, total) and total is known from the fragment without "more". Time
  * is the capture's, so replaying a file gives the same result.
+ *
+ * Whatever the number of datagrams pending, each fragment costs O(1)
+ * besides its own intervals: datagrams sit in a linked list in arrival
+ * (= age) order, so the oldest is evicted or timed out at the head and
+ * any other is unlinked in place; finished datagrams go to a small
+ * stock and are reused, buffers included, so a steady stream of
+ * fragmented messages allocates nothing per packet. A datagram's buffer
+ * grows with the offsets seen, not to the largest datagram at once.
  */
 #include "config.h"
 
@@ -11,9 +19,12 @@
 #include <string.h>
 
 #include "sipcause/util/hashmap.h"
+#include "sipcause/util/list.h"
 #include "sipcause/reassembly/ipfrag.h"
 
 #define NS_PER_S INT64_C(1000000000)
+/* finished datagrams kept for reuse */
+#define SPARE_MAX 8
 
 /* Identification of one datagram: family, protocol, id, addresses. */
 struct frag_key {
@@ -37,8 +48,10 @@ struct ivlist {
 
 struct pending {
 	struct frag_key key;
+	struct sc_list link; /* in sc_ipfrag.pending, oldest first */
 	int64_t first_ts;
-	uint8_t *buf;        /* max_datagram bytes */
+	uint8_t *buf;        /* buf_size bytes, grown up to max_datagram */
+	size_t buf_size;
 	struct ivlist wire;  /* offsets the fragments covered on the wire */
 	struct ivlist have;  /* offsets whose bytes were captured */
 	size_t total;        /* known once the last fragment came; else 0 */
@@ -51,10 +64,11 @@ struct sc_ipfrag {
 	struct sc_ipfrag_limits lim;
 	struct sc_ipfrag_stats stats;
 	struct sc_hashmap map;      /* key -> struct pending * */
-	struct pending **list;      /* pending in arrival order */
-	size_t nlist;
-	size_t alloc_list;
-	struct pending *done;       /* handed out, freed on the next call */
+	struct sc_list pending;     /* in arrival order, oldest first */
+	size_t npending;
+	struct pending *done;       /* handed out, recycled on the next call */
+	struct pending *spare[SPARE_MAX];   /* finished, ready for reuse */
+	size_t nspare;
 	int64_t last_expire;
 };
 
@@ -88,6 +102,7 @@ sc_ipfrag_new(const struct sc_ipfrag_limits *limits)
 	if (!r->lim.timeout_ns)
 		r->lim.timeout_ns = 30 * NS_PER_S;
 	sc_hashmap_init(&r->map);
+	sc_list_init(&r->pending);
 	return r;
 }
 
@@ -96,10 +111,13 @@ sc_ipfrag_free(struct sc_ipfrag *r)
 {
 	if (!r)
 		return;
-	for (size_t i = 0; i < r->nlist; i++)
-		pending_free(r->list[i]);
-	free(r->list);
+	for (struct sc_list *n; (n = sc_list_first(&r->pending)) != NULL;) {
+		sc_list_del(n);
+		pending_free(SC_CONTAINER_OF(n, struct pending, link));
+	}
 	pending_free(r->done);
+	for (size_t i = 0; i < r->nspare; i++)
+		pending_free(r->spare[i]);
 	sc_hashmap_fini(&r->map);
 	free(r);
 }
@@ -113,40 +131,58 @@ sc_ipfrag_stats(const struct sc_ipfrag *r)
 size_t
 sc_ipfrag_pending(const struct sc_ipfrag *r)
 {
-	return r->nlist;
+	return r->npending;
 }
 
-/* Remove list entry @i (keeping arrival order) and its map entry. */
-static struct pending *
-unlink_at(struct sc_ipfrag *r, size_t i)
+/* Keep @p for reuse, or free it when the stock is full. */
+static void
+recycle(struct sc_ipfrag *r, struct pending *p)
 {
-	struct pending *p = r->list[i];
+	if (!p)
+		return;
+	if (r->nspare == SPARE_MAX) {
+		pending_free(p);
+		return;
+	}
+	p->wire.n = 0;
+	p->have.n = 0;
+	p->nframes = 0;
+	r->spare[r->nspare++] = p;
+}
 
+/* Take @p out of the list and the map: O(1). */
+static struct pending *
+unlink_pending(struct sc_ipfrag *r, struct pending *p)
+{
 	sc_hashmap_del(&r->map, &p->key, sizeof(p->key));
-	memmove(&r->list[i], &r->list[i + 1],
-		(r->nlist - i - 1) * sizeof(r->list[0]));
-	r->nlist--;
+	sc_list_del(&p->link);
+	r->npending--;
 	return p;
 }
 
 static void
 drop(struct sc_ipfrag *r, struct pending *p)
 {
-	for (size_t i = 0; i < r->nlist; i++) {
-		if (r->list[i] == p) {
-			pending_free(unlink_at(r, i));
-			return;
-		}
-	}
+	recycle(r, unlink_pending(r, p));
+}
+
+static struct pending *
+oldest(const struct sc_ipfrag *r)
+{
+	struct sc_list *n = sc_list_first(&r->pending);
+
+	return n ? SC_CONTAINER_OF(n, struct pending, link) : NULL;
 }
 
 void
 sc_ipfrag_expire(struct sc_ipfrag *r, int64_t now_ns)
 {
+	struct pending *p;
+
 	/* arrival order is age order: stop at the first young one */
-	while (r->nlist > 0 &&
-	       now_ns - r->list[0]->first_ts > r->lim.timeout_ns) {
-		pending_free(unlink_at(r, 0));
+	while ((p = oldest(r)) != NULL &&
+	       now_ns - p->first_ts > r->lim.timeout_ns) {
+		drop(r, p);
 		r->stats.timeouts++;
 	}
 	r->last_expire = now_ns;
@@ -173,32 +209,45 @@ find_or_create(struct sc_ipfrag *r, const struct sc_pkt *pkt)
 	p = sc_hashmap_get(&r->map, &k, sizeof(k));
 	if (p)
 		return p;
-	if (r->nlist >= r->lim.max_pending) {
-		pending_free(unlink_at(r, 0));
+	if (r->npending >= r->lim.max_pending && (p = oldest(r)) != NULL) {
+		drop(r, p);
 		r->stats.evicted++;
 	}
-	if (r->nlist == r->alloc_list) {
-		size_t n = r->alloc_list ? r->alloc_list * 2 : 16;
-		struct pending **v = realloc(r->list, n * sizeof(*v));
-
-		if (!v)
-			return NULL;
-		r->list = v;
-		r->alloc_list = n;
-	}
-	p = calloc(1, sizeof(*p));
+	p = r->nspare ? r->spare[--r->nspare] : calloc(1, sizeof(*p));
 	if (!p)
 		return NULL;
 	p->key = k;
 	p->first_ts = pkt->ts_ns;
-	p->buf = malloc(r->lim.max_datagram);
-	if (!p->buf || sc_hashmap_put(&r->map, &p->key, sizeof(p->key), p) !=
-			       SC_OK) {
+	p->total = 0;
+	p->have_last = false;
+	if (sc_hashmap_put(&r->map, &p->key, sizeof(p->key), p) != SC_OK) {
 		pending_free(p);
 		return NULL;
 	}
-	r->list[r->nlist++] = p;
+	sc_list_add_tail(&r->pending, &p->link);
+	r->npending++;
 	return p;
+}
+
+/* Room for bytes up to offset @end (at most max_datagram). */
+static bool
+reserve(struct sc_ipfrag *r, struct pending *p, size_t end)
+{
+	size_t n = p->buf_size ? p->buf_size : 2048;
+	uint8_t *b;
+
+	if (p->buf && end <= p->buf_size)
+		return true;
+	while (n < end)
+		n *= 2;
+	if (n > r->lim.max_datagram)
+		n = r->lim.max_datagram;
+	b = realloc(p->buf, n);
+	if (!b)
+		return false;
+	p->buf = b;
+	p->buf_size = n;
+	return true;
 }
 
 /* Bytes of [start, end) that @l does not cover yet. */
@@ -307,7 +356,7 @@ sc_ipfrag_add(struct sc_ipfrag *r, const struct sc_pkt *pkt,
 	size_t wire_len = pkt->wire_len > pkt->len ? pkt->wire_len : pkt->len;
 	size_t wire_end, added;
 
-	pending_free(r->done);
+	recycle(r, r->done);
 	r->done = NULL;
 	r->stats.fragments++;
 	if (pkt->ts_ns - r->last_expire >= NS_PER_S)
@@ -341,6 +390,8 @@ sc_ipfrag_add(struct sc_ipfrag *r, const struct sc_pkt *pkt,
 		r->stats.duplicates++;
 	else if (added < wire_end - start)
 		r->stats.overlaps++;
+	if (!reserve(r, p, start + pkt->len))
+		return SC_ENOMEM;
 	copy_new_bytes(p, start, pkt->payload, pkt->len);
 	if (!iv_insert(&p->wire, start, wire_end) ||
 	    !iv_insert(&p->have, start, start + pkt->len) ||
@@ -351,13 +402,7 @@ sc_ipfrag_add(struct sc_ipfrag *r, const struct sc_pkt *pkt,
 		return SC_ENOTFOUND;
 
 	/* complete: hand it out, keep it alive until the next call */
-	for (size_t i = 0; i < r->nlist; i++) {
-		if (r->list[i] == p) {
-			unlink_at(r, i);
-			break;
-		}
-	}
-	r->done = p;
+	r->done = unlink_pending(r, p);
 	r->stats.reassembled++;
 	out->p = p->buf;
 	/* the captured prefix: a snaplen-cut fragment leaves a hole */

@@ -8,6 +8,12 @@
  * Each direction ("half") keeps the bytes not yet framed in a capped
  * buffer, with marks saying which frame brought which bytes, so every
  * message lists the frames it was built from.
+ *
+ * Every operation on one flow is O(1) whatever the number of flows: the
+ * halves sit in a least-recently-used list (the oldest is evicted in
+ * constant time when a cap is hit, and idle expiry stops at the first
+ * recent one), halves with queued segments in a second list, and each
+ * half knows its slot in the array, so removing it needs no search.
  */
 #include "config.h"
 
@@ -16,6 +22,7 @@
 
 #include "sipcause/util/dynbuf.h"
 #include "sipcause/util/hashmap.h"
+#include "sipcause/util/list.h"
 #include "sipcause/util/str.h"
 #include "sipcause/reassembly/tcpstream.h"
 
@@ -63,6 +70,9 @@ struct ooo_seg {
 
 struct half {
 	struct flow_key key;
+	struct sc_list lru;        /* in sc_tcp.lru, least recent first */
+	struct sc_list holed;      /* in sc_tcp.holed while nooo > 0 */
+	size_t idx;                /* position in sc_tcp.halves */
 	struct sc_endpoint src;
 	struct sc_endpoint dst;
 	struct sc_tunnel tunnel;
@@ -88,8 +98,10 @@ struct sc_tcp {
 	struct sc_tcp_limits lim;
 	struct sc_tcp_stats stats;
 	struct sc_hashmap map;     /* key -> struct half * */
-	struct half **halves;
+	struct half **halves;      /* every half, for a stable flush order */
 	size_t nhalves;
+	struct sc_list lru;        /* every half, least recently used first */
+	struct sc_list holed;      /* halves that may have queued segments */
 	size_t ahalves;
 	size_t total;              /* bytes buffered in all halves */
 	int64_t last_expire;
@@ -119,6 +131,8 @@ sc_tcp_new(const struct sc_tcp_limits *limits)
 	if (!t->lim.idle_ns)
 		t->lim.idle_ns = 300 * NS_PER_S;
 	sc_hashmap_init(&t->map);
+	sc_list_init(&t->lru);
+	sc_list_init(&t->holed);
 	return t;
 }
 
@@ -704,6 +718,8 @@ queue(struct sc_tcp *t, struct half *h, const struct sc_pkt *pkt)
 	t->total += s.len;
 	if (h->hole_since == 0)
 		h->hole_since = pkt->ts_ns;
+	if (!sc_list_is_linked(&h->holed))
+		sc_list_add_tail(&t->holed, &h->holed);
 	t->stats.out_of_order++;
 	return true;
 }
@@ -725,25 +741,40 @@ finish(struct sc_tcp *t, struct half *h, sc_rawmsg_fn *sink, void *ctx)
 	t->total -= h->ooo_bytes;
 }
 
+/* Forget @h: O(1), the last half takes its slot in the array. */
 static void
-remove_half(struct sc_tcp *t, size_t i)
+remove_half(struct sc_tcp *t, struct half *h)
 {
-	struct half *h = t->halves[i];
+	struct half *last = t->halves[--t->nhalves];
 
 	sc_hashmap_del(&t->map, &h->key, sizeof(h->key));
-	t->halves[i] = t->halves[--t->nhalves];
+	t->halves[h->idx] = last;
+	last->idx = h->idx;
+	sc_list_del(&h->lru);
+	sc_list_del(&h->holed);
 	half_free(h);
 }
 
-static size_t
+/* The least recently used half, or NULL when there is none. */
+static struct half *
 oldest_half(const struct sc_tcp *t)
 {
-	size_t best = 0;
+	struct sc_list *n = sc_list_first(&t->lru);
 
-	for (size_t i = 1; i < t->nhalves; i++)
-		if (t->halves[i]->last_ts < t->halves[best]->last_ts)
-			best = i;
-	return best;
+	return n ? SC_CONTAINER_OF(n, struct half, lru) : NULL;
+}
+
+/* Finish and forget the oldest half to respect a cap. */
+static void
+evict_oldest(struct sc_tcp *t, sc_rawmsg_fn *sink, void *ctx)
+{
+	struct half *old = oldest_half(t);
+
+	if (!old)
+		return;
+	finish(t, old, sink, ctx);
+	remove_half(t, old);
+	t->stats.evicted++;
 }
 
 static struct half *
@@ -762,13 +793,8 @@ find_half(struct sc_tcp *t, const struct sc_pkt *pkt, sc_rawmsg_fn *sink,
 	h = sc_hashmap_get(&t->map, &k, sizeof(k));
 	if (h)
 		return h;
-	if (t->nhalves >= t->lim.max_flows) {
-		size_t old = oldest_half(t);
-
-		finish(t, t->halves[old], sink, ctx);
-		remove_half(t, old);
-		t->stats.evicted++;
-	}
+	if (t->nhalves >= t->lim.max_flows)
+		evict_oldest(t, sink, ctx);
 	if (t->nhalves == t->ahalves) {
 		size_t n = t->ahalves ? t->ahalves * 2 : 64;
 		struct half **v = realloc(t->halves, n * sizeof(*v));
@@ -791,7 +817,9 @@ find_half(struct sc_tcp *t, const struct sc_pkt *pkt, sc_rawmsg_fn *sink,
 		half_free(h);
 		return NULL;
 	}
+	h->idx = t->nhalves;
 	t->halves[t->nhalves++] = h;
+	sc_list_add_tail(&t->lru, &h->lru);
 	t->stats.flows++;
 	return h;
 }
@@ -802,13 +830,9 @@ enforce_total(struct sc_tcp *t, const struct half *keep, sc_rawmsg_fn *sink,
 	      void *ctx)
 {
 	while (t->total > t->lim.max_total && t->nhalves > 1) {
-		size_t old = oldest_half(t);
-
-		if (t->halves[old] == keep)
+		if (oldest_half(t) == keep)
 			break;
-		finish(t, t->halves[old], sink, ctx);
-		remove_half(t, old);
-		t->stats.evicted++;
+		evict_oldest(t, sink, ctx);
 	}
 }
 
@@ -822,6 +846,7 @@ sc_tcp_add(struct sc_tcp *t, const struct sc_pkt *pkt, sc_rawmsg_fn *sink,
 	if (!h)
 		return SC_ENOMEM;
 	h->last_ts = pkt->ts_ns;
+	sc_list_move_tail(&t->lru, &h->lru);
 	if (!h->synced && (pkt->tcp_flags & SC_TCP_SYN)) {
 		h->synced = true;
 		h->next_seq = pkt->tcp_seq + 1;
@@ -854,11 +879,7 @@ sc_tcp_add(struct sc_tcp *t, const struct sc_pkt *pkt, sc_rawmsg_fn *sink,
 	}
 	if (pkt->tcp_flags & (SC_TCP_FIN | SC_TCP_RST)) {
 		finish(t, h, sink, ctx);
-		for (size_t i = 0; i < t->nhalves; i++)
-			if (t->halves[i] == h) {
-				remove_half(t, i);
-				break;
-			}
+		remove_half(t, h);
 		return SC_OK;
 	}
 	enforce_total(t, h, sink, ctx);
@@ -872,17 +893,22 @@ sc_tcp_expire(struct sc_tcp *t, int64_t now_ns, sc_rawmsg_fn *sink,
 	if (now_ns - t->last_expire < NS_PER_S)
 		return;
 	t->last_expire = now_ns;
-	for (size_t i = 0; i < t->nhalves;) {
-		struct half *h = t->halves[i];
+	for (struct sc_list *n = sc_list_first(&t->holed), *next; n;
+	     n = next) {
+		struct half *h = SC_CONTAINER_OF(n, struct half, holed);
 
+		next = n->next == &t->holed ? NULL : n->next;
 		if (h->nooo > 0 && now_ns - h->hole_since > t->lim.hole_ns)
 			(void)give_up_hole(t, h, sink, ctx);
-		if (now_ns - h->last_ts > t->lim.idle_ns) {
-			finish(t, h, sink, ctx);
-			remove_half(t, i);
-			continue;
-		}
-		i++;
+		if (h->nooo == 0)
+			sc_list_del(&h->holed);
+	}
+	/* least recent first: stop at the first half still active */
+	for (struct half *h; (h = oldest_half(t)) != NULL;) {
+		if (now_ns - h->last_ts <= t->lim.idle_ns)
+			break;
+		finish(t, h, sink, ctx);
+		remove_half(t, h);
 	}
 }
 
@@ -891,6 +917,6 @@ sc_tcp_flush(struct sc_tcp *t, sc_rawmsg_fn *sink, void *ctx)
 {
 	while (t->nhalves > 0) {
 		finish(t, t->halves[0], sink, ctx);
-		remove_half(t, 0);
+		remove_half(t, t->halves[0]);
 	}
 }

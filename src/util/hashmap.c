@@ -1,4 +1,5 @@
-/* hashmap.c - open addressing with linear probing and backward shift */
+/* hashmap.c - open addressing with linear probing and backward shift,
+ * SipHash-1-3 under a per-map random key */
 #include "config.h"
 
 #include <stdlib.h>
@@ -31,12 +32,21 @@ sc_hash_bytes(const void *p, size_t len, uint64_t seed)
 }
 
 void
-sc_hashmap_init(struct sc_hashmap *m)
+sc_hashmap_init_key(struct sc_hashmap *m, const struct sc_siphash_key *key)
 {
 	m->slots = NULL;
 	m->mask = 0;
 	m->count = 0;
-	m->seed = 0x9e3779b97f4a7c15ULL;
+	m->key = *key;
+}
+
+void
+sc_hashmap_init(struct sc_hashmap *m)
+{
+	struct sc_siphash_key key;
+
+	sc_siphash_key_random(&key);
+	sc_hashmap_init_key(m, &key);
 }
 
 void
@@ -92,14 +102,14 @@ sc_hashmap_get(const struct sc_hashmap *m, const void *key, size_t len)
 
 	if (!m->slots)
 		return NULL;
-	s = find(m, key, len, sc_hash_bytes(key, len, m->seed));
+	s = find(m, key, len, sc_siphash13(&m->key, key, len));
 	return s->key ? s->value : NULL;
 }
 
 enum sc_err
 sc_hashmap_put(struct sc_hashmap *m, const void *key, size_t len, void *value)
 {
-	uint64_t h = sc_hash_bytes(key, len, m->seed);
+	uint64_t h = sc_siphash13(&m->key, key, len);
 	struct sc_hashmap_slot *s;
 
 	/* keep the load factor under 3/4 */
@@ -128,7 +138,7 @@ sc_hashmap_del(struct sc_hashmap *m, const void *key, size_t len)
 
 	if (!m->slots)
 		return NULL;
-	s = find(m, key, len, sc_hash_bytes(key, len, m->seed));
+	s = find(m, key, len, sc_siphash13(&m->key, key, len));
 	if (!s->key)
 		return NULL;
 	value = s->value;

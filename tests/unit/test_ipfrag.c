@@ -235,6 +235,46 @@ test_caps(void **state)
 	sc_ipfrag_free(r);
 }
 
+/* The pending cap evicts the oldest datagram; the others still finish,
+ * and a flood of incomplete datagrams stays within the cap. */
+static void
+test_eviction_order_and_flood(void **state)
+{
+	struct sc_ipfrag_limits lim = { .max_pending = 3 };
+	struct sc_ipfrag *r = sc_ipfrag_new(&lim);
+	struct sc_datagram d;
+
+	(void)state;
+	fill_data();
+	for (uint32_t id = 1; id <= 4; id++) {
+		struct sc_pkt f = frag(id, 0, 800, true, id, 0);
+
+		assert_int_equal(sc_ipfrag_add(r, &f, &d), SC_ENOTFOUND);
+	}
+	assert_int_equal(sc_ipfrag_stats(r)->evicted, 1);
+	assert_int_equal(sc_ipfrag_pending(r), 3);
+	/* datagram 1 was the oldest: its end starts it afresh (evicting
+	 * datagram 2) and finds nothing to finish */
+	{
+		struct sc_pkt l1 = frag(1, 800, 200, false, 5, 0);
+		struct sc_pkt l3 = frag(3, 800, 200, false, 6, 0);
+
+		assert_int_equal(sc_ipfrag_add(r, &l1, &d), SC_ENOTFOUND);
+		assert_int_equal(sc_ipfrag_add(r, &l3, &d), SC_OK);
+		expect_whole(&d, 1000);
+	}
+	/* 200,000 first fragments, all different, none completed */
+	for (uint32_t id = 100; id < 200100; id++) {
+		struct sc_pkt f = frag(id, 0, 800, true, id, 0);
+
+		f.ts_ns = 10 * NS;
+		assert_int_equal(sc_ipfrag_add(r, &f, &d), SC_ENOTFOUND);
+	}
+	assert_int_equal(sc_ipfrag_pending(r), 3);
+	assert_int_equal(sc_ipfrag_stats(r)->evicted, 2 + 200000 - 1);
+	sc_ipfrag_free(r);
+}
+
 /* Every way of cutting the payload of the first fragment short. */
 static void
 test_every_cut(void **state)
@@ -265,6 +305,7 @@ main(void)
 		cmocka_unit_test(test_snaplen_cut),
 		cmocka_unit_test(test_caps),
 		cmocka_unit_test(test_every_cut),
+		cmocka_unit_test(test_eviction_order_and_flood),
 	};
 
 	fill_data();

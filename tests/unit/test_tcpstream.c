@@ -275,6 +275,95 @@ test_flush_at_end(void **state)
 	sc_tcp_free(t);
 }
 
+/* A SYN-only flow from 10.0.0.1:@sport at @frame. */
+static struct sc_pkt
+syn_from(uint16_t sport, uint64_t frame)
+{
+	struct sc_pkt p = seg(1, NULL, 0, SC_TCP_SYN, frame);
+
+	p.src.port = sport;
+	return p;
+}
+
+/* The flow cap evicts the least recently used flow, in O(1). */
+static void
+test_flow_cap_evicts_least_recent(void **state)
+{
+	struct sc_tcp_limits lim = { .max_flows = 3 };
+	struct sc_tcp *t = sc_tcp_new(&lim);
+	struct got g = { 0 };
+	struct sc_pkt p;
+
+	(void)state;
+	add(t, syn_from(1, 1), &g);
+	add(t, syn_from(2, 2), &g);
+	add(t, syn_from(3, 3), &g);
+	/* flow 1 comes back with a partial message: now the most recent */
+	p = seg(2, msg1, 60, SC_TCP_ACK, 4);
+	p.src.port = 1;
+	add(t, p, &g);
+	add(t, syn_from(4, 5), &g);         /* evicts flow 2 */
+	add(t, syn_from(5, 6), &g);         /* evicts flow 3 */
+	assert_int_equal(sc_tcp_stats(t)->evicted, 2);
+	assert_int_equal(g.n, 0);
+	add(t, syn_from(6, 7), &g);         /* evicts flow 1: emitted */
+	assert_int_equal(sc_tcp_stats(t)->evicted, 3);
+	assert_int_equal(g.n, 1);
+	assert_true(g.flags[0] & SC_RAW_TRUNCATED);
+	assert_int_equal(g.len[0], 60);
+	assert_int_equal(sc_tcp_stats(t)->flows, 6);
+	sc_tcp_free(t);
+}
+
+/* 200,000 flows through a cap of 1,000: each eviction is O(1). */
+static void
+test_syn_flood(void **state)
+{
+	struct sc_tcp_limits lim = { .max_flows = 1000 };
+	struct sc_tcp *t = sc_tcp_new(&lim);
+	struct got g = { 0 };
+
+	(void)state;
+	for (uint32_t i = 0; i < 200000; i++) {
+		struct sc_pkt p = syn_from((uint16_t)i, i + 1);
+
+		p.src.addr.bytes[2] = (uint8_t)(i >> 16);
+		add(t, p, &g);
+	}
+	assert_int_equal(sc_tcp_stats(t)->flows, 200000);
+	assert_int_equal(sc_tcp_stats(t)->evicted, 199000);
+	sc_tcp_free(t);
+}
+
+/* Idle flows expire oldest first; FIN removes a flow in place. */
+static void
+test_idle_expiry_and_fin(void **state)
+{
+	struct sc_tcp_limits lim = { .idle_ns = 10 * MS };
+	struct sc_tcp *t = sc_tcp_new(&lim);
+	struct got g = { 0 };
+	struct sc_pkt p;
+
+	(void)state;
+	p = seg(2, msg2, 25, SC_TCP_ACK, 1);
+	p.src.port = 1;
+	add(t, p, &g);
+	add(t, syn_from(2, 2), &g);
+	p = seg(1, NULL, 0, SC_TCP_FIN, 3);
+	p.src.port = 2;
+	add(t, p, &g);
+	add(t, syn_from(3, 1500), &g);
+	/* at 1.505 s flow 1 (last seen at 1 ms) is idle, flow 3 is not */
+	sc_tcp_expire(t, 1505 * MS, sink, &g);
+	assert_int_equal(g.n, 1);
+	assert_int_equal(g.len[0], 25);
+	sc_tcp_flush(t, sink, &g);
+	assert_int_equal(g.n, 1);
+	assert_int_equal(sc_tcp_stats(t)->flows, 3);
+	assert_int_equal(sc_tcp_stats(t)->evicted, 0);
+	sc_tcp_free(t);
+}
+
 static void
 test_tls_counted(void **state)
 {
@@ -395,6 +484,9 @@ main(void)
 		cmocka_unit_test(test_websocket),
 		cmocka_unit_test(test_not_sip_given_up),
 		cmocka_unit_test(test_every_split),
+		cmocka_unit_test(test_flow_cap_evicts_least_recent),
+		cmocka_unit_test(test_syn_flood),
+		cmocka_unit_test(test_idle_expiry_and_fin),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -15,6 +15,7 @@
 #include "sipcause/util/arena.h"
 #include "sipcause/util/dynbuf.h"
 #include "sipcause/util/hashmap.h"
+#include "sipcause/util/siphash.h"
 #include "sipcause/util/str.h"
 #include "sipcause/util/vec.h"
 
@@ -158,6 +159,50 @@ test_hashmap(void **state)
 	sc_hashmap_fini(&m);
 }
 
+/* The SipHash paper's vectors: key 00..0f, messages 00.. of each length. */
+static void
+test_siphash_vectors(void **state)
+{
+	uint8_t kb[16], msg[16];
+	struct sc_siphash_key key;
+
+	(void)state;
+	for (int i = 0; i < 16; i++)
+		kb[i] = msg[i] = (uint8_t)i;
+	sc_siphash_key_from_bytes(&key, kb);
+	assert_true(key.k0 == 0x0706050403020100ULL);
+	assert_true(key.k1 == 0x0f0e0d0c0b0a0908ULL);
+	/* Appendix A of the paper: the 15-byte message */
+	assert_true(sc_siphash24(&key, msg, 15) == 0xa129ca6149be45e5ULL);
+	/* the reference implementation's table: empty and 8-byte messages */
+	assert_true(sc_siphash24(&key, msg, 0) == 0x726fdb47dd0e0e31ULL);
+	assert_true(sc_siphash24(&key, msg, 8) == 0x93f5f5799a932462ULL);
+	/* 1-3 shares the code; it differs from 2-4 and depends on the key */
+	assert_true(sc_siphash13(&key, msg, 15) != sc_siphash24(&key, msg, 15));
+	key.k1 ^= 1;
+	assert_true(sc_siphash24(&key, msg, 15) != 0xa129ca6149be45e5ULL);
+}
+
+/* Two maps draw different keys; a fixed key gives a repeatable hash. */
+static void
+test_hashmap_keys(void **state)
+{
+	struct sc_hashmap a, b;
+	struct sc_siphash_key k = { 1, 2 };
+
+	(void)state;
+	sc_hashmap_init(&a);
+	sc_hashmap_init(&b);
+	assert_false(a.key.k0 == b.key.k0 && a.key.k1 == b.key.k1);
+	sc_hashmap_fini(&a);
+	sc_hashmap_fini(&b);
+	sc_hashmap_init_key(&a, &k);
+	assert_true(a.key.k0 == 1 && a.key.k1 == 2);
+	assert_int_equal(sc_hashmap_put(&a, "k", 1, &k), SC_OK);
+	assert_ptr_equal(sc_hashmap_get(&a, "k", 1), &k);
+	sc_hashmap_fini(&a);
+}
+
 static void
 test_vec(void **state)
 {
@@ -220,6 +265,8 @@ main(void)
 		cmocka_unit_test(test_dynbuf_cap),
 		cmocka_unit_test(test_arena),
 		cmocka_unit_test(test_hashmap),
+		cmocka_unit_test(test_siphash_vectors),
+		cmocka_unit_test(test_hashmap_keys),
 		cmocka_unit_test(test_vec),
 		cmocka_unit_test(test_addr),
 	};

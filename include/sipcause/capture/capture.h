@@ -26,6 +26,13 @@ enum sc_linktype {
 	SC_LINK_LINUX_SLL2 = 276,
 };
 
+/*
+ * Largest timestamp a frame carries (2261-07-12 in nanoseconds); later
+ * and negative ones are saturated (see sc_capture_warning()). It is far
+ * enough under INT64_MAX that adding a day to any timestamp is safe.
+ */
+#define SC_TS_MAX_NS (INT64_C(9200000000) * INT64_C(1000000000))
+
 /* One captured frame. @data is borrowed until the next sc_capture_next(). */
 struct sc_frame {
 	uint64_t number;     /* 1-based position in the capture, as Wireshark */
@@ -60,14 +67,28 @@ enum sc_err sc_capture_open_stream(FILE *fp, const char *name,
 /*
  * sc_capture_next - read the next frame into @f.
  * Returns SC_OK with a frame; SC_ENOTFOUND at the clean end of the file;
- * SC_ETRUNC when the file ends in the middle of a record (everything
- * before it was delivered; @errbuf says where); SC_EUNSUPPORTED when a
- * pcapng section switches to a link type libpcap cannot mix; SC_EPCAP on
- * other read errors. Frame numbers continue from @first_number given at
- * open time via sc_capture_set_first_number().
+ * SC_ETRUNC when the file ends in the middle of a record or at a record
+ * libpcap cannot read (a corrupt length, a broken pcapng block): the
+ * file ends there like a truncated one, everything before it was
+ * delivered and @errbuf says what and where ("truncated after frame N:
+ * ..." or "corrupt record after frame N: ..."); SC_EUNSUPPORTED when a
+ * pcapng section switches to a link type libpcap cannot mix. Frame
+ * numbers continue from @first_number given at open time via
+ * sc_capture_set_first_number(). Timestamps outside 1970..SC_TS_MAX_NS
+ * are saturated and counted, never wrapped.
  */
 enum sc_err sc_capture_next(struct sc_capture *c, struct sc_frame *f,
 			    char *errbuf) SC_WARN_UNUSED;
+
+/*
+ * sc_capture_warning - what reading this capture repaired so far
+ * (saturated timestamps), as one line for input.warnings, or NULL when
+ * nothing was. Owned by @c, valid until the next call on @c.
+ */
+const char *sc_capture_warning(struct sc_capture *c);
+
+/* Timestamps saturated so far (out of 1970..SC_TS_MAX_NS). */
+uint64_t sc_capture_bad_timestamps(const struct sc_capture *c);
 
 /* Frames of this capture are numbered from @n (default 1). */
 void sc_capture_set_first_number(struct sc_capture *c, uint64_t n);

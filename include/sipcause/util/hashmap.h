@@ -8,12 +8,16 @@
 
 #include "sipcause/util/compiler.h"
 #include "sipcause/util/error.h"
+#include "sipcause/util/siphash.h"
 
 /*
  * Keys are borrowed: the caller keeps the key bytes alive while the entry
  * exists (usually they live in the value). Values are not owned. Lookups
  * and deletions are O(1) on average; deletion uses backward shifting, so
- * there are no tombstones.
+ * there are no tombstones. Keys are hashed with SipHash-1-3 under a key
+ * drawn at random for each map, so keys chosen on the wire cannot be
+ * made to collide (hash flooding); the order of entries is never
+ * visible, so the random key changes no output.
  */
 struct sc_hashmap_slot;
 
@@ -21,10 +25,17 @@ struct sc_hashmap {
 	struct sc_hashmap_slot *slots;
 	size_t mask;   /* capacity - 1; capacity is a power of two */
 	size_t count;
-	uint64_t seed;
+	struct sc_siphash_key key;
 };
 
+/* An empty map with a random hash key (sc_siphash_key_random()). */
 void sc_hashmap_init(struct sc_hashmap *m);
+
+/* An empty map hashing under @key: for tests that need a fixed layout. */
+void sc_hashmap_init_key(struct sc_hashmap *m,
+			 const struct sc_siphash_key *key);
+
+/* Free the slots; the map is empty again and keeps its key. */
 void sc_hashmap_fini(struct sc_hashmap *m);
 
 /* Find the value stored under @key, or NULL. */
@@ -37,7 +48,8 @@ enum sc_err sc_hashmap_put(struct sc_hashmap *m, const void *key, size_t len,
 /* Remove @key; returns its value or NULL when absent. */
 void *sc_hashmap_del(struct sc_hashmap *m, const void *key, size_t len);
 
-/* 64-bit hash of bytes (FNV-1a folded with a seed). */
+/* 64-bit hash of bytes (FNV-1a folded with a seed). Unkeyed: anyone can
+ * find colliding inputs, so never use it for keys from the wire. */
 uint64_t sc_hash_bytes(const void *p, size_t len, uint64_t seed);
 
 #endif /* SC_HASHMAP_H */

@@ -1,0 +1,189 @@
+#!/bin/sh
+# peers.sh - sipcause side by side with a bare libpcap loop and its peers
+#
+# Makes (once, cached in bench/cache/) a capture of 100,000 SIPp calls on
+# loopback, its 60,000-packet prefix, and a 10x copy of it (the capture
+# repeated ten times with shifted timestamps and distinct Call-IDs, see
+# repeat-capture.py), then times each command RUNS times (default 3) and
+# keeps the median wall time and the median peak RSS (/usr/bin/time):
+#   the bare read loop (bench/rawloop.c), sipcause text/json/jsonl,
+#   sipgrep -C -G -I, sngrep -N -q -I on the capture; sipcause and
+#   tshark -n -q -z sip,stat on the prefix; rawloop and sipcause on 10x.
+# Prints the figures, the ratios of issue #10's targets and whether each
+# is met. Not part of `meson test`: it takes ~10 minutes (3 of them to
+# make the capture the first time) and needs root for tcpdump.
+#
+# usage: bench/peers.sh [BUILD_DIR]      (default: build)
+#   RUNS=N runs per command; CALLS, RATE change the SIPp run (cached
+#   under a name holding both); SKIP_PEERS=1 times sipcause only.
+set -eu
+
+here=$(cd "$(dirname "$0")" && pwd)
+build=$(cd "${1:-build}" && pwd)
+runs=${RUNS:-3}
+calls=${CALLS:-100000}
+rate=${RATE:-2000}
+cache=$here/cache
+cap=$cache/sipp-$calls-$rate.pcap
+prefix=$cache/sipp-$calls-$rate-60k.pcap
+tenx=$cache/sipp-$calls-$rate-10x.pcap
+tmp=$(mktemp -d)
+tcpdump_pid=
+trap cleanup EXIT
+trap 'exit 1' INT TERM
+
+cleanup() {
+	if [ -n "$tcpdump_pid" ]; then kill "$tcpdump_pid" 2>/dev/null || :; fi
+	rm -rf "$tmp"
+}
+
+die() {
+	echo "peers: $*" >&2
+	exit 1
+}
+
+# Install the Debian packages that provide missing commands.
+need() {
+	missing=
+	for pair in sipp:sip-tester sipgrep:sipgrep sngrep:sngrep \
+		tshark:tshark editcap:wireshark-common tcpdump:tcpdump \
+		python3:python3; do
+		command -v "${pair%%:*}" >/dev/null || missing="$missing ${pair#*:}"
+	done
+	[ -x /usr/bin/time ] || missing="$missing time"
+	[ -z "$missing" ] && return
+	[ "$(id -u)" = 0 ] || die "install:$missing (needs root)"
+	echo "peers: installing$missing"
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -q $missing >/dev/null
+}
+
+# The SIPp capture: the built-in uac/uas scenarios on 127.0.0.1
+# (INVITE, 180, 200, ACK, BYE, 200 per call), captured by tcpdump on lo.
+# Ports 5060/5061, so every peer finds SIP with its defaults (sipgrep
+# only looks at 5060-5061, tshark dissects SIP on 5060).
+make_capture() {
+	[ -s "$cap" ] && return
+	[ "$(id -u)" = 0 ] || die "making the capture needs root (tcpdump)"
+	mkdir -p "$cache"
+	! ss -Hlnu 'sport = :5060 or sport = :5061' | grep -q . ||
+		die "UDP port 5060 or 5061 is busy: the capture needs both"
+	echo "peers: making $calls SIPp calls at $rate/s (once; cached)"
+	tcpdump -i lo -s 0 -B 131072 -w "$tmp/cap.pcap" \
+		'udp and (port 5060 or port 5061)' 2>"$tmp/tcpdump.log" &
+	tcpdump_pid=$!
+	i=0
+	until grep -q "listening on" "$tmp/tcpdump.log" 2>/dev/null; do
+		i=$((i + 1))
+		[ $i -lt 100 ] || die "tcpdump did not start"
+		sleep 0.1
+	done
+	(cd "$tmp" && exec sipp -sn uas -i 127.0.0.1 -p 5060 -nostdin \
+		>"$tmp/uas.log" 2>&1) &
+	uas=$!
+	sleep 1
+	(cd "$tmp" && exec sipp -sn uac 127.0.0.1:5060 -i 127.0.0.1 \
+		-p 5061 -m "$calls" -r "$rate" -nostdin -timeout 900 \
+		-cid_str '%u-c0@sipcause.bench' >"$tmp/uac.log" 2>&1) ||
+		echo "peers: SIPp caller exited $? (see the counts below)" >&2
+	sleep 1.5
+	kill "$uas" 2>/dev/null || :
+	wait "$uas" || :
+	kill -INT "$tcpdump_pid"
+	wait "$tcpdump_pid" || :
+	tcpdump_pid=
+	grep -E "packets (captured|dropped)" "$tmp/tcpdump.log" | sed 's/^/  /'
+	mv "$tmp/cap.pcap" "$cap"
+}
+
+make_cuts() {
+	[ -s "$prefix" ] || editcap -r "$cap" "$prefix" 1-60000
+	[ -s "$tenx" ] || python3 "$here/repeat-capture.py" "$cap" "$tenx" 10
+}
+
+# measure NAME CMD...: RUNS runs; "NAME seconds KiB" (medians) to $tmp/res
+measure() {
+	name=$1
+	shift
+	: >"$tmp/$name.t"
+	for _ in $(seq "$runs"); do
+		/usr/bin/time -f "%e %M" -o "$tmp/time" "$@" \
+			>"$tmp/out" 2>"$tmp/err" || :
+		tail -n 1 "$tmp/time" >>"$tmp/$name.t"
+	done
+	mid=$(( (runs + 1) / 2 ))
+	s=$(cut -d' ' -f1 "$tmp/$name.t" | sort -n | sed -n "${mid}p")
+	k=$(cut -d' ' -f2 "$tmp/$name.t" | sort -n | sed -n "${mid}p")
+	echo "$name $s $k" >>"$tmp/res"
+	printf '%-22s %8.2f s %9d KiB   (runs: %s)\n' "$name" "$s" "$k" \
+		"$(cut -d' ' -f1 "$tmp/$name.t" | tr '\n' ' ')"
+}
+
+get() { awk -v n="$1" -v f="$2" '$1 == n { print $f }' "$tmp/res"; }
+
+# ratio A B: A/B to two decimals
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }'; }
+
+# target LABEL VALUE OP LIMIT: one line, "met" or "NOT met"
+target() {
+	ok=$(awk -v v="$2" -v l="$4" -v op="$3" 'BEGIN {
+		print ((op == "<=" ? v <= l : v >= l) ? "met" : "NOT met") }')
+	printf '  %-44s %10s  (target %s %s)  %s\n' "$1" "$2" "$3" "$4" "$ok"
+}
+
+need
+[ -x "$build/sipcause" ] && [ -x "$build/bench/rawloop" ] ||
+	meson compile -C "$build" >/dev/null
+sc=$build/sipcause
+raw=$build/bench/rawloop
+make_capture
+make_cuts
+
+pk1=$("$raw" "$cap" | cut -d' ' -f1)
+pk60=$("$raw" "$prefix" | cut -d' ' -f1)
+pk10=$("$raw" "$tenx" | cut -d' ' -f1)
+echo "capture: $cap"
+echo "  $pk1 packets, $(($(stat -c %s "$cap") / 1048576)) MiB;" \
+	"prefix $pk60 packets; 10x $pk10 packets," \
+	"$(($(stat -c %s "$tenx") / 1048576)) MiB"
+echo "  $(sipp -v 2>/dev/null | grep -o 'SIPp v[^ ]*' | head -n 1)," \
+	"$(tshark -v 2>/dev/null | head -n 1), $("$sc" --version 2>&1 |
+	head -n 1); $runs runs each, medians"
+echo
+measure raw "$raw" "$cap"
+measure text "$sc" -q -o "$tmp/out.txt" "$cap"
+measure json "$sc" -q --format json -o "$tmp/out.json" "$cap"
+json_bytes=$(stat -c %s "$tmp/out.json")
+rm -f "$tmp/out.json"
+measure jsonl "$sc" -q --format jsonl -o "$tmp/out.jsonl" "$cap"
+rm -f "$tmp/out.jsonl"
+if [ -z "${SKIP_PEERS:-}" ]; then
+	measure sipgrep sipgrep -C -G -I "$cap"
+	measure sngrep sngrep -N -q -I "$cap"
+	measure tshark-60k tshark -n -q -z sip,stat -r "$prefix"
+fi
+measure text-60k "$sc" -q -o "$tmp/out.txt" "$prefix"
+measure raw-10x "$raw" "$tenx"
+measure text-10x "$sc" -q -o "$tmp/out.txt" "$tenx"
+
+t=$(get text 2)
+echo
+echo "targets (issue #10), medians of $runs runs:"
+target "text / raw read" "$(ratio "$t" "$(get raw 2)")" "<=" 8
+if [ -z "${SKIP_PEERS:-}" ]; then
+	target "sipgrep -G / text" "$(ratio "$(get sipgrep 2)" "$t")" ">=" 10
+	target "sngrep -N / text" "$(ratio "$(get sngrep 2)" "$t")" ">=" 15
+	target "tshark sip,stat / text, 60k prefix" \
+		"$(ratio "$(get tshark-60k 2)" "$(get text-60k 2)")" ">=" 50
+fi
+target "json / text" "$(ratio "$(get json 2)" "$t")" "<=" 2
+target "jsonl / text" "$(ratio "$(get jsonl 2)" "$t")" "<=" 2
+target "JSON written, MB/s" \
+	"$(awk -v b="$json_bytes" -v s="$(get json 2)" \
+	'BEGIN { printf "%.0f", (s > 0 ? b / 1e6 / s : 0) }')" ">=" 300
+target "peak RSS, text, MB" "$(($(get text 3) / 1024))" "<=" 100
+target "peak RSS, json, MB" "$(($(get json 3) / 1024))" "<=" 100
+target "peak RSS, jsonl, MB" "$(($(get jsonl 3) / 1024))" "<=" 100
+target "10x / 1x time, text (packets $(ratio "$pk10" "$pk1")x)" \
+	"$(ratio "$(get text-10x 2)" "$t")" "<=" 11
+echo "  (JSON: $((json_bytes / 1000000)) MB; 10x raw read / 1x:" \
+	"$(ratio "$(get raw-10x 2)" "$(get raw 2)"))"
