@@ -3,7 +3,8 @@
  * Link layers by their LINKTYPE_* number (tcpdump.org link-layer header
  * types): Ethernet II with IEEE 802.1Q / 802.1ad tags, Linux cooked
  * capture v1 and v2, BSD loopback (NULL, LOOP) and raw IP; PPPoE session
- * frames (RFC 2516) with IP inside. MPLS label
+ * frames (RFC 2516) with IP inside; the dispatch to PPP, HDLC, ERF and
+ * NFLOG (decode_link.c) and 802.11 (decode_wlan.c). MPLS label
  * stacks (RFC 3032) with IP or an Ethernet pseudowire (RFC 4385 control
  * word, RFC 4448) after them. IP itself is in decode_ip.c, tunnels in
  * decode_tunnel.c; the three share the sc__ helpers of decode.h.
@@ -294,6 +295,61 @@ decode_loopback(struct sc__dctx *d, struct sc__span s, bool any_order)
 }
 
 enum sc_err
+sc__decode_link(struct sc__dctx *d, int linktype, struct sc__span s)
+{
+	switch (linktype) {
+	case SC_LINK_ETHERNET:
+		return sc__decode_ether(d, s);
+	case SC_LINK_LINUX_SLL:
+		return decode_sll(d, s);
+	case SC_LINK_LINUX_SLL2:
+		return decode_sll2(d, s);
+	case SC_LINK_NULL:
+		return decode_loopback(d, s, true);
+	case SC_LINK_LOOP:
+		return decode_loopback(d, s, false);
+	case SC_LINK_RAW:
+		return sc__decode_ip(d, s);
+	case SC_LINK_IPV4:
+		return sc__decode_ipv4(d, s);
+	case SC_LINK_IPV6:
+		return sc__decode_ipv6(d, s);
+	case SC__LT_PPP:
+		return sc__decode_ppp_link(d, s);
+	case SC__LT_PPP_HDLC:
+		return sc__decode_hdlc(d, s);
+	case SC__LT_C_HDLC:
+		return sc__decode_chdlc(d, s);
+	case SC__LT_IEEE802_11:
+		return sc__decode_80211(d, s, false);
+	case SC__LT_RADIOTAP:
+		return sc__decode_radiotap(d, s);
+	case SC__LT_PPI:
+		return sc__decode_ppi(d, s);
+	case SC__LT_ERF:
+		return sc__decode_erf(d, s);
+	case SC__LT_NFLOG:
+		return sc__decode_nflog(d, s);
+	default:
+		return sc__fail(d, SC_EUNSUPPORTED, SC_DR_LINK_UNSUPPORTED);
+	}
+}
+
+bool
+sc_decode_linktype_supported(int linktype)
+{
+	static const uint8_t none;
+	struct sc_pkt pkt;
+	struct sc__dctx d = { &pkt, 0, false };
+	struct sc__span s = { sc_cur_make(&none, 0), 0 };
+
+	/* an empty frame fails as truncated unless the type is unknown */
+	pkt.reason = SC_DR_NONE;
+	(void)sc__decode_link(&d, linktype, s);
+	return pkt.reason != SC_DR_LINK_UNSUPPORTED;
+}
+
+enum sc_err
 sc_decode_frame(const struct sc_frame *f, struct sc_pkt *pkt)
 {
 	struct sc__dctx d;
@@ -311,25 +367,5 @@ sc_decode_frame(const struct sc_frame *f, struct sc_pkt *pkt)
 	s.c = sc_cur_make(f->data, f->caplen);
 	/* bytes the capture cut: they count as declared by the link layer */
 	s.missing = f->wirelen > f->caplen ? f->wirelen - f->caplen : 0;
-
-	switch (f->linktype) {
-	case SC_LINK_ETHERNET:
-		return sc__decode_ether(&d, s);
-	case SC_LINK_LINUX_SLL:
-		return decode_sll(&d, s);
-	case SC_LINK_LINUX_SLL2:
-		return decode_sll2(&d, s);
-	case SC_LINK_NULL:
-		return decode_loopback(&d, s, true);
-	case SC_LINK_LOOP:
-		return decode_loopback(&d, s, false);
-	case SC_LINK_RAW:
-		return sc__decode_ip(&d, s);
-	case SC_LINK_IPV4:
-		return sc__decode_ipv4(&d, s);
-	case SC_LINK_IPV6:
-		return sc__decode_ipv6(&d, s);
-	default:
-		return sc__fail(&d, SC_EUNSUPPORTED, SC_DR_LINK_UNSUPPORTED);
-	}
+	return sc__decode_link(&d, f->linktype, s);
 }

@@ -130,6 +130,66 @@ bool sc__decode_udp_tunnel(struct sc__dctx *d, uint16_t sport,
 			   uint16_t dport, struct sc__span s,
 			   enum sc_err *err);
 
+/*
+ * Link types decoded in decode_link.c and decode_wlan.c (tcpdump.org
+ * LINKTYPE_* numbers; capture.h names the common ones).
+ */
+enum {
+	SC__LT_PPP = 9,
+	SC__LT_PPP_HDLC = 50,
+	SC__LT_C_HDLC = 104,
+	SC__LT_IEEE802_11 = 105,
+	SC__LT_RADIOTAP = 127,
+	SC__LT_PPI = 192,
+	SC__LT_ERF = 197,
+	SC__LT_NFLOG = 239,
+};
+
+/* decode.c: the frame of link type @linktype (PPI's inner frame too). */
+enum sc_err sc__decode_link(struct sc__dctx *d, int linktype,
+			    struct sc__span s);
+
+/* decode_link.c: PPP, PPP in HDLC framing, Cisco HDLC, ERF, NFLOG. */
+enum sc_err sc__decode_ppp_link(struct sc__dctx *d, struct sc__span s);
+enum sc_err sc__decode_hdlc(struct sc__dctx *d, struct sc__span s);
+enum sc_err sc__decode_chdlc(struct sc__dctx *d, struct sc__span s);
+enum sc_err sc__decode_erf(struct sc__dctx *d, struct sc__span s);
+enum sc_err sc__decode_nflog(struct sc__dctx *d, struct sc__span s);
+
+/* decode_wlan.c: IEEE 802.11 data frames, radiotap and PPI headers. */
+enum sc_err sc__decode_80211(struct sc__dctx *d, struct sc__span s,
+			     bool data_pad);
+enum sc_err sc__decode_radiotap(struct sc__dctx *d, struct sc__span s);
+enum sc_err sc__decode_ppi(struct sc__dctx *d, struct sc__span s);
+
+/*
+ * Bytes @n at the front of a link header: SC_OK; SC_ETRUNC
+ * (LINK_TRUNCATED) when the capture cut them; SC_EMALFORMED
+ * (LINK_BAD_HDR) when even the declared length is shorter.
+ */
+static inline enum sc_err
+sc__need_link(struct sc__dctx *d, const struct sc__span *s, size_t n)
+{
+	return sc__need(d, s, n, SC_DR_LINK_TRUNCATED, SC_DR_LINK_BAD_HDR);
+}
+
+/* Drop @n trailer bytes (a frame check sequence) from the end of @s. */
+static inline void
+sc__span_drop_tail(struct sc__span *s, size_t n)
+{
+	size_t left = sc_cur_left(&s->c);
+
+	if (s->missing >= SC__MISSING_UNKNOWN)
+		return;
+	if (s->missing >= n) {
+		s->missing -= n;
+		return;
+	}
+	n -= s->missing;
+	s->missing = 0;
+	s->c.end = s->c.p + (n < left ? left - n : 0);
+}
+
 /* PPP (RFC 1661) as carried by PPTP GRE and PPPoE: IPv4 and IPv6 only. */
 enum sc_err sc__decode_ppp(struct sc__dctx *d, struct sc__span s);
 

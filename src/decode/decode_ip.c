@@ -111,6 +111,8 @@ ipv4_header(struct sc__dctx *d, struct sc__span *s, uint8_t *proto)
 	pkt->src.port = 0;
 	pkt->dst.port = 0;
 	pkt->ttl = ttl;
+	pkt->has_ip_id = true;
+	pkt->ip_id = id;
 	pkt->ipproto = *proto;
 	if (frag & 0x3fff) { /* MF or an offset */
 		pkt->is_fragment = true;
@@ -158,6 +160,8 @@ ipv6_header(struct sc__dctx *d, struct sc__span *s, uint8_t *proto)
 	pkt->src.port = 0;
 	pkt->dst.port = 0;
 	pkt->ttl = hops;
+	pkt->has_ip_id = false; /* IPv6 has none outside fragments */
+	pkt->ip_id = 0;
 	pkt->ipproto = *proto;
 	*s = h;
 	return SC_OK;

@@ -168,6 +168,18 @@ sc_sipframe_find_start(const uint8_t *p, size_t len)
 }
 
 /*
+ * A datagram that is nothing but a start line without its line end
+ * ("SIP/2.0 200 OK" and no CRLF): the datagram end ends the line.
+ */
+static bool
+is_bare_start(const uint8_t *p, size_t len)
+{
+	if (len > MAX_START_LINE || line_length(p, len) != SIZE_MAX)
+		return false;
+	return is_status_line(p, len) || is_request_line(p, len);
+}
+
+/*
  * Offset just past the blank line ending the headers, or SIZE_MAX.
  * Accepts CRLF and bare LF line ends (and their mixtures).
  */
@@ -238,7 +250,8 @@ sc_sipframe_measure(const uint8_t *p, size_t len, bool is_stream,
 
 	*flags = 0;
 	*msg_len = 0;
-	if (!sc_sipframe_is_start(p, len))
+	if (!sc_sipframe_is_start(p, len) &&
+	    (is_stream || !is_bare_start(p, len)))
 		return line_length(p, len) == SIZE_MAX && is_stream &&
 				       len < MAX_START_LINE
 			       ? SC_FRAME_PARTIAL

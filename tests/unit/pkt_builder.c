@@ -72,6 +72,14 @@ pb_be32(struct pb *pb, uint32_t v)
 }
 
 void
+pb_le16(struct pb *pb, uint16_t v)
+{
+	uint8_t b[2] = { (uint8_t)v, (uint8_t)(v >> 8) };
+
+	pb_bytes(pb, b, 2);
+}
+
+void
 pb_le32(struct pb *pb, uint32_t v)
 {
 	uint8_t b[4] = { (uint8_t)v, (uint8_t)(v >> 8), (uint8_t)(v >> 16),

@@ -32,6 +32,7 @@ void pb_zero(struct pb *pb, size_t n);
 void pb_u8(struct pb *pb, uint8_t v);
 void pb_be16(struct pb *pb, uint16_t v);
 void pb_be32(struct pb *pb, uint32_t v);
+void pb_le16(struct pb *pb, uint16_t v);
 void pb_le32(struct pb *pb, uint32_t v);
 void pb_str(struct pb *pb, const char *s);
 void pb_set_be16(struct pb *pb, size_t off, uint16_t v);

@@ -206,6 +206,60 @@ test_datagram(void **state)
 	assert_true(c.flags[0] & SC_RAW_TRUNCATED);
 }
 
+/* A datagram holding only a start line without CRLF is a message. */
+static void
+test_bare_start_line(void **state)
+{
+	static const char *const good[] = {
+		"SIP/2.0 200 OK", "SIP/2.0 486", "SIP/2.0 180 Ringing ",
+		"OPTIONS sip:a@b SIP/2.0",
+	};
+	static const char *const bad[] = {
+		"SIP/2.0 20", "SIP/2.0 2000", "HELLO", "SIP/2.0",
+		"OPTIONS sip:a@b SIP/2.",
+	};
+	struct sc_rawmsg proto;
+	struct collected c;
+	size_t n;
+	unsigned flags;
+
+	(void)state;
+	memset(&proto, 0, sizeof(proto));
+	for (size_t i = 0; i < SC_COUNTOF(good); i++) {
+		size_t len = strlen(good[i]);
+
+		memset(&c, 0, sizeof(c));
+		assert_int_equal(sc_sipframe_datagram(U8(good[i]), len,
+						      &proto, collect, &c),
+				 1);
+		assert_int_equal(c.len[0], len);
+		assert_true(c.flags[0] & SC_RAW_NO_HEADER_END);
+		/* a stream waits for the line end */
+		assert_int_equal(sc_sipframe_measure(U8(good[i]), len, true,
+						     &n, &flags),
+				 SC_FRAME_PARTIAL);
+	}
+	for (size_t i = 0; i < SC_COUNTOF(bad); i++) {
+		memset(&c, 0, sizeof(c));
+		assert_int_equal(sc_sipframe_datagram(U8(bad[i]),
+						      strlen(bad[i]), &proto,
+						      collect, &c),
+				 0);
+	}
+	/* after a first message, a second bare status line is kept too */
+	{
+		char buf[512];
+
+		n = (size_t)snprintf(buf, sizeof(buf), "%sSIP/2.0 100 Trying",
+				     invite);
+		memset(&c, 0, sizeof(c));
+		assert_int_equal(sc_sipframe_datagram(U8(buf), n, &proto,
+						      collect, &c),
+				 2);
+		assert_int_equal(c.len[1], strlen("SIP/2.0 100 Trying"));
+	}
+}
+
 /* Every prefix of a message, as a datagram and as a stream. */
 static void
 test_prefixes(void **state)
@@ -240,6 +294,7 @@ main(void)
 		cmocka_unit_test(test_measure),
 		cmocka_unit_test(test_find_start),
 		cmocka_unit_test(test_datagram),
+		cmocka_unit_test(test_bare_start_line),
 		cmocka_unit_test(test_prefixes),
 	};
 

@@ -44,7 +44,9 @@
 	X(TOO_DEEP, "encapsulation-too-deep")                            \
 	X(SCTP_TRUNCATED, "sctp-truncated")                              \
 	X(SCTP_BAD_LEN, "sctp-bad-length")                               \
-	X(TUNNEL_BAD_HDR, "tunnel-bad-header")
+	X(TUNNEL_BAD_HDR, "tunnel-bad-header")                            \
+	X(LINK_BAD_HDR, "link-bad-header")                              \
+	X(LINK_ENCRYPTED, "link-encrypted")   /* protected 802.11 data */
 
 enum sc_decode_reason {
 #define SC_DR_ENUM(name, text) SC_DR_##name,
@@ -73,6 +75,8 @@ bool sc_decode_reason_is_skip(enum sc_decode_reason r);
 				     (TUNNEL_BAD_HDR) */
 #define SC_DECODE_MAX_NEST 8      /* tunnels plus MPLS pseudowires
 				     entered per frame (TOO_DEEP) */
+#define SC_DECODE_MAX_LINK_EXT 16 /* ERF extension headers, radiotap
+				     presence words (LINK_BAD_HDR) */
 
 /* IP protocol numbers decode understands (IANA). */
 enum {
@@ -140,6 +144,9 @@ struct sc_pkt {
 	struct sc_endpoint dst;
 	uint8_t ipproto;           /* SC_IPPROTO_* of @payload */
 	uint8_t ttl;               /* innermost IPv4 TTL / IPv6 hop limit */
+	bool has_ip_id;            /* @ip_id is set: the innermost IP is v4 */
+	uint16_t ip_id;            /* its identification field (mirror
+				      copies of one packet share it) */
 	bool is_fragment;          /* @payload is a fragment: see @frag */
 	bool truncated;            /* caplen cut the payload short */
 	struct sc_fraginfo frag;
@@ -170,6 +177,13 @@ struct sc_pkt {
  * not know); SC_ETRUNC or SC_EMALFORMED for damaged frames (pkt->reason
  * says where). Never allocates.
  *
+ * Link layers: see sc_decode_linktype_supported(). IEEE 802.11 frames
+ * (bare, behind radiotap or PPI) give IP only from unprotected data
+ * frames with LLC/SNAP (the first A-MSDU subframe); protected ones fail
+ * with LINK_ENCRYPTED, management and control frames with NOT_IP. ERF
+ * records give IP from Ethernet, HDLC/PPP and IPv4/IPv6 record types;
+ * NFLOG from its NFULA_PAYLOAD TLV.
+ *
  * Tunnels (IP-in-IP, GRE, ERSPAN, VXLAN, GENEVE, GTP-U) are unwrapped: the
  * endpoints, ttl and payload are the innermost packet's, pkt->tunnel
  * names the outermost tunnel. A UDP tunnel is opened only when its header
@@ -185,6 +199,16 @@ struct sc_pkt {
  */
 enum sc_err sc_decode_frame(const struct sc_frame *f,
 			    struct sc_pkt *pkt) SC_WARN_UNUSED;
+
+/*
+ * sc_decode_linktype_supported - true when sc_decode_frame() reads
+ * frames of @linktype (LINKTYPE_* numbering): EN10MB (1), LINUX_SLL
+ * (113), LINUX_SLL2 (276), NULL (0), LOOP (108), RAW (101), IPV4 (228),
+ * IPV6 (229), PPP (9), PPP_HDLC (50), C_HDLC (104), IEEE802_11 (105),
+ * IEEE802_11_RADIOTAP (127), PPI (192), ERF (197), NFLOG (239). Frames
+ * of any other type fail with LINK_UNSUPPORTED.
+ */
+bool sc_decode_linktype_supported(int linktype);
 
 /*
  * sc_decode_transport - continue decoding an IP payload of protocol

@@ -53,6 +53,10 @@ struct sc_rawmsg {
 	enum sc_transport transport;
 	unsigned flags;              /* SC_RAW_* */
 	const struct sc_tunnel *tunnel;  /* NULL when not tunnelled */
+	bool has_ip_id;              /* @ip_id is set (IPv4 datagrams) */
+	uint16_t ip_id;              /* IPv4 identification of the packet
+					that carried it (sc_pkt.ip_id): two
+					copies of one frame share it */
 };
 
 /* Receives framed messages; @ctx is the consumer's state. */
@@ -83,7 +87,8 @@ enum sc_frame_result {
  * Finds the end of the headers (CRLFCRLF, or bare LFLF) and adds the
  * Content-Length (or compact "l:"). When @is_stream is false (datagram)
  * the datagram end bounds the message: a missing Content-Length means
- * "the rest", and a larger one marks the message truncated. On a stream a
+ * "the rest", a larger one marks the message truncated, and a start line
+ * that runs to the end of the datagram without CRLF is a message. On a stream a
  * missing Content-Length counts as 0 and sets SC_RAW_NO_CLEN. *flags gets
  * SC_RAW_* bits. Leading CRLF keep-alives are not skipped here.
  */
