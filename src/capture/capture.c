@@ -68,6 +68,16 @@ sc_capture_linktype_supported(int linktype)
 	case SC_LINK_IPV4:
 	case SC_LINK_IPV6:
 	case SC_LINK_LINUX_SLL2:
+	/* decode reads these too where they carry IP: PPP, PPP in HDLC,
+	 * Cisco HDLC, IEEE 802.11 (bare, radiotap, PPI), ERF, NFLOG */
+	case 9:
+	case 50:
+	case 104:
+	case 105:
+	case 127:
+	case 192:
+	case 197:
+	case 239:
 		return true;
 	default:
 		return false;
@@ -123,7 +133,8 @@ wrap(pcap_t *pcap, const char *name, uint64_t size, struct sc_capture **out,
 		snprintf(errbuf, SC_ERRBUF_SIZE,
 			 "%s: unsupported link type %s (%d): sipcause reads "
 			 "Ethernet, Linux cooked (SLL, SLL2), BSD loopback "
-			 "(NULL, LOOP) and raw IP captures",
+			 "(NULL, LOOP), raw IP, PPP, Cisco HDLC, IEEE 802.11 "
+			 "(radiotap, PPI), ERF and NFLOG captures",
 			 name, sc_capture_linktype_name(linktype), linktype);
 		pcap_close(pcap);
 		return SC_EUNSUPPORTED;

@@ -98,8 +98,21 @@ def case_empty_file():
 
 
 def case_unsupported_linktype():
-    fails_with(run(data("linktype-80211.pcap")), 2, "unsupported link type",
-               "IEEE802_11", "105")
+    fails_with(run(data("link-unsupported.pcap")), 2,
+               "unsupported link type", "147")
+
+
+def case_link_types():
+    # each generated capture holds an OPTIONS over IPv4 and a 200 over
+    # IPv6 (tests/data/link-captures.py; tshark reads both)
+    import json
+    for name in ("ppp", "ppp-hdlc", "chdlc", "80211", "radiotap", "ppi",
+                 "erf", "nflog"):
+        r = run("--format", "json", data("link-%s.pcap" % name))
+        expect(r.returncode == 0, "link-%s.pcap is read" % name, r)
+        got = json.loads(r.stdout)["stats"]["sip_messages"]
+        expect(got == 2, "link-%s.pcap: %d SIP messages, want 2" % (
+            name, got), r)
 
 
 def case_mixed_linktypes():
