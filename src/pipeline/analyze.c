@@ -239,6 +239,8 @@ on_rawmsg(void *ctx, const struct sc_rawmsg *raw)
 	struct sc_msg *msg;
 	enum sc_err err;
 
+	if (a->opts.on_message)
+		a->opts.on_message(a->opts.on_message_ctx, raw);
 	err = sc_sipmsg_parse(a->parser, raw, &msg);
 	if (err == SC_EMALFORMED) {
 		st->unparsable++;
@@ -277,6 +279,8 @@ describe(const struct sc_pkt *pkt, const uint64_t *frames, size_t nframes,
 	proto->dst = pkt->dst;
 	proto->transport = transport;
 	proto->flags = pkt->truncated ? SC_RAW_TRUNCATED : 0;
+	proto->has_ip_id = pkt->has_ip_id;
+	proto->ip_id = pkt->ip_id;
 	proto->tunnel = pkt->tunnel.kind != SC_TUNNEL_NONE ? &pkt->tunnel
 							    : NULL;
 }
@@ -505,6 +509,9 @@ read_capture(struct sc_analyzer *a, struct sc_capture *cap,
 			a->progress(a->progress_ctx, sc_capture_offset(cap),
 				    sc_capture_size(cap));
 	}
+	/* timestamps repaired on the way (saturated past 2261) */
+	if (sc_capture_warning(cap) && !file->warning)
+		file->warning = strdup(sc_capture_warning(cap));
 	sc_capture_close(cap);
 	a->in_file = false;
 	if (err == SC_ENOTFOUND)
@@ -512,6 +519,7 @@ read_capture(struct sc_analyzer *a, struct sc_capture *cap,
 	if (err == SC_ETRUNC) {
 		/* keep what was read; the caller warns */
 		file->truncated = true;
+		free(file->warning);
 		file->warning = strdup(errbuf);
 		return SC_OK;
 	}
@@ -521,6 +529,7 @@ read_capture(struct sc_analyzer *a, struct sc_capture *cap,
 		/* errbuf says what and where; prefix the file's name */
 		snprintf(msg, sizeof(msg), "%s: %s", file->path, errbuf);
 		memcpy(errbuf, msg, SC_ERRBUF_SIZE);
+		free(file->warning);
 		file->warning = strdup(msg);
 	}
 	return err;

@@ -19,6 +19,7 @@
  * holds no global state; several analyzers can run side by side.
  */
 struct sc_analyzer;
+struct sc_rawmsg;
 
 /* Decides whether a finished call keeps its messages (detail). */
 typedef bool sc_call_pred(void *ctx, const struct sc_call *call);
@@ -34,6 +35,10 @@ struct sc_analyzer_opts {
 	 * analyzer. */
 	void (*on_call)(void *ctx, const struct sc_call *call);
 	void *on_call_ctx;
+	/* Called with each framed SIP message before it is parsed (HEP
+	 * out); may be NULL. @raw is borrowed for the call only. */
+	void (*on_message)(void *ctx, const struct sc_rawmsg *raw);
+	void *on_message_ctx;
 	/* Ports where SIP is expected (5060 and 5061 always are): content
 	 * is checked on every port anyway; on these, SIP is also looked for
 	 * past leading garbage and TCP flows are never given up as not
