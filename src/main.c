@@ -63,6 +63,8 @@ struct options {
 	enum sc_format format;
 	enum color_mode color;
 	bool detail;
+	unsigned verbose;         /* -V count: 2 adds every message */
+	bool all_calls;           /* --all */
 	bool quiet;
 	struct sc_filter filter;
 	uint16_t *ports;          /* --ports */
@@ -109,11 +111,15 @@ static const char usage_text[] =
 	"  A call is printed as soon as its outcome is known; SIGINT or SIGTERM\n"
 	"  stops the capture and prints the summary.\n"
 	"Output:\n"
-	"  -T, --format FORMAT   text (default), json, jsonl; live, jsonl and the\n"
-	"                        text lines stream, other formats come at the end\n"
+	"  -T, --format FORMAT   text (default), json, jsonl, csv, markdown, html;\n"
+	"                        live, jsonl and the text lines stream, other\n"
+	"                        formats come at the end\n"
 	"  -o, --output FILE     write the report to FILE instead of stdout\n"
-	"  -V, --detail          text: list every message of each call; live:\n"
-	"                        also print each message as it arrives\n"
+	"  -V, --detail          text: a ladder of each call listed (--call implies\n"
+	"                        it); -VV adds every message; live: also print\n"
+	"                        each message as it arrives\n"
+	"      --all             text: list every call (above 50 calls only the\n"
+	"                        failed ones are listed by default)\n"
 	"      --color WHEN      auto (default), always, never; NO_COLOR is honoured\n"
 	"Analysis:\n"
 	"      --ports LIST      more ports where SIP is expected (5060,5061 always\n"
@@ -152,6 +158,7 @@ usage_error(const char *fmt, ...)
 
 enum long_only {
 	OPT_COLOR = 256,
+	OPT_ALL,
 	OPT_VERSION,
 	OPT_CALL,
 	OPT_FAILED,
@@ -170,6 +177,7 @@ static const struct option long_options[] = {
 	{ "format", required_argument, NULL, 'T' },
 	{ "output", required_argument, NULL, 'o' },
 	{ "detail", no_argument, NULL, 'V' },
+	{ "all", no_argument, NULL, OPT_ALL },
 	{ "quiet", no_argument, NULL, 'q' },
 	{ "color", required_argument, NULL, OPT_COLOR },
 	{ "colour", required_argument, NULL, OPT_COLOR },
@@ -477,7 +485,8 @@ parse_options(int argc, char **argv, struct options *o)
 		case 'T':
 			if (!sc_format_from_name(optarg, &o->format)) {
 				usage_error("unknown format '%s' (text, json, "
-					    "jsonl)", optarg);
+					    "jsonl, csv, markdown, html)",
+					    optarg);
 				return EXIT_USAGE;
 			}
 			break;
@@ -486,6 +495,10 @@ parse_options(int argc, char **argv, struct options *o)
 			break;
 		case 'V':
 			o->detail = true;
+			o->verbose++;
+			break;
+		case OPT_ALL:
+			o->all_calls = true;
 			break;
 		case 'q':
 			o->quiet = true;
@@ -661,15 +674,17 @@ pipeline_new(struct run *r, sc_call_done_fn *on_call, bool prompt)
 	struct sc_report_opts ropts = { 0 };
 
 	ropts.format = o->format;
-	ropts.detail = o->detail;
+	ropts.detail = o->detail ||
+		       (o->filter.call_id && o->format == SC_FORMAT_TEXT);
+	ropts.full_messages = o->verbose >= 2;
+	ropts.all_calls = o->all_calls;
 	ropts.tool_version = SC_VERSION;
 	if (!sc_filter_is_empty(&o->filter)) {
 		ropts.filter = sc_filter_match;
 		ropts.filter_ctx = &o->filter;
-		aopts.keep_pred = sc_filter_match;
-		aopts.keep_ctx = &o->filter;
 	}
-	aopts.keep_messages = sc_format_needs_messages(o->format) || o->detail;
+	aopts.keep_messages = sc_format_needs_messages(o->format) ||
+			      ropts.detail;
 	aopts.ports = o->ports;
 	aopts.nports = o->nports;
 	aopts.link_headers = o->link_headers;
@@ -678,6 +693,9 @@ pipeline_new(struct run *r, sc_call_done_fn *on_call, bool prompt)
 	r->color = o->format == SC_FORMAT_TEXT && want_color(o->color, r->out);
 	ropts.color = r->color;
 	r->report = sc_report_new(&ropts, r->out);
+	/* messages are kept only for the calls the report draws */
+	aopts.keep_pred = sc_report_wants_messages;
+	aopts.keep_ctx = r->report;
 	aopts.on_call = on_call;
 	aopts.on_call_ctx = on_call == stream_call ? (void *)r->report
 						   : (void *)r;
