@@ -41,16 +41,27 @@ static const char *const q850_rule_ids[] = {
 };
 
 const char *const sc_evidence_rule_ids[] = {
-	"icmp.prohibited", "icmp.port-unreachable", "icmp.unreachable",
-	"auth.ims-aka-challenge", "auth.stale-nonce",
-	"loop.max-forwards-zero", "routing.dns-failure", "routing.no-route",
-	"config.registrar-disabled", "account.disabled",
-	"config.service-disabled", "account.no-funds", "policy.ip-blocked",
+	"icmp.prohibited",
+	"icmp.port-unreachable",
+	"icmp.unreachable",
+	"auth.ims-aka-challenge",
+	"auth.stale-nonce",
+	"loop.max-forwards-zero",
+	"routing.dns-failure",
+	"routing.no-route",
+	"config.registrar-disabled",
+	"account.disabled",
+	"config.service-disabled",
+	"account.no-funds",
+	"policy.ip-blocked",
 	"auth.wrong-password",
 #define Q850_RULE_LIST(name, id) "q850." id,
 	SC_CATEGORIES(Q850_RULE_LIST)
 #undef Q850_RULE_LIST
-	"reason.sip-relayed", "reason.sip-text", "reason.stated", NULL,
+	        "reason.sip-relayed",
+	"reason.sip-text",
+	"reason.stated",
+	NULL,
 };
 
 /* ---- small text helpers ---- */
@@ -135,7 +146,7 @@ has_any_word(const char *s, const char *const *words)
 }
 
 static void SC_PRINTF(3, 0)
-vput(char *buf, size_t len, const char *fmt, va_list ap)
+        vput(char *buf, size_t len, const char *fmt, va_list ap)
 {
 	int n = vsnprintf(buf, len, fmt, ap);
 
@@ -144,7 +155,7 @@ vput(char *buf, size_t len, const char *fmt, va_list ap)
 }
 
 static void SC_PRINTF(2, 3)
-set_cause(struct sc_cause *out, const char *fmt, ...)
+        set_cause(struct sc_cause *out, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -155,8 +166,8 @@ set_cause(struct sc_cause *out, const char *fmt, ...)
 
 /* Add one item; @value is wire text (cut), @fmt its sentence. */
 static void SC_PRINTF(5, 6)
-add_item(struct sc_cause *out, enum sc_ev_kind kind, int64_t num,
-	 const char *value, const char *fmt, ...)
+        add_item(struct sc_cause *out, enum sc_ev_kind kind, int64_t num,
+                 const char *value, const char *fmt, ...)
 {
 	struct sc_ev_item *it;
 	va_list ap;
@@ -169,7 +180,7 @@ add_item(struct sc_cause *out, enum sc_ev_kind kind, int64_t num,
 	it->kind = kind;
 	it->num = num;
 	snprintf(it->value, sizeof(it->value), "%.*s", wire_len(value),
-		 value ? value : "");
+	         value ? value : "");
 	va_start(ap, fmt);
 	vput(it->text, sizeof(it->text), fmt, ap);
 	va_end(ap);
@@ -187,8 +198,8 @@ sc_response_facts_init(struct sc_response_facts *f)
 
 void
 sc_response_facts_from_msgs(struct sc_response_facts *f,
-			    const struct sc_msg *req, const struct sc_msg *resp,
-			    struct sc_warning_fact *wbuf)
+                            const struct sc_msg *req, const struct sc_msg *resp,
+                            struct sc_warning_fact *wbuf)
 {
 	sc_response_facts_init(f);
 	if (req) {
@@ -276,7 +287,7 @@ warning_is_noise(const struct sc_warning_fact *w)
 {
 	return w->code == 392 ||
 	       (w->text && sc_str_has_prefix_nocase(sc_str_from_cstr(w->text),
-						    "Noisy feedback"));
+	                                            "Noisy feedback"));
 }
 
 /* The first Warning with something to say, or NULL. */
@@ -284,8 +295,8 @@ static const struct sc_warning_fact *
 main_warning(const struct sc_response_facts *f)
 {
 	size_t n = f->nwarnings < SC_EVIDENCE_MAX_REASONS
-			   ? f->nwarnings
-			   : SC_EVIDENCE_MAX_REASONS;
+	                   ? f->nwarnings
+	                   : SC_EVIDENCE_MAX_REASONS;
 
 	for (size_t i = 0; f->warnings && i < n; i++)
 		if (has_text(f->warnings[i].text) &&
@@ -306,7 +317,7 @@ is_space(char c)
  * position after it. Quoted values lose their quotes and escapes. */
 static const char *
 copy_value(const char *s, const char *end, char *buf, size_t len,
-	   const char *stops)
+           const char *stops)
 {
 	size_t n = 0;
 
@@ -332,10 +343,9 @@ copy_value(const char *s, const char *end, char *buf, size_t len,
 }
 
 bool
-sc_evidence_auth_param(const char *hdr, const char *name, char *buf,
-		       size_t len)
+sc_evidence_auth_param(const char *hdr, const char *name, char *buf, size_t len)
 {
-	const char *s = hdr, *end = hdr + bounded_len(hdr, HDR_MAX);
+	const char *s = hdr, *end = hdr ? hdr + bounded_len(hdr, HDR_MAX) : NULL;
 	size_t nlen = strlen(name);
 
 	if (len)
@@ -405,8 +415,7 @@ parse_reason_value(const char *s, const char *end, struct sc_reason_fact *r)
 		s++;
 	s = copy_value(s, end, r->protocol, sizeof(r->protocol), ";, \t");
 	r->is_sip = sc_str_caseeq_cstr(sc_str_from_cstr(r->protocol), "SIP");
-	r->is_q850 = sc_str_caseeq_cstr(sc_str_from_cstr(r->protocol),
-					"Q.850");
+	r->is_q850 = sc_str_caseeq_cstr(sc_str_from_cstr(r->protocol), "Q.850");
 	while (s < end) {
 		const char *key;
 		size_t klen;
@@ -430,8 +439,7 @@ parse_reason_value(const char *s, const char *end, struct sc_reason_fact *r)
 			s = copy_value(s, end, num, sizeof(num), "; \t");
 			if (sc_str_to_u64(sc_str_from_cstr(num), 9999, &v))
 				r->cause = (int)v;
-		} else if (sc_str_caseeq_cstr(sc_str_make(key, klen),
-					      "text")) {
+		} else if (sc_str_caseeq_cstr(sc_str_make(key, klen), "text")) {
 			s = copy_value(s, end, r->text, sizeof(r->text), ";");
 		} else {
 			char skip[1];
@@ -443,9 +451,9 @@ parse_reason_value(const char *s, const char *end, struct sc_reason_fact *r)
 
 size_t
 sc_evidence_parse_reason(const char *hdr, struct sc_reason_fact *out,
-			 size_t max)
+                         size_t max)
 {
-	const char *s = hdr, *end = hdr + bounded_len(hdr, HDR_MAX);
+	const char *s = hdr, *end = hdr ? hdr + bounded_len(hdr, HDR_MAX) : NULL;
 	size_t n = 0;
 
 	while (s && s < end && n < max) {
@@ -520,15 +528,15 @@ collect_auth(const struct sc_response_facts *f, struct sc_cause *out)
 
 	if (f->has_credentials || f->credentials) {
 		sc_evidence_auth_param(f->credentials, "username", user,
-				       sizeof(user));
+		                       sizeof(user));
 		has_resp = sc_evidence_auth_param(f->credentials, "response",
-						  resp, sizeof(resp));
+		                                  resp, sizeof(resp));
 		add_item(out, SC_EV_CREDENTIALS, -1, f->credentials,
-			 "the %s carried credentials%s%s%s%s",
-			 has_text(f->method) ? f->method : "request",
-			 user[0] ? " for user \"" : "", user,
-			 user[0] ? "\"" : "",
-			 has_resp && !resp[0] ? " with an empty response" : "");
+		         "the %s carried credentials%s%s%s%s",
+		         has_text(f->method) ? f->method : "request",
+		         user[0] ? " for user \"" : "", user,
+		         user[0] ? "\"" : "",
+		         has_resp && !resp[0] ? " with an empty response" : "");
 	}
 	if (!f->challenge || (f->status != 401 && f->status != 407))
 		return;
@@ -537,10 +545,10 @@ collect_auth(const struct sc_response_facts *f, struct sc_cause *out)
 	sc_evidence_auth_param(f->challenge, "nonce", nonce, sizeof(nonce));
 	sc_evidence_auth_param(f->challenge, "qop", qop, sizeof(qop));
 	add_item(out, SC_EV_CHALLENGE, f->status, f->challenge,
-		 "the %d challenges with algorithm %s%s%s%s%s, nonce \"%s\"",
-		 f->status, alg[0] ? alg : "MD5 (default)",
-		 qop[0] ? ", qop=" : "", qop, stale[0] ? ", stale=" : "",
-		 stale, nonce);
+	         "the %d challenges with algorithm %s%s%s%s%s, nonce \"%s\"",
+	         f->status, alg[0] ? alg : "MD5 (default)",
+	         qop[0] ? ", qop=" : "", qop, stale[0] ? ", stale=" : "", stale,
+	         nonce);
 }
 
 static void
@@ -551,15 +559,15 @@ collect_reasons(const struct sc_response_facts *f, struct sc_cause *out)
 
 	for (size_t i = 0; i < n; i++) {
 		const struct sc_q850_info *q =
-			r[i].is_q850 ? sc_kb_q850(r[i].cause) : NULL;
+		        r[i].is_q850 ? sc_kb_q850(r[i].cause) : NULL;
 
-		add_item(out, r[i].is_q850 ? SC_EV_REASON_Q850
-					   : SC_EV_REASON_SIP,
-			 r[i].cause, r[i].text,
-			 "Reason: %s cause %d%s%s%s%s%s%s", r[i].protocol,
-			 r[i].cause, q ? " (" : "", q ? q->name : "",
-			 q ? ")" : "", r[i].text[0] ? " text \"" : "",
-			 r[i].text, r[i].text[0] ? "\"" : "");
+		add_item(out,
+		         r[i].is_q850 ? SC_EV_REASON_Q850 : SC_EV_REASON_SIP,
+		         r[i].cause, r[i].text,
+		         "Reason: %s cause %d%s%s%s%s%s%s", r[i].protocol,
+		         r[i].cause, q ? " (" : "", q ? q->name : "",
+		         q ? ")" : "", r[i].text[0] ? " text \"" : "",
+		         r[i].text, r[i].text[0] ? "\"" : "");
 	}
 }
 
@@ -569,12 +577,11 @@ collect_icmp(const struct sc_response_facts *f, struct sc_cause *out)
 	if (!f->icmp_version)
 		return;
 	add_item(out, SC_EV_ICMP, f->icmp_type * 256 + f->icmp_code,
-		 f->icmp_text, "ICMPv%u %s (type %u code %u)%s%s",
-		 f->icmp_version == 6 ? 6u : 4u,
-		 has_text(f->icmp_text) ? f->icmp_text : "error",
-		 f->icmp_type, f->icmp_code,
-		 has_text(f->icmp_from) ? " from " : "",
-		 has_text(f->icmp_from) ? f->icmp_from : "");
+	         f->icmp_text, "ICMPv%u %s (type %u code %u)%s%s",
+	         f->icmp_version == 6 ? 6u : 4u,
+	         has_text(f->icmp_text) ? f->icmp_text : "error", f->icmp_type,
+	         f->icmp_code, has_text(f->icmp_from) ? " from " : "",
+	         has_text(f->icmp_from) ? f->icmp_from : "");
 }
 
 /* Every fact worth citing, whatever rule applies. */
@@ -582,40 +589,40 @@ static void
 collect(const struct sc_response_facts *f, struct sc_cause *out)
 {
 	size_t nw = f->nwarnings < SC_EVIDENCE_MAX_REASONS
-			    ? f->nwarnings
-			    : SC_EVIDENCE_MAX_REASONS;
+	                    ? f->nwarnings
+	                    : SC_EVIDENCE_MAX_REASONS;
 
 	if (f->status > 0 && phrase_is_own(f))
 		add_item(out, SC_EV_REASON_PHRASE, f->status, f->reason_phrase,
-			 "reason phrase \"%.*s\"", wire_len(f->reason_phrase),
-			 or_empty(f->reason_phrase));
+		         "reason phrase \"%.*s\"", wire_len(f->reason_phrase),
+		         or_empty(f->reason_phrase));
 	for (size_t i = 0; f->warnings && i < nw; i++) {
 		const struct sc_warning_fact *w = &f->warnings[i];
 		const struct sc_warning_info *wi = sc_kb_warning(w->code);
 
 		add_item(out, SC_EV_WARNING, w->code, w->text,
-			 "Warning %d%s%s \"%.*s\"%s%s", w->code,
-			 has_text(w->agent) ? " from " : "",
-			 has_text(w->agent) ? w->agent : "",
-			 wire_len(w->text), w->text ? w->text : "",
-			 wi && w->code != 399 ? " - " : "",
-			 wi && w->code != 399 ? wi->text : "");
+		         "Warning %d%s%s \"%.*s\"%s%s", w->code,
+		         has_text(w->agent) ? " from " : "",
+		         has_text(w->agent) ? w->agent : "", wire_len(w->text),
+		         w->text ? w->text : "",
+		         wi && w->code != 399 ? " - " : "",
+		         wi && w->code != 399 ? wi->text : "");
 	}
 	collect_reasons(f, out);
 	if (f->retry_after >= 0)
 		add_item(out, SC_EV_RETRY_AFTER, f->retry_after, NULL,
-			 "Retry-After: %" PRId64 " s", f->retry_after);
+		         "Retry-After: %" PRId64 " s", f->retry_after);
 	if (f->max_forwards == 0 || (f->status == 483 && f->max_forwards > 0))
 		add_item(out, SC_EV_MAX_FORWARDS, f->max_forwards, NULL,
-			 "the %s was sent with Max-Forwards %d",
-			 has_text(f->method) ? f->method : "request",
-			 f->max_forwards);
+		         "the %s was sent with Max-Forwards %d",
+		         has_text(f->method) ? f->method : "request",
+		         f->max_forwards);
 	if (f->status == 401 || f->status == 403 || f->status == 407 ||
 	    f->status == 494)
 		collect_auth(f, out);
 	if (f->accepted_later)
 		add_item(out, SC_EV_LATER_SUCCESS, -1, NULL,
-			 "a later retry with the same user name was accepted");
+		         "a later retry with the same user name was accepted");
 	if (f->status == 0)
 		collect_icmp(f, out);
 }
@@ -638,8 +645,7 @@ method_or(const struct sc_response_facts *f, const char *dflt)
 }
 
 /* Append to a fixed buffer, cutting what does not fit. */
-static void SC_PRINTF(3, 4)
-append(char *buf, size_t len, const char *fmt, ...)
+static void SC_PRINTF(3, 4) append(char *buf, size_t len, const char *fmt, ...)
 {
 	size_t used = strnlen(buf, len);
 	va_list ap;
@@ -689,22 +695,25 @@ rule_icmp(const struct sc_response_facts *f, struct sc_cause *out)
 	    (v6 && t == 1 && (c == 1 || c == 5 || c == 6))) {
 		out->rule = "icmp.prohibited";
 		out->cat = SC_CAT_FORBIDDEN;
-		set_cause(out, "A firewall refused the %s: %s answered with "
-			       "ICMP \"%.*s\", so the request never reached "
-			       "a SIP server.",
-			  method_or(f, "request"), from, wire_len(text), text);
+		set_cause(out,
+		          "A firewall refused the %s: %s answered with "
+		          "ICMP \"%.*s\", so the request never reached "
+		          "a SIP server.",
+		          method_or(f, "request"), from, wire_len(text), text);
 	} else if ((v4 && t == 3 && c == 3) || (v6 && t == 1 && c == 4)) {
 		out->rule = "icmp.port-unreachable";
 		out->cat = SC_CAT_TIMEOUT;
-		set_cause(out, "Nothing listens for SIP at the destination: "
-			       "%s answered the %s with ICMP \"%.*s\".",
-			  from, method_or(f, "request"), wire_len(text), text);
+		set_cause(out,
+		          "Nothing listens for SIP at the destination: "
+		          "%s answered the %s with ICMP \"%.*s\".",
+		          from, method_or(f, "request"), wire_len(text), text);
 	} else {
 		out->rule = "icmp.unreachable";
 		out->cat = SC_CAT_TIMEOUT;
-		set_cause(out, "The %s could not be delivered: %s answered "
-			       "with ICMP \"%.*s\".",
-			  method_or(f, "request"), from, wire_len(text), text);
+		set_cause(out,
+		          "The %s could not be delivered: %s answered "
+		          "with ICMP \"%.*s\".",
+		          method_or(f, "request"), from, wire_len(text), text);
 	}
 	out->decisive = true;
 	return true;
@@ -726,12 +735,11 @@ rule_ims_aka(const struct sc_response_facts *f, struct sc_cause *out)
 	    (has_text(f->method) && strcmp(f->method, "REGISTER") != 0))
 		return false;
 	sc_evidence_auth_param(f->challenge, "algorithm", alg, sizeof(alg));
-	sc_evidence_auth_param(f->credentials, "algorithm", calg,
-			       sizeof(calg));
+	sc_evidence_auth_param(f->credentials, "algorithm", calg, sizeof(calg));
 	has_resp = sc_evidence_auth_param(f->credentials, "response", resp,
-					  sizeof(resp));
+	                                  sizeof(resp));
 	has_nonce = sc_evidence_auth_param(f->credentials, "nonce", nonce,
-					   sizeof(nonce));
+	                                   sizeof(nonce));
 	aka = is_aka(alg) || is_aka(calg);
 	/* a first IMS REGISTER carries a digest with nothing to prove yet */
 	if (!(aka && (!f->has_credentials || (has_resp && !resp[0]))) &&
@@ -741,13 +749,14 @@ rule_ims_aka(const struct sc_response_facts *f, struct sc_cause *out)
 	out->cat = SC_CAT_AUTH;
 	out->decisive = true;
 	out->normal = true;
-	set_cause(out, "The normal first step of an IMS registration: the "
-		       "REGISTER %s, and the network answered with %s%s "
-		       "challenge for the SIM to compute. Not a failure "
-		       "unless the next REGISTER fails too.",
-		  f->has_credentials ? "carried an empty digest response"
-				     : "carried no credentials yet",
-		  aka ? "an " : "a", aka ? (alg[0] ? alg : calg) : "digest");
+	set_cause(out,
+	          "The normal first step of an IMS registration: the "
+	          "REGISTER %s, and the network answered with %s%s "
+	          "challenge for the SIM to compute. Not a failure "
+	          "unless the next REGISTER fails too.",
+	          f->has_credentials ? "carried an empty digest response"
+	                             : "carried no credentials yet",
+	          aka ? "an " : "a", aka ? (alg[0] ? alg : calg) : "digest");
 	return true;
 }
 
@@ -769,8 +778,10 @@ rule_stale_nonce(const struct sc_response_facts *f, struct sc_cause *out)
 	out->cat = SC_CAT_AUTH;
 	out->decisive = true;
 	out->normal = f->accepted_later;
-	set_cause(out, "The nonce had expired, not the password: the %d "
-		       "says ", f->status);
+	set_cause(out,
+	          "The nonce had expired, not the password: the %d "
+	          "says ",
+	          f->status);
 	if (said)
 		append(out->cause, sizeof(out->cause), "\"%.*s\"%s",
 		       wire_len(f->reason_phrase), or_empty(f->reason_phrase),
@@ -780,26 +791,26 @@ rule_stale_nonce(const struct sc_response_facts *f, struct sc_cause *out)
 	append(out->cause, sizeof(out->cause),
 	       " and asks for the same credentials with a fresh nonce.%s",
 	       f->accepted_later ? " A later retry with the same user name "
-				   "was accepted."
-				 : "");
+	                           "was accepted."
+	                         : "");
 	return true;
 }
 
 static bool
-rule_max_forwards_zero(const struct sc_response_facts *f,
-		       struct sc_cause *out)
+rule_max_forwards_zero(const struct sc_response_facts *f, struct sc_cause *out)
 {
 	if (f->status != 483 || f->max_forwards != 0)
 		return false;
 	out->rule = "loop.max-forwards-zero";
 	out->cat = SC_CAT_PROTOCOL;
 	out->decisive = true;
-	set_cause(out, "The sender set Max-Forwards 0 on the %s, so the "
-		       "first element that received it could not forward it "
-		       "and answered itself: not a routing loop. Senders do "
-		       "this on purpose to probe the next hop; otherwise the "
-		       "sender's Max-Forwards setting is wrong.",
-		  method_or(f, "request"));
+	set_cause(out,
+	          "The sender set Max-Forwards 0 on the %s, so the "
+	          "first element that received it could not forward it "
+	          "and answered itself: not a routing loop. Senders do "
+	          "this on purpose to probe the next hop; otherwise the "
+	          "sender's Max-Forwards setting is wrong.",
+	          method_or(f, "request"));
 	return true;
 }
 
@@ -807,50 +818,81 @@ rule_max_forwards_zero(const struct sc_response_facts *f,
 struct word_rule {
 	const char *id;
 	enum sc_category cat;
-	int lo, hi;                 /* status codes it applies to */
-	const char *const *any;     /* one of these words... */
-	const char *const *also;    /* ...and, if set, one of these */
-	const char *why;            /* what it means, after the quote */
+	int lo, hi;              /* status codes it applies to */
+	const char *const *any;  /* one of these words... */
+	const char *const *also; /* ...and, if set, one of these */
+	const char *why;         /* what it means, after the quote */
 };
 
 static const char *const w_dns[] = {
-	"dns", "resolv", "unresolv", "nxdomain", "no such host",
-	"name lookup", NULL,
+	"dns",          "resolv",      "unresolv", "nxdomain",
+	"no such host", "name lookup", NULL,
 };
 static const char *const w_route[] = {
-	"no route", "route not found", "no matching route", "unroutable",
-	"not routable", "no gateway", "routing failed", "routing error", NULL,
+	"no route",       "route not found", "no matching route",
+	"unroutable",     "not routable",    "no gateway",
+	"routing failed", "routing error",   NULL,
 };
 static const char *const w_registrar[] = {
-	"registrar", "registration", "register", NULL,
+	"registrar",
+	"registration",
+	"register",
+	NULL,
 };
 static const char *const w_account[] = { "account", "subscriber", NULL };
 static const char *const w_disabled[] = {
 	"disabled", "not enabled", "deactivated", "turned off", NULL,
 };
 static const char *const w_acct_state[] = {
-	"disabled", "suspended", "inactive", "deactivated", "expired",
-	"blocked", "locked", NULL,
+	"disabled", "suspended", "inactive", "deactivated",
+	"expired",  "blocked",   "locked",   NULL,
 };
 static const char *const w_reg_off[] = {
-	"disabled", "not enabled", "deactivated", "turned off", "not allowed",
-	"not permitted", "not supported", NULL,
+	"disabled",    "not enabled",   "deactivated",   "turned off",
+	"not allowed", "not permitted", "not supported", NULL,
 };
 static const char *const w_funds[] = {
-	"insufficient funds", "no funds", "funds", "balance", "no credit",
-	"out of credit", "insufficient credit", "credit limit", NULL,
+	"insufficient funds",
+	"no funds",
+	"funds",
+	"balance",
+	"no credit",
+	"out of credit",
+	"insufficient credit",
+	"credit limit",
+	NULL,
 };
 static const char *const w_ip[] = {
-	"ip not allowed", "ip address not allowed", "address not allowed",
-	"not allowed from", "source not allowed", "blocked", "blacklist",
-	"blocklist", "banned", "acl", "not whitelisted", "whitelist",
-	"allowlist", "allow-list", "allow list", "denied", NULL,
+	"ip not allowed",
+	"ip address not allowed",
+	"address not allowed",
+	"not allowed from",
+	"source not allowed",
+	"blocked",
+	"blacklist",
+	"blocklist",
+	"banned",
+	"acl",
+	"not whitelisted",
+	"whitelist",
+	"allowlist",
+	"allow-list",
+	"allow list",
+	"denied",
+	NULL,
 };
 static const char *const w_password[] = {
-	"wrong password", "bad password", "invalid password",
-	"incorrect password", "authentication failed",
-	"authentication failure", "auth failed", "invalid credentials",
-	"wrong credentials", "bad credentials", NULL,
+	"wrong password",
+	"bad password",
+	"invalid password",
+	"incorrect password",
+	"authentication failed",
+	"authentication failure",
+	"auth failed",
+	"invalid credentials",
+	"wrong credentials",
+	"bad credentials",
+	NULL,
 };
 
 /* Order matters: the first rule whose words match explains it. */
@@ -869,8 +911,7 @@ static const struct word_rule word_rules[] = {
 	{ "account.disabled", SC_CAT_FORBIDDEN, 400, 699, w_account,
 	  w_acct_state,
 	  "the account is disabled, suspended or expired on that server." },
-	{ "config.service-disabled", SC_CAT_SERVER, 400, 699, w_disabled,
-	  NULL,
+	{ "config.service-disabled", SC_CAT_SERVER, 400, 699, w_disabled, NULL,
 	  "the service asked for is disabled on that server: a "
 	  "configuration problem, not overload." },
 	{ "account.no-funds", SC_CAT_FORBIDDEN, 400, 699, w_funds, NULL,
@@ -896,8 +937,8 @@ static bool
 word_rule_applies(const struct word_rule *r, const struct sc_response_facts *f)
 {
 	size_t nw = f->nwarnings < SC_EVIDENCE_MAX_REASONS
-			    ? f->nwarnings
-			    : SC_EVIDENCE_MAX_REASONS;
+	                    ? f->nwarnings
+	                    : SC_EVIDENCE_MAX_REASONS;
 
 	if (f->status < r->lo || f->status > r->hi)
 		return false;
@@ -925,7 +966,7 @@ rule_words(const struct sc_response_facts *f, struct sc_cause *out)
 		out->cat = r->cat;
 		out->decisive = true;
 		set_cause(out, "The %d to the %s says %s: %s", f->status,
-			  method_or(f, "request"), said, r->why);
+		          method_or(f, "request"), said, r->why);
 		return true;
 	}
 	return false;
@@ -934,7 +975,7 @@ rule_words(const struct sc_response_facts *f, struct sc_cause *out)
 /* The first Reason value of protocol Q.850 (@q850) or SIP with a cause. */
 static bool
 first_reason(const struct sc_response_facts *f, bool q850,
-	     struct sc_reason_fact *out)
+             struct sc_reason_fact *out)
 {
 	struct sc_reason_fact r[SC_EVIDENCE_MAX_REASONS];
 	size_t n = sc_evidence_parse_reason(f->reason_hdr, r, SC_COUNTOF(r));
@@ -963,12 +1004,13 @@ rule_q850(const struct sc_response_facts *f, struct sc_cause *out)
 		cat = code_category(f->status);
 	out->cat = cat;
 	out->rule = q850_rule_ids[cat];
-	set_cause(out, "The Reason header of the %d gives Q.850 cause %d "
-		       "(%s)%s%.*s%s. %s",
-		  f->status, r.cause, q ? q->name : "unassigned",
-		  r.text[0] ? ", text \"" : "", wire_len(r.text), r.text,
-		  r.text[0] ? "\"" : "",
-		  q ? q->meaning : "a value Q.850 does not assign.");
+	set_cause(out,
+	          "The Reason header of the %d gives Q.850 cause %d "
+	          "(%s)%s%.*s%s. %s",
+	          f->status, r.cause, q ? q->name : "unassigned",
+	          r.text[0] ? ", text \"" : "", wire_len(r.text), r.text,
+	          r.text[0] ? "\"" : "",
+	          q ? q->meaning : "a value Q.850 does not assign.");
 	return true;
 }
 
@@ -984,25 +1026,27 @@ rule_sip_reason(const struct sc_response_facts *f, struct sc_cause *out)
 	if (r.cause >= 300 && r.cause != f->status) {
 		info = sc_kb_status(r.cause, &unknown);
 		out->rule = "reason.sip-relayed";
-		out->cat = info && !unknown ? info->cat
-					    : code_category(f->status);
+		out->cat =
+		        info && !unknown ? info->cat : code_category(f->status);
 		out->decisive = true;
-		set_cause(out, "The %d passes on a %d %s from further along "
-			       "the path (Reason header%s%.*s%s): the failure "
-			       "started there.",
-			  f->status, r.cause,
-			  info && !unknown ? info->reason : "response",
-			  r.text[0] ? " text \"" : "", wire_len(r.text),
-			  r.text, r.text[0] ? "\"" : "");
+		set_cause(out,
+		          "The %d passes on a %d %s from further along "
+		          "the path (Reason header%s%.*s%s): the failure "
+		          "started there.",
+		          f->status, r.cause,
+		          info && !unknown ? info->reason : "response",
+		          r.text[0] ? " text \"" : "", wire_len(r.text), r.text,
+		          r.text[0] ? "\"" : "");
 		return true;
 	}
 	if (!r.text[0])
 		return false;
 	out->rule = "reason.sip-text";
 	out->cat = code_category(f->status);
-	set_cause(out, "The %d gives its reason in a Reason header: "
-		       "\"%.*s\".",
-		  f->status, wire_len(r.text), r.text);
+	set_cause(out,
+	          "The %d gives its reason in a Reason header: "
+	          "\"%.*s\".",
+	          f->status, wire_len(r.text), r.text);
 	return true;
 }
 
@@ -1016,18 +1060,17 @@ rule_stated(const struct sc_response_facts *f, struct sc_cause *out)
 		return false;
 	out->rule = "reason.stated";
 	out->cat = code_category(f->status);
-	set_cause(out, "The %d to the %s gives its own reason: %s.",
-		  f->status, method_or(f, "request"), said);
+	set_cause(out, "The %d to the %s gives its own reason: %s.", f->status,
+	          method_or(f, "request"), said);
 	return true;
 }
 
-typedef bool rule_fn(const struct sc_response_facts *f,
-		     struct sc_cause *out);
+typedef bool rule_fn(const struct sc_response_facts *f, struct sc_cause *out);
 
 /* Order matters: the first rule that matches names the cause. */
 static rule_fn *const rules[] = {
-	rule_icmp,  rule_ims_aka,    rule_stale_nonce, rule_max_forwards_zero,
-	rule_words, rule_q850,       rule_sip_reason,  rule_stated,
+	rule_icmp,  rule_ims_aka, rule_stale_nonce, rule_max_forwards_zero,
+	rule_words, rule_q850,    rule_sip_reason,  rule_stated,
 };
 
 bool

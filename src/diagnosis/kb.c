@@ -13,8 +13,8 @@
 
 static const struct sc_status_info status_table[] = {
 #define SIP_STATUS(code, reason, cls, cat, ref, depr, meaning, cause, tip) \
-	{ code, reason, SC_CLASS_##cls, SC_CAT_##cat, ref, meaning, cause,  \
-	  tip, depr },
+	{ code, reason, SC_CLASS_##cls, SC_CAT_##cat, ref, meaning, cause, \
+	  tip,  depr },
 #include "kb/sip_status.def"
 #undef SIP_STATUS
 };
@@ -49,7 +49,11 @@ static const struct sc_warning_info warning_table[] = {
  * they looked up.
  */
 static const struct sc_status_info unlisted_vendor = {
-	0, "Vendor Code", SC_CLASS_VENDOR, SC_CAT_UNKNOWN, "none",
+	0,
+	"Vendor Code",
+	SC_CLASS_VENDOR,
+	SC_CAT_UNKNOWN,
+	"none",
 	"A code outside the SIP standard (700-999), defined by some vendor.",
 	"Depends on the vendor that sent it.",
 	"Look the code up in the documentation of the device that sent it.",
@@ -134,7 +138,7 @@ static const struct sc_status_info *
 find_status(int code)
 {
 	return bsearch(&code, status_table, SC_COUNTOF(status_table),
-		       sizeof(status_table[0]), cmp_status);
+	               sizeof(status_table[0]), cmp_status);
 }
 
 const struct sc_status_info *
@@ -184,7 +188,7 @@ const struct sc_q850_info *
 sc_kb_q850(int cause)
 {
 	return bsearch(&cause, q850_table, SC_COUNTOF(q850_table),
-		       sizeof(q850_table[0]), cmp_q850);
+	               sizeof(q850_table[0]), cmp_q850);
 }
 
 size_t
@@ -214,7 +218,7 @@ sc_kb_sip_to_q850(int code)
 	const struct sip_q850 *m;
 
 	m = bsearch(&code, sip_q850_table, SC_COUNTOF(sip_q850_table),
-		    sizeof(sip_q850_table[0]), cmp_sip_q850);
+	            sizeof(sip_q850_table[0]), cmp_sip_q850);
 	return m ? m->q850 : 0;
 }
 
@@ -231,5 +235,5 @@ const struct sc_warning_info *
 sc_kb_warning(int code)
 {
 	return bsearch(&code, warning_table, SC_COUNTOF(warning_table),
-		       sizeof(warning_table[0]), cmp_warning);
+	               sizeof(warning_table[0]), cmp_warning);
 }

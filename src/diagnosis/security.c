@@ -54,11 +54,13 @@ struct strset {
 };
 
 struct source {
-	struct sc_addr addr;         /* hash key (normalised) */
-	char *user_agent;            /* scanner UA, else the first UA */
+	struct sc_addr addr; /* hash key (normalised) */
+	char *user_agent;    /* scanner UA, else the first UA */
 	bool scanner_ua;
 	uint32_t requests, refused, answered;
-	struct strset users;         /* distinct target users */
+	uint32_t failed;     /* final response >= 400, credentials or not
+	                        (refused: only the refusals a scan gets) */
+	struct strset users; /* distinct target users */
 	struct idlist calls;
 	int64_t first_ts, last_ts;
 	/* international calls */
@@ -70,13 +72,13 @@ struct source {
 };
 
 struct account {
-	unsigned char *key;          /* address bytes + user (hash key) */
+	unsigned char *key; /* address bytes + user (hash key) */
 	size_t keylen;
 	struct sc_addr addr;
 	char *user;
 	char *user_agent;
 	uint32_t attempts, failures, successes;
-	int64_t ring[RING_MAX];      /* times of the latest failures */
+	int64_t ring[RING_MAX]; /* times of the latest failures */
 	size_t ring_n, ring_pos;
 	bool guessing, compromised;
 	int64_t first_ts, last_ts, success_ts;
@@ -90,14 +92,14 @@ struct sc_security {
 	struct sc_siphash_key key;
 	struct sc_hashmap by_src;
 	struct sc_hashmap by_account;
-	struct source **src;         /* in the order first seen */
+	struct source **src; /* in the order first seen */
 	size_t nsrc, src_alloc;
 	struct account **acc;
 	size_t nacc, acc_alloc;
 	uint64_t untracked;
-	struct sc_sec_finding *f;    /* the last findings built */
+	struct sc_sec_finding *f; /* the last findings built */
 	size_t nf;
-	char **texts;                /* their sentences */
+	char **texts; /* their sentences */
 };
 
 /* ---- small helpers ---- */
@@ -215,8 +217,16 @@ bool
 sc_security_scanner_ua(const char *ua)
 {
 	static const char *const tools[] = {
-		"friendly-scanner", "sipvicious", "sipcli", "vaxsipuseragent",
-		"pplsip", "sundayddr", "sip-scan", "sipscan", "iwar", NULL,
+		"friendly-scanner",
+		"sipvicious",
+		"sipcli",
+		"vaxsipuseragent",
+		"pplsip",
+		"sundayddr",
+		"sip-scan",
+		"sipscan",
+		"iwar",
+		NULL,
 	};
 	struct sc_str s;
 
@@ -259,9 +269,9 @@ sc_security_international(const char *user)
 
 		if (pre > 0 && user[0] == '0')
 			break;
-		idd = strncmp(p, "011", 3) == 0 ? 3
+		idd = strncmp(p, "011", 3) == 0  ? 3
 		      : strncmp(p, "00", 2) == 0 ? 2
-						 : 0;
+		                                 : 0;
 		if (idd && n - pre - idd >= 8)
 			return true;
 	}
@@ -386,8 +396,7 @@ source_get(struct sc_security *t, const struct sc_addr *a, bool *oom)
 	}
 	t->src = v;
 	s->addr = k;
-	if (sc_hashmap_put(&t->by_src, &s->addr, sizeof(s->addr), s) !=
-	    SC_OK) {
+	if (sc_hashmap_put(&t->by_src, &s->addr, sizeof(s->addr), s) != SC_OK) {
 		free(s);
 		*oom = true;
 		return NULL;
@@ -398,8 +407,8 @@ source_get(struct sc_security *t, const struct sc_addr *a, bool *oom)
 
 /* The account (@a, @user), created when new; NULL on ENOMEM or cap. */
 static struct account *
-account_get(struct sc_security *t, const struct sc_addr *a,
-	    const char *user, bool *oom)
+account_get(struct sc_security *t, const struct sc_addr *a, const char *user,
+            bool *oom)
 {
 	struct sc_addr k = norm_addr(a);
 	size_t ulen = strnlen(user, SC_SEC_WIRE_MAX);
@@ -414,8 +423,7 @@ account_get(struct sc_security *t, const struct sc_addr *a,
 	if (t->nacc >= t->o.max_accounts)
 		return NULL;
 	acc = calloc(1, sizeof(*acc));
-	v = acc ? grow(t->acc, t->nacc, &t->acc_alloc, sizeof(*t->acc))
-		: NULL;
+	v = acc ? grow(t->acc, t->nacc, &t->acc_alloc, sizeof(*t->acc)) : NULL;
 	if (!v)
 		goto oom;
 	t->acc = v;
@@ -426,8 +434,7 @@ account_get(struct sc_security *t, const struct sc_addr *a,
 		goto oom;
 	memcpy(acc->key, buf, acc->keylen);
 	acc->addr = k;
-	if (sc_hashmap_put(&t->by_account, acc->key, acc->keylen, acc) !=
-	    SC_OK)
+	if (sc_hashmap_put(&t->by_account, acc->key, acc->keylen, acc) != SC_OK)
 		goto oom;
 	t->acc[t->nacc++] = acc;
 	return acc;
@@ -451,7 +458,7 @@ scan_refused(const struct sc_sec_request *r)
 
 	return !has_text(r->auth_user) &&
 	       (c == 401 || c == 403 || c == 404 || c == 407 || c == 484 ||
-		c == 485 || c == 604);
+	        c == 485 || c == 604);
 }
 
 /* A call to a number refused outright; challenges (401/407), busy and
@@ -492,10 +499,9 @@ keep_ua(char **slot, bool *scanner, const char *ua)
 
 static bool
 add_international(struct sc_security *t, struct source *s,
-		  const struct sc_sec_request *r)
+                  const struct sc_sec_request *r)
 {
-	const char *number = has_text(r->ruri_user) ? r->ruri_user
-						    : r->to_user;
+	const char *number = has_text(r->ruri_user) ? r->ruri_user : r->to_user;
 	bool ok = true;
 
 	if (!r->method || strcmp(r->method, "INVITE") != 0 ||
@@ -534,7 +540,7 @@ burst(const struct sc_security *t, const struct account *a)
 
 static bool
 add_account(struct sc_security *t, struct account *a,
-	    const struct sc_sec_request *r)
+            const struct sc_sec_request *r)
 {
 	int c = r->final_code;
 	bool ok = keep_ua(&a->user_agent, &(bool){ false }, r->user_agent);
@@ -567,8 +573,7 @@ add_account(struct sc_security *t, struct account *a,
 enum sc_err
 sc_security_add(struct sc_security *t, const struct sc_sec_request *r)
 {
-	const char *target = has_text(r->ruri_user) ? r->ruri_user
-						    : r->to_user;
+	const char *target = has_text(r->ruri_user) ? r->ruri_user : r->to_user;
 	bool oom = false, ok;
 	struct source *s = source_get(t, &r->src, &oom);
 	struct account *a = NULL;
@@ -584,6 +589,8 @@ sc_security_add(struct sc_security *t, const struct sc_sec_request *r)
 		s->refused++;
 	else if (r->final_code >= 200 && r->final_code < 300)
 		s->answered++;
+	if (r->final_code >= 400)
+		s->failed++;
 	ok = keep_ua(&s->user_agent, &s->scanner_ua, r->user_agent);
 	ok = strset_add(t, &s->users, target) && ok;
 	ok = idlist_add(&s->calls, r->call_id) && ok;
@@ -602,8 +609,8 @@ sc_security_add(struct sc_security *t, const struct sc_sec_request *r)
 
 /* Append a finding with a sentence from @fmt; NULL on ENOMEM. */
 static struct sc_sec_finding *SC_PRINTF(4, 5)
-finding(struct sc_security *t, size_t *alloc, enum sc_sec_rule rule,
-	const char *fmt, ...)
+        finding(struct sc_security *t, size_t *alloc, enum sc_sec_rule rule,
+                const char *fmt, ...)
 {
 	struct sc_sec_finding *f, *nf;
 	char **nt;
@@ -660,6 +667,20 @@ plural(uint64_t n)
 	return n == 1 ? "" : "s";
 }
 
+/* "1 time", "3 times" */
+static const char *
+times(uint64_t n)
+{
+	return n == 1 ? "time" : "times";
+}
+
+/* "1 was", "3 were" */
+static const char *
+were(uint64_t n)
+{
+	return n == 1 ? "was" : "were";
+}
+
 static double
 seconds(int64_t ns)
 {
@@ -673,38 +694,42 @@ scanner_findings(struct sc_security *t, size_t *alloc)
 		const struct source *s = t->src[i];
 		struct sc_sec_finding *f;
 		char addr[SC_ADDR_STRLEN];
-		bool many = s->users.n >= t->o.scan_users &&
-			    (uint64_t)s->refused * 5 >=
-				    (uint64_t)s->requests * 4;
+		bool many =
+		        s->users.n >= t->o.scan_users &&
+		        (uint64_t)s->refused * 5 >= (uint64_t)s->requests * 4;
 
 		if (!s->scanner_ua && !many)
 			continue;
 		sc_addr_format(&s->addr, addr, sizeof(addr));
 		if (s->scanner_ua)
 			f = finding(t, alloc, SC_SEC_SCANNER,
-				    "%s ran a SIP scanner: its User-Agent "
-				    "\"%s\" names a scanning tool. It sent "
-				    "%" PRIu32 " request%s to %s%zu distinct "
-				    "user%s; refused: %" PRIu32 ".",
-				    addr, s->user_agent, s->requests,
-				    plural(s->requests),
-				    s->users.capped ? "at least " : "",
-				    s->users.n, plural(s->users.n), s->refused);
+			            "%s ran a SIP scanner: its User-Agent "
+			            "\"%s\" names a scanning tool. It sent "
+			            "%" PRIu32 " request%s to %s%zu distinct "
+			            "user%s: %" PRIu32 " refused, %" PRIu32
+			            " accepted.",
+			            addr, s->user_agent, s->requests,
+			            plural(s->requests),
+			            s->users.capped ? "at least " : "",
+			            s->users.n, plural(s->users.n), s->failed,
+			            s->answered);
 		else
 			f = finding(t, alloc, SC_SEC_SCANNER,
-				    "%s probed %s%zu distinct users with "
-				    "%" PRIu32 " requests in %.0f s and %" PRIu32
-				    " were refused: an extension scan.",
-				    addr, s->users.capped ? "at least " : "",
-				    s->users.n, s->requests,
-				    seconds(s->last_ts - s->first_ts),
-				    s->refused);
+			            "%s probed %s%zu distinct user%s with "
+			            "%" PRIu32
+			            " request%s in %.0f s and %" PRIu32
+			            " %s refused: an extension scan.",
+			            addr, s->users.capped ? "at least " : "",
+			            s->users.n, plural(s->users.n), s->requests,
+			            plural(s->requests),
+			            seconds(s->last_ts - s->first_ts),
+			            s->failed, were(s->failed));
 		if (!f)
 			return false;
 		f->src = s->addr;
 		f->user_agent = s->user_agent;
 		f->requests = s->requests;
-		f->failures = s->refused;
+		f->failures = s->failed;
 		f->successes = s->answered;
 		f->distinct = (uint32_t)s->users.n;
 		f->distinct_capped = s->users.capped;
@@ -723,21 +748,22 @@ account_finding(struct sc_security *t, size_t *alloc, const struct account *a)
 	sc_addr_format(&a->addr, addr, sizeof(addr));
 	if (a->compromised)
 		return finding(t, alloc, SC_SEC_ACCOUNT_COMPROMISED,
-			       "Account \"%s\" is probably compromised: %s "
-			       "had its password refused %" PRIu32 " times "
-			       "in a burst, then an attempt was accepted "
-			       "(%d, Call-ID %s). Change the password and "
-			       "check what was done with the account.",
-			       a->user, addr, a->failures, a->success_code,
-			       a->success_call ? a->success_call : "-");
+		               "Account \"%s\" is probably compromised: %s "
+		               "had its password refused %" PRIu32 " %s "
+		               "in a burst, then an attempt was accepted "
+		               "(%d, Call-ID %s). Change the password and "
+		               "check what was done with the account.",
+		               a->user, addr, a->failures, times(a->failures),
+		               a->success_code,
+		               a->success_call ? a->success_call : "-");
 	return finding(t, alloc, SC_SEC_PASSWORD_GUESSING,
-		       "%s had the password of user \"%s\" refused %" PRIu32
-		       " times over %.0f s (at least %u within %.0f s): "
-		       "password guessing.%s",
-		       addr, a->user, a->failures,
-		       seconds(a->last_ts - a->first_ts),
-		       t->o.guess_failures, seconds(t->o.guess_window_ns),
-		       a->successes ? "" : " No attempt succeeded.");
+	               "%s had the password of user \"%s\" refused %" PRIu32
+	               " %s over %.0f s (at least %u within %.0f s): "
+	               "password guessing.%s",
+	               addr, a->user, a->failures, times(a->failures),
+	               seconds(a->last_ts - a->first_ts), t->o.guess_failures,
+	               seconds(t->o.guess_window_ns),
+	               a->successes ? "" : " No attempt succeeded.");
 }
 
 static bool
@@ -779,17 +805,20 @@ toll_findings(struct sc_security *t, size_t *alloc)
 		sc_addr_format(&s->addr, addr, sizeof(addr));
 		if (s->intl_answered)
 			snprintf(answered, sizeof(answered),
-				 "; %" PRIu32 " answered: check the bill for "
-				 "those calls",
-				 s->intl_answered);
+			         "; %" PRIu32 " answered: check the bill for "
+			         "%s",
+			         s->intl_answered,
+			         s->intl_answered == 1 ? "that call"
+			                               : "those calls");
 		f = finding(t, alloc, SC_SEC_TOLL_FRAUD,
-			    "%s dialled %s%zu international numbers (such as "
-			    "\"%s\") in %" PRIu32 " calls; %" PRIu32
-			    " were rejected%s: likely toll-fraud attempts.",
-			    addr, s->numbers.capped ? "at least " : "",
-			    s->numbers.n,
-			    s->first_number ? s->first_number : "-", s->intl,
-			    s->intl_rejected, answered);
+		            "%s dialled %s%zu international number%s (such as "
+		            "\"%s\") in %" PRIu32 " call%s; %" PRIu32
+		            " %s rejected%s: likely toll-fraud attempts.",
+		            addr, s->numbers.capped ? "at least " : "",
+		            s->numbers.n, plural(s->numbers.n),
+		            s->first_number ? s->first_number : "-", s->intl,
+		            plural(s->intl), s->intl_rejected,
+		            were(s->intl_rejected), answered);
 		if (!f)
 			return false;
 		f->src = s->addr;
@@ -809,7 +838,7 @@ toll_findings(struct sc_security *t, size_t *alloc)
 
 enum sc_err
 sc_security_findings(struct sc_security *t, const struct sc_sec_finding **out,
-		     size_t *n)
+                     size_t *n)
 {
 	size_t alloc = 0;
 

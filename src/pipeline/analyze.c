@@ -27,6 +27,8 @@
 
 struct sc_analyzer {
 	struct sc_analyzer_opts opts;
+	bool linked_ahead;        /* end of input: calls linked before done */
+	struct sc_vec closing;    /* end of input: calls waiting to be linked */
 	struct sc_model *model;
 	struct sc_sipparser *parser;
 	struct sc_calltab *calls;
@@ -136,7 +138,7 @@ on_call_done(void *ctx, struct sc_call *call)
 	bool keep;
 
 	/* links first: classify, filters and streaming see them */
-	if (a->linker)
+	if (a->linker && !a->linked_ahead)
 		note_failure(a, sc_linker_add(a->linker, call));
 	note_failure(a, sc_classify_call(call, &a->env));
 	note_failure(a, track_security(a, call));
@@ -583,13 +585,44 @@ security_findings(struct sc_analyzer *a)
 	return err;
 }
 
+/* End of input: keep each remaining call for the linking pass. */
+static void
+collect_call(void *ctx, struct sc_call *call)
+{
+	struct sc_analyzer *a = ctx;
+
+	if (sc_vec_push(&a->closing, call) != SC_OK) {
+		/* no room to wait: finish it now, links as far as known */
+		note_failure(a, SC_ENOMEM);
+		on_call_done(a, call);
+	}
+}
+
+/*
+ * The calls still open at the end of the input close together: link
+ * them all first, so that a leg closing before its partner is streamed
+ * and filtered with its link too (jsonl, --call).
+ */
+static void
+finish_open_calls(struct sc_analyzer *a)
+{
+	sc_calltab_flush(a->calls, a->now_ns, collect_call, a);
+	for (size_t i = 0; a->linker && i < a->closing.n; i++)
+		note_failure(a, sc_linker_add(a->linker, a->closing.v[i]));
+	a->linked_ahead = a->linker != NULL;
+	for (size_t i = 0; i < a->closing.n; i++)
+		on_call_done(a, a->closing.v[i]);
+	a->linked_ahead = false;
+	sc_vec_fini(&a->closing);
+}
+
 enum sc_err
 sc_analyzer_finish(struct sc_analyzer *a)
 {
 	enum sc_err err;
 
 	sc_tcp_flush(a->tcp, on_rawmsg, a);
-	sc_calltab_flush(a->calls, a->now_ns, on_call_done, a);
+	finish_open_calls(a);
 	a->model->stats.caps.open_calls_evicted =
 		sc_calltab_caps(a->calls)->open_calls_evicted;
 	a->model->stats.caps.call_msgs_dropped =

@@ -58,7 +58,7 @@ put_u8(struct hbuf *b, uint16_t type, uint8_t v)
 static void
 put_u16(struct hbuf *b, uint16_t type, uint16_t v)
 {
-	uint8_t d[2] = {(uint8_t)(v >> 8), (uint8_t)v};
+	uint8_t d[2] = { (uint8_t)(v >> 8), (uint8_t)v };
 
 	put(b, type, d, 2);
 }
@@ -66,8 +66,8 @@ put_u16(struct hbuf *b, uint16_t type, uint16_t v)
 static void
 put_u32(struct hbuf *b, uint16_t type, uint32_t v)
 {
-	uint8_t d[4] = {(uint8_t)(v >> 24), (uint8_t)(v >> 16),
-			(uint8_t)(v >> 8), (uint8_t)v};
+	uint8_t d[4] = { (uint8_t)(v >> 24), (uint8_t)(v >> 16),
+		         (uint8_t)(v >> 8), (uint8_t)v };
 
 	put(b, type, d, 4);
 }
@@ -82,13 +82,13 @@ put_str(struct hbuf *b, uint16_t type, const char *s)
 size_t
 sc_hep_encode(const struct sc_hep_out_msg *m, uint8_t *buf, size_t cap)
 {
-	struct hbuf b = {.p = buf, .cap = cap, .len = 6};
+	struct hbuf b = { .p = buf, .cap = cap, .len = 6 };
 	bool v6 = m->src.addr.family == 6;
 
 	if (cap < 6 || m->src.addr.family != m->dst.addr.family ||
 	    (m->src.addr.family != 4 && !v6))
 		return 0;
-	put_u8(&b, 1, v6 ? 10 : 2);  /* AF_INET6 / AF_INET, as HEP says */
+	put_u8(&b, 1, v6 ? 10 : 2); /* AF_INET6 / AF_INET, as HEP says */
 	put_u8(&b, 2, m->ipproto);
 	put(&b, v6 ? 5 : 3, m->src.addr.bytes, v6 ? 16 : 4);
 	put(&b, v6 ? 6 : 4, m->dst.addr.bytes, v6 ? 16 : 4);
@@ -114,13 +114,16 @@ void
 sc_hep_msg_from_raw(struct sc_hep_out_msg *m, const struct sc_rawmsg *raw)
 {
 	static const uint8_t proto[SC_TRANSPORT__COUNT] = {
-		[SC_TRANSPORT_UDP] = 17, [SC_TRANSPORT_TCP] = 6,
-		[SC_TRANSPORT_SCTP] = 132, [SC_TRANSPORT_WS] = 6,
+		[SC_TRANSPORT_UDP] = 17,
+		[SC_TRANSPORT_TCP] = 6,
+		[SC_TRANSPORT_SCTP] = 132,
+		[SC_TRANSPORT_WS] = 6,
 	};
 	int64_t ts = raw->ts_ns > 0 ? raw->ts_ns : 0;
 
 	m->ipproto = raw->transport < SC_TRANSPORT__COUNT
-			     ? proto[raw->transport] : 17;
+	                     ? proto[raw->transport]
+	                     : 17;
 	m->payload_type = SC_HEP_PT_SIP;
 	m->src = raw->src;
 	m->dst = raw->dst;
@@ -178,7 +181,7 @@ sc_hep_verdict_json(const struct sc_call *call, size_t *len)
 /* Split "[udp:|tcp:]HOST:PORT" (HOST may be "[v6]"). */
 static enum sc_err
 split_dest(const char *dest, int *socktype, char *host, size_t hcap,
-	   const char **port)
+           const char **port)
 {
 	const char *colon;
 	size_t hl;
@@ -211,7 +214,7 @@ sc_hep_sender_open(struct sc_hep_sender *s, const char *dest, uint32_t rate)
 {
 	char host[256];
 	const char *port;
-	struct addrinfo hints = {0}, *res = NULL, *ai;
+	struct addrinfo hints = { 0 }, *res = NULL, *ai;
 	enum sc_err err;
 
 	memset(s, 0, sizeof(*s));
@@ -225,7 +228,7 @@ sc_hep_sender_open(struct sc_hep_sender *s, const char *dest, uint32_t rate)
 		return SC_EUSAGE;
 	for (ai = res; ai; ai = ai->ai_next) {
 		int fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC,
-				ai->ai_protocol);
+		                ai->ai_protocol);
 
 		if (fd < 0)
 			continue;
@@ -256,8 +259,8 @@ pace(struct sc_hep_sender *s)
 
 	if (s->next_ns > now) {
 		int64_t d = s->next_ns - now;
-		struct timespec ts = {.tv_sec = d / 1000000000,
-				      .tv_nsec = d % 1000000000};
+		struct timespec ts = { .tv_sec = d / 1000000000,
+			               .tv_nsec = d % 1000000000 };
 
 		while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
 			;

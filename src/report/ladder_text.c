@@ -238,22 +238,10 @@ call_heading(struct sc_report *r, const struct sc_call *c, unsigned width)
 static void
 root_cause(struct sc_report *r, const struct sc_root_cause *rc, unsigned width)
 {
-	char a[SC_ENDPOINT_STRLEN], b[SC_ENDPOINT_STRLEN], buf[512];
+	char buf[512];
 
-	if (!rc->present)
-		return;
-	sc_endpoint_format(&rc->src, a, sizeof(a));
-	sc_endpoint_format(&rc->dst, b, sizeof(b));
-	if (rc->code)
-		snprintf(buf, sizeof(buf), "%d %s from %s to %s (#%" PRIu64 ")",
-		         rc->code, rc->reason ? rc->reason : "", a, b,
-		         rc->frame);
-	else
-		snprintf(buf, sizeof(buf),
-		         "request from %s to %s never "
-		         "answered (#%" PRIu64 ")",
-		         a, b, rc->frame);
-	sc__text_field(r, "root", buf, width);
+	if (sc__root_text(rc, buf, sizeof(buf)))
+		sc__text_field(r, "root", buf, width);
 }
 
 /* A Call-ID that held several initial requests: each one's outcome. */
@@ -288,7 +276,7 @@ verdict_block(struct sc_report *r, const struct sc_call *c, unsigned width)
 {
 	const struct sc_explain *v = &c->verdict;
 	const struct sc_q850_info *q = v->q850 ? sc_kb_q850(v->q850) : NULL;
-	char buf[256];
+	char buf[512];
 
 	snprintf(buf, sizeof(buf), "%s, no final response [%s]",
 	         sc_category_id(v->cat), v->rule ? v->rule : "-");
@@ -309,6 +297,8 @@ verdict_block(struct sc_report *r, const struct sc_call *c, unsigned width)
 		             TEXT_LABEL + 2, width);
 	}
 	root_cause(r, &v->root, width);
+	if (sc__ending_text(c, buf, sizeof(buf)))
+		sc__text_field(r, "ended", buf, width);
 	attempts(r, c, width);
 	if (v->tip)
 		sc__text_field(r, "check", v->tip, width);

@@ -211,3 +211,9 @@ sc__call_agent(const struct sc_call *c, bool callee)
 	}
 	return NULL;
 }
+
+const char *
+sc__plural(uint64_t n, const char *one, const char *many)
+{
+	return n == 1 ? one : many;
+}

@@ -24,15 +24,16 @@ sc_report_explain_code(FILE *out, int code)
 	if (!s)
 		return SC_ENOTFOUND;
 	if (unknown)
-		fprintf(out, "%d is not a registered status code; it is read "
-			     "as its class, %d %s.\n\n",
-			code, s->code, s->reason);
+		fprintf(out,
+		        "%d is not a registered status code; it is read "
+		        "as its class, %d %s.\n\n",
+		        code, s->code, s->reason);
 	fprintf(out, "%d %s%s\n", s->code, s->reason,
-		s->deprecated ? " (deprecated)" : "");
-	field(out, "class", sc_class_id(unknown ? sc_kb_class_of(code)
-						: s->cls));
-	field(out, "category", sc_category_id(unknown ? SC_CAT_UNKNOWN
-						      : s->cat));
+	        s->deprecated ? " (deprecated)" : "");
+	field(out, "class",
+	      sc_class_id(unknown ? sc_kb_class_of(code) : s->cls));
+	field(out, "category",
+	      sc_category_id(unknown ? SC_CAT_UNKNOWN : s->cat));
 	field(out, "defined", s->ref);
 	field(out, "meaning", s->meaning);
 	field(out, "cause", s->cause);
@@ -41,7 +42,7 @@ sc_report_explain_code(FILE *out, int code)
 	q = cause ? sc_kb_q850(cause) : NULL;
 	if (q)
 		fprintf(out, "  %-9s %d %s (usual ISDN mapping)\n", "q850",
-			q->cause, q->name);
+		        q->cause, q->name);
 	return SC_OK;
 }
 

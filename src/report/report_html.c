@@ -55,16 +55,21 @@ summary(FILE *out, const struct sc_model *m, const struct sc__selection *sel)
 	}
 	fprintf(out,
 	        "</dd><dt>Packets</dt><dd>%" PRIu64 ", %" PRIu64
-	        " SIP messages, %" PRIu64 " retransmissions</dd>",
-	        s->packets, s->sip_messages, s->retransmissions);
+	        " SIP %s, %" PRIu64 " %s</dd>",
+	        s->packets, s->sip_messages,
+	        sc__plural(s->sip_messages, "message", "messages"),
+	        s->retransmissions,
+	        sc__plural(s->retransmissions, "retransmission",
+	                   "retransmissions"));
 	fprintf(out, "<dt>Calls</dt><dd>%zu, %zu shown, %zu failed</dd>",
 	        m->calls.n, sel->n, sel->failed);
 	if (m->overall.attempts)
 		fprintf(out,
-		        "<dt>INVITEs</dt><dd>%" PRIu64 " attempts, %" PRIu64
+		        "<dt>INVITEs</dt><dd>%" PRIu64 " %s, %" PRIu64
 		        " answered: ASR %.1f%%, NER %.1f%%</dd>",
-		        m->overall.attempts, m->overall.answered,
-		        sc_call_stats_asr(&m->overall),
+		        m->overall.attempts,
+		        sc__plural(m->overall.attempts, "attempt", "attempts"),
+		        m->overall.answered, sc_call_stats_asr(&m->overall),
 		        sc_call_stats_ner(&m->overall));
 	for (size_t i = 0; i < nn; i++)
 		fprintf(out, "<dt class=\"w\">Note</dt><dd>%" PRIu64 " %s</dd>",
@@ -187,6 +192,43 @@ failure_table(FILE *out, const struct sc__selection *sel)
 	free(g);
 }
 
+/* Scanners, password guessing, toll fraud: findings across calls. */
+static void
+security(FILE *out, const struct sc_model *m)
+{
+	char addr[SC_ADDR_STRLEN], calls[512];
+
+	if (m->nsecurity == 0 && m->security_untracked == 0)
+		return;
+	fprintf(out,
+	        "<h2 id=\"security\">Security: %zu %s</h2><table><tr>"
+	        "<th>Rule</th><th>Source</th><th>Finding</th><th>Calls</th>"
+	        "</tr>\n",
+	        m->nsecurity, sc__plural(m->nsecurity, "finding", "findings"));
+	for (size_t i = 0; i < m->nsecurity; i++) {
+		const struct sc_security_item *it = &m->security[i];
+
+		fputs("<tr><td class=\"mono f\">", out);
+		sc__html(out, it->rule_id);
+		fprintf(out, "</td><td class=\"mono\">%s</td><td>",
+		        sc_addr_format(&it->src, addr, sizeof(addr)));
+		sc__html(out, it->text);
+		fputs("</td><td class=\"mono\">", out);
+		sc__security_calls(it, calls, sizeof(calls));
+		sc__html(out, calls);
+		fputs("</td></tr>\n", out);
+	}
+	fputs("</table>\n", out);
+	if (m->security_untracked)
+		fprintf(out,
+		        "<p>%" PRIu64
+		        " %s not checked: the tracker's caps were "
+		        "reached.</p>\n",
+		        m->security_untracked,
+		        sc__plural(m->security_untracked, "request was",
+		                   "requests were"));
+}
+
 static void
 calls_head(FILE *out)
 {
@@ -257,7 +299,7 @@ static void
 call_section(FILE *out, const struct sc_call *c, size_t idx)
 {
 	const struct sc_explain *v = &c->verdict;
-	char id[32], ts[40];
+	char id[32], ts[40], buf[512];
 
 	snprintf(id, sizeof(id), "c%zu", idx);
 	fprintf(out, "<section class=\"call\" id=\"call-%zu\"><h2>", idx);
@@ -281,8 +323,19 @@ call_section(FILE *out, const struct sc_call *c, size_t idx)
 	dd(out, "Cause", v->cause);
 	for (size_t i = 0; i < v->nevidence; i++)
 		dd(out, "Evidence", v->evidence[i]);
+	if (sc__root_text(&v->root, buf, sizeof(buf)))
+		dd(out, "Root cause", buf);
+	if (sc__ending_text(c, buf, sizeof(buf)))
+		dd(out, "Ended", buf);
 	dd(out, "Check next", v->tip);
 	dd(out, "Rule", v->rule);
+	for (size_t i = 0; i < c->nfindings; i++) {
+		fputs("<dt>Note</dt><dd>", out);
+		sc__html(out, c->findings[i].text);
+		fputs(" <span class=\"mono\">", out);
+		sc__html(out, c->findings[i].rule);
+		fputs("</span></dd>", out);
+	}
 	fputs("</dl>\n<p>Click an arrow to show its message.</p>\n", out);
 	sc__svg_ladder(out, c, id);
 	fputs("</section>\n", out);
@@ -304,6 +357,7 @@ html_finish(struct sc_report *r, const struct sc_model *m)
 		fputs("</div>\n", r->out);
 	}
 	failure_table(r->out, &sel);
+	security(r->out, m);
 	calls_head(r->out);
 	for (size_t i = 0; i < sel.n; i++)
 		call_row(r, sel.v[i], i);

@@ -101,6 +101,22 @@ void sc__msg_fields(const struct sc_msg *m, sc__field_fn *emit, void *ctx);
 bool sc__report_ladder_for(const struct sc_report *r,
                            const struct sc_call *call);
 
+/*
+ * Lines the formats word the same way (report_words.c), from model fields
+ * only; they may hold wire text, so escape the whole line. Each returns
+ * false (and leaves @buf alone) when the call has nothing to say.
+ */
+/* "503 Service Unavailable from A to B (#4)": where a failure started. */
+bool sc__root_text(const struct sc_root_cause *rc, char *buf, size_t len);
+/* "BYE from the callee 5.000 s after the answer, accepted; Reason: ..." */
+bool sc__ending_text(const struct sc_call *c, char *buf, size_t len);
+/* The Call-IDs of a security finding: "a, b, c and 4 more" ("" if none). */
+void sc__security_calls(const struct sc_security_item *it, char *buf,
+                        size_t len);
+
+/* @one when @n is 1, else @many: "1 call", "2 calls". */
+const char *sc__plural(uint64_t n, const char *one, const char *many);
+
 /* Seconds with milliseconds ("12.345 s"), or "-" for a negative value. */
 char *sc__format_ms(int64_t ms, char *buf, size_t len);
 

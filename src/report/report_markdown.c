@@ -88,16 +88,21 @@ summary_rows(FILE *out, const struct sc_model *m)
 		        (double)(s->last_ts - s->first_ts) / 1e9);
 	}
 	fprintf(out,
-	        " |\n| Packets | %" PRIu64 ", %" PRIu64
-	        " SIP messages, %" PRIu64 " retransmissions |\n",
-	        s->packets, s->sip_messages, s->retransmissions);
+	        " |\n| Packets | %" PRIu64 ", %" PRIu64 " SIP %s, %" PRIu64
+	        " %s |\n",
+	        s->packets, s->sip_messages,
+	        sc__plural(s->sip_messages, "message", "messages"),
+	        s->retransmissions,
+	        sc__plural(s->retransmissions, "retransmission",
+	                   "retransmissions"));
 	fprintf(out, "| Calls | %zu |\n", m->calls.n);
 	if (m->overall.attempts)
 		fprintf(out,
-		        "| INVITEs | %" PRIu64 " attempts, %" PRIu64
+		        "| INVITEs | %" PRIu64 " %s, %" PRIu64
 		        " answered: ASR %.1f%%, NER %.1f%% |\n",
-		        m->overall.attempts, m->overall.answered,
-		        sc_call_stats_asr(&m->overall),
+		        m->overall.attempts,
+		        sc__plural(m->overall.attempts, "attempt", "attempts"),
+		        m->overall.answered, sc_call_stats_asr(&m->overall),
 		        sc_call_stats_ner(&m->overall));
 }
 
@@ -117,10 +122,11 @@ summary(struct sc_report *r, const struct sc_model *m,
 		        notes[i].n, notes[i].what);
 	if (n) {
 		fprintf(r->out,
-		        "\n## Failures: %zu of %zu calls\n\n"
+		        "\n## Failures: %zu of %zu %s\n\n"
 		        "| Calls | Category | Result | Rule | Example "
 		        "Call-ID |\n|---:|---|---|---|---|\n",
-		        sel->failed, sel->n);
+		        sel->failed, sel->n,
+		        sc__plural(sel->n, "call", "calls"));
 	}
 	for (size_t i = 0; i < n; i++) {
 		const struct sc_call *c = g[i].example;
@@ -150,6 +156,52 @@ item(FILE *out, const char *label, const char *value)
 	fprintf(out, "- **%s:** ", label);
 	md(out, value);
 	fputc('\n', out);
+}
+
+/* Another rule that holds for the call (a refused BYE, a NAT risk...). */
+static void
+finding_item(FILE *out, const struct sc_finding *f)
+{
+	fputs("- **Note:** ", out);
+	md(out, f->text);
+	fputs(" (", out);
+	md(out, f->rule);
+	fputs(")\n", out);
+}
+
+/* Scanners, password guessing, toll fraud: findings across calls. */
+static void
+security(FILE *out, const struct sc_model *m)
+{
+	char addr[SC_ADDR_STRLEN], calls[512];
+
+	if (m->nsecurity == 0 && m->security_untracked == 0)
+		return;
+	fprintf(out, "\n## Security: %zu %s\n\n", m->nsecurity,
+	        sc__plural(m->nsecurity, "finding", "findings"));
+	for (size_t i = 0; i < m->nsecurity; i++) {
+		const struct sc_security_item *it = &m->security[i];
+
+		fputs("- **", out);
+		md(out, it->rule_id);
+		fprintf(out, "** from %s: ",
+		        sc_addr_format(&it->src, addr, sizeof(addr)));
+		md(out, it->text);
+		fputc('\n', out);
+		sc__security_calls(it, calls, sizeof(calls));
+		if (calls[0]) {
+			fputs("  - Calls: ", out);
+			md(out, calls);
+			fputc('\n', out);
+		}
+	}
+	if (m->security_untracked)
+		fprintf(out,
+		        "- %" PRIu64 " %s not checked: the tracker's caps were "
+		        "reached\n",
+		        m->security_untracked,
+		        sc__plural(m->security_untracked, "request was",
+		                   "requests were"));
 }
 
 static void
@@ -243,7 +295,7 @@ call_block(struct sc_report *r, const struct sc_call *c)
 {
 	const struct sc_explain *v = &c->verdict;
 	struct sc_ladder l;
-	char ts[40];
+	char ts[40], buf[512];
 
 	fputs("\n## ", r->out);
 	md(r->out, sc__call_kind(c));
@@ -271,10 +323,16 @@ call_block(struct sc_report *r, const struct sc_call *c)
 	final_line(r->out, c);
 	item(r->out, "Likely cause", v->cause);
 	for (size_t i = 0; i < v->nevidence; i++)
-		item(r->out, i ? "Evidence" : "Evidence", v->evidence[i]);
+		item(r->out, "Evidence", v->evidence[i]);
+	if (sc__root_text(&v->root, buf, sizeof(buf)))
+		item(r->out, "Root cause", buf);
+	if (sc__ending_text(c, buf, sizeof(buf)))
+		item(r->out, "Ended", buf);
 	item(r->out, "Check next", v->tip);
 	if (v->rule)
 		fprintf(r->out, "- **Rule:** %s\n", v->rule);
+	for (size_t i = 0; i < c->nfindings; i++)
+		finding_item(r->out, &c->findings[i]);
 	if (sc_ladder_build(&l, c) == SC_OK && l.nrows) {
 		fputs("\n```text\n", r->out);
 		sc__text_ladder_diagram(r, &l, MD_LADDER_WIDTH);
@@ -293,6 +351,7 @@ markdown_finish(struct sc_report *r, const struct sc_model *m)
 	if (!sc__select(r, m, &sel))
 		return;
 	summary(r, m, &sel);
+	security(r->out, m);
 	for (size_t i = 0; i < sel.n; i++) {
 		if (!sc__report_ladder_for(r, sel.v[i]))
 			continue;

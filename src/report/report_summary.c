@@ -140,38 +140,62 @@ sc__worst_peers(const struct sc_model *m, const struct sc_peer **out,
 }
 
 /* Where a counter lives in the stats, and what it means for a reader. */
-#define NOTE(field, text)                              \
-	{                                              \
-		offsetof(struct sc_stats, field), text \
+#define NOTE(field, one, many)                              \
+	{                                                   \
+		offsetof(struct sc_stats, field), one, many \
 	}
 
 static const struct {
 	size_t off;
-	const char *what;
+	const char *one; /* for a count of 1 */
+	const char *many;
 } note_fields[] = {
-	NOTE(truncated, "SIP messages cut short (snap length or loss)"),
-	NOTE(malformed, "malformed SIP messages (read by the raw scan)"),
-	NOTE(unparsable, "SIP-like messages without a start line"),
-	NOTE(no_call_id, "SIP messages without Call-ID"),
-	NOTE(udp_resynced, "datagrams with SIP after leading garbage"),
-	NOTE(icmp_errors, "ICMP errors quoting SIP requests"),
-	NOTE(udp_non_sip, "UDP datagrams without SIP"),
-	NOTE(hep_non_sip, "HEP packets carrying something else than SIP"),
-	NOTE(tcp.non_sip_flows, "TCP connection directions without SIP"),
-	NOTE(tcp.gaps, "holes in TCP streams (capture loss)"),
-	NOTE(tcp.gap_bytes, "TCP bytes the capture missed"),
-	NOTE(tcp.resyncs, "TCP resyncs to the next SIP start line"),
-	NOTE(tcp.skipped_bytes, "non-SIP bytes skipped in SIP TCP streams"),
-	NOTE(tcp.capped, "SIP bodies cut at the size cap"),
-	NOTE(tcp.evicted, "TCP flows dropped at the flow cap"),
-	NOTE(tcp.tls_flows, "TLS connection directions (encrypted, not read)"),
-	NOTE(ipfrag.timeouts, "IP datagrams never completed (fragments lost)"),
-	NOTE(ipfrag.evicted, "IP datagrams dropped at the fragment cap"),
-	NOTE(ipfrag.too_big, "IP datagrams over the size cap"),
-	NOTE(ipfrag.too_many, "IP datagrams over the fragment-count cap"),
-	NOTE(ipfrag.inconsistent, "IP datagrams with conflicting fragments"),
-	NOTE(sctp.dropped, "SCTP fragments that never completed"),
-	NOTE(sctp.malformed, "SCTP packets with a damaged chunk list"),
+	NOTE(truncated, "SIP message cut short (snap length or loss)",
+	     "SIP messages cut short (snap length or loss)"),
+	NOTE(malformed, "malformed SIP message (read by the raw scan)",
+	     "malformed SIP messages (read by the raw scan)"),
+	NOTE(unparsable, "SIP-like message without a start line",
+	     "SIP-like messages without a start line"),
+	NOTE(no_call_id, "SIP message without Call-ID",
+	     "SIP messages without Call-ID"),
+	NOTE(udp_resynced, "datagram with SIP after leading garbage",
+	     "datagrams with SIP after leading garbage"),
+	NOTE(icmp_errors, "ICMP error quoting a SIP request",
+	     "ICMP errors quoting SIP requests"),
+	NOTE(udp_non_sip, "UDP datagram without SIP",
+	     "UDP datagrams without SIP"),
+	NOTE(hep_non_sip, "HEP packet carrying something else than SIP",
+	     "HEP packets carrying something else than SIP"),
+	NOTE(tcp.non_sip_flows, "TCP connection direction without SIP",
+	     "TCP connection directions without SIP"),
+	NOTE(tcp.gaps, "hole in a TCP stream (capture loss)",
+	     "holes in TCP streams (capture loss)"),
+	NOTE(tcp.gap_bytes, "TCP byte the capture missed",
+	     "TCP bytes the capture missed"),
+	NOTE(tcp.resyncs, "TCP resync to the next SIP start line",
+	     "TCP resyncs to the next SIP start line"),
+	NOTE(tcp.skipped_bytes, "non-SIP byte skipped in SIP TCP streams",
+	     "non-SIP bytes skipped in SIP TCP streams"),
+	NOTE(tcp.capped, "SIP body cut at the size cap",
+	     "SIP bodies cut at the size cap"),
+	NOTE(tcp.evicted, "TCP flow dropped at the flow cap",
+	     "TCP flows dropped at the flow cap"),
+	NOTE(tcp.tls_flows, "TLS connection direction (encrypted, not read)",
+	     "TLS connection directions (encrypted, not read)"),
+	NOTE(ipfrag.timeouts, "IP datagram never completed (fragments lost)",
+	     "IP datagrams never completed (fragments lost)"),
+	NOTE(ipfrag.evicted, "IP datagram dropped at the fragment cap",
+	     "IP datagrams dropped at the fragment cap"),
+	NOTE(ipfrag.too_big, "IP datagram over the size cap",
+	     "IP datagrams over the size cap"),
+	NOTE(ipfrag.too_many, "IP datagram over the fragment-count cap",
+	     "IP datagrams over the fragment-count cap"),
+	NOTE(ipfrag.inconsistent, "IP datagram with conflicting fragments",
+	     "IP datagrams with conflicting fragments"),
+	NOTE(sctp.dropped, "SCTP fragment that never completed",
+	     "SCTP fragments that never completed"),
+	NOTE(sctp.malformed, "SCTP packet with a damaged chunk list",
+	     "SCTP packets with a damaged chunk list"),
 };
 
 size_t
@@ -184,7 +208,8 @@ sc__report_notes(const struct sc_model *m, struct sc__note *out, size_t max)
 	for (int i = 0; i < SC_DR__COUNT; i++)
 		decode += m->stats.decode_errors[i];
 	if (decode && n < max) {
-		out[n].what = "damaged or undecodable frames";
+		out[n].what = sc__plural(decode, "damaged or undecodable frame",
+		                         "damaged or undecodable frames");
 		out[n++].n = decode;
 	}
 	for (size_t i = 0; i < SC_COUNTOF(note_fields) && n < max; i++) {
@@ -193,7 +218,8 @@ sc__report_notes(const struct sc_model *m, struct sc__note *out, size_t max)
 		memcpy(&v, base + note_fields[i].off, sizeof(v));
 		if (!v)
 			continue;
-		out[n].what = note_fields[i].what;
+		out[n].what =
+		        sc__plural(v, note_fields[i].one, note_fields[i].many);
 		out[n++].n = v;
 	}
 	return n;

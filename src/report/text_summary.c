@@ -1,5 +1,6 @@
 /* text_summary.c - the top of the text report: input, totals, ratios,
- * notes on damage and caps, failures by cause, the worst peers */
+ * notes on damage and caps, failures by cause, security findings, the
+ * worst peers */
 #include "config.h"
 
 #include <inttypes.h>
@@ -85,9 +86,12 @@ header_input(struct sc_report *r, const struct sc_model *m, unsigned width)
 	human_bytes(s->bytes, bytes, sizeof(bytes));
 	if (line_open(&lb)) {
 		fprintf(lb.f,
-		        "%" PRIu64 " (%s), %" PRIu64 " SIP messages, "
-		        "%" PRIu64 " retransmissions",
-		        s->packets, bytes, s->sip_messages, s->retransmissions);
+		        "%" PRIu64 " (%s), %" PRIu64 " SIP %s, %" PRIu64 " %s",
+		        s->packets, bytes, s->sip_messages,
+		        sc__plural(s->sip_messages, "message", "messages"),
+		        s->retransmissions,
+		        sc__plural(s->retransmissions, "retransmission",
+		                   "retransmissions"));
 		line_emit(r, &lb, "packets", width);
 	}
 	for (size_t i = 0; i < m->nfiles; i++)
@@ -160,10 +164,10 @@ stats_text(FILE *f, const struct sc_call_stats *s)
 	int64_t mean = sc_call_stats_pdd_mean(s);
 
 	fprintf(f,
-	        "%" PRIu64 " attempts, %" PRIu64 " answered: ASR %.1f%%, "
+	        "%" PRIu64 " %s, %" PRIu64 " answered: ASR %.1f%%, "
 	        "NER %.1f%%",
-	        s->attempts, s->answered, sc_call_stats_asr(s),
-	        sc_call_stats_ner(s));
+	        s->attempts, sc__plural(s->attempts, "attempt", "attempts"),
+	        s->answered, sc_call_stats_asr(s), sc_call_stats_ner(s));
 	if (mean >= 0)
 		fprintf(f, "; PDD mean %" PRId64 " ms, p95 %" PRId64 " ms",
 		        mean, sc_call_stats_pdd_p95(s));
@@ -230,9 +234,9 @@ failures(struct sc_report *r, const struct sc__selection *sel, unsigned width)
 
 	if (n == 0)
 		return;
-	fprintf(r->out, "\n%sFailures%s: %zu of %zu calls, by cause\n",
+	fprintf(r->out, "\n%sFailures%s: %zu of %zu %s, by cause\n",
 	        sc__color(r, ANSI_BOLD), sc__color(r, ANSI_RESET), sel->failed,
-	        sel->n);
+	        sel->n, sc__plural(sel->n, "call", "calls"));
 	for (size_t i = 0; i < n; i++)
 		failure_group(r, &g[i], width);
 	free(g);
@@ -267,6 +271,40 @@ peers(struct sc_report *r, const struct sc_model *m, unsigned width)
 	}
 }
 
+/* Scanners, password guessing, toll fraud: findings across calls. */
+static void
+security(struct sc_report *r, const struct sc_model *m, unsigned width)
+{
+	char addr[SC_ADDR_STRLEN], calls[512];
+
+	if (m->nsecurity == 0 && m->security_untracked == 0)
+		return;
+	fprintf(r->out, "\n%sSecurity%s: %zu %s\n", sc__color(r, ANSI_BOLD),
+	        sc__color(r, ANSI_RESET), m->nsecurity,
+	        sc__plural(m->nsecurity, "finding", "findings"));
+	for (size_t i = 0; i < m->nsecurity; i++) {
+		const struct sc_security_item *it = &m->security[i];
+
+		fprintf(r->out, "  %s%s%s from %s\n    ",
+		        sc__color(r, ANSI_RED), it->rule_id,
+		        sc__color(r, ANSI_RESET),
+		        sc_addr_format(&it->src, addr, sizeof(addr)));
+		sc_text_wrap(r->out, it->text, 4, 4, width);
+		sc__security_calls(it, calls, sizeof(calls));
+		if (calls[0]) {
+			fputs("    calls: ", r->out);
+			sc_text_wrap(r->out, calls, 11, 11, width);
+		}
+	}
+	if (m->security_untracked)
+		fprintf(r->out,
+		        "  %" PRIu64 " %s not checked: the tracker's caps were "
+		        "reached\n",
+		        m->security_untracked,
+		        sc__plural(m->security_untracked, "request was",
+		                   "requests were"));
+}
+
 void
 sc__text_summary(struct sc_report *r, const struct sc_model *m,
                  const struct sc__selection *sel, unsigned width)
@@ -277,5 +315,6 @@ sc__text_summary(struct sc_report *r, const struct sc_model *m,
 	header_invites(r, m, width);
 	header_notes(r, m, width);
 	failures(r, sel, width);
+	security(r, m, width);
 	peers(r, m, width);
 }

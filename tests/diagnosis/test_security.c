@@ -18,7 +18,7 @@
 
 #include "sipcause/diagnosis/security.h"
 
-#define S(x) ((int64_t)((double)(x) * 1e9))
+#define S(x) ((int64_t)((double)(x)*1e9))
 
 static void
 assert_contains(const char *hay, const char *needle)
@@ -105,15 +105,18 @@ test_scanner_user_agent(void **state)
 	assert_int_equal(f[0].rule, SC_SEC_SCANNER);
 	assert_string_equal(f[0].rule_id, "security.scanner");
 	assert_string_equal(sc_addr_format(&f[0].src, addr, sizeof(addr)),
-			    "172.25.105.43");
+	                    "172.25.105.43");
 	assert_string_equal(f[0].user_agent,
-			    "UNfriendly-scanner - for demo purposes");
+	                    "UNfriendly-scanner - for demo purposes");
 	assert_int_equal(f[0].requests, 1);
 	assert_int_equal(f[0].ncall_ids, 1);
 	assert_has_call_id(&f[0], "61127078793469957194131");
 	assert_contains(f[0].text, "172.25.105.43 ran a SIP scanner");
 	assert_contains(f[0].text, "\"UNfriendly-scanner - for demo "
-				   "purposes\"");
+	                           "purposes\"");
+	/* one request, one user: the words say one, not "1 requests" */
+	assert_contains(f[0].text, "It sent 1 request to 1 distinct user: "
+	                           "0 refused, 1 accepted.");
 	sc_security_free(t);
 }
 
@@ -142,7 +145,7 @@ test_scanner_friendly(void **state)
 	f = findings(t, &n);
 	assert_int_equal(n, 1);
 	assert_int_equal(f[0].rule, SC_SEC_SCANNER);
-	assert_int_equal(f[0].failures, 0);   /* no answer is no refusal */
+	assert_int_equal(f[0].failures, 0); /* no answer is no refusal */
 	assert_contains(f[0].text, "\"friendly-scanner\"");
 	sc_security_free(t);
 }
@@ -185,7 +188,7 @@ test_scanner_many_users(void **state)
 	assert_int_equal(f[0].first_ts, 0);
 	assert_int_equal(f[0].last_ts, S(1.1));
 	assert_contains(f[0].text, "probed 12 distinct users with 12 "
-				   "requests");
+	                           "requests");
 	assert_contains(f[0].text, "extension scan");
 	sc_security_free(t);
 }
@@ -254,7 +257,7 @@ test_gateway_lines_not_scanner(void **state)
 
 static void
 refused(struct sc_security *t, const char *user, double at, int code,
-	const char *cid)
+        const char *cid)
 {
 	struct sc_sec_request r = {
 		.call_id = cid,
@@ -288,6 +291,10 @@ test_password_guessing(void **state)
 	/* a scanner (sipcli) and the guessing */
 	assert_int_equal(n, 2);
 	assert_int_equal(f[0].rule, SC_SEC_SCANNER);
+	/* refused with credentials: refused all the same */
+	assert_int_equal(f[0].failures, 6);
+	assert_contains(f[0].text, "It sent 6 requests to 1 distinct user: "
+	                           "6 refused, 0 accepted.");
 	i = 1;
 	assert_int_equal(f[i].rule, SC_SEC_PASSWORD_GUESSING);
 	assert_string_equal(f[i].rule_id, "security.password-guessing");
@@ -298,7 +305,7 @@ test_password_guessing(void **state)
 	assert_int_equal(f[i].first_ts, 0);
 	assert_int_equal(f[i].last_ts, S(2.6));
 	assert_contains(f[i].text, "198.51.100.23 had the password of user "
-				   "\"1000\" refused 6 times");
+	                           "\"1000\" refused 6 times");
 	assert_contains(f[i].text, "password guessing");
 	assert_contains(f[i].text, "No attempt succeeded");
 	sc_security_free(t);
@@ -335,7 +342,7 @@ test_account_compromised(void **state)
 	assert_int_equal(f[1].last_ts, S(3.0));
 	assert_has_call_id(&f[1], "win-5");
 	assert_contains(f[1].text, "Account \"1000\" is probably "
-				   "compromised");
+	                           "compromised");
 	assert_contains(f[1].text, "Call-ID win-5");
 	assert_contains(f[1].text, "Change the password");
 	sc_security_free(t);
@@ -349,8 +356,8 @@ static void
 test_misconfigured_phone(void **state)
 {
 	static const double at[] = { 64.19,  160.61, 228.27, 279.69,
-				     311.78, 479.70, 497.67, 526.03,
-				     561.27, 621.59, 975.74, 1047.53 };
+		                     311.78, 479.70, 497.67, 526.03,
+		                     561.27, 621.59, 975.74, 1047.53 };
 	struct sc_security *t = sc_security_new(NULL);
 	size_t n;
 
@@ -360,7 +367,7 @@ test_misconfigured_phone(void **state)
 			.call_id = "c",
 			.src = ip4(172, 16, 98, 181),
 			.user_agent = "PJSUA v1.12.0 Linux-4.2.0.35/x86_64/"
-				      "glibc-2.19",
+			              "glibc-2.19",
 			.method = "REGISTER",
 			.to_user = "telephone1",
 			.auth_user = "telephone1",
@@ -436,7 +443,7 @@ test_toll_fraud(void **state)
 	intl_call(t, "900972592345678", 404, 1);
 	intl_call(t, "9011442079460000", 403, 2);
 	intl_call(t, "+37060012345", 200, 3);
-	intl_call(t, "4930123456", 404, 4);   /* national: not counted */
+	intl_call(t, "4930123456", 404, 4); /* national: not counted */
 	f = findings(t, &n);
 	assert_int_equal(n, 1);
 	assert_int_equal(f[0].rule, SC_SEC_TOLL_FRAUD);
@@ -449,10 +456,38 @@ test_toll_fraud(void **state)
 	assert_int_equal(f[0].ncall_ids, 4);
 	assert_int_equal(f[0].last_ts, S(3));
 	assert_contains(f[0].text, "203.0.113.50 dialled 4 international "
-				   "numbers");
+	                           "numbers");
 	assert_contains(f[0].text, "3 were rejected");
 	assert_contains(f[0].text, "1 answered: check the bill");
 	assert_contains(f[0].text, "toll-fraud");
+	sc_security_free(t);
+}
+
+/* Thresholds of one: every count in the sentences is singular (password
+ * guessing needs at least two refusals, so its counts never are). */
+static void
+test_singular_words(void **state)
+{
+	struct sc_security_opts o = {
+		.toll_rejected = 1,
+		.toll_numbers = 1,
+	};
+	struct sc_security *t = sc_security_new(&o);
+	const struct sc_sec_finding *f;
+	size_t n;
+
+	(void)state;
+	intl_call(t, "00972592345678", 403, 0);
+	refused(t, "1000", 1.0, 403, "g1");
+	f = findings(t, &n);
+	assert_int_equal(n, 2);
+	assert_int_equal(f[0].rule, SC_SEC_SCANNER); /* sipcli */
+	assert_contains(f[0].text, "It sent 1 request to 1 distinct user: "
+	                           "1 refused, 0 accepted.");
+	assert_int_equal(f[1].rule, SC_SEC_TOLL_FRAUD);
+	assert_contains(f[1].text, "dialled 1 international number (such as "
+	                           "\"00972592345678\") in 1 call; 1 was "
+	                           "rejected: likely");
 	sc_security_free(t);
 }
 
@@ -462,7 +497,9 @@ static void
 test_challenged_calls_not_fraud(void **state)
 {
 	static const char *const numbers[] = {
-		"0033140000000", "0044207946000", "0049301234567",
+		"0033140000000",
+		"0044207946000",
+		"0049301234567",
 	};
 	struct sc_security *t = sc_security_new(NULL);
 	size_t n;
@@ -546,10 +583,10 @@ test_scanner_user_agents(void **state)
 	assert_true(sc_security_scanner_ua("sundayddr"));
 	assert_false(sc_security_scanner_ua("Asterisk PBX 1.6.0.10-FONCORE"));
 	assert_false(sc_security_scanner_ua("Nero SIPPS IP Phone Version "
-					    "2.0.51.16"));
+	                                    "2.0.51.16"));
 	assert_false(sc_security_scanner_ua(NULL));
 	assert_string_equal(sc_sec_rule_id(SC_SEC_TOLL_FRAUD),
-			    "security.toll-fraud");
+	                    "security.toll-fraud");
 	assert_string_equal(sc_sec_rule_id(SC_SEC__COUNT), "");
 }
 
@@ -618,6 +655,7 @@ main(void)
 		cmocka_unit_test(test_misconfigured_phone),
 		cmocka_unit_test(test_stale_nonce_not_guessing),
 		cmocka_unit_test(test_toll_fraud),
+		cmocka_unit_test(test_singular_words),
 		cmocka_unit_test(test_challenged_calls_not_fraud),
 		cmocka_unit_test(test_one_number_not_fraud),
 		cmocka_unit_test(test_international),

@@ -239,6 +239,57 @@ def case_link_header():
            "--call shows the call and its linked leg: %r" % shown, r)
 
 
+# b2bua-legs.pcap, as tshark reads it: four INVITEs, no responses.
+# frame 1 leg-a1 192.0.2.1 -> 192.0.2.2; frame 2 leg-a2 192.0.2.2 ->
+# 192.0.2.3 with "X-Call-ID: leg-a1"; frame 3 leg-b1 like frame 1; frame 4
+# leg-b2 like frame 2 with "X-Orig-Leg: leg-b1" (not a default link header).
+B2BUA_FRAMES = {"leg-a1": [1], "leg-a2": [2], "leg-b1": [3], "leg-b2": [4]}
+B2BUA_LINKS = {"leg-a1": ["leg-a2"], "leg-a2": ["leg-a1"], "leg-b1": [],
+               "leg-b2": []}
+
+
+def calls_of(r, fmt):
+    expect(r.returncode == 0, "--format %s exits 0" % fmt, r)
+    if fmt == "json":
+        return json.loads(r.stdout)["calls"]
+    return [json.loads(line) for line in r.stdout.splitlines() if line]
+
+
+def case_jsonl_links():
+    r = run("--format", "jsonl", data("b2bua-legs.pcap"))
+    got = {c["call_id"]: c["linked_calls"] for c in calls_of(r, "jsonl")}
+    expect(got == B2BUA_LINKS,
+           "jsonl links the legs as json does, both ways: %r" % got, r)
+    r = run("--format", "jsonl", "--link-header", "X-Orig-Leg",
+            data("b2bua-legs.pcap"))
+    got = {c["call_id"]: c["linked_calls"] for c in calls_of(r, "jsonl")}
+    expect(got["leg-b1"] == ["leg-b2"] and got["leg-b2"] == ["leg-b1"],
+           "jsonl shows --link-header links too: %r" % got, r)
+
+
+def case_call_links():
+    for fmt in ("json", "jsonl"):
+        r = run("--format", fmt, "--call", "leg-a2", data("b2bua-legs.pcap"))
+        calls = {c["call_id"]: c for c in calls_of(r, fmt)}
+        expect(sorted(calls) == ["leg-a1", "leg-a2"],
+               "%s --call leg-a2 shows it and its linked leg: %r"
+               % (fmt, sorted(calls)), r)
+        for cid, c in calls.items():
+            frames = [m["frame"] for m in c["messages"]]
+            expect(frames == B2BUA_FRAMES[cid],
+                   "%s --call leg-a2 keeps %s with its messages (frames %r,"
+                   " got %r)" % (fmt, cid, B2BUA_FRAMES[cid], frames), r)
+            expect(c["messages"][0]["request"] == "INVITE",
+                   "%s: %s is an INVITE" % (fmt, cid), r)
+            expect(c["linked_calls"] == B2BUA_LINKS[cid],
+                   "%s: %s links %r" % (fmt, cid, c["linked_calls"]), r)
+    r = run("--format", "text", "-V", "--call", "leg-a2",
+            data("b2bua-legs.pcap"))
+    out = r.stdout.decode()
+    expect(r.returncode == 0 and "leg-a1" in out and "leg-a2" in out,
+           "text --call leg-a2 names both legs", r)
+
+
 CASES = {n[5:]: f for n, f in globals().items() if n.startswith("case_")}
 
 if __name__ == "__main__":

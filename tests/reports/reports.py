@@ -69,8 +69,9 @@ def write_pcap(path, msgs):
     out = struct.pack("<IHHiIII", 0xa1b2c3d4, 2, 4, 0, 0, 65535, 228)
     for t, src, dst, payload in msgs:
         f = ipv4_udp(payload, src[0], dst[0], src[1], dst[1])
-        out += struct.pack("<IIII", 1700000000 + int(t),
-                           int((t % 1) * 1e6), len(f), len(f)) + f
+        us = int(round(t * 1e6))
+        out += struct.pack("<IIII", 1700000000 + us // 1000000,
+                           us % 1000000, len(f), len(f)) + f
     with open(path, "wb") as fh:
         fh.write(out)
 
@@ -155,6 +156,168 @@ def attempts_capture():
     return path
 
 
+def ending_capture():
+    """Two answered calls: the callee hangs up with a Reason header (Q.850
+    16) and its BYE is accepted; the caller's BYE of the other is refused
+    with 481."""
+    path = os.path.join(WORK, "ending.pcap")
+    msgs = []
+    c1, c2 = b"ended-by-callee@x", b"bye-refused@x"
+    bob = b"<sip:bob@x>;tag=2"
+    alice = b"<sip:alice@x>;tag=1"
+    for t0, cid in ((0.0, c1), (10.0, c2)):
+        msgs += [
+            (t0, A, B, sip(b"INVITE sip:bob@192.0.2.2 SIP/2.0", cid,
+                           b"1 INVITE", b"z9hG4bK-e1" + cid[:3])),
+            (t0 + 0.5, B, A, sip(b"SIP/2.0 200 OK", cid, b"1 INVITE",
+                                 b"z9hG4bK-e1" + cid[:3], to=bob)),
+            (t0 + 0.6, A, B, sip(b"ACK sip:bob@192.0.2.2 SIP/2.0", cid,
+                                 b"1 ACK", b"z9hG4bK-e2" + cid[:3], to=bob)),
+        ]
+    reason = b'Reason: Q.850;cause=16;text="Normal call clearing"\r\n'
+    msgs += [
+        (3.5, B, A, sip(b"BYE sip:alice@192.0.2.1 SIP/2.0", c1, b"1 BYE",
+                        b"z9hG4bK-e3", reason, frm=bob, to=alice)),
+        (3.6, A, B, sip(b"SIP/2.0 200 OK", c1, b"1 BYE", b"z9hG4bK-e3",
+                        frm=bob, to=alice)),
+        (15.0, A, B, sip(b"BYE sip:bob@192.0.2.2 SIP/2.0", c2, b"2 BYE",
+                         b"z9hG4bK-e4", to=bob)),
+        (15.1, B, A, sip(b"SIP/2.0 481 Call/Transaction Does Not Exist", c2,
+                         b"2 BYE", b"z9hG4bK-e4", to=bob)),
+    ]
+    write_pcap(path, sorted(msgs, key=lambda m: m[0]))
+    return path
+
+
+def security_capture():
+    """192.0.2.66, announcing itself as friendly-scanner, sends REGISTERs
+    with credentials for user 1001: five refused with 403 in 5 s, the
+    sixth accepted. 192.0.2.67 scans with a hostile User-Agent and Call-ID
+    (markup, an escape sequence, a formula) that every format must
+    escape."""
+    path = os.path.join(WORK, "security.pcap")
+    S = ([192, 0, 2, 66], 5070)
+    H = ([192, 0, 2, 67], 5070)
+    cid = b'<b>scan</b>=HYPERLINK("x")'
+    ua = (b"User-Agent: friendly-scanner <script>alert(1)</script>"
+          b"\x1b[31m\r\n")
+    msgs = [(10.0, H, B, sip(b"OPTIONS sip:100@x SIP/2.0", cid, b"1 OPTIONS",
+                             b"z9hG4bK-h", ua, to=b"<sip:100@x>")),
+            (10.01, B, H, sip(b"SIP/2.0 404 Not Found", cid, b"1 OPTIONS",
+                              b"z9hG4bK-h", to=b"<sip:100@x>;tag=n"))]
+    for i in range(6):
+        cid = b"guess-%d@x" % i
+        br = b"z9hG4bK-g%d" % i
+        extra = (b"User-Agent: friendly-scanner\r\n"
+                 b'Authorization: Digest username="1001", realm="x", '
+                 b'nonce="n%d", uri="sip:x", response="%032d"\r\n' % (i, i))
+        to = b"<sip:1001@x>"
+        reg = sip(b"REGISTER sip:x SIP/2.0", cid, b"1 REGISTER", br, extra,
+                  frm=b"<sip:1001@x>;tag=%d" % i, to=to)
+        code = b"SIP/2.0 200 OK" if i == 5 else b"SIP/2.0 403 Forbidden"
+        resp = sip(code, cid, b"1 REGISTER", br,
+                   frm=b"<sip:1001@x>;tag=%d" % i, to=to + b";tag=s")
+        msgs += [(i * 1.0, S, B, reg), (i * 1.0 + 0.01, B, S, resp)]
+    write_pcap(path, msgs)
+    return path
+
+
+def formats(path, *extra):
+    """text -V, markdown and HTML of @path, as str."""
+    return {fmt: run("--format", fmt, *extra, path,
+                     env={"COLUMNS": "200"}).decode()
+            for fmt in ("text", "markdown", "html")}
+
+
+def case_root_cause():
+    # proxy_capture: frame 4 is the 503 from 192.0.2.2:5060 to the proxy
+    # 192.0.2.10:5060; the caller saw the 480 of frame 5
+    out = formats(proxy_capture(), "-V")
+    want = "503 Service Unavailable from 192.0.2.2:5060 to 192.0.2.10:5060 (#4)"
+    expect("root      " + want in out["text"],
+           "text names the root cause:\n" + out["text"])
+    md = re.sub(r"\\(.)", r"\1", out["markdown"])
+    expect("- **Root cause:** " + want in md,
+           "markdown names the root cause:\n" + out["markdown"])
+    expect("<dt>Root cause</dt><dd>" + want + "</dd>" in out["html"],
+           "html names the root cause")
+
+
+def case_ending():
+    # a selection (both calls are answered: category ok) draws them too
+    out = formats(ending_capture(), "-V", "--category", "ok")
+    # call 1: the 200 OK (frame 2) at 0.5 s; the BYE (frame 4) from the
+    # callee 192.0.2.2 at 3.5 s with Reason Q.850 cause 16; its 200 (5)
+    ended = ('BYE from the callee 3.000 s after the answer, accepted; '
+             'Reason: Q.850 cause 16 (Normal call clearing) '
+             '"Normal call clearing"')
+    text = re.sub(r"\s+", " ", out["text"])
+    expect("ended " + ended in text, "text says who ended the call and "
+           "why:\n" + out["text"])
+    expect(ended.replace('"', "&#34;") in out["html"],
+           "html says who ended the call and why")
+    md = re.sub(r"\\(.)", r"\1", out["markdown"])
+    expect("- **Ended:** " + ended in md,
+           "markdown says who ended the call and why:\n" + out["markdown"])
+    # call 2: the caller's BYE (frame 9) answered 481 (frame 10)
+    refused = "1 BYE was refused (first with 481)"
+    expect(refused in text, "text shows the refused BYE")
+    expect(refused in md and "bye.refused" in md,
+           "markdown shows the refused BYE:\n" + out["markdown"])
+    expect(refused in out["html"] and "bye.refused" in out["html"],
+           "html shows the refused BYE")
+
+
+def check_security(out, src, rules, words):
+    text = re.sub(r"\s+", " ", out["text"])
+    md = re.sub(r"\\(.)", r"\1", out["markdown"])
+    expect(re.search(r"^Security: \d+ findings?$", out["text"], re.M),
+           "text has a Security section:\n" + out["text"])
+    expect(re.search(r"^## Security: \d+ findings?$", md, re.M),
+           "markdown has a Security section:\n" + md)
+    expect('<h2 id="security">Security' in out["html"],
+           "html has a Security section")
+    for rule in rules:
+        expect("%s from %s" % (rule, src) in text,
+               "text: %s from %s" % (rule, src))
+        expect("- **%s** from %s" % (rule, src) in md,
+               "markdown: %s from %s" % (rule, src))
+        expect(rule in out["html"], "html: " + rule)
+    for w in words:
+        for fmt, o in (("text", text), ("markdown", md),
+                       ("html", out["html"].replace("&#34;", '"'))):
+            expect(w in o, "%s security section says %r" % (fmt, w))
+
+
+def case_security():
+    out = formats(security_capture())
+    check_security(out, "192.0.2.66",
+                   ["security.scanner", "security.account-compromised"],
+                   ['"friendly-scanner"', 'Account "1001"', "guess-5@x",
+                    "It sent 6 requests to 1 distinct user: 5 refused, "
+                    "1 accepted."])
+    for fmt in ("text", "markdown", "html"):
+        o = run("--format", fmt, "samples/call-ok.pcap").decode()
+        expect(not re.search(r"^(## )?Security:|<h2 id=\"security\"", o,
+                             re.M),
+               "%s: no Security section without findings" % fmt)
+
+
+def case_security_corpus():
+    # a public capture: frame 1 is an OPTIONS from 172.25.105.43 with
+    # User-Agent "UNfriendly-scanner - for demo purposes" (tshark)
+    path = os.path.join("..", "shared", "corpus", "goffinet-sip_captures",
+                        "Forensic_challenge_4.pcap")
+    if not os.path.exists(path):
+        print("no shared corpus: skipped")
+        sys.exit(77)
+    check_security(formats(path), "172.25.105.43", ["security.scanner"],
+                   ['"UNfriendly-scanner - for demo purposes"',
+                    "61127078793469957194131",
+                    "It sent 1 request to 1 distinct user: 0 refused, "
+                    "1 accepted."])
+
+
 def case_attempts():
     out = run("-V", attempts_capture(), env={"COLUMNS": "80"}).decode()
     doc = json.loads(run("--format", "json", attempts_capture()))
@@ -216,7 +379,8 @@ def all_pcaps():
 def case_width80():
     for cols in (80, 200):
         for p in all_pcaps() + [hostile_capture(), many_calls_capture(),
-                                  proxy_capture(), attempts_capture()]:
+                                  proxy_capture(), attempts_capture(),
+                                  ending_capture(), security_capture()]:
             for extra in ([], ["-V"], ["-VV"], ["--all"]):
                 if extra == ["--all"] and not has_option("--all"):
                     continue
@@ -252,7 +416,8 @@ def case_listing():
 
 
 def case_escaping():
-    for p in ("tests/data/control-chars.pcap", hostile_capture()):
+    for p in ("tests/data/control-chars.pcap", hostile_capture(),
+              security_capture()):
         for fmt in ("text", "markdown", "csv", "html"):
             for extra in ([], ["-V"], ["-VV"]):
                 out = run("--format", fmt, *extra, p)
@@ -264,6 +429,9 @@ def case_escaping():
         # code blocks show text as it is; outside them, nothing may open
         # HTML (a fence is ``` at a line start; none comes from the wire)
         prose = "".join(md.split("```")[0::2])
+        # inline code spans (`...`, as many backticks as needed) are
+        # literal text in Markdown: no HTML opens there either
+        prose = re.sub(r"(?<!`)(`+)(?!`).*?(?<!`)\1(?!`)", "", prose)
         tags = set(re.findall(r"(?<!\\)<(/?\w+)", prose))
         expect(tags <= {"details", "/details", "summary", "/summary"},
                "%s: wire markup is escaped in Markdown: %r" % (p, tags))

@@ -26,8 +26,10 @@ static struct sc_call *
 classified(struct fixture *f, int64_t end_ms)
 {
 	struct sc_classify_env env = {
-		.registration = (const struct sc_registration *(*)(
-			const void *, const char *))sc_calltab_registration,
+		.registration =
+		        (const struct sc_registration *(*)(const void *,
+		                                           const char *))
+		                sc_calltab_registration,
 		.ctx = f->tab,
 	};
 	struct sc_call *c = finish(f, end_ms);
@@ -69,8 +71,7 @@ has_finding(const struct sc_call *c, const char *rule)
 }
 
 static void
-expect_verdict(const struct sc_call *c, const char *rule,
-	       enum sc_category cat)
+expect_verdict(const struct sc_call *c, const char *rule, enum sc_category cat)
 {
 	assert_non_null(c->verdict.rule);
 	assert_string_equal(c->verdict.rule, rule);
@@ -79,8 +80,8 @@ expect_verdict(const struct sc_call *c, const char *rule,
 	assert_non_null(c->verdict.cause);
 }
 
-#define AUTHZ(hdr)                                                      \
-	hdr ": Digest username=\"alice\", realm=\"example.com\", "      \
+#define AUTHZ(hdr)                                                 \
+	hdr ": Digest username=\"alice\", realm=\"example.com\", " \
 	    "nonce=\"n\", uri=\"sip:bob@example.com\", response=\"00\"\n"
 
 static void
@@ -92,14 +93,13 @@ test_auth_challenge(void **state)
 	feed(f, A, P, 0, INVITE("z9hG4bKa", "1"));
 	feed(f, P, A, 5,
 	     "SIP/2.0 407 Proxy Authentication Required\n"
-	     "Proxy-Authenticate: Digest realm=\"example.com\", nonce=\"n\"\n"
-	     HDRS("z9hG4bKa", "1", "INVITE", ";tag=p"));
+	     "Proxy-Authenticate: Digest realm=\"example.com\", "
+	     "nonce=\"n\"\n" HDRS("z9hG4bKa", "1", "INVITE", ";tag=p"));
 	feed(f, A, P, 10, REQ("ACK", "z9hG4bKa", "1", ";tag=p"));
 	feed(f, A, P, 20,
 	     "INVITE sip:bob@example.com SIP/2.0\n" AUTHZ("Proxy-Authorization")
-		     HDRS("z9hG4bKb", "2", "INVITE", ""));
-	feed(f, P, A, 900, RESP("200 OK", "z9hG4bKb", "2", "INVITE",
-				";tag=b"));
+	             HDRS("z9hG4bKb", "2", "INVITE", ""));
+	feed(f, P, A, 900, RESP("200 OK", "z9hG4bKb", "2", "INVITE", ";tag=b"));
 	feed(f, A, P, 910, REQ("ACK", "z9hG4bKc", "2", ";tag=b"));
 	c = classified(f, 1000);
 	assert_string_equal(ann(c, 407)->rule, "auth.challenge");
@@ -115,13 +115,13 @@ test_auth_rejected(void **state)
 	struct sc_call *c;
 
 	feed(f, A, P, 0, REQ("REGISTER", "z9hG4bK1", "1", ""));
-	feed(f, P, A, 5, RESP("401 Unauthorized", "z9hG4bK1", "1",
-			      "REGISTER", ";tag=r"));
+	feed(f, P, A, 5,
+	     RESP("401 Unauthorized", "z9hG4bK1", "1", "REGISTER", ";tag=r"));
 	feed(f, A, P, 10,
 	     "REGISTER sip:bob@example.com SIP/2.0\n" AUTHZ("Authorization")
-		     HDRS("z9hG4bK2", "2", "REGISTER", ""));
-	feed(f, P, A, 15, RESP("403 Forbidden", "z9hG4bK2", "2", "REGISTER",
-			       ";tag=r"));
+	             HDRS("z9hG4bK2", "2", "REGISTER", ""));
+	feed(f, P, A, 15,
+	     RESP("403 Forbidden", "z9hG4bK2", "2", "REGISTER", ";tag=r"));
 	c = classified(f, 100);
 	assert_string_equal(ann(c, 401)->rule, "auth.challenge");
 	expect_verdict(c, "auth.rejected", SC_CAT_AUTH);
@@ -172,10 +172,10 @@ test_no_answer(void **state)
 	struct sc_call *c;
 
 	feed(f, A, B, 0, INVITE("z9hG4bKn", "1"));
-	feed(f, B, A, 100, RESP("180 Ringing", "z9hG4bKn", "1", "INVITE",
-				";tag=b"));
-	feed(f, B, A, 30100, RESP("408 Request Timeout", "z9hG4bKn", "1",
-				  "INVITE", ";tag=b"));
+	feed(f, B, A, 100,
+	     RESP("180 Ringing", "z9hG4bKn", "1", "INVITE", ";tag=b"));
+	feed(f, B, A, 30100,
+	     RESP("408 Request Timeout", "z9hG4bKn", "1", "INVITE", ";tag=b"));
 	c = classified(f, 31000);
 	expect_verdict(c, "timeout.no-answer", SC_CAT_TIMEOUT);
 	assert_true(cites(&c->verdict, "rang for 30.0 s"));
@@ -188,13 +188,14 @@ test_cancel_caller(void **state)
 	struct sc_call *c;
 
 	feed(f, A, B, 0, INVITE("z9hG4bKc", "1"));
-	feed(f, B, A, 100, RESP("180 Ringing", "z9hG4bKc", "1", "INVITE",
-				";tag=b"));
+	feed(f, B, A, 100,
+	     RESP("180 Ringing", "z9hG4bKc", "1", "INVITE", ";tag=b"));
 	feed(f, A, B, 4100, REQ("CANCEL", "z9hG4bKc", "1", ""));
-	feed(f, B, A, 4110, RESP("200 OK", "z9hG4bKc", "1", "CANCEL",
-				 ";tag=b"));
-	feed(f, B, A, 4120, RESP("487 Request Terminated", "z9hG4bKc", "1",
-				 "INVITE", ";tag=b"));
+	feed(f, B, A, 4110,
+	     RESP("200 OK", "z9hG4bKc", "1", "CANCEL", ";tag=b"));
+	feed(f, B, A, 4120,
+	     RESP("487 Request Terminated", "z9hG4bKc", "1", "INVITE",
+	          ";tag=b"));
 	c = classified(f, 5000);
 	expect_verdict(c, "cancel.caller-hangup", SC_CAT_CANCELLED);
 	assert_true(cites(&c->verdict, "4.0 s of ringing"));
@@ -207,8 +208,9 @@ test_cancel_upstream(void **state)
 	struct sc_call *c;
 
 	feed(f, A, B, 0, INVITE("z9hG4bKc", "1"));
-	feed(f, B, A, 4120, RESP("487 Request Terminated", "z9hG4bKc", "1",
-				 "INVITE", ";tag=b"));
+	feed(f, B, A, 4120,
+	     RESP("487 Request Terminated", "z9hG4bKc", "1", "INVITE",
+	          ";tag=b"));
 	c = classified(f, 5000);
 	expect_verdict(c, "cancel.upstream", SC_CAT_CANCELLED);
 }
@@ -219,20 +221,20 @@ test_media(void **state)
 	struct fixture *f = *state;
 	struct sc_call *c;
 	static const char offer[] = "v=0\r\no=- 1 1 IN IP4 192.0.2.1\r\ns=-\r\n"
-				    "c=IN IP4 192.0.2.1\r\nt=0 0\r\n"
-				    "m=audio 4000 RTP/AVP 18 9\r\n";
+	                            "c=IN IP4 192.0.2.1\r\nt=0 0\r\n"
+	                            "m=audio 4000 RTP/AVP 18 9\r\n";
 	char invite[1024];
 
 	snprintf(invite, sizeof(invite),
-		 "INVITE sip:bob@example.com SIP/2.0\n"
-		 "Via: SIP/2.0/UDP 192.0.2.1:5060;branch=z9hG4bKm\n"
-		 "From: <sip:alice@example.com>;tag=a1\n"
-		 "To: <sip:bob@example.com>\n"
-		 "Call-ID: call-1@192.0.2.1\n"
-		 "CSeq: 1 INVITE\n"
-		 "Content-Type: application/sdp\n"
-		 "Content-Length: %zu\n\n%s",
-		 strlen(offer), offer);
+	         "INVITE sip:bob@example.com SIP/2.0\n"
+	         "Via: SIP/2.0/UDP 192.0.2.1:5060;branch=z9hG4bKm\n"
+	         "From: <sip:alice@example.com>;tag=a1\n"
+	         "To: <sip:bob@example.com>\n"
+	         "Call-ID: call-1@192.0.2.1\n"
+	         "CSeq: 1 INVITE\n"
+	         "Content-Type: application/sdp\n"
+	         "Content-Length: %zu\n\n%s",
+	         strlen(offer), offer);
 	/* feed() turns \n into \r\n: strip the offer's own \r first */
 	for (char *p = invite; (p = strstr(p, "\r\n")) != NULL;)
 		memmove(p, p + 1, strlen(p));
@@ -241,7 +243,7 @@ test_media(void **state)
 	     "SIP/2.0 488 Not Acceptable Here\n"
 	     "Warning: 305 192.0.2.3 \"Incompatible media format\"\n"
 	     "Accept: application/sdp\n" HDRS("z9hG4bKm", "1", "INVITE",
-					      ";tag=b"));
+	                                      ";tag=b"));
 	c = classified(f, 100);
 	expect_verdict(c, "media.no-common-codec", SC_CAT_MEDIA);
 	assert_true(cites(&c->verdict, "G729"));
@@ -257,7 +259,7 @@ test_overload_retry_after(void **state)
 	feed(f, A, B, 0, INVITE("z9hG4bKo", "1"));
 	feed(f, B, A, 10,
 	     "SIP/2.0 503 Service Unavailable\nRetry-After: 120\n" HDRS(
-		     "z9hG4bKo", "1", "INVITE", ";tag=b"));
+	             "z9hG4bKo", "1", "INVITE", ";tag=b"));
 	c = classified(f, 100);
 	expect_verdict(c, "overload.retry-after", SC_CAT_OVERLOAD);
 	assert_true(cites(&c->verdict, "120"));
@@ -271,8 +273,8 @@ test_trunk_access(void **state)
 
 	/* from the customer's side to a public carrier address */
 	feed(f, A, PUB, 0, INVITE("z9hG4bKk", "1"));
-	feed(f, PUB, A, 30, RESP("403 Forbidden", "z9hG4bKk", "1", "INVITE",
-				 ";tag=c"));
+	feed(f, PUB, A, 30,
+	     RESP("403 Forbidden", "z9hG4bKk", "1", "INVITE", ";tag=c"));
 	c = classified(f, 100);
 	expect_verdict(c, "trunk.access", SC_CAT_FORBIDDEN);
 	assert_true(cites(&c->verdict, "203.0.113.200"));
@@ -287,9 +289,9 @@ test_loops(void **state)
 
 	feed(f, A, B, 0,
 	     "INVITE sip:bob@example.com SIP/2.0\nMax-Forwards: 3\n" HDRS(
-		     "z9hG4bKl", "1", "INVITE", ""));
-	feed(f, B, A, 10, RESP("483 Too Many Hops", "z9hG4bKl", "1",
-			       "INVITE", ";tag=b"));
+	             "z9hG4bKl", "1", "INVITE", ""));
+	feed(f, B, A, 10,
+	     RESP("483 Too Many Hops", "z9hG4bKl", "1", "INVITE", ";tag=b"));
 	c = classified(f, 100);
 	expect_verdict(c, "loop.max-forwards", SC_CAT_LOOP);
 	assert_true(cites(&c->verdict, "Max-Forwards 3"));
@@ -302,11 +304,14 @@ test_loop_detected(void **state)
 	struct sc_call *c;
 
 	feed(f, A, B, 0, INVITE("z9hG4bKl", "1"));
-	feed(f, B, A, 10, RESP("482 Loop Detected", "z9hG4bKl", "1",
-			       "INVITE", ";tag=b"));
+	feed(f, B, A, 10,
+	     RESP("482 Loop Detected", "z9hG4bKl", "1", "INVITE", ";tag=b"));
 	c = classified(f, 100);
 	expect_verdict(c, "loop.detected", SC_CAT_LOOP);
-	assert_true(cites(&c->verdict, "Via"));
+	/* one Via each way: counted in the singular */
+	assert_true(cites(&c->verdict, "the INVITE carried 1 Via header"));
+	assert_true(cites(&c->verdict, "the 482 carried 1 Via header"));
+	assert_false(cites(&c->verdict, "Via headers"));
 }
 
 static void
@@ -317,9 +322,10 @@ test_address_incomplete(void **state)
 
 	feed(f, A, B, 0,
 	     "INVITE sip:12@example.com SIP/2.0\n" HDRS("z9hG4bKd", "1",
-							"INVITE", ""));
-	feed(f, B, A, 10, RESP("484 Address Incomplete", "z9hG4bKd", "1",
-			       "INVITE", ";tag=b"));
+	                                                "INVITE", ""));
+	feed(f, B, A, 10,
+	     RESP("484 Address Incomplete", "z9hG4bKd", "1", "INVITE",
+	          ";tag=b"));
 	c = classified(f, 100);
 	expect_verdict(c, "address.incomplete", SC_CAT_ADDRESS);
 	assert_true(cites(&c->verdict, "\"12\" (2 characters)"));
@@ -333,9 +339,9 @@ test_not_found(void **state)
 
 	feed(f, A, B, 0,
 	     "INVITE sip:5551234@example.com SIP/2.0\n" HDRS("z9hG4bKd", "1",
-							     "INVITE", ""));
-	feed(f, B, A, 10, RESP("404 Not Found", "z9hG4bKd", "1", "INVITE",
-			       ";tag=b"));
+	                                                     "INVITE", ""));
+	feed(f, B, A, 10,
+	     RESP("404 Not Found", "z9hG4bKd", "1", "INVITE", ";tag=b"));
 	c = classified(f, 100);
 	expect_verdict(c, "not-found.number", SC_CAT_NOT_FOUND);
 	assert_non_null(strstr(c->verdict.cause, "5551234"));
@@ -364,24 +370,25 @@ test_not_registered(void **state)
 	     "CSeq: 1 REGISTER\n"
 	     "Content-Length: 0\n\n");
 	feed(f, A, P, 1000, INVITE("z9hG4bKu", "1"));
-	feed(f, P, A, 1010, RESP("480 Temporarily Unavailable", "z9hG4bKu",
-				 "1", "INVITE", ";tag=p"));
+	feed(f, P, A, 1010,
+	     RESP("480 Temporarily Unavailable", "z9hG4bKu", "1", "INVITE",
+	          ";tag=p"));
 	sc_calltab_flush(f->tab, T0 + 2000 * MS, collect, f);
 	assert_int_equal(f->ndone, 2);
 	{
 		struct sc_classify_env env = {
-			.registration = (const struct sc_registration *(*)(
-				const void *,
-				const char *))sc_calltab_registration,
+			.registration = (const struct sc_registration *(
+			                *)(const void *, const char *))
+			        sc_calltab_registration,
 			.ctx = f->tab,
 		};
 		struct sc_call *inv = strcmp(f->done[0]->call_id, "reg-1")
-					      ? f->done[0]
-					      : f->done[1];
+		                              ? f->done[0]
+		                              : f->done[1];
 
 		assert_int_equal(sc_classify_call(inv, &env), SC_OK);
 		expect_verdict(inv, "unavailable.not-registered",
-			       SC_CAT_UNAVAILABLE);
+		               SC_CAT_UNAVAILABLE);
 		assert_true(cites(&inv->verdict, "got 403"));
 	}
 }
@@ -397,7 +404,7 @@ test_session_timer(void **state)
 	     "Supported: timer\n" HDRS("z9hG4bKs", "1", "INVITE", ""));
 	feed(f, B, A, 10,
 	     "SIP/2.0 422 Session Interval Too Small\nMin-SE: 1800\n" HDRS(
-		     "z9hG4bKs", "1", "INVITE", ";tag=b"));
+	             "z9hG4bKs", "1", "INVITE", ";tag=b"));
 	c = classified(f, 100);
 	expect_verdict(c, "session-timer.too-small", SC_CAT_PROTOCOL);
 	assert_true(cites(&c->verdict, "Session-Expires 60"));
@@ -412,10 +419,10 @@ test_interval_brief(void **state)
 
 	feed(f, A, P, 0,
 	     "REGISTER sip:example.com SIP/2.0\nExpires: 30\n" HDRS(
-		     "z9hG4bKe", "1", "REGISTER", ""));
+	             "z9hG4bKe", "1", "REGISTER", ""));
 	feed(f, P, A, 10,
 	     "SIP/2.0 423 Interval Too Brief\nMin-Expires: 600\n" HDRS(
-		     "z9hG4bKe", "1", "REGISTER", ";tag=r"));
+	             "z9hG4bKe", "1", "REGISTER", ";tag=r"));
 	c = classified(f, 100);
 	expect_verdict(c, "register.interval-too-brief", SC_CAT_PROTOCOL);
 	assert_true(cites(&c->verdict, "Expires 30"));
@@ -433,9 +440,9 @@ test_glare_and_mid_call(void **state)
 	feed(f, A, B, 20, REQ("ACK", "z9hG4bK2", "1", ";tag=b"));
 	feed(f, A, B, 3000,
 	     "INVITE sip:bob@example.com SIP/2.0\n" HDRS("z9hG4bK3", "2",
-							 "INVITE", ";tag=b"));
-	feed(f, B, A, 3010, RESP("491 Request Pending", "z9hG4bK3", "2",
-				 "INVITE", ";tag=b"));
+	                                                 "INVITE", ";tag=b"));
+	feed(f, B, A, 3010,
+	     RESP("491 Request Pending", "z9hG4bK3", "2", "INVITE", ";tag=b"));
 	c = classified(f, 4000);
 	assert_string_equal(ann(c, 491)->rule, "glare");
 	expect_verdict(c, "ok.answered", SC_CAT_OK);
@@ -449,8 +456,9 @@ test_dialog_gone(void **state)
 	struct sc_call *c;
 
 	feed(f, A, B, 0, REQ("BYE", "z9hG4bKg", "5", ";tag=b"));
-	feed(f, B, A, 10, RESP("481 Call/Transaction Does Not Exist",
-			       "z9hG4bKg", "5", "BYE", ";tag=b"));
+	feed(f, B, A, 10,
+	     RESP("481 Call/Transaction Does Not Exist", "z9hG4bKg", "5", "BYE",
+	          ";tag=b"));
 	c = classified(f, 100);
 	expect_verdict(c, "dialog.gone", SC_CAT_PROTOCOL);
 }
@@ -466,7 +474,7 @@ test_q850(void **state)
 	feed(f, B, A, 10,
 	     "SIP/2.0 500 Server Internal Error\n"
 	     "Reason: Q.850;cause=41;text=\"Temporary failure\"\n" HDRS(
-		     "z9hG4bKq", "1", "INVITE", ";tag=b"));
+	             "z9hG4bKq", "1", "INVITE", ";tag=b"));
 	c = classified(f, 100);
 	/* the Reason header names the cause: it wins over the code's
 	 * generic one, and its category follows the Q.850 cause (RFC 3398
@@ -486,12 +494,10 @@ test_ack_missing(void **state)
 	struct sc_call *c;
 
 	feed(f, A, B, 0, INVITE("z9hG4bKn", "1"));
-	feed(f, B, A, 100, RESP("200 OK", "z9hG4bKn", "1", "INVITE",
-				";tag=b"));
-	feed(f, B, A, 600, RESP("200 OK", "z9hG4bKn", "1", "INVITE",
-				";tag=b"));
-	feed(f, B, A, 1600, RESP("200 OK", "z9hG4bKn", "1", "INVITE",
-				 ";tag=b"));
+	feed(f, B, A, 100, RESP("200 OK", "z9hG4bKn", "1", "INVITE", ";tag=b"));
+	feed(f, B, A, 600, RESP("200 OK", "z9hG4bKn", "1", "INVITE", ";tag=b"));
+	feed(f, B, A, 1600,
+	     RESP("200 OK", "z9hG4bKn", "1", "INVITE", ";tag=b"));
 	c = classified(f, 40000);
 	expect_verdict(c, "ack.missing", SC_CAT_PROTOCOL);
 	assert_true(cites(&c->verdict, "sent 3 times"));
@@ -503,20 +509,20 @@ test_nat_private_sdp(void **state)
 	struct fixture *f = *state;
 	struct sc_call *c;
 	static const char sdp[] = "v=0\no=- 1 1 IN IP4 10.1.2.3\ns=-\n"
-				  "c=IN IP4 10.1.2.3\nt=0 0\n"
-				  "m=audio 4000 RTP/AVP 0\n";
+	                          "c=IN IP4 10.1.2.3\nt=0 0\n"
+	                          "m=audio 4000 RTP/AVP 0\n";
 	char invite[1024];
 
 	snprintf(invite, sizeof(invite),
-		 "INVITE sip:bob@example.com SIP/2.0\n"
-		 "Via: SIP/2.0/UDP 203.0.113.200:5060;branch=z9hG4bKp\n"
-		 "From: <sip:alice@example.com>;tag=a1\n"
-		 "To: <sip:bob@example.com>\n"
-		 "Call-ID: call-1@192.0.2.1\n"
-		 "CSeq: 1 INVITE\n"
-		 "Content-Type: application/sdp\n"
-		 "Content-Length: %zu\n\n%s",
-		 strlen(sdp) + 5, sdp);   /* each \n becomes \r\n */
+	         "INVITE sip:bob@example.com SIP/2.0\n"
+	         "Via: SIP/2.0/UDP 203.0.113.200:5060;branch=z9hG4bKp\n"
+	         "From: <sip:alice@example.com>;tag=a1\n"
+	         "To: <sip:bob@example.com>\n"
+	         "Call-ID: call-1@192.0.2.1\n"
+	         "CSeq: 1 INVITE\n"
+	         "Content-Type: application/sdp\n"
+	         "Content-Length: %zu\n\n%s",
+	         strlen(sdp) + 5, sdp); /* each \n becomes \r\n */
 	feed(f, PUB, B, 0, invite);
 	feed(f, B, PUB, 10,
 	     "SIP/2.0 200 OK\n"
@@ -548,8 +554,9 @@ test_retransmission(void **state)
 	feed(f, A, B, 0, INVITE("z9hG4bKr", "1"));
 	feed(f, A, B, 500, INVITE("z9hG4bKr", "1"));
 	feed(f, A, B, 1500, INVITE("z9hG4bKr", "1"));
-	feed(f, B, A, 1600, RESP("500 Server Internal Error", "z9hG4bKr", "1",
-				 "INVITE", ";tag=b"));
+	feed(f, B, A, 1600,
+	     RESP("500 Server Internal Error", "z9hG4bKr", "1", "INVITE",
+	          ";tag=b"));
 	c = classified(f, 2000);
 	expect_verdict(c, "retransmission", SC_CAT_SERVER);
 	assert_true(cites(&c->verdict, "sent 3 times"));
@@ -563,8 +570,8 @@ test_default_and_unknown(void **state)
 	struct sc_call *c;
 
 	feed(f, A, B, 0, INVITE("z9hG4bKx", "1"));
-	feed(f, B, A, 10, RESP("499 Strange", "z9hG4bKx", "1", "INVITE",
-			       ";tag=b"));
+	feed(f, B, A, 10,
+	     RESP("499 Strange", "z9hG4bKx", "1", "INVITE", ";tag=b"));
 	c = classified(f, 100);
 	/* nothing is known of 499: the reason phrase is all there is, and
 	 * the cause says so (evidence rule reason.stated) */
@@ -581,8 +588,8 @@ test_in_progress(void **state)
 	struct sc_call *c;
 
 	feed(f, A, B, 0, INVITE("z9hG4bKi", "1"));
-	feed(f, B, A, 10, RESP("180 Ringing", "z9hG4bKi", "1", "INVITE",
-			       ";tag=b"));
+	feed(f, B, A, 10,
+	     RESP("180 Ringing", "z9hG4bKi", "1", "INVITE", ";tag=b"));
 	c = classified(f, 2000);
 	expect_verdict(c, "in-progress", SC_CAT_OK);
 	/* provisional responses keep their knowledge-base meaning */
@@ -604,10 +611,11 @@ test_root_cause_relayed(void **state)
 	feed(f, P, B, 5, INVITE("z9hG4bKdown", "1"));
 	feed(f, B, P, 50,
 	     "SIP/2.0 503 Service Unavailable\n"
-	     "Reason: Q.850;cause=34;text=\"No circuit available\"\n"
-	     HDRS("z9hG4bKdown", "1", "INVITE", ";tag=c"));
-	feed(f, P, A, 55, RESP("480 Temporarily Unavailable", "z9hG4bKup",
-			       "1", "INVITE", ";tag=p"));
+	     "Reason: Q.850;cause=34;text=\"No circuit available\"\n" HDRS(
+	             "z9hG4bKdown", "1", "INVITE", ";tag=c"));
+	feed(f, P, A, 55,
+	     RESP("480 Temporarily Unavailable", "z9hG4bKup", "1", "INVITE",
+	          ";tag=p"));
 	c = classified(f, 1000);
 	assert_int_equal(c->verdict.code, 480);
 	assert_true(c->verdict.root.present);
@@ -632,8 +640,8 @@ test_root_cause_downstream_silent(void **state)
 	feed(f, P, A, 2, RESP("100 Trying", "z9hG4bKup", "1", "INVITE", ""));
 	feed(f, P, B, 5, INVITE("z9hG4bKdown", "1"));
 	feed(f, P, B, 505, INVITE("z9hG4bKdown", "1"));
-	feed(f, P, A, 32005, RESP("408 Request Timeout", "z9hG4bKup", "1",
-				  "INVITE", ";tag=p"));
+	feed(f, P, A, 32005,
+	     RESP("408 Request Timeout", "z9hG4bKup", "1", "INVITE", ";tag=p"));
 	c = classified(f, 33000);
 	expect_verdict(c, "timeout.downstream", SC_CAT_TIMEOUT);
 	assert_int_equal(c->verdict.code, 408);
@@ -651,8 +659,8 @@ test_root_cause_absent(void **state)
 	struct sc_call *c;
 
 	feed(f, A, B, 0, INVITE("z9hG4bKb", "1"));
-	feed(f, B, A, 10, RESP("486 Busy Here", "z9hG4bKb", "1", "INVITE",
-			       ";tag=b"));
+	feed(f, B, A, 10,
+	     RESP("486 Busy Here", "z9hG4bKb", "1", "INVITE", ";tag=b"));
 	c = classified(f, 100);
 	assert_false(c->verdict.root.present);
 	assert_int_equal(c->verdict.cat, SC_CAT_BUSY);
@@ -667,19 +675,18 @@ test_attempt_verdicts(void **state)
 	struct sc_filter flt = { 0 };
 
 	feed(f, A, B, 0, REQ("REGISTER", "z9hG4bKr", "1", ""));
-	feed(f, B, A, 5, RESP("400 Bad Request", "z9hG4bKr", "1",
-			      "REGISTER", ";tag=r"));
+	feed(f, B, A, 5,
+	     RESP("400 Bad Request", "z9hG4bKr", "1", "REGISTER", ";tag=r"));
 	feed(f, A, B, 100, INVITE("z9hG4bKi", "2"));
-	feed(f, B, A, 105, RESP("403 Forbidden", "z9hG4bKi", "2", "INVITE",
-				";tag=b"));
+	feed(f, B, A, 105,
+	     RESP("403 Forbidden", "z9hG4bKi", "2", "INVITE", ";tag=b"));
 	c = classified(f, 1000);
 	assert_int_equal(c->nattempts, 2);
 	assert_int_equal(c->verdict.code, 403);
 	assert_int_equal(sc_attempt_verdict(c, 0)->code, 400);
 	assert_int_equal(sc_attempt_verdict(c, 0)->cat, SC_CAT_PROTOCOL);
 	assert_ptr_equal(sc_attempt_verdict(c, 1), &c->verdict);
-	assert_non_null(strstr(sc_attempt_verdict(c, 0)->summary,
-			       "REGISTER"));
+	assert_non_null(strstr(sc_attempt_verdict(c, 0)->summary, "REGISTER"));
 	flt.code = 400;
 	assert_true(sc_filter_match(&flt, c));
 	flt.code = 486;
@@ -697,13 +704,13 @@ test_cancelled_not_timeout(void **state)
 	struct sc_call *c;
 
 	feed(f, A, B, 0, INVITE("z9hG4bKc", "1"));
-	feed(f, B, A, 100, RESP("180 Ringing", "z9hG4bKc", "1", "INVITE",
-				";tag=b"));
+	feed(f, B, A, 100,
+	     RESP("180 Ringing", "z9hG4bKc", "1", "INVITE", ";tag=b"));
 	feed(f, A, B, 3000, REQ("CANCEL", "z9hG4bKc", "1", ""));
-	feed(f, B, A, 3010, RESP("200 OK", "z9hG4bKc", "1", "CANCEL",
-				 ";tag=b"));
-	feed(f, B, A, 3020, RESP("408 Request Timeout", "z9hG4bKc", "1",
-				 "INVITE", ";tag=b"));
+	feed(f, B, A, 3010,
+	     RESP("200 OK", "z9hG4bKc", "1", "CANCEL", ";tag=b"));
+	feed(f, B, A, 3020,
+	     RESP("408 Request Timeout", "z9hG4bKc", "1", "INVITE", ";tag=b"));
 	c = classified(f, 4000);
 	assert_int_equal(c->state, SC_CALL_CANCELLED);
 	assert_int_equal(c->verdict.cat, SC_CAT_CANCELLED);
@@ -717,15 +724,61 @@ test_meaning_by_method(void **state)
 	struct sc_call *c;
 
 	feed(f, A, B, 0, REQ("REGISTER", "z9hG4bKr", "1", ""));
-	feed(f, B, A, 5, RESP("200 OK", "z9hG4bKr", "1", "REGISTER",
-			      ";tag=r"));
+	feed(f, B, A, 5, RESP("200 OK", "z9hG4bKr", "1", "REGISTER", ";tag=r"));
 	feed(f, A, B, 10, REQ("MESSAGE", "z9hG4bKm", "2", ""));
-	feed(f, B, A, 15, RESP("405 Method Not Allowed", "z9hG4bKm", "2",
-			       "MESSAGE", ";tag=r"));
+	feed(f, B, A, 15,
+	     RESP("405 Method Not Allowed", "z9hG4bKm", "2", "MESSAGE",
+	          ";tag=r"));
 	c = classified(f, 1000);
 	assert_null(strstr(ann(c, 200)->meaning, "ACK"));
 	assert_non_null(strstr(ann(c, 200)->meaning, "REGISTER"));
 	assert_int_equal(ann(c, 405)->cat, SC_CAT_PROTOCOL);
+	assert_string_equal(ann(c, 405)->rule, "code.default");
+}
+
+/* An INVITE's 200 asks for the ACK; a 202 to a REFER keeps what the
+ * knowledge base says of 202 (not a generic "succeeded"). */
+static void
+test_meaning_invite_refer(void **state)
+{
+	struct fixture *f = *state;
+	struct sc_call *c;
+
+	feed(f, A, B, 0, INVITE("z9hG4bKi", "1"));
+	feed(f, B, A, 5, RESP("200 OK", "z9hG4bKi", "1", "INVITE", ";tag=b"));
+	feed(f, A, B, 10, REQ("ACK", "z9hG4bKk", "1", ";tag=b"));
+	feed(f, A, B, 20, REQ("REFER", "z9hG4bKf", "2", ";tag=b"));
+	feed(f, B, A, 25,
+	     RESP("202 Accepted", "z9hG4bKf", "2", "REFER", ";tag=b"));
+	c = classified(f, 1000);
+	assert_non_null(strstr(ann(c, 200)->meaning, "answered the INVITE"));
+	assert_non_null(strstr(ann(c, 200)->meaning, "ACK"));
+	assert_string_equal(c->verdict.meaning, ann(c, 200)->meaning);
+	assert_string_equal(ann(c, 202)->meaning,
+	                    sc_kb_status(202, NULL)->meaning);
+	/* the knowledge base's 200 speaks of no method */
+	assert_null(strstr(sc_kb_status(200, NULL)->meaning, "INVITE"));
+}
+
+/* One list of rule ids: ids by enum, in order, unique, NULL-terminated. */
+static void
+test_rule_ids(void **state)
+{
+	(void)state;
+	for (int i = 0; i < SC_RULE__COUNT; i++) {
+		const char *id = sc_rule_id((enum sc_rule)i);
+
+		assert_non_null(sc_classify_rule_ids[i]);
+		assert_ptr_equal(id, sc_classify_rule_ids[i]);
+		assert_true(id[0] != 0);
+		for (int k = 0; k < i; k++)
+			assert_string_not_equal(id, sc_classify_rule_ids[k]);
+	}
+	assert_null(sc_classify_rule_ids[SC_RULE__COUNT]);
+	assert_string_equal(sc_rule_id(SC_RULE__COUNT), "");
+	assert_string_equal(sc_rule_id(SC_RULE_AUTH_CHALLENGE),
+	                    "auth.challenge");
+	assert_string_equal(sc_rule_id(SC_RULE_CODE_DEFAULT), "code.default");
 }
 
 /* The sends of an unanswered request are counted with their time span;
@@ -771,24 +824,24 @@ test_retried_names_next(void **state)
 	bool found = false;
 
 	feed(f, A, B, 0, REQ("REGISTER", "z9hG4bKr1", "1", ""));
-	feed(f, B, A, 5, RESP("401 Unauthorized", "z9hG4bKr1", "1",
-			      "REGISTER", ";tag=r"));
+	feed(f, B, A, 5,
+	     RESP("401 Unauthorized", "z9hG4bKr1", "1", "REGISTER", ";tag=r"));
 	feed(f, A, B, 10,
 	     "REGISTER sip:bob@example.com SIP/2.0\n" AUTHZ("Authorization")
-		     HDRS("z9hG4bKr2", "2", "REGISTER", ""));
-	feed(f, B, A, 15, RESP("401 Unauthorized", "z9hG4bKr2", "2",
-			       "REGISTER", ";tag=r"));
+	             HDRS("z9hG4bKr2", "2", "REGISTER", ""));
+	feed(f, B, A, 15,
+	     RESP("401 Unauthorized", "z9hG4bKr2", "2", "REGISTER", ";tag=r"));
 	feed(f, A, B, 20,
 	     "REGISTER sip:bob@example.com SIP/2.0\n" AUTHZ("Authorization")
-		     HDRS("z9hG4bKr3", "3", "REGISTER", ""));
-	feed(f, B, A, 25, RESP("200 OK", "z9hG4bKr3", "3", "REGISTER",
-			       ";tag=r"));
+	             HDRS("z9hG4bKr3", "3", "REGISTER", ""));
+	feed(f, B, A, 25,
+	     RESP("200 OK", "z9hG4bKr3", "3", "REGISTER", ";tag=r"));
 	c = classified(f, 1000);
 	assert_int_equal(c->state, SC_CALL_REGISTERED);
 	for (size_t i = 0; i < c->nfindings; i++)
 		if (strstr(c->findings[i].text, "REGISTER (CSeq 1)")) {
 			assert_non_null(strstr(c->findings[i].text,
-					       "retried (CSeq 2)"));
+			                       "retried (CSeq 2)"));
 			found = true;
 		}
 	assert_true(found);
@@ -802,21 +855,20 @@ test_ended_by_reason(void **state)
 	struct sc_call *c;
 
 	feed(f, A, B, 0, INVITE("z9hG4bKi", "1"));
-	feed(f, B, A, 100, RESP("200 OK", "z9hG4bKi", "1", "INVITE",
-				";tag=b"));
+	feed(f, B, A, 100, RESP("200 OK", "z9hG4bKi", "1", "INVITE", ";tag=b"));
 	feed(f, A, B, 110, REQ("ACK", "z9hG4bKa", "1", ";tag=b"));
 	feed(f, A, B, 6000,
 	     "BYE sip:bob@192.0.2.3 SIP/2.0\n"
-	     "Reason: Q.850;cause=16;text=\"Normal call clearing\"\n"
-	     HDRS("z9hG4bKb1", "2", "BYE", ";tag=b"));
-	feed(f, B, A, 6010, RESP("481 Call Does Not Exist", "z9hG4bKb1", "2",
-				 "BYE", ";tag=b"));
+	     "Reason: Q.850;cause=16;text=\"Normal call clearing\"\n" HDRS(
+	             "z9hG4bKb1", "2", "BYE", ";tag=b"));
+	feed(f, B, A, 6010,
+	     RESP("481 Call Does Not Exist", "z9hG4bKb1", "2", "BYE",
+	          ";tag=b"));
 	feed(f, A, B, 7000,
 	     "BYE sip:bob@192.0.2.3 SIP/2.0\n"
-	     "Reason: Q.850;cause=16;text=\"Normal call clearing\"\n"
-	     HDRS("z9hG4bKb2", "3", "BYE", ";tag=b"));
-	feed(f, B, A, 7010, RESP("200 OK", "z9hG4bKb2", "3", "BYE",
-				 ";tag=b"));
+	     "Reason: Q.850;cause=16;text=\"Normal call clearing\"\n" HDRS(
+	             "z9hG4bKb2", "3", "BYE", ";tag=b"));
+	feed(f, B, A, 7010, RESP("200 OK", "z9hG4bKb2", "3", "BYE", ";tag=b"));
 	c = classified(f, 8000);
 	expect_verdict(c, "ok.answered", SC_CAT_OK);
 	assert_true(cites(&c->verdict, "the caller hung up after 6.9 s"));
@@ -834,8 +886,8 @@ test_duplicates_finding(void **state)
 
 	feed(f, A, B, 0, INVITE("z9hG4bKd", "1"));
 	feed(f, A, B, 1, INVITE("z9hG4bKd", "1"));
-	feed(f, B, A, 10, RESP("486 Busy Here", "z9hG4bKd", "1", "INVITE",
-			       ";tag=b"));
+	feed(f, B, A, 10,
+	     RESP("486 Busy Here", "z9hG4bKd", "1", "INVITE", ";tag=b"));
 	c = classified(f, 1000);
 	assert_true(has_finding(c, "capture.duplicates"));
 	assert_false(has_finding(c, "retransmission"));
@@ -845,8 +897,8 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-#define T(fn) cmocka_unit_test_setup_teardown(fn, callfeed_setup, \
-					      callfeed_teardown)
+#define T(fn) \
+	cmocka_unit_test_setup_teardown(fn, callfeed_setup, callfeed_teardown)
 		T(test_auth_challenge),
 		T(test_auth_rejected),
 		T(test_no_response),
@@ -878,6 +930,8 @@ main(void)
 		T(test_attempt_verdicts),
 		T(test_cancelled_not_timeout),
 		T(test_meaning_by_method),
+		T(test_meaning_invite_refer),
+		cmocka_unit_test(test_rule_ids),
 		T(test_sends_counted_over_attempt),
 		T(test_sent_one_time),
 		T(test_retried_names_next),

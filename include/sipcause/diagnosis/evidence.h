@@ -30,23 +30,23 @@
 #define SC_EVIDENCE_MAX_REASONS 4
 
 /* Kinds of evidence (stable ids, for JSON). */
-#define SC_EV_KINDS(X)                        \
-	X(REASON_PHRASE, "reason-phrase")     \
-	X(WARNING, "warning")                 \
-	X(REASON_SIP, "reason-sip")           \
-	X(REASON_Q850, "reason-q850")         \
-	X(RETRY_AFTER, "retry-after")         \
-	X(MAX_FORWARDS, "max-forwards")       \
-	X(CREDENTIALS, "credentials")         \
-	X(CHALLENGE, "challenge")             \
-	X(LATER_SUCCESS, "later-success")     \
+#define SC_EV_KINDS(X)                    \
+	X(REASON_PHRASE, "reason-phrase") \
+	X(WARNING, "warning")             \
+	X(REASON_SIP, "reason-sip")       \
+	X(REASON_Q850, "reason-q850")     \
+	X(RETRY_AFTER, "retry-after")     \
+	X(MAX_FORWARDS, "max-forwards")   \
+	X(CREDENTIALS, "credentials")     \
+	X(CHALLENGE, "challenge")         \
+	X(LATER_SUCCESS, "later-success") \
 	X(ICMP, "icmp")
 
 enum sc_ev_kind {
 #define SC_EV_KIND_ENUM(name, id) SC_EV_##name,
 	SC_EV_KINDS(SC_EV_KIND_ENUM)
 #undef SC_EV_KIND_ENUM
-	SC_EV__COUNT
+	        SC_EV__COUNT
 };
 
 /* Stable id of a kind ("warning"); static lifetime, "" when out of range. */
@@ -54,9 +54,9 @@ const char *sc_ev_kind_id(enum sc_ev_kind k);
 
 /* One Warning header value (RFC 3261 20.43): 399 proxy1 "text". */
 struct sc_warning_fact {
-	int code;               /* warn-code, -1 when unreadable */
-	const char *agent;      /* warn-agent, may be NULL */
-	const char *text;       /* warn-text without its quotes, may be NULL */
+	int code;          /* warn-code, -1 when unreadable */
+	const char *agent; /* warn-agent, may be NULL */
+	const char *text;  /* warn-text without its quotes, may be NULL */
 };
 
 /*
@@ -66,28 +66,28 @@ struct sc_warning_fact {
  * fields that are unknown (see sc_response_facts_init()).
  */
 struct sc_response_facts {
-	int status;                 /* 0: no response (then ICMP may say why) */
-	const char *reason_phrase;  /* as on the wire */
-	const char *method;         /* method of the request ("REGISTER") */
+	int status;                /* 0: no response (then ICMP may say why) */
+	const char *reason_phrase; /* as on the wire */
+	const char *method;        /* method of the request ("REGISTER") */
 	const struct sc_warning_fact *warnings;
 	size_t nwarnings;
-	const char *reason_hdr;     /* raw Reason value(s), joined with ", "
-				       as struct sc_msg's reason_hdr is */
-	int64_t retry_after;        /* seconds, -1 when absent */
-	int max_forwards;           /* of the request, -1 when unknown */
-	bool has_credentials;       /* the request carried Authorization or
-				       Proxy-Authorization */
-	const char *credentials;    /* raw value of that header, or NULL */
-	const char *challenge;      /* raw WWW-/Proxy-Authenticate value of
-				       the response, or NULL */
-	bool accepted_later;        /* a later retry of the same request
-				       with the same user name got a 2xx */
+	const char *reason_hdr;  /* raw Reason value(s), joined with ", "
+	                            as struct sc_msg's reason_hdr is */
+	int64_t retry_after;     /* seconds, -1 when absent */
+	int max_forwards;        /* of the request, -1 when unknown */
+	bool has_credentials;    /* the request carried Authorization or
+	                            Proxy-Authorization */
+	const char *credentials; /* raw value of that header, or NULL */
+	const char *challenge;   /* raw WWW-/Proxy-Authenticate value of
+	                            the response, or NULL */
+	bool accepted_later;     /* a later retry of the same request
+	                            with the same user name got a 2xx */
 	/* an ICMP error that quoted the request (version 0: none) */
-	uint8_t icmp_version;       /* 4 or 6 */
+	uint8_t icmp_version; /* 4 or 6 */
 	uint8_t icmp_type;
 	uint8_t icmp_code;
-	const char *icmp_text;      /* "port unreachable" */
-	const char *icmp_from;      /* who sent it, formatted address */
+	const char *icmp_text; /* "port unreachable" */
+	const char *icmp_from; /* who sent it, formatted address */
 };
 
 /* Zero @f and set the "unknown" markers (-1) of its integer fields. */
@@ -102,9 +102,9 @@ void sc_response_facts_init(struct sc_response_facts *f);
  * when known. @f borrows the messages' strings.
  */
 void sc_response_facts_from_msgs(struct sc_response_facts *f,
-				 const struct sc_msg *req,
-				 const struct sc_msg *resp,
-				 struct sc_warning_fact *wbuf);
+                                 const struct sc_msg *req,
+                                 const struct sc_msg *resp,
+                                 struct sc_warning_fact *wbuf);
 
 /* One fact the cause cites. */
 struct sc_ev_item {
@@ -121,19 +121,19 @@ struct sc_ev_item {
  * (the code's generic cause stands; @items still lists the facts seen).
  */
 struct sc_cause {
-	const char *rule;           /* stable id, static ("auth.stale-nonce") */
-	enum sc_category cat;       /* category to give the response */
+	const char *rule;     /* stable id, static ("auth.stale-nonce") */
+	enum sc_category cat; /* category to give the response */
 	/* true: the evidence names the cause outright and should win over
 	 * rules that reason from the code alone; false: a supporting cause,
 	 * for when no other rule explains the response */
 	bool decisive;
-	bool normal;                /* not a failure (an expected step) */
-	int q850;                   /* Q.850 cause of a Reason header, 0: none;
-				       use it for the Q.850 line when set */
-	char cause[SC_EVIDENCE_CAUSE_MAX];  /* plain sentence citing items */
+	bool normal; /* not a failure (an expected step) */
+	int q850;    /* Q.850 cause of a Reason header, 0: none;
+	                use it for the Q.850 line when set */
+	char cause[SC_EVIDENCE_CAUSE_MAX]; /* plain sentence citing items */
 	struct sc_ev_item items[SC_EVIDENCE_MAX_ITEMS];
 	size_t nitems;
-	size_t dropped;             /* facts not kept: items were full */
+	size_t dropped; /* facts not kept: items were full */
 };
 
 /*
@@ -150,8 +150,7 @@ struct sc_cause {
  *   reason.sip-text, reason.stated (supporting).
  * Returns true when a rule applied. Never allocates.
  */
-bool sc_evidence_cause(const struct sc_response_facts *f,
-		       struct sc_cause *out);
+bool sc_evidence_cause(const struct sc_response_facts *f, struct sc_cause *out);
 
 /* Every rule id sc_evidence_cause() can give; NULL-terminated, static. */
 extern const char *const sc_evidence_rule_ids[];
@@ -166,10 +165,10 @@ bool sc_evidence_q850_category(int cause, enum sc_category *out);
 
 /* One value of a Reason header (RFC 3326): SIP;cause=480;text="...". */
 struct sc_reason_fact {
-	char protocol[16];          /* "SIP", "Q.850" (as written, cut) */
-	bool is_sip;                /* protocol is SIP */
-	bool is_q850;               /* protocol is Q.850 */
-	int cause;                  /* -1 when absent or unreadable */
+	char protocol[16]; /* "SIP", "Q.850" (as written, cut) */
+	bool is_sip;       /* protocol is SIP */
+	bool is_q850;      /* protocol is Q.850 */
+	int cause;         /* -1 when absent or unreadable */
 	char text[SC_EVIDENCE_WIRE_MAX + 1]; /* text=, unquoted, cut, or "" */
 };
 
@@ -179,7 +178,7 @@ struct sc_reason_fact {
  * most @max facts. Returns how many were stored. Bounded; never fails.
  */
 size_t sc_evidence_parse_reason(const char *hdr, struct sc_reason_fact *out,
-				size_t max);
+                                size_t max);
 
 /*
  * sc_evidence_auth_param - the value of parameter @name (case-insensitive)
@@ -188,6 +187,6 @@ size_t sc_evidence_parse_reason(const char *hdr, struct sc_reason_fact *out,
  * empty value, response="", is present and empty). @buf may not be NULL.
  */
 bool sc_evidence_auth_param(const char *hdr, const char *name, char *buf,
-			    size_t len);
+                            size_t len);
 
 #endif /* SC_EVIDENCE_H */

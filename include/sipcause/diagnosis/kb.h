@@ -12,48 +12,48 @@
  */
 
 /* Class of a response code: its first digit (stable JSON ids). */
-#define SC_CLASSES(X)                        \
-	X(PROVISIONAL, "provisional")        \
-	X(SUCCESS, "success")                \
-	X(REDIRECTION, "redirection")        \
-	X(CLIENT_FAILURE, "client-failure")  \
-	X(SERVER_FAILURE, "server-failure")  \
-	X(GLOBAL_FAILURE, "global-failure")  \
+#define SC_CLASSES(X)                       \
+	X(PROVISIONAL, "provisional")       \
+	X(SUCCESS, "success")               \
+	X(REDIRECTION, "redirection")       \
+	X(CLIENT_FAILURE, "client-failure") \
+	X(SERVER_FAILURE, "server-failure") \
+	X(GLOBAL_FAILURE, "global-failure") \
 	X(VENDOR, "vendor")
 
 enum sc_class {
 #define SC_CLASS_ENUM(name, id) SC_CLASS_##name,
 	SC_CLASSES(SC_CLASS_ENUM)
 #undef SC_CLASS_ENUM
-	SC_CLASS__COUNT
+	        SC_CLASS__COUNT
 };
 
 /* Failure category of a response or a call (stable JSON ids, DESIGN.md). */
-#define SC_CATEGORIES(X)                 \
-	X(OK, "ok")                      \
-	X(REDIRECT, "redirect")          \
-	X(AUTH, "auth")                  \
-	X(FORBIDDEN, "forbidden")        \
-	X(NOT_FOUND, "not-found")        \
-	X(ADDRESS, "address")            \
-	X(BUSY, "busy")                  \
-	X(DECLINED, "declined")          \
-	X(UNAVAILABLE, "unavailable")    \
-	X(CANCELLED, "cancelled")        \
-	X(TIMEOUT, "timeout")            \
-	X(MEDIA, "media")                \
-	X(LOOP, "loop")                  \
-	X(IDENTITY, "identity")          \
-	X(OVERLOAD, "overload")          \
-	X(SERVER, "server")              \
-	X(PROTOCOL, "protocol")          \
+#define SC_CATEGORIES(X)              \
+	X(OK, "ok")                   \
+	X(REDIRECT, "redirect")       \
+	X(AUTH, "auth")               \
+	X(FORBIDDEN, "forbidden")     \
+	X(NOT_FOUND, "not-found")     \
+	X(ADDRESS, "address")         \
+	X(BUSY, "busy")               \
+	X(DECLINED, "declined")       \
+	X(UNAVAILABLE, "unavailable") \
+	X(CANCELLED, "cancelled")     \
+	X(TIMEOUT, "timeout")         \
+	X(MEDIA, "media")             \
+	X(LOOP, "loop")               \
+	X(IDENTITY, "identity")       \
+	X(OVERLOAD, "overload")       \
+	X(SERVER, "server")           \
+	X(PROTOCOL, "protocol")       \
 	X(UNKNOWN, "unknown")
 
 enum sc_category {
 #define SC_CAT_ENUM(name, id) SC_CAT_##name,
 	SC_CATEGORIES(SC_CAT_ENUM)
 #undef SC_CAT_ENUM
-	SC_CAT__COUNT
+	        SC_CAT__COUNT
 };
 
 /* Stable ids ("client-failure", "not-found"); static lifetime. */
@@ -66,14 +66,14 @@ bool sc_category_from_id(const char *id, enum sc_category *out);
 /* Everything known about one response code. */
 struct sc_status_info {
 	int code;
-	const char *reason;      /* reason phrase as the RFC spells it */
+	const char *reason; /* reason phrase as the RFC spells it */
 	enum sc_class cls;
 	enum sc_category cat;
-	const char *ref;         /* defining document: "RFC 3261 21.4.24" */
-	const char *meaning;     /* what the code says, in plain words */
-	const char *cause;       /* the usual cause when nothing more is known */
-	const char *tip;         /* what to check next */
-	bool deprecated;         /* 409, 411... */
+	const char *ref;     /* defining document: "RFC 3261 21.4.24" */
+	const char *meaning; /* what the code says, in plain words */
+	const char *cause;   /* the usual cause when nothing more is known */
+	const char *tip;     /* what to check next */
+	bool deprecated;     /* 409, 411... */
 };
 
 /*
@@ -93,9 +93,9 @@ const struct sc_status_info *sc_kb_status_at(size_t i);
 
 /* One ITU-T Q.850 cause value. */
 struct sc_q850_info {
-	int cause;               /* 1..127 */
-	const char *name;        /* "User busy" */
-	const char *meaning;     /* plain-language explanation */
+	int cause;           /* 1..127 */
+	const char *name;    /* "User busy" */
+	const char *meaning; /* plain-language explanation */
 };
 
 /* Q.850 cause @cause (1..127), or NULL when unassigned. */
@@ -113,7 +113,7 @@ int sc_kb_sip_to_q850(int code);
 /* One RFC 3261 20.43 Warning code (300..399). */
 struct sc_warning_info {
 	int code;
-	const char *text;        /* "Incompatible media format" */
+	const char *text; /* "Incompatible media format" */
 	const char *meaning;
 };
 

@@ -24,16 +24,16 @@ struct sc_rawmsg;
  * @src/@dst families decide IPv4 or IPv6 chunks (both must match).
  */
 struct sc_hep_out_msg {
-	uint8_t ipproto;          /* 17 UDP, 6 TCP, 132 SCTP */
-	uint8_t payload_type;     /* SC_HEP_PT_SIP or SC_HEP_PT_LOG */
+	uint8_t ipproto;      /* 17 UDP, 6 TCP, 132 SCTP */
+	uint8_t payload_type; /* SC_HEP_PT_SIP or SC_HEP_PT_LOG */
 	struct sc_endpoint src;
 	struct sc_endpoint dst;
 	uint32_t ts_sec;
 	uint32_t ts_usec;
-	uint32_t agent_id;        /* capture agent id (chunk 12) */
-	const char *password;     /* auth key (chunk 14) */
-	const char *node;         /* node name (chunk 19) */
-	const char *correlation;  /* correlation id (chunk 17) */
+	uint32_t agent_id;       /* capture agent id (chunk 12) */
+	const char *password;    /* auth key (chunk 14) */
+	const char *node;        /* node name (chunk 19) */
+	const char *correlation; /* correlation id (chunk 17) */
 	const uint8_t *payload;
 	size_t len;
 };
@@ -44,15 +44,14 @@ struct sc_hep_out_msg {
  * unset or differ.
  */
 size_t sc_hep_encode(const struct sc_hep_out_msg *m, uint8_t *buf,
-		     size_t cap) SC_WARN_UNUSED;
+                     size_t cap) SC_WARN_UNUSED;
 
 /*
  * sc_hep_msg_from_raw - fill @m's addresses, transport, time and payload
  * (type SIP) from a framed SIP message; agent id, password and node are
  * left as they were.
  */
-void sc_hep_msg_from_raw(struct sc_hep_out_msg *m,
-			 const struct sc_rawmsg *raw);
+void sc_hep_msg_from_raw(struct sc_hep_out_msg *m, const struct sc_rawmsg *raw);
 
 /*
  * sc_hep_verdict_json - the compact JSON verdict log of @call (call_id,
@@ -64,9 +63,9 @@ char *sc_hep_verdict_json(const struct sc_call *call, size_t *len);
 /* A HEP sender: one socket to one collector. */
 struct sc_hep_sender {
 	int fd;
-	int socktype;             /* SOCK_DGRAM or SOCK_STREAM */
-	uint32_t rate;            /* messages per second, 0: no pacing */
-	int64_t next_ns;          /* monotonic time of the next send */
+	int socktype;    /* SOCK_DGRAM or SOCK_STREAM */
+	uint32_t rate;   /* messages per second, 0: no pacing */
+	int64_t next_ns; /* monotonic time of the next send */
 	uint64_t sent;
 	uint64_t failed;
 	uint64_t bytes;
@@ -78,14 +77,14 @@ struct sc_hep_sender {
  * SC_EUSAGE for a bad @dest, SC_EIO when it cannot be reached.
  */
 enum sc_err sc_hep_sender_open(struct sc_hep_sender *s, const char *dest,
-			       uint32_t rate) SC_WARN_UNUSED;
+                               uint32_t rate) SC_WARN_UNUSED;
 
 /*
  * sc_hep_sender_send - send one encoded packet, waiting first when a
  * rate is set. Failures are counted in s->failed, never fatal.
  */
 void sc_hep_sender_send(struct sc_hep_sender *s, const uint8_t *pkt,
-			size_t len);
+                        size_t len);
 
 /* Close the socket (counters stay readable). */
 void sc_hep_sender_close(struct sc_hep_sender *s);
