@@ -41,34 +41,8 @@ done
 mkdir -p "$out"
 out=$(cd "$out" && pwd)
 
-# Wait until something listens on UDP port PORT.
-wait_port() {
-	for _ in $(seq 100); do
-		ss -Hlnu "sport = :$1" | grep -q . && return
-		sleep 0.05
-	done
-	return 1
-}
-
-# usage: capture_start NAME FILTER
-capture_start() {
-	local log=$work/$1-tcpdump.log
-	tcpdump -i lo -s 0 -U -w "$work/$1.pcap" "$2" 2>"$log" &
-	tcpdump_pid=$!
-	for _ in $(seq 100); do
-		grep -q "listening on" "$log" 2>/dev/null && return
-		sleep 0.05
-	done
-	die "tcpdump did not start: $(cat "$log")"
-}
-
-# Stop the capture 1.5 s after the traffic (late retransmissions).
-capture_stop() {
-	sleep 1.5
-	kill -INT "$tcpdump_pid"
-	wait "$tcpdump_pid" 2>/dev/null || true
-	tcpdump_pid=
-}
+# shellcheck source=../capture-lib.sh
+. "$here/../capture-lib.sh"
 
 # usage: kamailio_start NAME PORT [kamailio options...]
 kamailio_start() {
@@ -87,27 +61,6 @@ kamailio_stop() {
 	kill -TERM "$kamailio_pid" 2>/dev/null || true
 	wait "$kamailio_pid" 2>/dev/null || true
 	kamailio_pid=
-}
-
-# Keep a finished capture, or say why not.
-# usage: keep NAME OK LOGS...
-keep() {
-	local name=$1 ok=$2 log
-	shift 2
-	if [ "$ok" != 1 ] || [ ! -s "$work/$name.pcap" ]; then
-		echo "  $name: FAILED, $out/$name.pcap left as it was" >&2
-		for log in "$@"; do
-			[ -f "$log" ] || continue
-			{ grep -i -m 5 'error\|unable\|cannot\|unexpected' "$log" ||
-				tail -n 5 "$log"; } | sed 's/^/    | /' >&2
-		done
-		failed=1
-		return
-	fi
-	chown --reference="$out" "$work/$name.pcap"
-	chmod 644 "$work/$name.pcap"
-	mv "$work/$name.pcap" "$out/$name.pcap"
-	echo "  $name: $(tcpdump -r "$out/$name.pcap" 2>/dev/null | wc -l) packets, $(stat -c %s "$out/$name.pcap") bytes"
 }
 
 # One call through the proxy.
@@ -136,7 +89,7 @@ through() {
 		kamailio_stop
 		return
 	fi
-	capture_start "$name" "udp and portrange $p-$((p + 3))"
+	capture_start "$name" lo 0 "$work/$name.pcap" "udp and portrange $p-$((p + 3))"
 	callee_pids=()
 	i=0
 	for scen_file in "$c1" "$c2"; do
