@@ -183,6 +183,7 @@ sc_analyzer_new(const struct sc_analyzer_opts *opts, struct sc_model *model)
 	a->next_frame = 1;
 	sc_sipmsg_global_init();
 	parser_opts.link_headers = a->opts.link_headers;
+	parser_opts.full_parse = a->opts.full_parse;
 	a->parser = sc_sipparser_new(&parser_opts);
 	if (!a->opts.max_open_calls)
 		a->opts.max_open_calls = DEFAULT_MAX_OPEN;

@@ -96,3 +96,35 @@ sc_filter_match(void *ctx, const struct sc_call *c)
 		return false;
 	return true;
 }
+
+/* Seconds since 1970 only, for now; an empty side is open. */
+static bool
+parse_time_side(const char *p, size_t n, int64_t open, int64_t *ns)
+{
+	uint64_t v;
+
+	if (n == 0) {
+		*ns = open;
+		return true;
+	}
+	if (!sc_str_to_u64(sc_str_make(p, n), INT64_MAX / 1000000000, &v))
+		return false;
+	*ns = (int64_t)v * 1000000000;
+	return true;
+}
+
+bool
+sc_filter_set_time(struct sc_filter *f, const char *spec)
+{
+	const char *dots = strstr(spec, "..");
+
+	if (!dots)
+		return false;
+	if (!parse_time_side(spec, (size_t)(dots - spec), INT64_MIN,
+			     &f->time_from_ns) ||
+	    !parse_time_side(dots + 2, strlen(dots + 2), INT64_MAX,
+			     &f->time_to_ns))
+		return false;
+	f->has_time = true;
+	return true;
+}

@@ -950,7 +950,7 @@ static void
 test_link_headers(void **state)
 {
 	static const char *const names[] = { "X-Leg", "X-Call-ID", NULL };
-	struct sc_sipparser_opts opts = { names };
+	struct sc_sipparser_opts opts = { .link_headers = names };
 	struct sc_sipparser *own, *saved = parser;
 	struct sc_msg *m;
 

@@ -91,6 +91,9 @@ struct sc_analyzer_opts {
 	size_t call_msgs_cap;
 	size_t kept_calls_cap;
 	size_t link_keys_cap;
+	/* Every message through oSIP's full parse (--full-parse): the
+	 * reference the fast path is compared with. */
+	bool full_parse;
 };
 
 /* Reports progress: bytes of the current file read, and its size. */

@@ -3,6 +3,7 @@
 #define SC_FILTER_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 #include "sipcause/calls/correlate.h"
 #include "sipcause/diagnosis/kb.h"
@@ -18,7 +19,20 @@ struct sc_filter {
 	int code;                  /* final code, 0: any */
 	const char *from;          /* substring of From user/URI/name */
 	const char *to;            /* substring of To user/URI/name */
+	const char *method;        /* a request of this method (any case) */
+	const char *host;          /* address of any hop, "ADDR" or "ADDR:PORT" */
+	const char *user_agent;    /* substring of a User-Agent or Server */
+	bool has_time;             /* the call overlaps [time_from, time_to] */
+	int64_t time_from_ns;      /* INT64_MIN: open */
+	int64_t time_to_ns;        /* INT64_MAX: open */
 };
+
+/*
+ * sc_filter_set_time - parse "FROM..TO" (either side may be empty) into
+ * @f; each side "YYYY-MM-DD HH:MM:SS", "HH:MM:SS" (UTC; the capture's
+ * first day) or seconds since 1970. False when it does not parse.
+ */
+bool sc_filter_set_time(struct sc_filter *f, const char *spec);
 
 /* True when no condition is set. */
 bool sc_filter_is_empty(const struct sc_filter *f);

@@ -223,6 +223,9 @@ void sc_sipmsg_global_init(void);
  */
 struct sc_sipparser_opts {
 	const char *const *link_headers; /* NULL: X-Call-ID, X-CID */
+	/* Parse every message fully with oSIP (the reference path, for
+	 * differential tests) instead of only those whose details matter. */
+	bool full_parse;
 };
 
 /*

@@ -1,0 +1,195 @@
+/* run.c - read capture files through the pipeline into the report */
+#include "config.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli/export.h"
+#include "cli/hep.h"
+#include "cli/run.h"
+#include "sipcause/pipeline/filter.h"
+
+static bool
+want_color(enum color_mode mode, FILE *out)
+{
+	const char *no_color = getenv("NO_COLOR");
+
+	if (mode != COLOR_AUTO)
+		return mode == COLOR_ALWAYS;
+	if (no_color && no_color[0])
+		return false;
+	return isatty(fileno(out));
+}
+
+/* "reading FILE: 42%" on a terminal's stderr. */
+static void
+show_progress(void *ctx, uint64_t done, uint64_t total)
+{
+	const char *path = ctx;   /* a file name from argv */
+
+	if (total == 0)
+		return;
+	fprintf(stderr, "\rsipcause: reading %s: %3u%%", path,
+		(unsigned)(done * 100 / total));
+}
+
+/*
+ * Prompt mode: the analyzer hands each call over as soon as its outcome
+ * is known rather than when it has been quiet for a while. The one place
+ * to switch it on.
+ */
+static void
+set_prompt(struct sc_analyzer_opts *aopts, bool prompt)
+{
+	aopts->prompt = prompt;
+}
+
+/* A call finished: streaming formats write it at once. */
+void
+run_stream_call(void *report, const struct sc_call *call)
+{
+	sc_report_call(report, call);
+}
+
+int
+run_open_output(struct run *r)
+{
+	r->out = stdout;
+	if (r->o->output) {
+		r->out = fopen(r->o->output, "w");
+		if (!r->out) {
+			fprintf(stderr, "sipcause: %s: %s\n", r->o->output,
+				strerror(errno));
+			r->out = stdout;
+			return EXIT_INPUT;
+		}
+	}
+	return -1;
+}
+
+bool
+run_pipeline_new(struct run *r, sc_call_done_fn *on_call, bool prompt)
+{
+	struct options *o = r->o;
+	struct sc_analyzer_opts aopts = { 0 };
+	struct sc_report_opts ropts = { 0 };
+
+	ropts.format = o->format;
+	ropts.detail = o->detail ||
+		       (o->filter.call_id && o->format == SC_FORMAT_TEXT);
+	ropts.full_messages = o->verbose >= 2;
+	ropts.all_calls = o->all_calls;
+	ropts.tool_version = SC_VERSION;
+	if (!sc_filter_is_empty(&o->filter)) {
+		ropts.filter = sc_filter_match;
+		ropts.filter_ctx = &o->filter;
+	}
+	aopts.keep_messages = sc_format_needs_messages(o->format) ||
+			      ropts.detail;
+	aopts.ports = o->ports;
+	aopts.nports = o->nports;
+	aopts.link_headers = o->link_headers;
+	if (o->format == SC_FORMAT_JSONL)
+		aopts.keep_messages = false;   /* written as calls finish */
+	r->color = o->format == SC_FORMAT_TEXT && want_color(o->color, r->out);
+	ropts.color = r->color;
+	r->report = sc_report_new(&ropts, r->out);
+	/* messages are kept only for the calls the report draws */
+	aopts.keep_pred = sc_report_wants_messages;
+	aopts.keep_ctx = r->report;
+	aopts.on_call = on_call;
+	aopts.on_call_ctx = on_call == run_stream_call ? (void *)r->report
+						   : (void *)r;
+	set_prompt(&aopts, prompt);
+	aopts.full_parse = o->full_parse;
+	cli_hep_wire(r, &aopts);
+	r->an = r->report ? sc_analyzer_new(&aopts, &r->model) : NULL;
+	if (!r->an) {
+		fputs("sipcause: out of memory\n", stderr);
+		return false;
+	}
+	return true;
+}
+
+int
+run_pipeline_end(struct run *r, enum sc_err err)
+{
+	const struct options *o = r->o;
+
+	if (err == SC_OK)
+		err = sc_analyzer_finish(r->an);
+	if (err != SC_OK) {
+		fprintf(stderr, "sipcause: %s\n",
+			err == SC_ENOMEM ? sc_strerror(err) : r->errbuf);
+		return EXIT_INPUT;
+	}
+	for (size_t i = 0; i < r->model.nfiles && !o->quiet; i++)
+		if (r->model.files[i].truncated)
+			fprintf(stderr,
+				"sipcause: warning: %s: the file is truncated; "
+				"analysed the %llu frames before the damage "
+				"(%s)\n",
+				r->model.files[i].path,
+				(unsigned long long)r->model.files[i].packets,
+				r->model.files[i].warning);
+	if (sc_report_finish(r->report, &r->model) != SC_OK) {
+		fprintf(stderr, "sipcause: %s: write error\n",
+			o->output ? o->output : "standard output");
+		return EXIT_INPUT;
+	}
+	return EXIT_ANALYSED;
+}
+
+int
+run_free(struct run *r, int status)
+{
+	cli_hep_close(r);
+	sc_analyzer_free(r->an);
+	sc_report_free(r->report);
+	sc_model_fini(&r->model);
+	if (r->out && r->out != stdout && fclose(r->out) != 0 &&
+	    status == EXIT_ANALYSED) {
+		fprintf(stderr, "sipcause: %s: %s\n", r->o->output,
+			strerror(errno));
+		status = EXIT_INPUT;
+	}
+	return status;
+}
+
+int
+run_files(struct options *o)
+{
+	struct run r = { .o = o, .statm_fd = -1 };
+	bool progress = !o->quiet && isatty(fileno(stderr));
+	enum sc_err err = SC_OK;
+	int status;
+
+	sc_model_init(&r.model);
+	/* open the output first: no analysis for nothing */
+	status = run_open_output(&r);
+	if (status < 0)
+		status = cli_hep_open(&r);
+	if (status >= 0)
+		return run_free(&r, status);
+	if (!run_pipeline_new(&r, run_stream_call, false))
+		return run_free(&r, EXIT_INPUT);
+	for (size_t i = 0; i < o->nfiles && err == SC_OK; i++) {
+		if (progress)
+			sc_analyzer_set_progress(r.an, show_progress,
+						 o->files[i]);
+		err = sc_analyzer_file(r.an, o->files[i], r.errbuf);
+		if (progress)
+			fputs("\r\033[K", stderr);
+	}
+	status = run_pipeline_end(&r, err);
+	if (status == EXIT_ANALYSED) {
+		int rc = cli_export(&r);
+
+		if (rc >= 0)
+			status = rc;
+	}
+	return run_free(&r, status);
+}

@@ -1,0 +1,74 @@
+/* run.h - one run of sipcause: the stages wired from the options
+ *
+ * run.c reads files, run_live.c captures on interfaces, hep.c sends and
+ * receives HEP, export.c writes the packets of selected calls. They
+ * share the pipeline set-up and ending here.
+ */
+#ifndef SC_CLI_RUN_H
+#define SC_CLI_RUN_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "cli/options.h"
+#include "sipcause/calls/correlate.h"
+#include "sipcause/capture/live.h"
+#include "sipcause/capture/pcapout.h"
+#include "sipcause/pipeline/analyze.h"
+#include "sipcause/pipeline/model.h"
+#include "sipcause/report/report.h"
+#include "sipcause/util/error.h"
+
+struct cli_hep;
+
+/* Receives each finished call (struct sc_analyzer_opts.on_call). */
+typedef void sc_call_done_fn(void *ctx, const struct sc_call *call);
+
+/*
+ * One run: the pipeline (analyzer, model, report) and, for a live
+ * capture, its sources and sinks. Stages keep their own state; this only
+ * holds what the command wires together.
+ */
+struct run {
+	struct options *o;   /* filters are passed as void * */
+	struct sc_model model;
+	struct sc_report *report;
+	struct sc_analyzer *an;
+	FILE *out;
+	bool color;
+	struct cli_hep *hep;       /* --hep-send, or NULL */
+	/* live capture */
+	struct sc_live *live;
+	struct sc_pcapout *pcap;
+	size_t first_input;        /* model.files index of the first iface */
+	int statm_fd;              /* /proc/self/statm, opened before -Z */
+	uint64_t finished;         /* calls handed over */
+	uint64_t failed[SC_CAT__COUNT];
+	bool stop;                 /* -c, -W or an error: stop capturing */
+	enum sc_err failure;       /* first error met in a callback */
+	char errbuf[SC_ERRBUF_SIZE];
+};
+
+/* A call finished: streaming formats write it at once (ctx: the report). */
+void run_stream_call(void *report, const struct sc_call *call);
+
+/* Open -o (before privileges are dropped, for a live capture). Returns
+ * -1 to go on, or an exit status. */
+int run_open_output(struct run *r);
+
+/* Report and analyzer for r->o, handing calls to @on_call (ctx: @r, or
+ * the report for run_stream_call); prompt: as soon as decided (live). */
+bool run_pipeline_new(struct run *r, sc_call_done_fn *on_call, bool prompt);
+
+/* Finish the analysis and write the report; returns the exit status. */
+int run_pipeline_end(struct run *r, enum sc_err err);
+
+/* Free what the run holds; a failed close of -o turns 0 into 2. */
+int run_free(struct run *r, int status);
+
+/* The runs, by source; each returns the exit status. */
+int run_files(struct options *o);
+int run_live(struct options *o);
+
+#endif /* SC_CLI_RUN_H */
