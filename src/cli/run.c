@@ -2,6 +2,8 @@
 #include "config.h"
 
 #include <errno.h>
+#include <signal.h>
+#include <time.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -192,4 +194,44 @@ run_files(struct options *o)
 			status = rc;
 	}
 	return run_free(&r, status);
+}
+
+/*
+ * Set by SIGINT and SIGTERM, read by the capture loop: the one piece of
+ * process-wide state, as a signal handler can reach nothing else.
+ */
+static volatile sig_atomic_t stop_signal;
+
+static void
+on_stop_signal(int sig)
+{
+	stop_signal = sig;
+}
+
+/* No SA_RESTART: the signal must cut the poll short. */
+void
+run_catch_stop_signals(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_stop_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+}
+
+int64_t
+run_clock_ns(clockid_t id)
+{
+	struct timespec ts;
+
+	clock_gettime(id, &ts);
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+bool
+run_stop_requested(void)
+{
+	return stop_signal != 0;
 }

@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <time.h>
 
 #include "cli/options.h"
 #include "sipcause/calls/correlate.h"
@@ -66,6 +67,14 @@ int run_pipeline_end(struct run *r, enum sc_err err);
 
 /* Free what the run holds; a failed close of -o turns 0 into 2. */
 int run_free(struct run *r, int status);
+
+/* SIGINT and SIGTERM end a live run (without SA_RESTART, so that a
+ * wait is cut short); run_stop_requested() tells whether one came. */
+void run_catch_stop_signals(void);
+bool run_stop_requested(void);
+
+/* A clock in nanoseconds (CLOCK_REALTIME is the live capture clock). */
+int64_t run_clock_ns(clockid_t id);
 
 /* The runs, by source; each returns the exit status. */
 int run_files(struct options *o);

@@ -20,40 +20,6 @@
 #include "sipcause/util/str.h"
 
 /*
- * Set by SIGINT and SIGTERM, read by the capture loop: the one piece of
- * process-wide state, as a signal handler can reach nothing else.
- */
-static volatile sig_atomic_t stop_signal;
-
-static void
-on_stop_signal(int sig)
-{
-	stop_signal = sig;
-}
-
-/* No SA_RESTART: the signal must cut the poll short. */
-static void
-catch_stop_signals(void)
-{
-	struct sigaction sa;
-
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_stop_signal;
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-}
-
-static int64_t
-clock_ns(clockid_t id)
-{
-	struct timespec ts;
-
-	clock_gettime(id, &ts);
-	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
-
-/*
  * A call's outcome is known: the text line or the JSON object now, and
  * the counters of --stats-interval.
  */
@@ -155,7 +121,7 @@ live_open(struct run *r)
 	po.rotate_bytes = l->rotate_mb * 1000000;
 	po.rotate_secs = (int64_t)l->rotate_secs;
 	po.max_files = (unsigned)l->max_files;
-	if (sc_pcapout_open(&po, clock_ns(CLOCK_REALTIME), &r->pcap,
+	if (sc_pcapout_open(&po, run_clock_ns(CLOCK_REALTIME), &r->pcap,
 			    r->errbuf) != SC_OK) {
 		fprintf(stderr, "sipcause: -w: %s\n", r->errbuf);
 		return EXIT_INPUT;
@@ -262,7 +228,7 @@ live_stats_line(struct run *r)
 static void
 live_tick(struct run *r)
 {
-	enum sc_err err = sc_analyzer_tick(r->an, clock_ns(CLOCK_REALTIME));
+	enum sc_err err = sc_analyzer_tick(r->an, run_clock_ns(CLOCK_REALTIME));
 
 	if (err != SC_OK && r->failure == SC_OK) {
 		r->failure = err;
@@ -333,7 +299,7 @@ static enum sc_err
 live_loop(struct run *r)
 {
 	const struct live_options *l = &r->o->live;
-	int64_t start = clock_ns(CLOCK_MONOTONIC);
+	int64_t start = run_clock_ns(CLOCK_MONOTONIC);
 	int64_t interval = (int64_t)l->stats_interval * 1000000000;
 	int64_t next_stats = interval ? start + interval : 0;
 	int64_t deadline = l->duration_s
@@ -342,8 +308,8 @@ live_loop(struct run *r)
 	uint64_t n;
 	enum sc_err err = SC_OK;
 
-	while (!stop_signal && !r->stop && err == SC_OK) {
-		int64_t now = clock_ns(CLOCK_MONOTONIC);
+	while (!run_stop_requested() && !r->stop && err == SC_OK) {
+		int64_t now = run_clock_ns(CLOCK_MONOTONIC);
 
 		if (deadline && now >= deadline)
 			break;
@@ -446,7 +412,7 @@ run_live(struct options *o)
 	sc_model_init(&r.model);
 	status = live_setup(&r);
 	if (status < 0) {
-		catch_stop_signals();
+		run_catch_stop_signals();
 		live_listening(&r);
 		err = live_loop(&r);
 		if (err == SC_OK)
