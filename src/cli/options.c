@@ -108,7 +108,9 @@ static const char *const usage_text[] = {
 	"Exit status: 0 the input was analysed (also when calls failed, and a\n"
 	"live capture stopped by a signal), 1 bad usage, 2 an input could not\n"
 	"be read, an interface not used (no such interface, no permission:\n"
-	"CAP_NET_RAW, interface down, bad filter) or the output not written.\n",
+	"CAP_NET_RAW, interface down, bad filter) or the output not written;\n"
+	"the files that could be read are still reported. A damaged file is\n"
+	"analysed up to the damage, with a warning (status 0).\n",
 	NULL,
 };
 

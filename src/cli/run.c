@@ -131,7 +131,7 @@ run_pipeline_end(struct run *r, enum sc_err err)
 	for (size_t i = 0; i < r->model.nfiles && !o->quiet; i++)
 		if (r->model.files[i].truncated)
 			fprintf(stderr,
-				"sipcause: warning: %s: the file is truncated; "
+				"sipcause: warning: %s: the file is damaged; "
 				"analysed the %llu frames before the damage "
 				"(%s)\n",
 				r->model.files[i].path,
@@ -161,12 +161,68 @@ run_free(struct run *r, int status)
 	return status;
 }
 
+/*
+ * A file that could not be read (missing, not a capture, a link type not
+ * decoded): said on stderr and in the report's input warnings; the
+ * other files are still read.
+ */
+static void
+input_unread(struct run *r, const char *why)
+{
+	struct sc_input_file *f;
+	char *w;
+
+	fprintf(stderr, "sipcause: %s\n", why);
+	if (r->model.nfiles == 0)
+		return;
+	f = &r->model.files[r->model.nfiles - 1];
+	if (f->warning)
+		return;
+	w = malloc(strlen(why) + sizeof("not read: "));
+	if (!w)
+		return;
+	memcpy(w, "not read: ", sizeof("not read: ") - 1);
+	memcpy(w + sizeof("not read: ") - 1, why, strlen(why) + 1);
+	f->warning = w;
+}
+
+/*
+ * Read every file; a damaged one is analysed up to the damage and one
+ * that cannot be read is skipped. Returns SC_OK, or the error that stops
+ * the run (out of memory, or no file could be read at all).
+ */
+static enum sc_err
+read_files(struct run *r, size_t *unread)
+{
+	const struct options *o = r->o;
+	bool progress = !o->quiet && isatty(fileno(stderr));
+
+	*unread = 0;
+	for (size_t i = 0; i < o->nfiles; i++) {
+		enum sc_err err;
+
+		if (progress)
+			sc_analyzer_set_progress(r->an, show_progress,
+						 o->files[i]);
+		err = sc_analyzer_file(r->an, o->files[i], r->errbuf);
+		if (progress)
+			fputs("\r\033[K", stderr);
+		if (err == SC_ENOMEM)
+			return err;
+		if (err != SC_OK) {
+			input_unread(r, r->errbuf);
+			++*unread;
+		}
+	}
+	return *unread == o->nfiles ? SC_EIO : SC_OK;
+}
+
 int
 run_files(struct options *o)
 {
 	struct run r = { .o = o, .statm_fd = -1 };
-	bool progress = !o->quiet && isatty(fileno(stderr));
-	enum sc_err err = SC_OK;
+	size_t unread;
+	enum sc_err err;
 	int status;
 
 	sc_model_init(&r.model);
@@ -178,14 +234,9 @@ run_files(struct options *o)
 		return run_free(&r, status);
 	if (!run_pipeline_new(&r, run_stream_call, false))
 		return run_free(&r, EXIT_INPUT);
-	for (size_t i = 0; i < o->nfiles && err == SC_OK; i++) {
-		if (progress)
-			sc_analyzer_set_progress(r.an, show_progress,
-						 o->files[i]);
-		err = sc_analyzer_file(r.an, o->files[i], r.errbuf);
-		if (progress)
-			fputs("\r\033[K", stderr);
-	}
+	err = read_files(&r, &unread);
+	if (err == SC_EIO)   /* said for each file already */
+		return run_free(&r, EXIT_INPUT);
 	status = run_pipeline_end(&r, err);
 	if (status == EXIT_ANALYSED) {
 		int rc = cli_export(&r);
@@ -193,6 +244,8 @@ run_files(struct options *o)
 		if (rc >= 0)
 			status = rc;
 	}
+	if (status == EXIT_ANALYSED && unread)
+		status = EXIT_INPUT;
 	return run_free(&r, status);
 }
 

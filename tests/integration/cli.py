@@ -152,7 +152,55 @@ def case_several_files():
 
 
 def case_second_file_missing():
-    fails_with(run(data("options-3.pcap"), data("nope.pcap")), 2, "nope.pcap")
+    """Like grep: the readable files are reported, the missing one is
+    named on stderr and in the warnings, and the exit status says an
+    input could not be read."""
+    r = run("--format", "json", data("nope.pcap"), data("options-3.pcap"))
+    expect(r.returncode == 2, "exit 2: an input could not be read", r)
+    expect(b"nope.pcap" in r.stderr, "stderr names the missing file", r)
+    doc = json.loads(r.stdout)
+    expect(doc["input"]["packets"] == 3, "the other file was read", r)
+    expect(any("nope.pcap" in w for w in doc["input"]["warnings"]),
+           "the missing file is in input.warnings", r)
+
+
+def case_all_files_missing():
+    fails_with(run(data("nope.pcap"), data("nope2.pcap")), 2, "nope.pcap",
+               "nope2.pcap")
+
+
+def corrupt_copy(src, dst, at):
+    """@src with record @at (0-based) claiming 10 MB, more than libpcap
+    accepts for any record: a corrupt record, not a short file."""
+    import struct
+    d = open(src, "rb").read()
+    out, off, i = bytearray(d[:24]), 24, 0
+    while off < len(d):
+        n = struct.unpack("<I", d[off + 8:off + 12])[0]
+        rec = bytearray(d[off:off + 16 + n])
+        if i == at:
+            rec[8:12] = struct.pack("<I", 10000000)
+        out += rec
+        off, i = off + 16 + n, i + 1
+    open(dst, "wb").write(bytes(out))
+
+
+def case_corrupt_record_then_next_file():
+    with tempfile.TemporaryDirectory() as d:
+        bad = os.path.join(d, "bad.pcap")
+        corrupt_copy(data("options-3.pcap"), bad, 2)
+        for fmt in ("json", "jsonl", "text", "csv"):
+            r = run("--format", fmt, bad, data("options-3.pcap"))
+            expect(r.returncode == 0, fmt + ": damage is local: exit 0", r)
+            expect(b"corrupt record" in r.stderr, "warned on stderr", r)
+            expect(r.stdout, fmt + ": a report was written", r)
+        r = run("--format", "json", bad, data("options-3.pcap"))
+        doc = json.loads(r.stdout)
+        expect(doc["input"]["packets"] == 5,
+               "two frames before the damage and the whole next file", r)
+        expect(any("corrupt record after frame 2" in w
+                   for w in doc["input"]["warnings"]),
+               "the damage is in input.warnings", r)
 
 
 def case_output_file():
