@@ -94,8 +94,12 @@ run_pipeline_new(struct run *r, sc_call_done_fn *on_call, bool prompt)
 	aopts.ports = o->ports;
 	aopts.nports = o->nports;
 	aopts.link_headers = o->link_headers;
-	if (o->format == SC_FORMAT_JSONL)
-		aopts.keep_messages = false;   /* written as calls finish */
+	if (o->format == SC_FORMAT_JSONL) {
+		/* written as calls finish; nothing kept after, unless the
+		 * packets of the calls are exported at the end */
+		aopts.keep_messages = false;
+		aopts.stream_only = !o->export_pcap && !o->split_dir;
+	}
 	r->color = o->format == SC_FORMAT_TEXT && want_color(o->color, r->out);
 	ropts.color = r->color;
 	r->report = sc_report_new(&ropts, r->out);
