@@ -310,23 +310,66 @@ parse_number(const char *opt, const char *arg, uint64_t min, uint64_t max,
 	return false;
 }
 
+/* --color WHEN */
+static bool
+parse_color(const char *arg, enum color_mode *mode)
+{
+	if (strcmp(arg, "auto") == 0)
+		*mode = COLOR_AUTO;
+	else if (strcmp(arg, "always") == 0)
+		*mode = COLOR_ALWAYS;
+	else if (strcmp(arg, "never") == 0)
+		*mode = COLOR_NEVER;
+	else {
+		cli_usage_error("--color takes auto, always or never, not '%s'",
+				arg);
+		return false;
+	}
+	return true;
+}
+
 /*
- * Selection (beyond --call and the verdict filters), export, HEP and the
- * reference parser. Returns -1 when @c is not one of them, 0 when taken,
- * else an exit status.
+ * Which calls the report shows. Returns -1 when @c is not one of these
+ * options, 0 when taken, else an exit status.
  */
 static int
-parse_more_option(int c, const char *arg, struct options *o)
+parse_filter_option(int c, const char *arg, struct sc_filter *f)
 {
 	switch (c) {
+	case OPT_CALL:
+		f->call_id = arg;
+		return 0;
+	case OPT_FAILED:
+		f->failed = true;
+		return 0;
+	case OPT_CATEGORY:
+		if (!sc_category_from_id(arg, &f->category)) {
+			cli_usage_error("unknown category '%s'", arg);
+			return EXIT_USAGE;
+		}
+		f->has_category = true;
+		return 0;
+	case OPT_CODE:
+		if (!parse_code(arg, &f->code)) {
+			cli_usage_error("--code takes a status code "
+				    "100-999, not '%s'", arg);
+			return EXIT_USAGE;
+		}
+		return 0;
+	case OPT_FROM:
+		f->from = arg;
+		return 0;
+	case OPT_TO:
+		f->to = arg;
+		return 0;
 	case OPT_METHOD:
-		o->filter.method = arg;
+		f->method = arg;
 		return 0;
 	case OPT_HOST:
-		o->filter.host = arg;
+		f->host = arg;
 		return 0;
 	case OPT_TIME:
-		if (!sc_filter_set_time(&o->filter, arg)) {
+		if (!sc_filter_set_time(f, arg)) {
 			cli_usage_error("--time takes FROM..TO (either may be "
 					"empty), each a date and time "
 					"'YYYY-MM-DD HH:MM:SS', a time "
@@ -336,8 +379,21 @@ parse_more_option(int c, const char *arg, struct options *o)
 		}
 		return 0;
 	case OPT_USER_AGENT:
-		o->filter.user_agent = arg;
+		f->user_agent = arg;
 		return 0;
+	default:
+		return -1;
+	}
+}
+
+/*
+ * Export, HEP and the reference parser. Returns -1 when @c is not one of them, 0 when taken,
+ * else an exit status.
+ */
+static int
+parse_more_option(int c, const char *arg, struct options *o)
+{
+	switch (c) {
 	case OPT_EXPORT_PCAP:
 		o->export_pcap = arg;
 		return 0;
@@ -571,17 +627,8 @@ cli_parse(int argc, char **argv, struct options *o)
 			o->quiet = true;
 			break;
 		case OPT_COLOR:
-			if (strcmp(optarg, "auto") == 0)
-				o->color = COLOR_AUTO;
-			else if (strcmp(optarg, "always") == 0)
-				o->color = COLOR_ALWAYS;
-			else if (strcmp(optarg, "never") == 0)
-				o->color = COLOR_NEVER;
-			else {
-				cli_usage_error("--color takes auto, always or "
-					    "never, not '%s'", optarg);
+			if (!parse_color(optarg, &o->color))
 				return EXIT_USAGE;
-			}
 			break;
 		case 'h':
 			for (size_t i = 0; usage_text[i]; i++)
@@ -590,32 +637,6 @@ cli_parse(int argc, char **argv, struct options *o)
 		case OPT_VERSION:
 			printf("sipcause %s\n", SC_VERSION);
 			return EXIT_ANALYSED;
-		case OPT_CALL:
-			o->filter.call_id = optarg;
-			break;
-		case OPT_FAILED:
-			o->filter.failed = true;
-			break;
-		case OPT_CATEGORY:
-			if (!sc_category_from_id(optarg, &o->filter.category)) {
-				cli_usage_error("unknown category '%s'", optarg);
-				return EXIT_USAGE;
-			}
-			o->filter.has_category = true;
-			break;
-		case OPT_CODE:
-			if (!parse_code(optarg, &o->filter.code)) {
-				cli_usage_error("--code takes a status code "
-					    "100-999, not '%s'", optarg);
-				return EXIT_USAGE;
-			}
-			break;
-		case OPT_FROM:
-			o->filter.from = optarg;
-			break;
-		case OPT_TO:
-			o->filter.to = optarg;
-			break;
 		case OPT_PORTS:
 			if (!parse_ports(o, optarg)) {
 				cli_usage_error("--ports takes port numbers "
@@ -632,7 +653,10 @@ cli_parse(int argc, char **argv, struct options *o)
 			}
 			break;
 		default: {
-			int rc = parse_more_option(c, optarg, o);
+			int rc = parse_filter_option(c, optarg, &o->filter);
+
+			if (rc < 0)
+				rc = parse_more_option(c, optarg, o);
 
 			if (rc < 0)
 				rc = parse_live_option(c, optarg, &o->live);
