@@ -17,6 +17,7 @@
 #include <pcap/pcap.h>
 
 #include "sipcause/capture/capture.h"
+#include "sipcause/decode/decode.h"
 
 #define NS_PER_S INT64_C(1000000000)
 
@@ -56,54 +57,20 @@ dlt_to_linktype(int dlt)
 	}
 }
 
+/* Decode holds the one list of link types; capture asks it. */
 bool
 sc_capture_linktype_supported(int linktype)
 {
-	switch (linktype) {
-	case SC_LINK_NULL:
-	case SC_LINK_ETHERNET:
-	case SC_LINK_RAW:
-	case SC_LINK_LOOP:
-	case SC_LINK_LINUX_SLL:
-	case SC_LINK_IPV4:
-	case SC_LINK_IPV6:
-	case SC_LINK_LINUX_SLL2:
-	/* decode reads these too where they carry IP: PPP, PPP in HDLC,
-	 * Cisco HDLC, IEEE 802.11 (bare, radiotap, PPI), ERF, NFLOG */
-	case 9:
-	case 50:
-	case 104:
-	case 105:
-	case 127:
-	case 192:
-	case 197:
-	case 239:
-		return true;
-	default:
-		return false;
-	}
+	return sc_decode_linktype_supported(linktype);
 }
 
 const char *
 sc_capture_linktype_name(int linktype)
 {
-	/* distinct names per value; libpcap knows the rest by DLT */
-	static const struct {
-		int linktype;
-		const char *name;
-	} names[] = {
-		{ SC_LINK_NULL, "NULL" },     { SC_LINK_ETHERNET, "EN10MB" },
-		{ SC_LINK_RAW, "RAW" },       { SC_LINK_LOOP, "LOOP" },
-		{ SC_LINK_LINUX_SLL, "LINUX_SLL" },
-		{ SC_LINK_IPV4, "IPV4" },     { SC_LINK_IPV6, "IPV6" },
-		{ SC_LINK_LINUX_SLL2, "LINUX_SLL2" },
-	};
-	const char *name;
+	const char *name = sc_decode_linktype_name(linktype);
 
-	for (size_t i = 0; i < SC_COUNTOF(names); i++)
-		if (names[i].linktype == linktype)
-			return names[i].name;
-	name = pcap_datalink_val_to_name(linktype);
+	if (!name)
+		name = pcap_datalink_val_to_name(linktype);
 	return name ? name : "unknown";
 }
 

@@ -294,59 +294,83 @@ decode_loopback(struct sc__dctx *d, struct sc__span s, bool any_order)
 	return sc__fail(d, SC_EUNSUPPORTED, SC_DR_NOT_IP);
 }
 
+static enum sc_err
+decode_null(struct sc__dctx *d, struct sc__span s)
+{
+	return decode_loopback(d, s, true);
+}
+
+static enum sc_err
+decode_loop(struct sc__dctx *d, struct sc__span s)
+{
+	return decode_loopback(d, s, false);
+}
+
+static enum sc_err
+decode_80211(struct sc__dctx *d, struct sc__span s)
+{
+	return sc__decode_80211(d, s, false);
+}
+
+/*
+ * The one list of link layers sipcause reads, by LINKTYPE_* number, with
+ * libpcap's name for each (capture and reports name link types from
+ * here).
+ */
+static const struct link_layer {
+	int linktype;
+	const char *name;
+	enum sc_err (*decode)(struct sc__dctx *d, struct sc__span s);
+} link_layers[] = {
+	{ SC_LINK_NULL, "NULL", decode_null },
+	{ SC_LINK_ETHERNET, "EN10MB", sc__decode_ether },
+	{ SC_LINK_RAW, "RAW", sc__decode_ip },
+	{ SC_LINK_LOOP, "LOOP", decode_loop },
+	{ SC_LINK_LINUX_SLL, "LINUX_SLL", decode_sll },
+	{ SC_LINK_IPV4, "IPV4", sc__decode_ipv4 },
+	{ SC_LINK_IPV6, "IPV6", sc__decode_ipv6 },
+	{ SC_LINK_LINUX_SLL2, "LINUX_SLL2", decode_sll2 },
+	{ SC__LT_PPP, "PPP", sc__decode_ppp_link },
+	{ SC__LT_PPP_HDLC, "PPP_SERIAL", sc__decode_hdlc },
+	{ SC__LT_C_HDLC, "C_HDLC", sc__decode_chdlc },
+	{ SC__LT_IEEE802_11, "IEEE802_11", decode_80211 },
+	{ SC__LT_RADIOTAP, "IEEE802_11_RADIO", sc__decode_radiotap },
+	{ SC__LT_PPI, "PPI", sc__decode_ppi },
+	{ SC__LT_ERF, "ERF", sc__decode_erf },
+	{ SC__LT_NFLOG, "NFLOG", sc__decode_nflog },
+};
+
+static const struct link_layer *
+find_link(int linktype)
+{
+	for (size_t i = 0; i < SC_COUNTOF(link_layers); i++)
+		if (link_layers[i].linktype == linktype)
+			return &link_layers[i];
+	return NULL;
+}
+
 enum sc_err
 sc__decode_link(struct sc__dctx *d, int linktype, struct sc__span s)
 {
-	switch (linktype) {
-	case SC_LINK_ETHERNET:
-		return sc__decode_ether(d, s);
-	case SC_LINK_LINUX_SLL:
-		return decode_sll(d, s);
-	case SC_LINK_LINUX_SLL2:
-		return decode_sll2(d, s);
-	case SC_LINK_NULL:
-		return decode_loopback(d, s, true);
-	case SC_LINK_LOOP:
-		return decode_loopback(d, s, false);
-	case SC_LINK_RAW:
-		return sc__decode_ip(d, s);
-	case SC_LINK_IPV4:
-		return sc__decode_ipv4(d, s);
-	case SC_LINK_IPV6:
-		return sc__decode_ipv6(d, s);
-	case SC__LT_PPP:
-		return sc__decode_ppp_link(d, s);
-	case SC__LT_PPP_HDLC:
-		return sc__decode_hdlc(d, s);
-	case SC__LT_C_HDLC:
-		return sc__decode_chdlc(d, s);
-	case SC__LT_IEEE802_11:
-		return sc__decode_80211(d, s, false);
-	case SC__LT_RADIOTAP:
-		return sc__decode_radiotap(d, s);
-	case SC__LT_PPI:
-		return sc__decode_ppi(d, s);
-	case SC__LT_ERF:
-		return sc__decode_erf(d, s);
-	case SC__LT_NFLOG:
-		return sc__decode_nflog(d, s);
-	default:
+	const struct link_layer *l = find_link(linktype);
+
+	if (!l)
 		return sc__fail(d, SC_EUNSUPPORTED, SC_DR_LINK_UNSUPPORTED);
-	}
+	return l->decode(d, s);
 }
 
 bool
 sc_decode_linktype_supported(int linktype)
 {
-	static const uint8_t none;
-	struct sc_pkt pkt;
-	struct sc__dctx d = { &pkt, 0, false };
-	struct sc__span s = { sc_cur_make(&none, 0), 0 };
+	return find_link(linktype) != NULL;
+}
 
-	/* an empty frame fails as truncated unless the type is unknown */
-	pkt.reason = SC_DR_NONE;
-	(void)sc__decode_link(&d, linktype, s);
-	return pkt.reason != SC_DR_LINK_UNSUPPORTED;
+const char *
+sc_decode_linktype_name(int linktype)
+{
+	const struct link_layer *l = find_link(linktype);
+
+	return l ? l->name : NULL;
 }
 
 enum sc_err

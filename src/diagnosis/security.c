@@ -4,9 +4,12 @@
  * request at a time. The patterns are those SIP attacks leave in
  * signalling: scanning tools announce themselves in User-Agent or probe
  * many users in a row; password crackers send refused credentials for
- * one user in a burst (and a success after that burst means the password
- * was found); toll fraud dials international numbers and is refused.
+ * one user in a sc__sec_burst (and a success after that sc__sec_burst means the
+ * password was found); toll fraud dials international numbers and is refused.
  * Every table is capped; what does not fit is counted.
+ *
+ * This file keeps the tables; security_findings.c turns them into
+ * findings.
  */
 #include "config.h"
 
@@ -20,12 +23,7 @@
 #include "sipcause/util/hashmap.h"
 #include "sipcause/util/siphash.h"
 #include "sipcause/util/str.h"
-
-#define NS_PER_S INT64_C(1000000000)
-/* Distinct users (or numbers) remembered per source. */
-#define SET_CAP 64
-/* Most failures a guessing burst may need (ring of their times). */
-#define RING_MAX 16
+#include "security_impl.h"
 
 static const char *const rule_ids[] = {
 #define SC_SEC_RULE_ID(name, id) id,
@@ -38,69 +36,6 @@ sc_sec_rule_id(enum sc_sec_rule r)
 {
 	return (unsigned)r < SC_SEC__COUNT ? rule_ids[r] : "";
 }
-
-/* Call-IDs of a finding: the first few, then a count. */
-struct idlist {
-	char *v[SC_SEC_MAX_CALL_IDS];
-	size_t n;
-	uint32_t more;
-};
-
-/* Hashes of distinct strings, up to SET_CAP. */
-struct strset {
-	uint64_t *h;
-	size_t n;
-	bool capped;
-};
-
-struct source {
-	struct sc_addr addr; /* hash key (normalised) */
-	char *user_agent;    /* scanner UA, else the first UA */
-	bool scanner_ua;
-	uint32_t requests, refused, answered;
-	uint32_t failed;     /* final response >= 400, credentials or not
-	                        (refused: only the refusals a scan gets) */
-	struct strset users; /* distinct target users */
-	struct idlist calls;
-	int64_t first_ts, last_ts;
-	/* international calls */
-	uint32_t intl, intl_rejected, intl_answered;
-	struct strset numbers;
-	char *first_number;
-	struct idlist intl_calls;
-	int64_t intl_first, intl_last;
-};
-
-struct account {
-	unsigned char *key; /* address bytes + user (hash key) */
-	size_t keylen;
-	struct sc_addr addr;
-	char *user;
-	char *user_agent;
-	uint32_t attempts, failures, successes;
-	int64_t ring[RING_MAX]; /* times of the latest failures */
-	size_t ring_n, ring_pos;
-	bool guessing, compromised;
-	int64_t first_ts, last_ts, success_ts;
-	int success_code;
-	char *success_call;
-	struct idlist calls;
-};
-
-struct sc_security {
-	struct sc_security_opts o;
-	struct sc_siphash_key key;
-	struct sc_hashmap by_src;
-	struct sc_hashmap by_account;
-	struct source **src; /* in the order first seen */
-	size_t nsrc, src_alloc;
-	struct account **acc;
-	size_t nacc, acc_alloc;
-	uint64_t untracked;
-	struct sc_sec_finding *f; /* the last findings built */
-	size_t nf;
-	char **texts; /* their sentences */
-};
 
 /* ---- small helpers ---- */
 
@@ -119,12 +54,6 @@ dup_wire(const char *s)
 		d[n] = 0;
 	}
 	return d;
-}
-
-static bool
-has_text(const char *s)
-{
-	return s && s[0];
 }
 
 static void
@@ -314,18 +243,6 @@ sc_security_new(const struct sc_security_opts *opts)
 }
 
 static void
-findings_clear(struct sc_security *t)
-{
-	for (size_t i = 0; i < t->nf; i++)
-		free(t->texts[i]);
-	free(t->texts);
-	free(t->f);
-	t->texts = NULL;
-	t->f = NULL;
-	t->nf = 0;
-}
-
-static void
 source_free(struct source *s)
 {
 	if (!s)
@@ -357,7 +274,7 @@ sc_security_free(struct sc_security *t)
 {
 	if (!t)
 		return;
-	findings_clear(t);
+	sc__sec_findings_clear(t);
 	for (size_t i = 0; i < t->nsrc; i++)
 		source_free(t->src[i]);
 	for (size_t i = 0; i < t->nacc; i++)
@@ -521,9 +438,10 @@ add_international(struct sc_security *t, struct source *s,
 	return idlist_add(&s->intl_calls, r->call_id) && ok;
 }
 
-/* Is there a burst: the last guess_failures failures within the window? */
-static bool
-burst(const struct sc_security *t, const struct account *a)
+/* Is there a sc__sec_burst: the last guess_failures failures within the window?
+ */
+bool
+sc__sec_burst(const struct sc_security *t, const struct account *a)
 {
 	int64_t lo = INT64_MAX, hi = INT64_MIN;
 
@@ -553,7 +471,7 @@ add_account(struct sc_security *t, struct account *a,
 		a->ring_pos = (a->ring_pos + 1) % t->o.guess_failures;
 		if (a->ring_n < t->o.guess_failures)
 			a->ring_n++;
-		if (burst(t, a))
+		if (sc__sec_burst(t, a))
 			a->guessing = true;
 		return idlist_add(&a->calls, r->call_id) && ok;
 	}
@@ -603,254 +521,4 @@ sc_security_add(struct sc_security *t, const struct sc_sec_request *r)
 			t->untracked++;
 	}
 	return ok && !oom ? SC_OK : SC_ENOMEM;
-}
-
-/* ---- findings ---- */
-
-/* Append a finding with a sentence from @fmt; NULL on ENOMEM. */
-static struct sc_sec_finding *SC_PRINTF(4, 5)
-        finding(struct sc_security *t, size_t *alloc, enum sc_sec_rule rule,
-                const char *fmt, ...)
-{
-	struct sc_sec_finding *f, *nf;
-	char **nt;
-	va_list ap;
-	char *text;
-	int n;
-
-	va_start(ap, fmt);
-	n = vsnprintf(NULL, 0, fmt, ap);
-	va_end(ap);
-	if (n < 0)
-		return NULL;
-	text = malloc((size_t)n + 1);
-	if (!text)
-		return NULL;
-	va_start(ap, fmt);
-	vsnprintf(text, (size_t)n + 1, fmt, ap);
-	va_end(ap);
-	if (t->nf == *alloc) {
-		size_t na = *alloc ? *alloc * 2 : 8;
-
-		nf = realloc(t->f, na * sizeof(*nf));
-		if (nf)
-			t->f = nf;
-		nt = nf ? realloc(t->texts, na * sizeof(*nt)) : NULL;
-		if (nt)
-			t->texts = nt;
-		if (!nf || !nt) {
-			free(text);
-			return NULL;
-		}
-		*alloc = na;
-	}
-	f = &t->f[t->nf];
-	memset(f, 0, sizeof(*f));
-	t->texts[t->nf++] = text;
-	f->rule = rule;
-	f->rule_id = sc_sec_rule_id(rule);
-	f->text = text;
-	return f;
-}
-
-static void
-set_ids(struct sc_sec_finding *f, const struct idlist *l)
-{
-	f->call_ids = (const char *const *)l->v;
-	f->ncall_ids = l->n;
-	f->more_call_ids = l->more;
-}
-
-static const char *
-plural(uint64_t n)
-{
-	return n == 1 ? "" : "s";
-}
-
-/* "1 time", "3 times" */
-static const char *
-times(uint64_t n)
-{
-	return n == 1 ? "time" : "times";
-}
-
-/* "1 was", "3 were" */
-static const char *
-were(uint64_t n)
-{
-	return n == 1 ? "was" : "were";
-}
-
-static double
-seconds(int64_t ns)
-{
-	return (double)ns / 1e9;
-}
-
-static bool
-scanner_findings(struct sc_security *t, size_t *alloc)
-{
-	for (size_t i = 0; i < t->nsrc; i++) {
-		const struct source *s = t->src[i];
-		struct sc_sec_finding *f;
-		char addr[SC_ADDR_STRLEN];
-		bool many =
-		        s->users.n >= t->o.scan_users &&
-		        (uint64_t)s->refused * 5 >= (uint64_t)s->requests * 4;
-
-		if (!s->scanner_ua && !many)
-			continue;
-		sc_addr_format(&s->addr, addr, sizeof(addr));
-		if (s->scanner_ua)
-			f = finding(t, alloc, SC_SEC_SCANNER,
-			            "%s ran a SIP scanner: its User-Agent "
-			            "\"%s\" names a scanning tool. It sent "
-			            "%" PRIu32 " request%s to %s%zu distinct "
-			            "user%s: %" PRIu32 " refused, %" PRIu32
-			            " accepted.",
-			            addr, s->user_agent, s->requests,
-			            plural(s->requests),
-			            s->users.capped ? "at least " : "",
-			            s->users.n, plural(s->users.n), s->failed,
-			            s->answered);
-		else
-			f = finding(t, alloc, SC_SEC_SCANNER,
-			            "%s probed %s%zu distinct user%s with "
-			            "%" PRIu32
-			            " request%s in %.0f s and %" PRIu32
-			            " %s refused: an extension scan.",
-			            addr, s->users.capped ? "at least " : "",
-			            s->users.n, plural(s->users.n), s->requests,
-			            plural(s->requests),
-			            seconds(s->last_ts - s->first_ts),
-			            s->failed, were(s->failed));
-		if (!f)
-			return false;
-		f->src = s->addr;
-		f->user_agent = s->user_agent;
-		f->requests = s->requests;
-		f->failures = s->failed;
-		f->successes = s->answered;
-		f->distinct = (uint32_t)s->users.n;
-		f->distinct_capped = s->users.capped;
-		f->first_ts = s->first_ts;
-		f->last_ts = s->last_ts;
-		set_ids(f, &s->calls);
-	}
-	return true;
-}
-
-static struct sc_sec_finding *
-account_finding(struct sc_security *t, size_t *alloc, const struct account *a)
-{
-	char addr[SC_ADDR_STRLEN];
-
-	sc_addr_format(&a->addr, addr, sizeof(addr));
-	if (a->compromised)
-		return finding(t, alloc, SC_SEC_ACCOUNT_COMPROMISED,
-		               "Account \"%s\" is probably compromised: %s "
-		               "had its password refused %" PRIu32 " %s "
-		               "in a burst, then an attempt was accepted "
-		               "(%d, Call-ID %s). Change the password and "
-		               "check what was done with the account.",
-		               a->user, addr, a->failures, times(a->failures),
-		               a->success_code,
-		               a->success_call ? a->success_call : "-");
-	return finding(t, alloc, SC_SEC_PASSWORD_GUESSING,
-	               "%s had the password of user \"%s\" refused %" PRIu32
-	               " %s over %.0f s (at least %u within %.0f s): "
-	               "password guessing.%s",
-	               addr, a->user, a->failures, times(a->failures),
-	               seconds(a->last_ts - a->first_ts), t->o.guess_failures,
-	               seconds(t->o.guess_window_ns),
-	               a->successes ? "" : " No attempt succeeded.");
-}
-
-static bool
-account_findings(struct sc_security *t, size_t *alloc)
-{
-	for (size_t i = 0; i < t->nacc; i++) {
-		const struct account *a = t->acc[i];
-		struct sc_sec_finding *f;
-
-		if (!a->guessing)
-			continue;
-		f = account_finding(t, alloc, a);
-		if (!f)
-			return false;
-		f->src = a->addr;
-		f->user = a->user;
-		f->user_agent = a->user_agent;
-		f->requests = a->attempts;
-		f->failures = a->failures;
-		f->successes = a->successes;
-		f->first_ts = a->first_ts;
-		f->last_ts = a->compromised ? a->success_ts : a->last_ts;
-		set_ids(f, &a->calls);
-	}
-	return true;
-}
-
-static bool
-toll_findings(struct sc_security *t, size_t *alloc)
-{
-	for (size_t i = 0; i < t->nsrc; i++) {
-		const struct source *s = t->src[i];
-		struct sc_sec_finding *f;
-		char addr[SC_ADDR_STRLEN], answered[96] = "";
-
-		if (s->intl_rejected < t->o.toll_rejected ||
-		    s->numbers.n < t->o.toll_numbers)
-			continue;
-		sc_addr_format(&s->addr, addr, sizeof(addr));
-		if (s->intl_answered)
-			snprintf(answered, sizeof(answered),
-			         "; %" PRIu32 " answered: check the bill for "
-			         "%s",
-			         s->intl_answered,
-			         s->intl_answered == 1 ? "that call"
-			                               : "those calls");
-		f = finding(t, alloc, SC_SEC_TOLL_FRAUD,
-		            "%s dialled %s%zu international number%s (such as "
-		            "\"%s\") in %" PRIu32 " call%s; %" PRIu32
-		            " %s rejected%s: likely toll-fraud attempts.",
-		            addr, s->numbers.capped ? "at least " : "",
-		            s->numbers.n, plural(s->numbers.n),
-		            s->first_number ? s->first_number : "-", s->intl,
-		            plural(s->intl), s->intl_rejected,
-		            were(s->intl_rejected), answered);
-		if (!f)
-			return false;
-		f->src = s->addr;
-		f->user = s->first_number;
-		f->user_agent = s->user_agent;
-		f->requests = s->intl;
-		f->failures = s->intl_rejected;
-		f->successes = s->intl_answered;
-		f->distinct = (uint32_t)s->numbers.n;
-		f->distinct_capped = s->numbers.capped;
-		f->first_ts = s->intl_first;
-		f->last_ts = s->intl_last;
-		set_ids(f, &s->intl_calls);
-	}
-	return true;
-}
-
-enum sc_err
-sc_security_findings(struct sc_security *t, const struct sc_sec_finding **out,
-                     size_t *n)
-{
-	size_t alloc = 0;
-
-	findings_clear(t);
-	*out = NULL;
-	*n = 0;
-	if (!scanner_findings(t, &alloc) || !account_findings(t, &alloc) ||
-	    !toll_findings(t, &alloc)) {
-		findings_clear(t);
-		return SC_ENOMEM;
-	}
-	*out = t->f;
-	*n = t->nf;
-	return SC_OK;
 }

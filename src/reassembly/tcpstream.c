@@ -1,9 +1,11 @@
 /* tcpstream.c - rebuild TCP byte streams and cut them into SIP messages
  *
  * RFC 9293 (sequence numbers), RFC 3261 18.3 (framing by Content-Length
- * on streams), RFC 5626 3.5.1 (CRLF keep-alives), RFC 6455 5.2 and
- * RFC 7118 (SIP over WebSocket), RFC 8446 5.1 (TLS record header, only
- * to recognise and count encrypted flows).
+ * on streams), RFC 5626 3.5.1 (CRLF keep-alives). What a stream carries
+ * is recognised by the framers in frame/: SIP (sipframe.h), WebSocket
+ * (websocket.h, RFC 7118) and TLS (tls_detect.h, counted, not decrypted);
+ * this file only keeps the bytes and hands them to the right one
+ * (tcpstream_modes.c says which one and drives it).
  *
  * Each direction ("half") keeps the bytes not yet framed in a capped
  * buffer, with marks saying which frame brought which bytes, so every
@@ -23,91 +25,8 @@
 #include "sipcause/util/dynbuf.h"
 #include "sipcause/util/hashmap.h"
 #include "sipcause/util/list.h"
-#include "sipcause/util/str.h"
 #include "sipcause/reassembly/tcpstream.h"
-
-#define NS_PER_S INT64_C(1000000000)
-/* bytes a flow may show without any SIP start line before we give up */
-#define SNIFF_LIMIT (16 * 1024)
-/* what a SIP-port flow keeps of unrecognised bytes (a split start line) */
-#define MAX_TAIL_KEPT 4096
-/* largest HTTP upgrade request or response we wait for */
-#define HANDSHAKE_LIMIT (8 * 1024)
-#define SIPS_PORT 5061
-
-enum mode {
-	MODE_UNKNOWN,   /* nothing recognised yet */
-	MODE_SIP,
-	MODE_WS,        /* WebSocket frames after the HTTP upgrade */
-	MODE_TLS,       /* encrypted: records counted, bytes dropped */
-	MODE_OTHER,     /* not SIP: bytes dropped */
-};
-
-struct flow_key {
-	uint8_t src[16];
-	uint8_t dst[16];
-	uint16_t sport;
-	uint16_t dport;
-	uint8_t family;
-	uint8_t pad[3];
-};
-
-/* Bytes up to stream offset @end came with @frame at @ts. */
-struct mark {
-	uint64_t end;
-	uint64_t frame;
-	int64_t ts;
-};
-
-/* A segment that arrived ahead of a hole. */
-struct ooo_seg {
-	uint32_t seq;
-	uint8_t *data;
-	size_t len;
-	uint64_t frame;
-	int64_t ts;
-};
-
-struct half {
-	struct flow_key key;
-	struct sc_list lru;        /* in sc_tcp.lru, least recent first */
-	struct sc_list holed;      /* in sc_tcp.holed while nooo > 0 */
-	size_t idx;                /* position in sc_tcp.halves */
-	struct sc_endpoint src;
-	struct sc_endpoint dst;
-	struct sc_tunnel tunnel;
-	bool synced;               /* next_seq is known */
-	uint32_t next_seq;
-	struct sc_dynbuf buf;      /* bytes not framed yet */
-	uint64_t buf_off;          /* stream offset of buf.p[0] */
-	struct mark *marks;
-	size_t nmarks;
-	size_t amarks;
-	struct ooo_seg *ooo;
-	size_t nooo;
-	size_t ooo_bytes;
-	int64_t hole_since;
-	int64_t last_ts;
-	enum mode mode;
-	uint64_t skip;             /* bytes still to drop (capped body, TLS) */
-	struct sc_dynbuf wsmsg;    /* WebSocket message being assembled */
-	uint64_t ws_start;         /* stream offset of its first frame */
-};
-
-struct sc_tcp {
-	struct sc_tcp_limits lim;
-	struct sc_tcp_stats stats;
-	struct sc_hashmap map;     /* key -> struct half * */
-	struct half **halves;      /* every half, for a stable flush order */
-	size_t nhalves;
-	struct sc_list lru;        /* every half, least recently used first */
-	struct sc_list holed;      /* halves that may have queued segments */
-	size_t ahalves;
-	size_t total;              /* bytes buffered in all halves */
-	int64_t last_expire;
-	uint64_t *frames_tmp;      /* frames of the message being emitted */
-	size_t aframes_tmp;
-};
+#include "tcpstream_impl.h"
 
 struct sc_tcp *
 sc_tcp_new(const struct sc_tcp_limits *limits)
@@ -167,18 +86,6 @@ sc_tcp_stats(const struct sc_tcp *t)
 	return &t->stats;
 }
 
-bool
-sc_tcp_is_tls_record(const uint8_t *p, size_t len)
-{
-	size_t rlen;
-
-	if (len < 5)
-		return false;
-	rlen = (size_t)p[3] << 8 | p[4];
-	return p[0] >= 20 && p[0] <= 24 && p[1] == 3 && p[2] <= 4 &&
-	       rlen > 0 && rlen <= 16384 + 2048;
-}
-
 /* ---- buffer bookkeeping ---- */
 
 static bool
@@ -202,8 +109,8 @@ add_mark(struct half *h, uint64_t end, uint64_t frame, int64_t ts)
 }
 
 /* Forget the first @n buffered bytes. */
-static void
-consume(struct sc_tcp *t, struct half *h, size_t n)
+void
+sc__tcp_consume(struct sc_tcp *t, struct half *h, size_t n)
 {
 	size_t drop = 0;
 
@@ -222,10 +129,10 @@ consume(struct sc_tcp *t, struct half *h, size_t n)
 }
 
 /* Drop everything buffered (after a hole, or a flow given up). */
-static void
-clear(struct sc_tcp *t, struct half *h)
+void
+sc__tcp_clear(struct sc_tcp *t, struct half *h)
 {
-	consume(t, h, h->buf.len);
+	sc__tcp_consume(t, h, h->buf.len);
 	h->nmarks = 0;
 }
 
@@ -233,9 +140,9 @@ clear(struct sc_tcp *t, struct half *h)
  * Fill @raw for the stream bytes [start, end) given as @p: the frames
  * whose bytes overlap the range, and time and frame of the last one.
  */
-static bool
-describe(struct sc_tcp *t, struct half *h, uint64_t start, uint64_t end,
-	 struct sc_rawmsg *raw)
+bool
+sc__tcp_describe(struct sc_tcp *t, struct half *h, uint64_t start, uint64_t end,
+                 struct sc_rawmsg *raw)
 {
 	uint64_t from = h->buf_off;
 	size_t n = 0;
@@ -269,13 +176,13 @@ describe(struct sc_tcp *t, struct half *h, uint64_t start, uint64_t end,
 }
 
 /* Hand the first @len buffered bytes to @sink as one message. */
-static void
-emit(struct sc_tcp *t, struct half *h, size_t len, unsigned flags,
-     sc_rawmsg_fn *sink, void *ctx)
+void
+sc__tcp_emit(struct sc_tcp *t, struct half *h, size_t len, unsigned flags,
+             sc_rawmsg_fn *sink, void *ctx)
 {
 	struct sc_rawmsg raw;
 
-	if (!describe(t, h, h->buf_off, h->buf_off + len, &raw))
+	if (!sc__tcp_describe(t, h, h->buf_off, h->buf_off + len, &raw))
 		return;
 	raw.data = h->buf.p;
 	raw.len = len;
@@ -285,294 +192,6 @@ emit(struct sc_tcp *t, struct half *h, size_t len, unsigned flags,
 	if (flags & SC_RAW_BODY_CAPPED)
 		t->stats.capped++;
 	sink(ctx, &raw);
-}
-
-/* ---- framing per mode ---- */
-
-static size_t
-skip_keepalives(const uint8_t *p, size_t len)
-{
-	size_t i = 0;
-
-	while (i < len && (p[i] == '\r' || p[i] == '\n'))
-		i++;
-	return i;
-}
-
-/* Drop what cannot start a message: up to the next SIP start line, or
- * all but a trailing partial line that might become one. */
-static void
-resync(struct sc_tcp *t, struct half *h)
-{
-	size_t k = sc_sipframe_find_start(h->buf.p + 1, h->buf.len - 1);
-	const uint8_t *nl;
-
-	if (k != SIZE_MAX) {
-		k += 1;
-	} else {
-		nl = h->buf.len ? memchr(h->buf.p, '\n', h->buf.len) : NULL;
-		k = 0;
-		/* keep the last, unfinished line */
-		for (const uint8_t *q = nl; q; q = memchr(q + 1, '\n',
-			 h->buf.len - (size_t)(q + 1 - h->buf.p)))
-			k = (size_t)(q + 1 - h->buf.p);
-		if (k == 0 && h->buf.len >= 4096)
-			k = h->buf.len;
-	}
-	if (k == 0)
-		return;
-	t->stats.resyncs++;
-	t->stats.skipped_bytes += k;
-	consume(t, h, k);
-}
-
-/* Drop bytes still owed to h->skip (the rest of a capped body or of a
- * TLS record); false while more are owed than are buffered. */
-static bool
-drop_skipped(struct sc_tcp *t, struct half *h)
-{
-	size_t n = h->skip < h->buf.len ? (size_t)h->skip : h->buf.len;
-
-	consume(t, h, n);
-	h->skip -= n;
-	return h->skip == 0;
-}
-
-static void
-frame_sip(struct sc_tcp *t, struct half *h, sc_rawmsg_fn *sink, void *ctx)
-{
-	for (;;) {
-		size_t msg_len, n;
-		unsigned flags;
-
-		if (!drop_skipped(t, h))
-			return;
-		consume(t, h, skip_keepalives(h->buf.p, h->buf.len));
-		if (h->buf.len == 0)
-			return;
-		switch (sc_sipframe_measure(h->buf.p, h->buf.len, true,
-					    &msg_len, &flags)) {
-		case SC_FRAME_COMPLETE:
-			emit(t, h, msg_len, flags, sink, ctx);
-			consume(t, h, msg_len);
-			break;
-		case SC_FRAME_PARTIAL:
-			if (msg_len > SC_MAX_SIP_MSG) {
-				/* keep the headers and what fits; skip the
-				 * rest of the body as it arrives */
-				n = h->buf.len < SC_MAX_SIP_MSG
-					    ? h->buf.len
-					    : SC_MAX_SIP_MSG;
-				emit(t, h, n, SC_RAW_BODY_CAPPED, sink, ctx);
-				consume(t, h, n);
-				h->skip = msg_len - n;
-				break;
-			}
-			if (h->buf.len + 1 >= t->lim.max_buffer) {
-				emit(t, h, h->buf.len, SC_RAW_TRUNCATED, sink,
-				     ctx);
-				clear(t, h);
-			}
-			return;
-		case SC_FRAME_NOT_SIP:
-			resync(t, h);
-			if (h->buf.len == 0 ||
-			    !sc_sipframe_is_start(h->buf.p, h->buf.len))
-				return;
-			break;
-		}
-	}
-}
-
-/* The bytes of a TLS stream: count records, keep nothing. */
-static void
-walk_tls(struct sc_tcp *t, struct half *h)
-{
-	for (;;) {
-		if (!drop_skipped(t, h))
-			return;
-		if (h->buf.len < 5)
-			return;
-		if (!sc_tcp_is_tls_record(h->buf.p, h->buf.len)) {
-			h->mode = MODE_OTHER;
-			clear(t, h);
-			return;
-		}
-		t->stats.tls_records++;
-		h->skip = 5 + ((size_t)h->buf.p[3] << 8 | h->buf.p[4]);
-	}
-}
-
-/*
- * WebSocket frame (RFC 6455 5.2): | FIN 1 | RSV 3 | opcode 4 | MASK 1 |
- * length 7 | (16 or 64-bit length) | (masking key 32) | payload |.
- * Text (1) and binary (2) messages, with continuations (0), carry SIP.
- */
-static void
-frame_ws(struct sc_tcp *t, struct half *h, sc_rawmsg_fn *sink, void *ctx)
-{
-	while (h->buf.len >= 2) {
-		const uint8_t *p = h->buf.p;
-		uint8_t op = p[0] & 0x0f;
-		bool fin = p[0] & 0x80, masked = p[1] & 0x80;
-		uint64_t len = p[1] & 0x7f;
-		size_t hdr = 2;
-		uint8_t key[4] = { 0, 0, 0, 0 };
-
-		if (len == 126) {
-			if (h->buf.len < 4)
-				return;
-			len = (uint64_t)p[2] << 8 | p[3];
-			hdr = 4;
-		} else if (len == 127) {
-			if (h->buf.len < 10)
-				return;
-			len = 0;
-			for (int i = 0; i < 8; i++)
-				len = len << 8 | p[2 + i];
-			hdr = 10;
-		}
-		if (masked) {
-			if (h->buf.len < hdr + 4)
-				return;
-			memcpy(key, p + hdr, 4);
-			hdr += 4;
-		}
-		if (len > t->lim.max_buffer || op > 10 || (op > 2 && op < 8)) {
-			/* not a WebSocket stream we can follow */
-			h->mode = MODE_OTHER;
-			clear(t, h);
-			return;
-		}
-		if (h->buf.len < hdr + len)
-			return;
-		if (op <= 2) {
-			if (op != 0) {
-				sc_dynbuf_reset(&h->wsmsg);
-				h->ws_start = h->buf_off;
-			}
-			for (uint64_t i = 0; i < len; i++) {
-				uint8_t b = p[hdr + i] ^ key[i & 3];
-
-				if (sc_dynbuf_add(&h->wsmsg, &b, 1) != SC_OK)
-					break;
-			}
-			if (fin) {
-				struct sc_rawmsg proto;
-
-				t->stats.ws_frames++;
-				if (describe(t, h, h->ws_start,
-					     h->buf_off + hdr + len, &proto)) {
-					proto.transport = SC_TRANSPORT_WS;
-					sc_sipframe_datagram(h->wsmsg.p,
-							     h->wsmsg.len,
-							     &proto, sink, ctx);
-				}
-				sc_dynbuf_reset(&h->wsmsg);
-			}
-		}
-		consume(t, h, hdr + (size_t)len);
-	}
-}
-
-/* An HTTP request or response head that upgrades to WebSocket. */
-static int
-ws_handshake_length(const uint8_t *p, size_t len)
-{
-	struct sc_str s = sc_str_make((const char *)p, len);
-	size_t end = sc_str_find(s, SC_STR_LIT("\r\n\r\n"), false);
-
-	if (end == SIZE_MAX)
-		return len < HANDSHAKE_LIMIT ? 0 : -1;
-	s.len = end;
-	if (sc_str_find(s, SC_STR_LIT("websocket"), true) == SIZE_MAX)
-		return -1;
-	return (int)(end + 4);
-}
-
-static bool
-on_sip_port(const struct sc_tcp *t, const struct half *h)
-{
-	return t->lim.is_sip_port &&
-	       (t->lim.is_sip_port(t->lim.port_ctx, h->src.port) ||
-		t->lim.is_sip_port(t->lim.port_ctx, h->dst.port));
-}
-
-/* Work out what the stream carries from its first bytes. */
-static void
-sniff(struct sc_tcp *t, struct half *h)
-{
-	const uint8_t *p;
-	int hs;
-
-	consume(t, h, skip_keepalives(h->buf.p, h->buf.len));
-	p = h->buf.p;
-	if (h->buf.len == 0)
-		return;
-	if (sc_sipframe_is_start(p, h->buf.len)) {
-		h->mode = MODE_SIP;
-		return;
-	}
-	if (sc_tcp_is_tls_record(p, h->buf.len)) {
-		h->mode = MODE_TLS;
-		t->stats.tls_flows++;
-		if (h->src.port == SIPS_PORT || h->dst.port == SIPS_PORT)
-			t->stats.tls_flows_5061++;
-		return;
-	}
-	if (sc_str_has_prefix_nocase(sc_str_make((const char *)p, h->buf.len),
-				     "GET ") ||
-	    sc_str_has_prefix_nocase(sc_str_make((const char *)p, h->buf.len),
-				     "HTTP/1.1 101")) {
-		hs = ws_handshake_length(p, h->buf.len);
-		if (hs == 0)
-			return;
-		if (hs > 0) {
-			consume(t, h, (size_t)hs);
-			h->mode = MODE_WS;
-			t->stats.ws_flows++;
-			return;
-		}
-	}
-	/* joined mid-stream: a SIP start line further on? */
-	if (sc_sipframe_find_start(p, h->buf.len) != SIZE_MAX) {
-		h->mode = MODE_SIP;
-		return;
-	}
-	if (h->buf.len >= SNIFF_LIMIT && on_sip_port(t, h)) {
-		/* expected to be SIP: keep the tail, wait for a start line */
-		t->stats.skipped_bytes += h->buf.len - MAX_TAIL_KEPT;
-		consume(t, h, h->buf.len - MAX_TAIL_KEPT);
-		return;
-	}
-	if (h->buf.len >= SNIFF_LIMIT) {
-		h->mode = MODE_OTHER;
-		t->stats.non_sip_flows++;
-		clear(t, h);
-	}
-}
-
-static void
-process(struct sc_tcp *t, struct half *h, sc_rawmsg_fn *sink, void *ctx)
-{
-	if (h->mode == MODE_UNKNOWN)
-		sniff(t, h);
-	switch (h->mode) {
-	case MODE_SIP:
-		frame_sip(t, h, sink, ctx);
-		break;
-	case MODE_WS:
-		frame_ws(t, h, sink, ctx);
-		break;
-	case MODE_TLS:
-		walk_tls(t, h);
-		break;
-	case MODE_OTHER:
-		clear(t, h);
-		break;
-	case MODE_UNKNOWN:
-		break;
-	}
 }
 
 /* ---- sequence handling ---- */
@@ -608,7 +227,7 @@ append(struct sc_tcp *t, struct half *h, const uint8_t *p, size_t len,
 		if (n == 0) {
 			/* full and nothing framed: give the bytes up */
 			t->stats.skipped_bytes += h->buf.len;
-			clear(t, h);
+			sc__tcp_clear(t, h);
 			continue;
 		}
 		err = sc_dynbuf_add(&h->buf, p, n);
@@ -619,7 +238,7 @@ append(struct sc_tcp *t, struct half *h, const uint8_t *p, size_t len,
 			return false;
 		p += n;
 		len -= n;
-		process(t, h, sink, ctx);
+		sc__tcp_process(t, h, sink, ctx);
 	}
 	return true;
 }
@@ -677,8 +296,8 @@ give_up_hole(struct sc_tcp *t, struct half *h, sc_rawmsg_fn *sink, void *ctx)
 	t->stats.gap_bytes += gap;
 	if (h->mode == MODE_SIP && h->buf.len &&
 	    sc_sipframe_is_start(h->buf.p, h->buf.len))
-		emit(t, h, h->buf.len, SC_RAW_TRUNCATED, sink, ctx);
-	clear(t, h);
+		sc__tcp_emit(t, h, h->buf.len, SC_RAW_TRUNCATED, sink, ctx);
+	sc__tcp_clear(t, h);
 	h->skip = 0;
 	sc_dynbuf_reset(&h->wsmsg);
 	h->buf_off += gap;
@@ -732,12 +351,14 @@ finish(struct sc_tcp *t, struct half *h, sc_rawmsg_fn *sink, void *ctx)
 		if (!give_up_hole(t, h, sink, ctx))
 			break;
 	if (h->mode == MODE_SIP) {
-		frame_sip(t, h, sink, ctx);
-		consume(t, h, skip_keepalives(h->buf.p, h->buf.len));
+		sc__tcp_frame_sip(t, h, sink, ctx);
+		sc__tcp_consume(t, h,
+		                sc__tcp_skip_keepalives(h->buf.p, h->buf.len));
 		if (h->buf.len && sc_sipframe_is_start(h->buf.p, h->buf.len))
-			emit(t, h, h->buf.len, SC_RAW_TRUNCATED, sink, ctx);
+			sc__tcp_emit(t, h, h->buf.len, SC_RAW_TRUNCATED, sink,
+			             ctx);
 	}
-	clear(t, h);
+	sc__tcp_clear(t, h);
 	t->total -= h->ooo_bytes;
 }
 

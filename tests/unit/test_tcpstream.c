@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "sipcause/frame/tls_detect.h"
 #include "sipcause/reassembly/tcpstream.h"
 
 #define MS INT64_C(1000000)
@@ -382,8 +383,8 @@ test_tls_counted(void **state)
 	assert_int_equal(sc_tcp_stats(t)->tls_flows, 1);
 	assert_int_equal(sc_tcp_stats(t)->tls_flows_5061, 1);
 	assert_int_equal(sc_tcp_stats(t)->tls_records, 2);
-	assert_true(sc_tcp_is_tls_record(rec, 5));
-	assert_false(sc_tcp_is_tls_record((const uint8_t *)"INVITE", 6));
+	assert_true(sc_tls_is_record(rec, 5));
+	assert_false(sc_tls_is_record((const uint8_t *)"INVITE", 6));
 	sc_tcp_free(t);
 }
 

@@ -211,6 +211,12 @@ enum sc_err sc_decode_frame(const struct sc_frame *f,
 bool sc_decode_linktype_supported(int linktype);
 
 /*
+ * sc_decode_linktype_name - libpcap's name for a link type decode reads
+ * ("EN10MB", "LINUX_SLL2", "IEEE802_11_RADIO"...); NULL for any other.
+ */
+const char *sc_decode_linktype_name(int linktype);
+
+/*
  * sc_decode_transport - continue decoding an IP payload of protocol
  * @ipproto (a reassembled datagram, @len bytes), keeping the addresses,
  * tunnel and frame fields already in @pkt. Same results as

@@ -20,7 +20,8 @@
  * SIP start line; a hole that never fills is capture loss: the message
  * across it is dropped and counted. WebSocket connections (RFC 7118) are
  * followed through the HTTP upgrade and their frames unmasked; TLS
- * connections are recognised and counted, not decrypted. Time is the
+ * connections are recognised and counted, not decrypted: both by the
+ * framers of frame/websocket.h and frame/tls_detect.h. Time is the
  * capture's clock.
  */
 
@@ -84,11 +85,5 @@ void sc_tcp_flush(struct sc_tcp *t, sc_rawmsg_fn *sink, void *ctx);
 
 /* Counters so far; owned by @t. */
 const struct sc_tcp_stats *sc_tcp_stats(const struct sc_tcp *t);
-
-/*
- * sc_tcp_is_tls_record - true when @p starts like a TLS record (content
- * type 20..24, version 3.0..3.4, a plausible length). Exposed for tests.
- */
-bool sc_tcp_is_tls_record(const uint8_t *p, size_t len);
 
 #endif /* SC_TCPSTREAM_H */

@@ -59,6 +59,7 @@ struct sc_nameaddr {
 	const char *user;   /* user part of the URI ("alice", "+4930123") */
 	const char *host;   /* host[:port] part of the URI */
 	const char *tag;
+	size_t tag_len;     /* bytes of tag (it may hold a NUL byte) */
 };
 
 /* One m= line of an SDP body. */
@@ -113,7 +114,10 @@ enum sc_err sc_sdp_from_body(const char *ctype, size_t ctype_len,
 /*
  * A parsed message. Strings are NUL-terminated, already free of control
  * characters only in the sense that they hold what the wire held: escape
- * them before display. All memory belongs to the message and is released
+ * them before display. A NUL byte from the wire stays inside a string:
+ * the identifiers (Call-ID, X-Call-ID, top Via branch, From/To tags)
+ * carry their length in bytes (0 when absent), to be used instead of
+ * strlen(). All memory belongs to the message and is released
  * by sc_msg_free(). Integer fields are -1 when the header is absent.
  *
  * Header values are trimmed; folded lines are joined with one space.
@@ -147,12 +151,15 @@ struct sc_msg {
 
 	/* dialog and transaction identifiers */
 	const char *call_id;
+	size_t call_id_len;           /* bytes of call_id: a NUL byte on the
+					 wire is kept, so compare with this */
 	struct sc_nameaddr from;
 	struct sc_nameaddr to;
 	uint32_t cseq;
 	enum sc_method cseq_method;
 	const char *cseq_method_name;
 	const char *via_branch;       /* top Via branch, NULL if none */
+	size_t via_branch_len;
 	const char *via_sent_by;      /* top Via host[:port] */
 	const char *via_transport;    /* top Via transport ("UDP", "TCP"...) */
 	const char *via_received;     /* top Via received= parameter */
@@ -189,6 +196,7 @@ struct sc_msg {
 	const char *auth_realm;       /* realm= of the credentials */
 	const char *challenge_realm;  /* realm= of WWW-/Proxy-Authenticate */
 	const char *x_call_id;        /* first of X-Call-ID, X-CID... */
+	size_t x_call_id_len;
 	const char *session_id;       /* RFC 7989 local uuid */
 	const char *session_id_remote; /* RFC 7989 remote= uuid */
 	const char *icid;             /* P-Charging-Vector icid-value */
@@ -200,7 +208,8 @@ struct sc_msg {
 					 content_length when that is set) */
 	struct sc_sdp *sdp;
 
-	/* private: one allocation holds the strings */
+	/* private: the parser puts the strings in the same allocation as
+	 * the struct (pool_ NULL); sc_msg_free() also frees a pool_ */
 	char *pool_;
 };
 
@@ -223,8 +232,9 @@ void sc_sipmsg_global_init(void);
  */
 struct sc_sipparser_opts {
 	const char *const *link_headers; /* NULL: X-Call-ID, X-CID */
-	/* Parse every message fully with oSIP (the reference path, for
-	 * differential tests) instead of only those whose details matter. */
+	/* Parse every message with oSIP (the reference path, for
+	 * differential tests) instead of only those outside the plain
+	 * grammar that the hand scanner is sure of. */
 	bool full_parse;
 };
 
@@ -235,17 +245,30 @@ struct sc_sipparser_opts {
  */
 struct sc_sipparser *sc_sipparser_new(const struct sc_sipparser_opts *opts);
 
+/*
+ * sc_sipparser_counts - messages parsed so far by @p: *scanned read by
+ * the hand scanner alone (plain grammar), *osip given to oSIP (not
+ * plain, or full_parse). For tests and statistics.
+ */
+void sc_sipparser_counts(const struct sc_sipparser *p, uint64_t *scanned,
+                         uint64_t *osip);
+
 /* Release a parser; NULL is a no-op. */
 void sc_sipparser_free(struct sc_sipparser *p);
 
 /*
  * sc_sipmsg_parse - parse one framed message into a new struct sc_msg.
- * sc_sipmsg_global_init() must have run. oSIP parses the start line and
- * the header section (Call-ID, From, To, CSeq, Via, Contact); the other
- * headers, Content-Length and the body are read from @raw directly, so
- * that oSIP's handling of bodies (dropped without Content-Type, rejected
- * when shorter than Content-Length) and of headers it drops when invalid
- * (Authorization, Record-Route, Accept...) does not lose them.
+ * sc_sipmsg_global_init() must have run. A hand scanner reads the start
+ * line and every header; when the message keeps to the plain grammar
+ * (src/sip/README.md), where oSIP would accept it and read the same
+ * values, that is all. Otherwise (and for every message with
+ * opts.full_parse) oSIP parses the start line and the header section
+ * (Call-ID, From, To, CSeq, Via, Contact); the other headers,
+ * Content-Length and the body are read from @raw directly in every case,
+ * so that oSIP's handling of bodies (dropped without Content-Type,
+ * rejected when shorter than Content-Length) and of headers it drops when
+ * invalid (Authorization, Record-Route, Accept...) does not lose them.
+ * Both ways give the same struct sc_msg.
  * A message oSIP rejects, or whose headers hold a NUL byte, is still
  * returned (flag SC_MSG_MALFORMED) with what a raw scan recovers: start
  * line, Call-ID, CSeq, From/To, Via, Contact and the other headers. A

@@ -12,6 +12,13 @@
  * Two tiers: data faults (ETRUNC, EMALFORMED, EUNSUPPORTED) describe one
  * packet or message, are counted and never stop a run; environment faults
  * (ENOMEM, EIO, EPCAP, EUSAGE) stop it.
+ *
+ * Three outcomes are not faults at all, and each has its own code so no
+ * caller has to guess which one ENOTFOUND meant: EAGAIN, the bytes so far
+ * are a valid beginning and more are needed (a fragment or a stream
+ * pending); ENOTPROTO, the bytes are not the protocol asked about (not
+ * HEP, not a WebSocket upgrade); EOF, the input ended cleanly. ENOTFOUND
+ * is left for look-ups of a key that does not exist.
  */
 #define SC_ERRORS(X)                                                   \
 	X(OK, "success")                  /* 0 */                      \
@@ -23,7 +30,10 @@
 	X(EUNSUPPORTED, "unsupported")    /* 6 */                      \
 	X(ELIMIT, "limit exceeded")       /* 7 */                      \
 	X(EUSAGE, "invalid argument")     /* 8 */                      \
-	X(ENOTFOUND, "not found")         /* 9 */
+	X(ENOTFOUND, "not found")         /* 9 */                      \
+	X(EAGAIN, "need more data")       /* 10 */                     \
+	X(ENOTPROTO, "not this protocol") /* 11 */                     \
+	X(EOF, "end of input")            /* 12 */
 
 enum sc_err {
 #define SC_ERR_ENUM(name, text) SC_##name,

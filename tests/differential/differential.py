@@ -1,0 +1,110 @@
+#!/usr/bin/env python3
+"""Fast path against the reference path: the JSON of every capture must be
+the same byte for byte with and without --full-parse.
+
+Without --full-parse a hand scanner reads the messages it is sure of and
+GNU oSIP2 only the others; with it oSIP parses every message (the path
+the scanner must match). Captures: samples/, samples/proxy/, tests/data/
+and every file of ../shared/corpus (skipped with a message when absent).
+No field of the JSON is run-dependent (no clock, no path other than the
+input's own name), so nothing is masked. The JSON does not show every
+field of a parsed message (Via count, Contact, Warning agent...), so
+MSGDIFF, when given, also compares the two parses of every framed
+message of the same captures field by field.
+
+usage: differential.py SIPCAUSE SOURCE_ROOT [MSGDIFF]
+exit 0 all identical, 1 a difference, 77 nothing could run.
+"""
+import concurrent.futures
+import difflib
+import os
+import subprocess
+import sys
+
+SKIP = 77
+CAPTURE_EXT = ('.pcap', '.pcapng', '.cap', '.pcap.gz', '.erf')
+
+
+def captures(folder, recursive):
+    found = []
+    if not os.path.isdir(folder):
+        return found
+    for root, dirs, files in os.walk(folder):
+        dirs.sort()
+        for f in sorted(files):
+            if recursive:
+                # the corpus holds captures of many kinds; only its
+                # notes and tables are not captures
+                if not f.endswith(('.tsv', '.md', '.txt', '.json')):
+                    found.append(os.path.join(root, f))
+            elif f.endswith(CAPTURE_EXT):
+                found.append(os.path.join(root, f))
+        if not recursive:
+            break
+    return found
+
+
+def run(exe, path, full):
+    args = [exe, '--format', 'json']
+    if full:
+        args.append('--full-parse')
+    args.append(path)
+    p = subprocess.run(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                       env=dict(os.environ, LC_ALL='C', TZ='UTC'),
+                       timeout=300)
+    return p.returncode, p.stdout, p.stderr
+
+
+def compare(exe, path):
+    fast = run(exe, path, False)
+    full = run(exe, path, True)
+    if fast == full:
+        return None
+    lines = ['%s: fast path (exit %d, %d bytes) != --full-parse (exit %d, '
+             '%d bytes)' % (path, fast[0], len(fast[1]), full[0], len(full[1]))]
+    diff = difflib.unified_diff(
+        full[1].decode('utf-8', 'replace').splitlines(),
+        fast[1].decode('utf-8', 'replace').splitlines(),
+        'full-parse', 'fast', n=2, lineterm='')
+    lines.extend(list(diff)[:60])
+    if fast[2] != full[2]:
+        lines.append('stderr differs: %r != %r' % (fast[2][:300], full[2][:300]))
+    return '\n'.join(lines)
+
+
+def main():
+    if len(sys.argv) not in (3, 4):
+        print(__doc__, file=sys.stderr)
+        return 2
+    exe, root = sys.argv[1], sys.argv[2]
+    files = (captures(os.path.join(root, 'samples'), False) +
+             captures(os.path.join(root, 'samples', 'proxy'), False) +
+             captures(os.path.join(root, 'tests', 'data'), False))
+    corpus = os.path.join(root, '..', 'shared', 'corpus')
+    if os.path.isdir(corpus):
+        files += captures(corpus, True)
+    else:
+        print('differential: no %s, the corpus part is skipped' % corpus)
+    if not files:
+        print('differential: no capture found')
+        return SKIP
+    failures = []
+    with concurrent.futures.ThreadPoolExecutor(max_workers=2) as pool:
+        for res in pool.map(lambda f: compare(exe, f), files):
+            if res:
+                failures.append(res)
+    for f in failures:
+        print(f)
+    print('differential: %d captures, %d differ in JSON' %
+          (len(files), len(failures)))
+    if len(sys.argv) == 4:
+        p = subprocess.run([sys.argv[3]] + files, stdout=subprocess.PIPE,
+                           stderr=subprocess.STDOUT, timeout=600)
+        print(p.stdout.decode('utf-8', 'replace')[-6000:], end='')
+        if p.returncode != 0:
+            failures.append('msgdiff exit %d' % p.returncode)
+    return 1 if failures else 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())
