@@ -118,6 +118,20 @@ drop_detail(struct sc_call *c)
 	c->nhops = 0;
 }
 
+/* A summarised call keeps its first hops (reports draw them). */
+static void
+trim_hops(struct sc_call *c)
+{
+	struct sc_hop *h;
+
+	if (c->nhops <= SC_CALL_SUMMARY_HOPS)
+		return;
+	c->nhops = SC_CALL_SUMMARY_HOPS;
+	h = realloc(c->hops, c->nhops * sizeof(*h));
+	if (h)
+		c->hops = h;   /* else the larger block serves as well */
+}
+
 /* True when @p points into the call's packed block. */
 static bool
 in_pool(const struct sc_call *c, const void *p)
@@ -145,21 +159,26 @@ struct packer {
 	char *next;
 };
 
-/* Move @s into the block and free the original; returns the copy. */
+/* Move @n bytes of @s into the block and free the original; returns
+ * the copy. */
 static char *
-pack_text(struct packer *k, char *s)
+pack_bytes(struct packer *k, char *s, size_t n)
 {
-	size_t n;
 	char *d;
 
 	if (!s)
 		return NULL;
-	n = strlen(s) + 1;
 	d = k->next;
 	memcpy(d, s, n);
 	k->next += n;
 	free(s);
 	return d;
+}
+
+static char *
+pack_text(struct packer *k, char *s)
+{
+	return s ? pack_bytes(k, s, strlen(s) + 1) : NULL;
 }
 
 static void
@@ -249,7 +268,8 @@ pack(struct sc_call *c)
 			nev * sizeof(char *) +
 			c->nfindings * sizeof(struct sc_finding);
 	bool ruri_is_to = sc__str_eq(c->ruri, c->to.uri);
-	size_t texts = text_size(c->call_id) + text_size(c->kind_name) +
+	size_t texts = c->call_id_len + 1 + text_size(c->kind_name) +
+		       text_size(c->caller_agent) + text_size(c->callee_agent) +
 		       party_size(&c->from) + party_size(&c->to) +
 		       (ruri_is_to ? 0 : text_size(c->ruri)) +
 		       text_size(c->final_reason) +
@@ -277,8 +297,10 @@ pack(struct sc_call *c)
 	evidence = (char **)(void *)(attempts + c->nattempts);
 	findings = (struct sc_finding *)(void *)(evidence + nev);
 	k.next = (char *)(findings + c->nfindings);
-	c->call_id = pack_text(&k, c->call_id);
+	c->call_id = pack_bytes(&k, c->call_id, c->call_id_len + 1);
 	c->kind_name = pack_text(&k, c->kind_name);
+	c->caller_agent = pack_text(&k, c->caller_agent);
+	c->callee_agent = pack_text(&k, c->callee_agent);
 	pack_party(&k, &c->from);
 	pack_party(&k, &c->to);
 	if (ruri_is_to) {
@@ -303,7 +325,15 @@ pack(struct sc_call *c)
 void
 sc_call_summarise(struct sc_call *c)
 {
+	struct sc_hop *hops = c->hops;
+	uint32_t nhops = c->nhops;
+
+	c->hops = NULL;
+	c->nhops = 0;
 	drop_detail(c);
+	c->hops = hops;
+	c->nhops = nhops;
+	trim_hops(c);
 	link_keys_free(c);
 	pack(c);
 	c->summarised = true;
@@ -340,6 +370,8 @@ sc_call_free(struct sc_call *c)
 	drop_detail(c);
 	release(c, c->call_id);
 	release(c, c->kind_name);
+	release(c, c->caller_agent);
+	release(c, c->callee_agent);
 	party_release(c, &c->from);
 	party_release(c, &c->to);
 	release(c, c->ruri);
@@ -363,17 +395,20 @@ sc_call_free(struct sc_call *c)
 }
 
 struct sc_call *
-sc__call_new(const char *call_id)
+sc__call_new(const char *call_id, size_t len)
 {
 	struct sc_call *c = calloc(1, sizeof(*c));
 
 	if (!c)
 		return NULL;
-	c->call_id = strdup(call_id);
+	c->call_id = malloc(len + 1);
 	if (!c->call_id) {
 		free(c);
 		return NULL;
 	}
+	memcpy(c->call_id, call_id, len);
+	c->call_id[len] = 0;
+	c->call_id_len = len;
 	c->state = SC_CALL_IN_PROGRESS;
 	c->expires = -1;
 	c->end_reason.sip_cause = -1;

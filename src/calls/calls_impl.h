@@ -4,6 +4,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "sipcause/calls/correlate.h"
@@ -36,6 +37,27 @@ sc__is_success(int code)
 	return code >= 200 && code < 300;
 }
 
+/*
+ * sc__grow - room for element @n (0-based) of an array holding @n
+ * elements of @size bytes: returns the array, reallocated to twice its
+ * size when @n reached its capacity, or NULL when out of memory (the
+ * array is then unchanged). The capacity is implied by the count (the
+ * power of two at or above it, at least 4), so the arrays of a call need
+ * no capacity field; an array must only ever grow through this helper.
+ */
+static inline void *
+sc__grow(void *arr, size_t n, size_t size)
+{
+	size_t cap;
+
+	if (n != 0 && (n < 4 || (n & (n - 1)) != 0))
+		return arr;   /* below an implied capacity */
+	cap = n ? n * 2 : 4;
+	if (cap > SIZE_MAX / size)
+		return NULL;
+	return realloc(arr, cap * size);
+}
+
 /* The request that opened transaction @t, if it was captured. */
 static inline const struct sc_msg *
 sc__first_request(const struct sc_call *c, const struct sc_txn *t)
@@ -50,7 +72,7 @@ sc__first_request(const struct sc_call *c, const struct sc_txn *t)
 /* call.c */
 char *sc__dup_or_null(const char *s);
 void sc__party_set(struct sc_party *p, const struct sc_nameaddr *na);
-struct sc_call *sc__call_new(const char *call_id);
+struct sc_call *sc__call_new(const char *call_id, size_t len);
 
 /* correlate.c: file one message into its call (takes @m) */
 enum sc_err sc__call_file(struct sc_call *c, struct sc_msg *m);
@@ -75,6 +97,9 @@ enum sc__settle {
 	SC__SETTLE_IDLE,
 	SC__SETTLE_END,
 };
-void sc__call_settle(struct sc_call *c, int64_t now_ns, enum sc__settle why);
+/* @now_ns: the capture clock (live: also moved by ticks); @seen_ns: the
+ * latest packet, what a -w file of the capture would show. */
+void sc__call_settle(struct sc_call *c, int64_t now_ns, int64_t seen_ns,
+		     enum sc__settle why);
 
 #endif /* SC_CALLS_IMPL_H */

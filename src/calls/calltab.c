@@ -47,6 +47,7 @@ struct sc_calltab {
 	int64_t last_trim_ts;
 	size_t held;                 /* messages kept by open calls */
 	struct sc_calltab_caps caps;
+	int64_t seen_ns;             /* latest packet (sc_calltab_note_packet) */
 	sc_call_fn *evicted;         /* receives calls a cap hands over */
 	void *evicted_ctx;
 };
@@ -147,7 +148,7 @@ key_of(const struct sc_msg *m)
 {
 	char buf[160];
 	const char *k = m->call_id;
-	size_t len;
+	size_t len = m->call_id_len;
 	struct entry *e;
 
 	if (!k) {
@@ -155,8 +156,12 @@ key_of(const struct sc_msg *m)
 			 m->via_branch ? m->via_branch : "", m->cseq,
 			 m->cseq_method_name ? m->cseq_method_name : "");
 		k = buf;
+		len = strlen(k);
+	} else if (len == 0) {
+		len = strlen(k);   /* a message built without the length */
 	}
-	len = strlen(k);
+	/* the length, not strlen: Call-IDs that differ after a NUL byte
+	 * are distinct calls */
 	while (len > 0 && (k[len - 1] == '\r' || k[len - 1] == '\n' ||
 			   k[len - 1] == ' ' || k[len - 1] == '\t'))
 		len--;
@@ -174,7 +179,8 @@ key_of(const struct sc_msg *m)
 static enum sc_err
 open_call(struct sc_calltab *t, struct entry *probe, bool has_id)
 {
-	probe->call = sc__call_new(has_id ? probe->key : "");
+	probe->call = sc__call_new(has_id ? probe->key : "",
+				   has_id ? probe->len : 0);
 	if (!probe->call)
 		return SC_ENOMEM;
 	if (sc__add_link_key(probe->call, "cid:", probe->call->call_id) !=
@@ -242,7 +248,12 @@ hand_over(struct sc_calltab *t, struct entry *e, int64_t now_ns,
 {
 	struct sc_call *c = e->call;
 
-	sc__call_settle(c, now_ns, why);
+	/* the end of the input is the last packet; timers run on a clock
+	 * that ticks may have moved past it */
+	sc__call_settle(c, now_ns,
+			why == SC__SETTLE_END || now_ns < t->seen_ns ? now_ns
+								     : t->seen_ns,
+			why);
 	e->call = NULL;
 	t->live--;
 	t->held -= c->nmsgs;
@@ -344,6 +355,13 @@ evict(struct sc_calltab *t, int64_t now_ns)
 	compact_open(t);
 }
 
+void
+sc_calltab_note_packet(struct sc_calltab *t, int64_t ts_ns)
+{
+	if (ts_ns > t->seen_ns)
+		t->seen_ns = ts_ns;
+}
+
 enum sc_err
 sc_calltab_add(struct sc_calltab *t, struct sc_msg *m)
 {
@@ -351,6 +369,7 @@ sc_calltab_add(struct sc_calltab *t, struct sc_msg *m)
 	int64_t now_ns = m->ts_ns;
 	enum sc_err err;
 
+	sc_calltab_note_packet(t, now_ns);
 	if (!probe) {
 		sc_msg_free(m);
 		return SC_ENOMEM;
@@ -400,7 +419,7 @@ sc_calltab_attach_event(struct sc_calltab *t, const char *call_id,
 		free(ev->text);
 		return;
 	}
-	v = realloc(c->events, (c->nevents + 1) * sizeof(*v));
+	v = sc__grow(c->events, c->nevents, sizeof(*v));
 	if (!v) {
 		free(ev->text);
 		return;
@@ -411,11 +430,12 @@ sc_calltab_attach_event(struct sc_calltab *t, const char *call_id,
 
 /* Prompt mode: has a timer decided @c by @now_ns (Timer B)? */
 static bool
-timer_fired(struct sc_call *c, int64_t now_ns)
+timer_fired(const struct sc_calltab *t, struct sc_call *c, int64_t now_ns)
 {
 	if (c->state != SC_CALL_IN_PROGRESS)
 		return false;
-	sc__call_settle(c, now_ns, SC__SETTLE_TIMER);
+	sc__call_settle(c, now_ns, now_ns < t->seen_ns ? now_ns : t->seen_ns,
+			SC__SETTLE_TIMER);
 	return c->state != SC_CALL_IN_PROGRESS;
 }
 
@@ -441,7 +461,7 @@ sc_calltab_expire(struct sc_calltab *t, int64_t now_ns, sc_call_fn *done,
 			free(e);
 			continue;
 		}
-		if (c && prompt && timer_fired(c, now_ns))
+		if (c && prompt && timer_fired(t, c, now_ns))
 			hand_over(t, e, now_ns, SC__SETTLE_TIMER,
 				  t->opts.decided, t->opts.decided_ctx, true);
 		else if (c && ((sc__call_is_complete(c) &&

@@ -14,6 +14,8 @@
 #include "calls_impl.h"
 #include "sipcause/util/str.h"
 
+_Static_assert(SC_METHOD__COUNT <= 32, "struct sc_call.methods is 32 bits");
+
 /* RFC 3261 8.1.1.7: branches made by RFC 3261 elements start with this. */
 #define MAGIC_COOKIE "z9hG4bK"
 
@@ -164,7 +166,7 @@ hop_of(struct sc_call *c, const struct sc_msg *m, uint16_t *hop)
 	*hop = MAX_HOPS - 1;
 	if (c->nhops >= MAX_HOPS)
 		return SC_OK;
-	v = realloc(c->hops, (c->nhops + 1) * sizeof(*v));
+	v = sc__grow(c->hops, c->nhops, sizeof(*v));
 	if (!v)
 		return SC_ENOMEM;
 	c->hops = v;
@@ -247,7 +249,7 @@ new_attempt(struct sc_call *c, enum sc_method kind, const char *name,
 {
 	struct sc_attempt *v, *a;
 
-	v = realloc(c->attempts, (c->nattempts + 1) * sizeof(*v));
+	v = sc__grow(c->attempts, c->nattempts, sizeof(*v));
 	if (!v)
 		return SC__NONE;
 	c->attempts = v;
@@ -474,7 +476,7 @@ note_dialog(struct sc_call *c, const struct sc_txn *t, const struct sc_msg *m)
 		if (sc__str_eq(c->dialogs[i].to_tag, m->to.tag))
 			d = &c->dialogs[i];
 	if (!d) {
-		v = realloc(c->dialogs, (c->ndialogs + 1) * sizeof(*v));
+		v = sc__grow(c->dialogs, c->ndialogs, sizeof(*v));
 		if (!v)
 			return SC_ENOMEM;
 		c->dialogs = v;
@@ -564,6 +566,11 @@ set_identity(struct sc_call *c, const struct sc_msg *m)
 	c->ruri = sc__dup_or_null(m->ruri);
 	c->caller = m->is_request ? m->src : m->dst;
 	c->callee = m->is_request ? m->dst : m->src;
+	/* a new headline attempt: its parties' agents, not the last one's */
+	free(c->caller_agent);
+	free(c->callee_agent);
+	c->caller_agent = NULL;
+	c->callee_agent = NULL;
 	if (!c->kind_name || (m->ruri && !c->ruri) ||
 	    (m->from.uri && !c->from.uri) || (m->to.uri && !c->to.uri))
 		return SC_ENOMEM;
@@ -665,10 +672,48 @@ note_attempt_span(struct sc_call *c, uint32_t ti, const struct sc_msg *m)
 		a->last_frame = m->frame;
 }
 
+static enum sc_err
+set_agent(char **slot, const char *ua)
+{
+	if (*slot || !ua || !*ua)
+		return SC_OK;
+	*slot = strdup(ua);
+	return *slot ? SC_OK : SC_ENOMEM;
+}
+
+/*
+ * The software of both ends. Caller: the User-Agent of a request sent by
+ * the headline's caller (its From tag). Callee: the Server of a response
+ * with a To tag, made by the UAS (RFC 3261 8.2.6.2) and relayed unchanged
+ * by proxies, or the User-Agent of a request the callee sent in the
+ * dialog (From tag = the call's To tag).
+ */
+static enum sc_err
+note_agents(struct sc_call *c, const struct sc_msg *m)
+{
+	const char *tag = m->from.tag;
+
+	if (m->is_request) {
+		if (sc__str_eq(tag, c->from.tag) || (!tag && !c->from.tag))
+			return set_agent(&c->caller_agent, m->user_agent);
+		if (sc__str_eq(tag, c->to.tag))
+			return set_agent(&c->callee_agent, m->user_agent);
+		return SC_OK;
+	}
+	/* a 401/407 comes from a proxy or registrar on the way, not the
+	 * far end, which answers the retry */
+	if (m->to.tag && m->status > 100 && m->status != 401 &&
+	    m->status != 407)
+		return set_agent(&c->callee_agent, m->user_agent);
+	return SC_OK;
+}
+
 void
 sc__call_count_only(struct sc_call *c, struct sc_msg *m)
 {
 	note_times(c, m);
+	if (m->is_request)
+		c->methods |= 1u << (unsigned)m->method;
 	sc_msg_free(m);
 }
 
@@ -686,6 +731,8 @@ sc__call_file(struct sc_call *c, struct sc_msg *m)
 	    (m->is_request && !c->ruri && m->method != SC_METHOD_ACK))
 		err = set_identity(c, m);
 	note_times(c, m);
+	if (m->is_request)
+		c->methods |= 1u << (unsigned)m->method;
 	if (err == SC_OK)
 		err = hop_of(c, m, &hop);
 	if (err != SC_OK) {
@@ -738,6 +785,8 @@ sc__call_file(struct sc_call *c, struct sc_msg *m)
 		    c->txns[ti].leader == ti && repeat != REPEAT_RETRANS)
 			sc__note_bye(c, &c->txns[ti], m);
 	}
+	if (err == SC_OK)
+		err = note_agents(c, m);
 	if (m->is_request && m->method == SC_METHOD_NOTIFY &&
 	    m->subscription_state) {
 		/* RFC 6665 4.1.3: the latest NOTIFY tells the state */

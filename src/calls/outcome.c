@@ -295,7 +295,7 @@ sc__call_is_decided(const struct sc_call *c)
  */
 static void
 attempt_settle(struct sc_call *c, size_t ai, int64_t now_ns,
-	       enum sc__settle why)
+	       int64_t seen_ns, enum sc__settle why)
 {
 	struct sc_attempt *a = &c->attempts[ai];
 	const struct sc_txn *t = sc_attempt_deciding_txn(c, a);
@@ -319,9 +319,18 @@ attempt_settle(struct sc_call *c, size_t ai, int64_t now_ns,
 			a->state = SC_CALL_TIMEOUT;
 		return;
 	}
-	if (now_ns - t->first_ts >= SC__TRANSACTION_TIMEOUT_NS ||
-	    (why != SC__SETTLE_TIMER &&
-	     t->request_sends >= SENDS_WITHOUT_ANSWER))
+	/*
+	 * Timer B (RFC 3261 17.1.1.2) ran out when a packet came 64*T1
+	 * after the request (@seen_ns). A clock that moved on without
+	 * packets (live ticks) proves nothing a -w file of the capture
+	 * keeps: there it takes the sender's retransmissions (Timer A,
+	 * unreliable transports) to call it a timeout, which a file
+	 * ending at any time after them shows as well.
+	 */
+	if (seen_ns - t->first_ts >= SC__TRANSACTION_TIMEOUT_NS ||
+	    (t->request_sends >= SENDS_WITHOUT_ANSWER &&
+	     (why != SC__SETTLE_TIMER ||
+	      now_ns - t->first_ts >= SC__TRANSACTION_TIMEOUT_NS)))
 		a->state = SC_CALL_TIMEOUT;
 }
 
@@ -372,12 +381,13 @@ root_of(const struct sc_call *c, size_t ai)
 }
 
 void
-sc__call_settle(struct sc_call *c, int64_t now_ns, enum sc__settle why)
+sc__call_settle(struct sc_call *c, int64_t now_ns, int64_t seen_ns,
+		enum sc__settle why)
 {
 	if (!c->ntxns)
 		return;
 	for (size_t i = 0; i < c->nattempts; i++) {
-		attempt_settle(c, i, now_ns, why);
+		attempt_settle(c, i, now_ns, seen_ns, why);
 		c->attempts[i].root_txn = root_of(c, i);
 	}
 	if (c->nattempts)

@@ -40,6 +40,8 @@ struct sc_analyzer {
 	struct sc_sctp *sctp;
 	uint64_t next_frame;     /* frame numbers continue across files */
 	int64_t now_ns;          /* capture clock: latest timestamp seen */
+	int64_t seen_ns;         /* latest packet (ticks do not move it): the
+				    end of what a -w file of it holds */
 	enum sc_err failure;     /* first SC_ENOMEM met inside a callback */
 	sc_progress_fn *progress;
 	void *progress_ctx;
@@ -450,6 +452,9 @@ sc_analyzer_frame(struct sc_analyzer *a, const struct sc_frame *f)
 		st->last_ts = f->ts_ns;
 	if (f->ts_ns > a->now_ns)
 		a->now_ns = f->ts_ns;
+	if (f->ts_ns > a->seen_ns)
+		a->seen_ns = f->ts_ns;
+	sc_calltab_note_packet(a->calls, f->ts_ns);
 
 	err = sc_decode_frame(f, &pkt);
 	if (pkt.warning != SC_DR_NONE)
@@ -538,6 +543,12 @@ read_capture(struct sc_analyzer *a, struct sc_capture *cap,
 	return err;
 }
 
+size_t
+sc_analyzer_open_calls(const struct sc_analyzer *a)
+{
+	return sc_calltab_count(a->calls);
+}
+
 enum sc_err
 sc_analyzer_file(struct sc_analyzer *a, const char *path, char *errbuf)
 {
@@ -607,7 +618,9 @@ collect_call(void *ctx, struct sc_call *call)
 static void
 finish_open_calls(struct sc_analyzer *a)
 {
-	sc_calltab_flush(a->calls, a->now_ns, collect_call, a);
+	/* the input ends at its last packet, also when live ticks moved the
+	 * clock on: the verdicts are those of its -w file */
+	sc_calltab_flush(a->calls, a->seen_ns, collect_call, a);
 	for (size_t i = 0; a->linker && i < a->closing.n; i++)
 		note_failure(a, sc_linker_add(a->linker, a->closing.v[i]));
 	a->linked_ahead = a->linker != NULL;

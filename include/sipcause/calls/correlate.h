@@ -204,13 +204,18 @@ struct sc_end_reason {
 	char *text;
 };
 
+/* Hops a summarised call keeps (struct sc_call.hops). */
+#define SC_CALL_SUMMARY_HOPS 16
+
 /*
  * A call. Counters are 32-bit and the fields are ordered to avoid
  * padding: a summarised call is kept for every call of a capture, so
  * each byte here counts once per call (see bench/memory.sh).
  */
 struct sc_call {
-	char *call_id;
+	char *call_id;            /* NUL-terminated; a NUL byte from the wire
+				     may sit inside: call_id_len counts all */
+	size_t call_id_len;
 	char *kind_name;          /* its name as seen (also for OTHER) */
 	struct sc_party from;
 	struct sc_party to;
@@ -224,6 +229,15 @@ struct sc_call {
 	int64_t end_ts;           /* the BYE that ended it, 0 if none */
 	int64_t expires;          /* REGISTER: granted expiry in s, else -1 */
 	char *subscription_state; /* last NOTIFY's Subscription-State value */
+	char *caller_agent;       /* User-Agent of the first request of the
+				     headline attempt's caller (the UA that
+				     sent its first request), or of a later
+				     request of that side; NULL if none */
+	char *callee_agent;       /* Server (or User-Agent) of the far end:
+				     of the first response with a To tag
+				     (made by a UAS, RFC 3261 8.2.6.2;
+				     proxies relay it unchanged), else of a
+				     request the callee sent in the dialog */
 	size_t msg_count;         /* messages seen, also after summarising */
 	size_t duplicates;        /* mirror copies (not retransmissions) */
 	struct sc_end_reason end_reason;  /* that BYE's Reason header */
@@ -242,9 +256,11 @@ struct sc_call {
 	uint32_t forks;           /* dialogs (To tags) the INVITE created */
 	uint32_t retransmissions;
 	uint32_t malformed;
+	uint32_t methods;         /* 1u << enum sc_method of every request */
 	struct sc_callmsg *msgs;
 	struct sc_txn *txns;
-	struct sc_hop *hops;
+	struct sc_hop *hops;      /* a summarised call keeps the first
+				     SC_CALL_SUMMARY_HOPS */
 	struct sc_dialog *dialogs;
 	uint32_t nmsgs;
 	uint32_t msgs_alloc;
@@ -374,6 +390,15 @@ void sc_calltab_free(struct sc_calltab *t);
 enum sc_err sc_calltab_add(struct sc_calltab *t, struct sc_msg *msg) SC_WARN_UNUSED;
 
 /*
+ * sc_calltab_note_packet - a packet (of any kind) was captured at @ts_ns.
+ * Timers that fire on a clock moved without packets (live ticks) decide
+ * only what a file of the same packets would show (RFC 3261 Timer B: a
+ * packet 32 s after the request, or the request's retransmissions);
+ * sc_calltab_add() notes its own messages.
+ */
+void sc_calltab_note_packet(struct sc_calltab *t, int64_t ts_ns);
+
+/*
  * sc_calltab_set_evicted - where calls handed over by a cap go (file
  * input: the same handler as sc_calltab_trim's). Prompt mode uses the
  * @decided handler when none is set.
@@ -469,6 +494,13 @@ struct sc_registration {
  */
 const struct sc_registration *
 sc_calltab_registration(const struct sc_calltab *t, const char *user);
+
+/* sc_call_has_method - did @c see a request of method @m? */
+static inline bool
+sc_call_has_method(const struct sc_call *c, enum sc_method m)
+{
+	return (c->methods >> (unsigned)m) & 1u;
+}
 
 /* Calls currently open in the table. */
 size_t sc_calltab_count(const struct sc_calltab *t);

@@ -136,6 +136,9 @@ enum sc_err sc_analyzer_frame(struct sc_analyzer *a,
 enum sc_err sc_analyzer_tick(struct sc_analyzer *a,
 			     int64_t now_ns) SC_WARN_UNUSED;
 
+/* sc_analyzer_open_calls - calls open now (not yet finished). */
+size_t sc_analyzer_open_calls(const struct sc_analyzer *a);
+
 /*
  * sc_analyzer_file - read every frame of @path ("-": stdin) and record
  * the file in the model. A file truncated mid-record is analysed up to
