@@ -97,6 +97,8 @@ sc_model_fini(struct sc_model *m)
 		security_item_fini(&m->security[i]);
 	free(m->security);
 	free(m->overall.pdd_ms);
+	free(m->rfc6076.srd.ms);
+	free(m->rfc6076.sdd.ms);
 	memset(m, 0, sizeof(*m));
 }
 
@@ -206,6 +208,89 @@ peer_of(struct sc_model *m, const struct sc_call *c)
 	return p;
 }
 
+static enum sc_err
+delay_push(struct sc_delays *d, int64_t ms)
+{
+	if (ms < 0)
+		return SC_OK;
+	if (d->n == d->alloc) {
+		size_t n = d->alloc ? d->alloc * 2 : 16;
+		int64_t *v = realloc(d->ms, n * sizeof(*v));
+
+		if (!v)
+			return SC_ENOMEM;
+		d->ms = v;
+		d->alloc = n;
+	}
+	d->ms[d->n++] = ms;
+	return SC_OK;
+}
+
+static int64_t
+ms_between(int64_t from, int64_t to)
+{
+	return from && to && to >= from ? (to - from) / 1000000 : -1;
+}
+
+/* SRD (RFC 6076 4.3) of the call's deciding INVITE, -1 when none. */
+static int64_t
+session_request_delay(const struct sc_call *c)
+{
+	const struct sc_txn *t = c->ntxns ? sc_call_deciding_txn(c) : NULL;
+	int code = c->final_code;
+
+	if (code >= 300 && code < 400)
+		return -1;
+	if (t && t->leader < c->ntxns)
+		t = &c->txns[t->leader];
+	if (t && t->first_ringing_ts)
+		return ms_between(t->first_ts, t->first_ringing_ts);
+	if (t && t->final_code >= 200 && t->final_code != 487)
+		return ms_between(t->first_ts, t->final_ts);
+	if (t)
+		return -1;
+	return c->timings.pdd_ms >= 0 ? c->timings.pdd_ms : c->timings.setup_ms;
+}
+
+/* SDD (RFC 6076 4.4): each BYE nearest the caller that got an answer. */
+static enum sc_err
+session_disconnect_delays(struct sc_delays *d, const struct sc_call *c)
+{
+	for (uint32_t i = 0; i < c->ntxns; i++) {
+		const struct sc_txn *t = &c->txns[i];
+		enum sc_err err;
+
+		if (t->method != SC_METHOD_BYE || t->leader != i ||
+		    !t->final_code)
+			continue;
+		err = delay_push(d, ms_between(t->first_ts, t->final_ts));
+		if (err != SC_OK)
+			return err;
+	}
+	return SC_OK;
+}
+
+static enum sc_err
+count_rfc6076(struct sc_rfc6076 *r, const struct sc_call *c)
+{
+	int code = c->final_code;
+	enum sc_err err;
+
+	r->invites++;
+	r->redirected += code >= 300 && code < 400;
+	r->established += code >= 200 && code < 300;
+	r->effective += (code >= 200 && code < 300) || code == 480 ||
+			code == 486 || code == 600 || code == 603;
+	/* no final answer at all counts as ineffective, like a 408 */
+	r->ineffective += code == 408 || code == 500 || code == 503 ||
+			  code == 504 || code == 0;
+	r->completed += code >= 200 && code < 300 && c->bye_accepted;
+	err = delay_push(&r->srd, session_request_delay(c));
+	if (err != SC_OK)
+		return err;
+	return session_disconnect_delays(&r->sdd, c);
+}
+
 /* Outcome statistics of INVITE calls, overall and per peer. */
 static enum sc_err
 count_invite(struct sc_model *m, const struct sc_call *c)
@@ -216,6 +301,8 @@ count_invite(struct sc_model *m, const struct sc_call *c)
 	if (c->kind != SC_METHOD_INVITE || c->state == SC_CALL_MID_DIALOG)
 		return SC_OK;
 	err = count_call(&m->overall, c);
+	if (err == SC_OK)
+		err = count_rfc6076(&m->rfc6076, c);
 	if (err != SC_OK)
 		return err;
 	p = peer_of(m, c);
@@ -287,6 +374,47 @@ sc_call_stats_pdd_p95(const struct sc_call_stats *s)
 	return s->pdd_ms[rank ? rank - 1 : 0];
 }
 
+static double
+percent_or_none(uint64_t part, uint64_t whole)
+{
+	return whole ? percent(part, whole) : -1.0;
+}
+
+double
+sc_rfc6076_ser(const struct sc_rfc6076 *r)
+{
+	return percent_or_none(r->established, r->invites - r->redirected);
+}
+
+double
+sc_rfc6076_seer(const struct sc_rfc6076 *r)
+{
+	return percent_or_none(r->effective, r->invites - r->redirected);
+}
+
+double
+sc_rfc6076_isa(const struct sc_rfc6076 *r)
+{
+	return percent_or_none(r->ineffective, r->invites);
+}
+
+double
+sc_rfc6076_scr(const struct sc_rfc6076 *r)
+{
+	return percent_or_none(r->completed, r->invites);
+}
+
+int64_t
+sc_delays_percentile(const struct sc_delays *d, unsigned pct)
+{
+	size_t rank;
+
+	if (d->n == 0)
+		return -1;
+	rank = (d->n * pct + 99) / 100;
+	return d->ms[rank ? rank - 1 : 0];
+}
+
 static int
 cmp_i64(const void *a, const void *b)
 {
@@ -320,6 +448,12 @@ sc_model_finish(struct sc_model *m)
 		qsort(m->calls.v, m->calls.n, sizeof(m->calls.v[0]),
 		      by_first_frame);
 	sort_pdd(&m->overall);
+	if (m->rfc6076.srd.n > 1)
+		qsort(m->rfc6076.srd.ms, m->rfc6076.srd.n, sizeof(int64_t),
+		      cmp_i64);
+	if (m->rfc6076.sdd.n > 1)
+		qsort(m->rfc6076.sdd.ms, m->rfc6076.sdd.n, sizeof(int64_t),
+		      cmp_i64);
 	for (size_t i = 0; i < m->peers.n; i++)
 		sort_pdd(&((struct sc_peer *)m->peers.v[i])->s);
 	m->finished = true;

@@ -209,7 +209,8 @@ sc__call_agent(const struct sc_call *c, bool callee)
 		if (m && m->user_agent && sc_endpoint_equal(&m->src, ep))
 			return m->user_agent;
 	}
-	return NULL;
+	/* a summarised call keeps what the calls stage picked */
+	return callee ? c->callee_agent : c->caller_agent;
 }
 
 const char *

@@ -71,6 +71,11 @@ summary(FILE *out, const struct sc_model *m, const struct sc__selection *sel)
 		        sc__plural(m->overall.attempts, "attempt", "attempts"),
 		        m->overall.answered, sc_call_stats_asr(&m->overall),
 		        sc_call_stats_ner(&m->overall));
+	if (m->overall.attempts) {
+		fputs("<dt>RFC 6076</dt><dd>", out);
+		sc__rfc6076_text(out, &m->rfc6076);
+		fputs("</dd>", out);
+	}
 	for (size_t i = 0; i < nn; i++)
 		fprintf(out, "<dt class=\"w\">Note</dt><dd>%" PRIu64 " %s</dd>",
 		        notes[i].n, notes[i].what);

@@ -127,4 +127,8 @@ const char *sc__party_name(const struct sc_party *p);
  * still holds (NULL when unknown or summarised). */
 const char *sc__call_agent(const struct sc_call *c, bool callee);
 
+/* "SER 60.0%, SEER 80.0%, ISA 20.0%, SCR 20.0%; SRD p50/p90/p99 ..."
+ * (RFC 6076; the model's definitions in pipeline/model.h). */
+void sc__rfc6076_text(FILE *f, const struct sc_rfc6076 *r);
+
 #endif /* SC_REPORT_IMPL_H */

@@ -6,7 +6,9 @@
 #include "config.h"
 
 #include <inttypes.h>
+#include <stddef.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "report_impl.h"
 #include "sipcause/capture/capture.h"
@@ -298,6 +300,8 @@ call_object(struct sc_jsonw *w, const struct sc_call *c)
 	sc_jsonw_kstr(w, "request_uri", c->ruri);
 	kendpoint(w, "caller", &c->caller);
 	kendpoint(w, "callee", &c->callee);
+	sc_jsonw_kstr(w, "caller_agent", sc__call_agent(c, false));
+	sc_jsonw_kstr(w, "callee_agent", sc__call_agent(c, true));
 	kts(w, "first_ts", c->first_ts);
 	kts(w, "last_ts", c->last_ts);
 	sc_jsonw_kuint(w, "first_frame", c->first_frame);
@@ -392,6 +396,46 @@ call_stats(struct sc_jsonw *w, const struct sc_call_stats *s)
 	kms(w, "pdd_p95_ms", sc_call_stats_pdd_p95(s));
 }
 
+/* A ratio, or null when it has no denominator. */
+static void
+kratio(struct sc_jsonw *w, const char *key, double v)
+{
+	if (v >= 0) {
+		kpercent(w, key, v);
+		return;
+	}
+	sc_jsonw_key(w, key);
+	sc_jsonw_null(w);
+}
+
+static void
+kdelays(struct sc_jsonw *w, const char *key, const struct sc_delays *d)
+{
+	sc_jsonw_key(w, key);
+	sc_jsonw_begin_object(w);
+	sc_jsonw_kuint(w, "count", d->n);
+	kms(w, "p50", sc_delays_percentile(d, 50));
+	kms(w, "p90", sc_delays_percentile(d, 90));
+	kms(w, "p99", sc_delays_percentile(d, 99));
+	sc_jsonw_end_object(w);
+}
+
+static void
+rfc6076(struct sc_jsonw *w, const struct sc_rfc6076 *r)
+{
+	sc_jsonw_key(w, "rfc6076");
+	sc_jsonw_begin_object(w);
+	sc_jsonw_kuint(w, "invites", r->invites);
+	sc_jsonw_kuint(w, "redirected", r->redirected);
+	kratio(w, "ser", sc_rfc6076_ser(r));
+	kratio(w, "seer", sc_rfc6076_seer(r));
+	kratio(w, "isa", sc_rfc6076_isa(r));
+	kratio(w, "scr", sc_rfc6076_scr(r));
+	kdelays(w, "srd_ms", &r->srd);
+	kdelays(w, "sdd_ms", &r->sdd);
+	sc_jsonw_end_object(w);
+}
+
 static void
 invite_stats(struct sc_jsonw *w, const struct sc_model *m)
 {
@@ -400,6 +444,7 @@ invite_stats(struct sc_jsonw *w, const struct sc_model *m)
 	sc_jsonw_key(w, "invite_calls");
 	sc_jsonw_begin_object(w);
 	call_stats(w, &m->overall);
+	rfc6076(w, &m->rfc6076);
 	sc_jsonw_end_object(w);
 	sc_jsonw_key(w, "peers");
 	sc_jsonw_begin_array(w);
@@ -415,6 +460,95 @@ invite_stats(struct sc_jsonw *w, const struct sc_model *m)
 		sc_jsonw_end_object(w);
 	}
 	sc_jsonw_end_array(w);
+}
+
+/*
+ * The plain counters of struct sc_stats, described once: JSON key, the
+ * object holding it ("" for stats itself), and where it lives.
+ */
+#define STAT(obj, key, field)                                              \
+	{obj, key,                                                         \
+	 offsetof(struct sc_stats, field) +                                \
+	         0 * sizeof(char[sizeof(((struct sc_stats *)0)->field) ==  \
+	                         sizeof(uint64_t) ? 1 : -1])}
+static const struct stat_field {
+	const char *object;
+	const char *key;
+	size_t off;
+} stat_fields[] = {
+	STAT("", "retransmissions", retransmissions),
+	STAT("", "duplicates", duplicates),
+	STAT("", "malformed", malformed),
+	STAT("", "truncated", truncated),
+	STAT("", "unparsable", unparsable),
+	STAT("", "no_call_id", no_call_id),
+	STAT("", "udp_non_sip", udp_non_sip),
+	STAT("", "udp_resynced", udp_resynced),
+	STAT("", "hep_messages", hep_messages),
+	STAT("", "hep_non_sip", hep_non_sip),
+	STAT("", "icmp_errors", icmp_errors),
+	STAT("ip_fragments", "fragments", ipfrag.fragments),
+	STAT("ip_fragments", "reassembled", ipfrag.reassembled),
+	STAT("ip_fragments", "duplicates", ipfrag.duplicates),
+	STAT("ip_fragments", "overlaps", ipfrag.overlaps),
+	STAT("ip_fragments", "timeouts", ipfrag.timeouts),
+	STAT("ip_fragments", "too_big", ipfrag.too_big),
+	STAT("ip_fragments", "evicted", ipfrag.evicted),
+	STAT("ip_fragments", "too_many_fragments", ipfrag.too_many),
+	STAT("ip_fragments", "inconsistent", ipfrag.inconsistent),
+	STAT("tcp", "segments", tcp.segments),
+	STAT("tcp", "flows", tcp.flows),
+	STAT("tcp", "retransmitted", tcp.retransmitted),
+	STAT("tcp", "overlaps", tcp.overlaps),
+	STAT("tcp", "out_of_order", tcp.out_of_order),
+	STAT("tcp", "gaps", tcp.gaps),
+	STAT("tcp", "gap_bytes", tcp.gap_bytes),
+	STAT("tcp", "resyncs", tcp.resyncs),
+	STAT("tcp", "skipped_bytes", tcp.skipped_bytes),
+	STAT("tcp", "no_content_length", tcp.no_clen),
+	STAT("tcp", "bodies_capped", tcp.capped),
+	STAT("tcp", "evicted", tcp.evicted),
+	STAT("tcp", "websocket_flows", tcp.ws_flows),
+	STAT("tcp", "websocket_frames", tcp.ws_frames),
+	STAT("tcp", "non_sip_flows", tcp.non_sip_flows),
+	STAT("sctp", "chunks", sctp.chunks),
+	STAT("sctp", "reassembled", sctp.reassembled),
+	STAT("sctp", "dropped", sctp.dropped),
+	STAT("sctp", "malformed", sctp.malformed),
+	STAT("encrypted", "tls_flows", tcp.tls_flows),
+	STAT("encrypted", "tls_flows_port_5061", tcp.tls_flows_5061),
+	STAT("encrypted", "tls_records", tcp.tls_records),
+	STAT("caps", "open_calls_evicted", caps.open_calls_evicted),
+	STAT("caps", "call_msgs_dropped", caps.call_msgs_dropped),
+	STAT("caps", "calls_not_kept", caps.calls_not_kept),
+	STAT("caps", "link_keys_forgotten", caps.link_keys_forgotten),
+};
+#undef STAT
+
+/* Write stat_fields in order, opening an object when its name changes. */
+static void
+stat_counters(struct sc_jsonw *w, const struct sc_stats *s)
+{
+	const char *open = "";
+
+	for (size_t i = 0; i < SC_COUNTOF(stat_fields); i++) {
+		const struct stat_field *f = &stat_fields[i];
+		uint64_t v;
+
+		if (strcmp(f->object, open) != 0) {
+			if (open[0])
+				sc_jsonw_end_object(w);
+			open = f->object;
+			if (open[0]) {
+				sc_jsonw_key(w, open);
+				sc_jsonw_begin_object(w);
+			}
+		}
+		memcpy(&v, (const char *)s + f->off, sizeof(v));
+		sc_jsonw_kuint(w, f->key, v);
+	}
+	if (open[0])
+		sc_jsonw_end_object(w);
 }
 
 static void
@@ -447,61 +581,7 @@ stats(struct sc_jsonw *w, const struct sc_model *m)
 	sc_jsonw_end_object(w);
 	sc_jsonw_kuint(w, "calls", s->calls);
 	invite_stats(w, m);
-	sc_jsonw_kuint(w, "retransmissions", s->retransmissions);
-	sc_jsonw_kuint(w, "duplicates", s->duplicates);
-	sc_jsonw_kuint(w, "malformed", s->malformed);
-	sc_jsonw_kuint(w, "truncated", s->truncated);
-	sc_jsonw_kuint(w, "unparsable", s->unparsable);
-	sc_jsonw_kuint(w, "no_call_id", s->no_call_id);
-	sc_jsonw_kuint(w, "udp_non_sip", s->udp_non_sip);
-	sc_jsonw_kuint(w, "udp_resynced", s->udp_resynced);
-	sc_jsonw_kuint(w, "hep_messages", s->hep_messages);
-	sc_jsonw_kuint(w, "hep_non_sip", s->hep_non_sip);
-	sc_jsonw_kuint(w, "icmp_errors", s->icmp_errors);
-	sc_jsonw_key(w, "ip_fragments");
-	sc_jsonw_begin_object(w);
-	sc_jsonw_kuint(w, "fragments", s->ipfrag.fragments);
-	sc_jsonw_kuint(w, "reassembled", s->ipfrag.reassembled);
-	sc_jsonw_kuint(w, "duplicates", s->ipfrag.duplicates);
-	sc_jsonw_kuint(w, "overlaps", s->ipfrag.overlaps);
-	sc_jsonw_kuint(w, "timeouts", s->ipfrag.timeouts);
-	sc_jsonw_kuint(w, "too_big", s->ipfrag.too_big);
-	sc_jsonw_kuint(w, "evicted", s->ipfrag.evicted);
-	sc_jsonw_kuint(w, "too_many_fragments", s->ipfrag.too_many);
-	sc_jsonw_kuint(w, "inconsistent", s->ipfrag.inconsistent);
-	sc_jsonw_end_object(w);
-	sc_jsonw_key(w, "tcp");
-	sc_jsonw_begin_object(w);
-	sc_jsonw_kuint(w, "segments", s->tcp.segments);
-	sc_jsonw_kuint(w, "flows", s->tcp.flows);
-	sc_jsonw_kuint(w, "retransmitted", s->tcp.retransmitted);
-	sc_jsonw_kuint(w, "overlaps", s->tcp.overlaps);
-	sc_jsonw_kuint(w, "out_of_order", s->tcp.out_of_order);
-	sc_jsonw_kuint(w, "gaps", s->tcp.gaps);
-	sc_jsonw_kuint(w, "gap_bytes", s->tcp.gap_bytes);
-	sc_jsonw_kuint(w, "resyncs", s->tcp.resyncs);
-	sc_jsonw_kuint(w, "skipped_bytes", s->tcp.skipped_bytes);
-	sc_jsonw_kuint(w, "no_content_length", s->tcp.no_clen);
-	sc_jsonw_kuint(w, "bodies_capped", s->tcp.capped);
-	sc_jsonw_kuint(w, "evicted", s->tcp.evicted);
-	sc_jsonw_kuint(w, "websocket_flows", s->tcp.ws_flows);
-	sc_jsonw_kuint(w, "websocket_frames", s->tcp.ws_frames);
-	sc_jsonw_kuint(w, "non_sip_flows", s->tcp.non_sip_flows);
-	sc_jsonw_end_object(w);
-	sc_jsonw_key(w, "sctp");
-	sc_jsonw_begin_object(w);
-	sc_jsonw_kuint(w, "chunks", s->sctp.chunks);
-	sc_jsonw_kuint(w, "reassembled", s->sctp.reassembled);
-	sc_jsonw_kuint(w, "dropped", s->sctp.dropped);
-	sc_jsonw_kuint(w, "malformed", s->sctp.malformed);
-	sc_jsonw_end_object(w);
-	/* TLS is not decrypted; say how much SIP may be hidden in it */
-	sc_jsonw_key(w, "encrypted");
-	sc_jsonw_begin_object(w);
-	sc_jsonw_kuint(w, "tls_flows", s->tcp.tls_flows);
-	sc_jsonw_kuint(w, "tls_flows_port_5061", s->tcp.tls_flows_5061);
-	sc_jsonw_kuint(w, "tls_records", s->tcp.tls_records);
-	sc_jsonw_end_object(w);
+	stat_counters(w, s);
 	counts_by_reason(w, "decode_errors", s->decode_errors);
 	counts_by_reason(w, "decode_warnings", s->decode_warnings);
 	counts_by_reason(w, "skipped", s->skipped);

@@ -104,6 +104,11 @@ summary_rows(FILE *out, const struct sc_model *m)
 		        sc__plural(m->overall.attempts, "attempt", "attempts"),
 		        m->overall.answered, sc_call_stats_asr(&m->overall),
 		        sc_call_stats_ner(&m->overall));
+	if (m->overall.attempts) {
+		fputs("| RFC 6076 | ", out);
+		sc__rfc6076_text(out, &m->rfc6076);
+		fputs(" |\n", out);
+	}
 }
 
 static void

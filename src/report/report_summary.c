@@ -6,7 +6,9 @@
  */
 #include "config.h"
 
+#include <inttypes.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -150,6 +152,17 @@ static const struct {
 	const char *one; /* for a count of 1 */
 	const char *many;
 } note_fields[] = {
+	NOTE(caps.open_calls_evicted,
+	     "call finished early at the open-call cap",
+	     "calls finished early at the open-call cap"),
+	NOTE(caps.call_msgs_dropped,
+	     "message past a call's message cap (counted, not kept)",
+	     "messages past a call's message cap (counted, not kept)"),
+	NOTE(caps.calls_not_kept, "call past the kept-call cap (not listed)",
+	     "calls past the kept-call cap (not listed)"),
+	NOTE(caps.link_keys_forgotten,
+	     "B2BUA link identifier forgotten at its cap",
+	     "B2BUA link identifiers forgotten at their cap"),
 	NOTE(truncated, "SIP message cut short (snap length or loss)",
 	     "SIP messages cut short (snap length or loss)"),
 	NOTE(malformed, "malformed SIP message (read by the raw scan)",
@@ -223,4 +236,36 @@ sc__report_notes(const struct sc_model *m, struct sc__note *out, size_t max)
 		out[n++].n = v;
 	}
 	return n;
+}
+
+/* "SER 20.0%" or "SER -" when it has no denominator. */
+static void
+ratio(FILE *f, const char *name, double v)
+{
+	if (v < 0)
+		fprintf(f, "%s -", name);
+	else
+		fprintf(f, "%s %.1f%%", name, v);
+}
+
+static void
+delays(FILE *f, const char *name, const struct sc_delays *d)
+{
+	if (!d->n)
+		return;
+	fprintf(f, "; %s p50/p90/p99 %" PRId64 "/%" PRId64 "/%" PRId64
+	           " ms",
+	        name, sc_delays_percentile(d, 50), sc_delays_percentile(d, 90),
+	        sc_delays_percentile(d, 99));
+}
+
+void
+sc__rfc6076_text(FILE *f, const struct sc_rfc6076 *r)
+{
+	ratio(f, "SER", sc_rfc6076_ser(r));
+	ratio(f, ", SEER", sc_rfc6076_seer(r));
+	ratio(f, ", ISA", sc_rfc6076_isa(r));
+	ratio(f, ", SCR", sc_rfc6076_scr(r));
+	delays(f, "SRD", &r->srd);
+	delays(f, "SDD", &r->sdd);
 }

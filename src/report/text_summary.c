@@ -182,6 +182,10 @@ header_invites(struct sc_report *r, const struct sc_model *m, unsigned width)
 		return;
 	stats_text(lb.f, &m->overall);
 	line_emit(r, &lb, "invites", width);
+	if (!line_open(&lb))
+		return;
+	sc__rfc6076_text(lb.f, &m->rfc6076);
+	line_emit(r, &lb, "rfc6076", width);
 }
 
 static void

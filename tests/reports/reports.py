@@ -557,6 +557,75 @@ def golden(fmt, sample, verbose):
         fail("output differs from %s (SC_REGEN=1 to accept)" % path)
 
 
+def tshark_calls(pcap):
+    """Per Call-ID from tshark: request methods, ports, agents, times."""
+    if not shutil.which("tshark"):
+        print("tshark missing: skipped")
+        sys.exit(77)
+    out = subprocess.run(
+        ["tshark", "-r", pcap, "-Y", "sip", "-T", "fields", "-E",
+         "separator=\t", "-e", "sip.Call-ID", "-e", "sip.Method", "-e",
+         "udp.srcport", "-e", "udp.dstport", "-e", "sip.User-Agent", "-e",
+         "sip.Server", "-e", "frame.time_epoch"],
+        capture_output=True, check=True).stdout.decode()
+    calls = {}
+    for line in out.splitlines():
+        cid, meth, sp, dp, ua, srv, ts = line.split("\t")
+        c = calls.setdefault(cid, {"methods": set(), "ports": set(),
+                                   "agents": set(), "ts": []})
+        if meth:
+            c["methods"].add(meth)
+        c["ports"] |= {sp, dp}
+        c["agents"] |= {a for a in (ua, srv) if a}
+        c["ts"].append(float(ts))
+    return calls
+
+
+def selected(*args):
+    out = run("--format", "csv", *args).decode()
+    return {row["call_id"] for row in csv.DictReader(io.StringIO(out))}
+
+
+def case_selection():
+    """--method, --host, --user-agent and --time against tshark's view."""
+    pcap = os.path.join(SAMPLES, "demo.pcap")
+    calls = tshark_calls(pcap)
+    for m in ("BYE", "CANCEL", "REGISTER", "INVITE"):
+        want = {c for c, v in calls.items() if m in v["methods"]}
+        got = selected("--method", m.lower(), pcap)
+        if got != want:
+            fail("--method %s: %s, want %s" % (m, got, want))
+    port = sorted(calls["busy-486-1@sipcause.test"]["ports"])[0]
+    want = {c for c, v in calls.items() if port in v["ports"]}
+    got = selected("--host", "127.0.0.1:" + port, pcap)
+    if got != want or len(want) != 1:
+        fail("--host port %s: %s, want %s" % (port, got, want))
+    if selected("--host", "127.0.0.2", pcap):
+        fail("--host 127.0.0.2 selects calls")
+    if selected("--host", "127.0.0.1", pcap) != set(calls):
+        fail("--host 127.0.0.1 misses calls")
+    if selected("--user-agent", "UAS", pcap) != {
+            c for c, v in calls.items() if any("UAS" in a for a in v["agents"])}:
+        fail("--user-agent UAS")
+    # calls overlapping a window given three ways: epoch, date, time of day
+    t0 = min(calls["notfound-404-1@sipcause.test"]["ts"]) - 0.5
+    t1 = t0 + 1.0
+    want = {c for c, v in calls.items() if max(v["ts"]) >= t0 and
+            min(v["ts"]) <= t1}
+    import datetime
+    d0 = datetime.datetime.fromtimestamp(t0, datetime.timezone.utc)
+    d1 = datetime.datetime.fromtimestamp(t1, datetime.timezone.utc)
+    for spec in ("%.3f..%.3f" % (t0, t1),
+                 "%s..%s" % (d0.strftime("%Y-%m-%d %H:%M:%S.%f"),
+                             d1.strftime("%Y-%m-%d %H:%M:%S.%f")),
+                 "%s..%s" % (d0.strftime("%H:%M:%S.%f"),
+                             d1.strftime("%H:%M:%S.%f"))):
+        got = selected("--time", spec, pcap)
+        if got != want or len(want) != 1:
+            fail("--time %s: %s, want %s" % (spec, got, want))
+    run("--time", "25:00:00..", pcap, ok=False)
+
+
 if __name__ == "__main__":
     os.makedirs(WORK, exist_ok=True)
     case = sys.argv[3]

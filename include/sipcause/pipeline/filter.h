@@ -25,6 +25,11 @@ struct sc_filter {
 	bool has_time;             /* the call overlaps [time_from, time_to] */
 	int64_t time_from_ns;      /* INT64_MIN: open */
 	int64_t time_to_ns;        /* INT64_MAX: open */
+	bool from_of_day;          /* time_from_ns is ns after midnight UTC
+				      of the capture's first day */
+	bool to_of_day;
+	bool day_known;            /* day_ns is set */
+	int64_t day_ns;            /* that midnight, in ns since 1970 */
 };
 
 /*
@@ -33,6 +38,13 @@ struct sc_filter {
  * first day) or seconds since 1970. False when it does not parse.
  */
 bool sc_filter_set_time(struct sc_filter *f, const char *spec);
+
+/*
+ * sc_filter_set_capture_start - the capture's first packet time, which
+ * fixes the day of "HH:MM:SS" bounds. Without it the day is that of the
+ * first call matched.
+ */
+void sc_filter_set_capture_start(struct sc_filter *f, int64_t first_ts);
 
 /* True when no condition is set. */
 bool sc_filter_is_empty(const struct sc_filter *f);

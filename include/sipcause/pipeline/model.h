@@ -91,6 +91,48 @@ struct sc_call_stats {
 	size_t apdd;
 };
 
+/* A growing list of delays in ms, sorted by sc_model_finish(). */
+struct sc_delays {
+	int64_t *ms;
+	size_t n;
+	size_t alloc;
+};
+
+/*
+ * RFC 6076 section 4 metrics over the INVITE calls (one INVITE request
+ * each: the headline attempt, auth retries folded, retransmissions not
+ * counted; mid-dialog captures left out).
+ *   SER  = answered / (invites - redirected)             (4.6)
+ *   SEER = (2xx, 480, 486, 600, 603) / (invites - redirected)  (4.7)
+ *   ISA  = (408, 500, 503, 504, or no final answer) / invites  (4.8)
+ *   SCR  = answered and ended by a BYE that got a 2xx / invites (4.9)
+ *   SRD  = INVITE to its first 18x, else to its final response: 2xx or
+ *          failure (not 3xx, nor calls cancelled before any)     (4.3)
+ *   SDD  = BYE to its final response                          (4.4)
+ * Delays are measured on the transaction nearest the caller while the
+ * call keeps its transactions; a summarised call gives SRD from its
+ * timings (18x or 2xx) and no SDD.
+ */
+struct sc_rfc6076 {
+	uint64_t invites;
+	uint64_t redirected;      /* final 3xx */
+	uint64_t established;     /* 2xx */
+	uint64_t effective;       /* 2xx, 480, 486, 600, 603 */
+	uint64_t ineffective;     /* 408, 500, 503, 504, no final */
+	uint64_t completed;
+	struct sc_delays srd;
+	struct sc_delays sdd;
+};
+
+/* The RFC 6076 ratios in percent; -1 when the denominator is 0. */
+double sc_rfc6076_ser(const struct sc_rfc6076 *r);
+double sc_rfc6076_seer(const struct sc_rfc6076 *r);
+double sc_rfc6076_isa(const struct sc_rfc6076 *r);
+double sc_rfc6076_scr(const struct sc_rfc6076 *r);
+
+/* The @pct-th percentile (nearest rank) of sorted delays; -1 if none. */
+int64_t sc_delays_percentile(const struct sc_delays *d, unsigned pct);
+
 /* Counters per pair of caller and callee addresses. */
 struct sc_peer {
 	struct sc_addr caller;
@@ -135,6 +177,7 @@ struct sc_model {
 	struct sc_stats stats;
 	struct sc_vec calls;         /* struct sc_call *, owned */
 	struct sc_call_stats overall;
+	struct sc_rfc6076 rfc6076;   /* over every INVITE call, kept or not */
 	struct sc_vec peers;         /* struct sc_peer *, owned, by first call */
 	struct sc_hashmap peer_index;
 	struct sc_security_item *security;   /* scanners, guessing, fraud */
