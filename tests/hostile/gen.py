@@ -8,6 +8,10 @@ KIND is one of:
   frag-flood      N first IPv4 fragments whose datagrams never complete
                   (default 200000)
   calls           N unanswered INVITEs with ordinary Call-IDs
+  calls-from      OUT is followed by a file of Call-IDs, one a line:
+                  one unanswered INVITE each, 1 ms apart (bench/collide)
+  calls-burst     N unanswered INVITEs within one second (10 us apart):
+                  every call still open when the cap on open calls is hit
   colliding-calls N unanswered INVITEs whose Call-IDs share the low bits
                   of the hash sipcause used before SipHash (FNV-1a, fixed
                   seed, avalanche): the attack of issue #14 (default 500)
@@ -20,6 +24,13 @@ KIND is one of:
                   length disagrees with its leading one
   options         N ordinary OPTIONS requests (a good file to follow a
                   damaged one)
+  next-options    N OPTIONS like options, Call-IDs next-I@h (a second
+                  file whose calls differ from the first one's)
+  nul-callid      two unanswered INVITEs whose Call-IDs are equal up to
+                  a NUL byte and differ after it
+  utf8-from       an answered INVITE whose From display name is long
+                  and made of multibyte characters (2-, 3- and 4-byte
+                  UTF-8, wide CJK), and whose Call-ID is too
 
 Captures are built here from scratch, link type RAW (IPv4 straight
 away) to keep them small; nothing is copied from any capture.
@@ -68,16 +79,16 @@ def write_pcap(path, frames, nsec=False):
             f.write(pcap_record(sec, frac, data))
 
 
-def sip_request(method, call_id, n, user="bob"):
+def sip_request(method, call_id, n, user="bob", display=""):
     text = ("%s sip:%s@192.0.2.2 SIP/2.0\r\n"
             "Via: SIP/2.0/UDP 192.0.2.1:5060;branch=z9hG4bK-h%d\r\n"
-            "From: <sip:alice@192.0.2.1>;tag=a%d\r\n"
+            "From: %s<sip:alice@192.0.2.1>;tag=a%d\r\n"
             "To: <sip:%s@192.0.2.2>\r\n"
             "Call-ID: %s\r\n"
             "CSeq: 1 %s\r\n"
             "Max-Forwards: 70\r\n"
             "Content-Length: 0\r\n\r\n"
-            % (method, user, n, n, user, call_id, method))
+            % (method, user, n, display, n, user, call_id, method))
     return text.encode()
 
 
@@ -144,18 +155,43 @@ def colliding_ids(n, bits):
     return out
 
 
-def invites(path, ids):
+def invites(path, ids, step_us=1000):
     frames = []
     for i, cid in enumerate(ids):
-        frames.append((T0 + i // 1000, (i % 1000) * 1000,
+        t = i * step_us
+        frames.append((T0 + t // 1000000, t % 1000000,
                        udp(A, B, 5060, 5060, sip_request("INVITE", cid, i))))
     write_pcap(path, frames)
 
 
-def options(n):
+def options(n, prefix="opt"):
     return [(T0 + i, 0, udp(A, B, 5060, 5060,
-                            sip_request("OPTIONS", "opt-%d@h" % i, i)))
+                            sip_request("OPTIONS", "%s-%d@h" % (prefix, i),
+                                        i)))
             for i in range(n)]
+
+
+def nul_callid(path):
+    frames = []
+    for i, cid in enumerate(("nul-call\0first@h", "nul-call\0second@h")):
+        msg = sip_request("INVITE", cid, i)
+        frames.append((T0 + i, 0, udp(A, B, 5060, 5060, msg)))
+    write_pcap(path, frames)
+
+
+UTF8_NAME = ("\u00c9lodie M\u00fcller-\u0160\u0165astn\u00e1 "
+             "\u65e5\u672c\u8a9e\u306e\u975e\u5e38\u306b\u9577\u3044"
+             "\u8868\u793a\u540d \U0001f600\U0001f4de "
+             "\u041f\u0440\u0438\u0432\u0435\u0442 \u2603\u00e9" * 2)
+
+
+def utf8_from(path):
+    cid = "\u00e9t\u00e9-\u65e5\u672c-" + "\u00fc" * 40 + "@h"
+    inv = sip_request("INVITE", cid, 0, display='"%s" ' % UTF8_NAME)
+    ok = sip_response(200, "OK", cid, 0, "INVITE")
+    ok = ok.replace(b"From: <", ('From: "%s" <' % UTF8_NAME).encode())
+    write_pcap(path, [(T0, 0, udp(A, B, 5060, 5060, inv)),
+                      (T0, 50000, udp(B, A, 5060, 5060, ok))])
 
 
 # ---- pcapng (only what the damaged-file cases need) ----
@@ -223,6 +259,10 @@ def main(argv):
     if len(argv) < 3:
         sys.exit(__doc__)
     kind, path = argv[1], argv[2]
+    if kind == "calls-from":
+        with open(argv[3]) as f:
+            invites(path, [l.strip() for l in f if l.strip()])
+        return 0
     n = int(argv[3]) if len(argv) > 3 else None
     if kind == "syn-flood":
         syn_flood(path, n or 200000)
@@ -230,6 +270,9 @@ def main(argv):
         frag_flood(path, n or 200000)
     elif kind == "calls":
         invites(path, ["call-%x@hostile" % i for i in range(n or 500)])
+    elif kind == "calls-burst":
+        invites(path, ["burst-%x@hostile" % i for i in range(n or 70000)],
+                step_us=10)
     elif kind == "colliding-calls":
         n = n or 500
         # colliding in every table size up to the one n calls need
@@ -245,6 +288,12 @@ def main(argv):
         corrupt_block(path)
     elif kind == "options":
         write_pcap(path, options(n or 2))
+    elif kind == "next-options":
+        write_pcap(path, options(n or 2, "next"))
+    elif kind == "nul-callid":
+        nul_callid(path)
+    elif kind == "utf8-from":
+        utf8_from(path)
     else:
         sys.exit("gen.py: unknown kind %s\n%s" % (kind, __doc__))
     return 0

@@ -9,7 +9,6 @@ usage: mem_calls_flood.py SIPCAUSE GEN_PY [N]
 """
 import os
 import re
-import resource
 import subprocess
 import sys
 import tempfile
@@ -27,9 +26,18 @@ def main():
         cap = os.path.join(tmp, "flood.pcap")
         subprocess.run([sys.executable, gen, "calls", cap, str(n)],
                        check=True)
-        out = subprocess.run([exe, "-q", "--color", "never", cap],
-                             capture_output=True, text=True, check=False)
-    rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+        # sipcause's own peak RSS: RUSAGE_CHILDREN would include gen.py
+        with tempfile.TemporaryFile() as so, tempfile.TemporaryFile() as se:
+            p = subprocess.Popen([exe, "-q", "--color", "never", cap],
+                                 stdout=so, stderr=se)
+            _, status, ru = os.wait4(p.pid, 0)
+            so.seek(0)
+            se.seek(0)
+            out = subprocess.CompletedProcess(
+                p.args, os.waitstatus_to_exitcode(status),
+                so.read().decode(errors="replace"),
+                se.read().decode(errors="replace"))
+    rss = ru.ru_maxrss
     if out.returncode != 0:
         print("exit status %d: %s" % (out.returncode, out.stderr))
         return 1
