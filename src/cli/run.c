@@ -141,6 +141,8 @@ run_pipeline_end(struct run *r, enum sc_err err)
 				r->model.files[i].path,
 				(unsigned long long)r->model.files[i].packets,
 				r->model.files[i].warning);
+	/* --time HH:MM:SS is on the capture's first day */
+	sc_filter_set_capture_start(&r->o->filter, r->model.stats.first_ts);
 	if (sc_report_finish(r->report, &r->model) != SC_OK) {
 		fprintf(stderr, "sipcause: %s: write error\n",
 			o->output ? o->output : "standard output");

@@ -146,11 +146,13 @@ on_call_done(void *ctx, struct sc_call *call)
 	note_failure(a, track_security(a, call));
 	if (a->opts.on_call)
 		a->opts.on_call(a->opts.on_call_ctx, call);
+	/* counted while its messages are there (delays of every
+	 * transaction, also for calls summarised below) */
+	note_failure(a, sc_model_count_call(a->model, call));
 	if (a->opts.stream_only || a->model->calls.n >= a->opts.kept_calls_cap) {
 		/* written, counted, gone: nothing stays per call */
 		if (!a->opts.stream_only)
 			a->model->stats.caps.calls_not_kept++;
-		note_failure(a, sc_model_count_call(a->model, call));
 		if (a->linker)
 			sc_linker_release(a->linker, call);
 		sc_call_free(call);

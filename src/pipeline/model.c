@@ -325,11 +325,9 @@ sc_model_add_call(struct sc_model *m, struct sc_call *call)
 {
 	enum sc_err err = sc_vec_push(&m->calls, call);
 
-	if (err != SC_OK) {
+	if (err != SC_OK)
 		sc_call_free(call);
-		return err;
-	}
-	return sc_model_count_call(m, call);
+	return err;
 }
 
 static double

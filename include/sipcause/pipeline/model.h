@@ -198,14 +198,17 @@ struct sc_input_file *sc_model_add_file(struct sc_model *m, const char *path);
 /* Count one parsed message in the statistics. */
 void sc_stats_count_msg(struct sc_stats *s, const struct sc_msg *msg);
 
-/* Take ownership of a finished call. SC_ENOMEM frees it. */
+/*
+ * Take ownership of a finished call, already counted with
+ * sc_model_count_call() (before it was summarised: the delays of its
+ * transactions are counted from its messages). SC_ENOMEM frees it.
+ */
 enum sc_err sc_model_add_call(struct sc_model *m,
 			      struct sc_call *call) SC_WARN_UNUSED;
 
 /*
- * sc_model_count_call - count a finished call in the statistics without
- * keeping it (streaming output, or past the cap on kept calls); the
- * caller keeps ownership.
+ * sc_model_count_call - count a finished call in the statistics, once,
+ * while it still has its messages; the caller keeps ownership.
  */
 enum sc_err sc_model_count_call(struct sc_model *m,
 				const struct sc_call *call) SC_WARN_UNUSED;
