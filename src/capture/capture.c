@@ -222,7 +222,7 @@ sc_capture_next(struct sc_capture *c, struct sc_frame *f, char *errbuf)
 		return SC_OK;
 	}
 	if (rc == PCAP_ERROR_BREAK)
-		return SC_ENOTFOUND;
+		return SC_EOF;
 	perr = pcap_geterr(c->pcap);
 	/* pcapng sections may declare interfaces of several link types;
 	 * libpcap 1.10 refuses the first packet of a second type */

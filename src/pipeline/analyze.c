@@ -420,7 +420,8 @@ fragment(struct sc_analyzer *a, const struct sc_pkt *pkt)
 	enum sc_err err = sc_ipfrag_add(a->frags, pkt, &d);
 
 	if (err != SC_OK) {
-		note_failure(a, err == SC_ENOTFOUND ? SC_OK : err);
+		/* pending (EAGAIN) or dropped and counted (a data fault) */
+		note_failure(a, err == SC_ENOMEM ? err : SC_OK);
 		return;
 	}
 	whole.frame = d.frame;
@@ -524,7 +525,7 @@ read_capture(struct sc_analyzer *a, struct sc_capture *cap,
 		file->warning = strdup(sc_capture_warning(cap));
 	sc_capture_close(cap);
 	a->in_file = false;
-	if (err == SC_ENOTFOUND)
+	if (err == SC_EOF)
 		return SC_OK;
 	if (err == SC_ETRUNC) {
 		/* keep what was read; the caller warns */

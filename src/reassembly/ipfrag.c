@@ -368,14 +368,14 @@ sc_ipfrag_add(struct sc_ipfrag *r, const struct sc_pkt *pkt,
 	    wire_len > r->lim.max_datagram - start) {
 		r->stats.too_big++;
 		drop(r, p);
-		return SC_ENOTFOUND;
+		return SC_ELIMIT;
 	}
 	wire_end = start + wire_len;
 	if (!pkt->frag.more) {
 		if (p->have_last && p->total != wire_end) {
 			r->stats.inconsistent++;
 			drop(r, p);
-			return SC_ENOTFOUND;
+			return SC_EMALFORMED;
 		}
 		p->have_last = true;
 		p->total = wire_end;
@@ -383,7 +383,7 @@ sc_ipfrag_add(struct sc_ipfrag *r, const struct sc_pkt *pkt,
 	if (p->nframes >= r->lim.max_fragments) {
 		r->stats.too_many++;
 		drop(r, p);
-		return SC_ENOTFOUND;
+		return SC_ELIMIT;
 	}
 	added = iv_uncovered(&p->wire, start, wire_end);
 	if (added == 0)
@@ -399,7 +399,7 @@ sc_ipfrag_add(struct sc_ipfrag *r, const struct sc_pkt *pkt,
 		return SC_ENOMEM;
 	if (!p->have_last || p->wire.n != 1 || p->wire.v[0].start != 0 ||
 	    p->wire.v[0].end < p->total)
-		return SC_ENOTFOUND;
+		return SC_EAGAIN;
 
 	/* complete: hand it out, keep it alive until the next call */
 	r->done = unlink_pending(r, p);

@@ -58,7 +58,7 @@ feed(struct sc_ipfrag *r, const struct sc_pkt *f, size_t n,
 	for (size_t i = 0; i < n; i++) {
 		enum sc_err err = sc_ipfrag_add(r, &f[i], out);
 
-		assert_true(err == SC_OK || err == SC_ENOTFOUND);
+		assert_true(err == SC_OK || err == SC_EAGAIN);
 		done += err == SC_OK;
 	}
 	return done;
@@ -166,8 +166,8 @@ test_interleaved_datagrams(void **state)
 	struct sc_datagram d;
 
 	(void)state;
-	assert_int_equal(sc_ipfrag_add(r, &f[0], &d), SC_ENOTFOUND);
-	assert_int_equal(sc_ipfrag_add(r, &f[1], &d), SC_ENOTFOUND);
+	assert_int_equal(sc_ipfrag_add(r, &f[0], &d), SC_EAGAIN);
+	assert_int_equal(sc_ipfrag_add(r, &f[1], &d), SC_EAGAIN);
 	assert_int_equal(sc_ipfrag_add(r, &f[2], &d), SC_OK);
 	assert_int_equal(d.len, 1580);
 	assert_int_equal(sc_ipfrag_add(r, &f[3], &d), SC_OK);
@@ -208,19 +208,20 @@ test_caps(void **state)
 	struct sc_datagram d;
 
 	(void)state;
-	assert_int_equal(sc_ipfrag_add(r, &big, &d), SC_ENOTFOUND);
+	assert_int_equal(sc_ipfrag_add(r, &big, &d), SC_ELIMIT);
 	assert_int_equal(sc_ipfrag_stats(r)->too_big, 1);
 	assert_int_equal(sc_ipfrag_pending(r), 0);
-	assert_int_equal(sc_ipfrag_add(r, &p1, &d), SC_ENOTFOUND);
-	assert_int_equal(sc_ipfrag_add(r, &p2, &d), SC_ENOTFOUND);
-	assert_int_equal(sc_ipfrag_add(r, &p3, &d), SC_ENOTFOUND);
+	assert_int_equal(sc_ipfrag_add(r, &p1, &d), SC_EAGAIN);
+	assert_int_equal(sc_ipfrag_add(r, &p2, &d), SC_EAGAIN);
+	assert_int_equal(sc_ipfrag_add(r, &p3, &d), SC_EAGAIN);
 	assert_int_equal(sc_ipfrag_pending(r), 2);
 	assert_int_equal(sc_ipfrag_stats(r)->evicted, 1);
 	/* too many fragments for one datagram */
 	for (uint64_t i = 0; i < 4; i++) {
 		struct sc_pkt t = frag(12, i * 8, 8, true, 10 + i, 0);
 
-		assert_int_equal(sc_ipfrag_add(r, &t, &d), SC_ENOTFOUND);
+		assert_int_equal(sc_ipfrag_add(r, &t, &d),
+				 i < 3 ? SC_EAGAIN : SC_ELIMIT);
 	}
 	assert_int_equal(sc_ipfrag_stats(r)->too_many, 1);
 	/* two last fragments that disagree about the end */
@@ -228,8 +229,8 @@ test_caps(void **state)
 		struct sc_pkt l1 = frag(13, 100, 50, false, 20, 0);
 		struct sc_pkt l2 = frag(13, 100, 60, false, 21, 0);
 
-		assert_int_equal(sc_ipfrag_add(r, &l1, &d), SC_ENOTFOUND);
-		assert_int_equal(sc_ipfrag_add(r, &l2, &d), SC_ENOTFOUND);
+		assert_int_equal(sc_ipfrag_add(r, &l1, &d), SC_EAGAIN);
+		assert_int_equal(sc_ipfrag_add(r, &l2, &d), SC_EMALFORMED);
 		assert_int_equal(sc_ipfrag_stats(r)->inconsistent, 1);
 	}
 	sc_ipfrag_free(r);
@@ -249,7 +250,7 @@ test_eviction_order_and_flood(void **state)
 	for (uint32_t id = 1; id <= 4; id++) {
 		struct sc_pkt f = frag(id, 0, 800, true, id, 0);
 
-		assert_int_equal(sc_ipfrag_add(r, &f, &d), SC_ENOTFOUND);
+		assert_int_equal(sc_ipfrag_add(r, &f, &d), SC_EAGAIN);
 	}
 	assert_int_equal(sc_ipfrag_stats(r)->evicted, 1);
 	assert_int_equal(sc_ipfrag_pending(r), 3);
@@ -259,7 +260,7 @@ test_eviction_order_and_flood(void **state)
 		struct sc_pkt l1 = frag(1, 800, 200, false, 5, 0);
 		struct sc_pkt l3 = frag(3, 800, 200, false, 6, 0);
 
-		assert_int_equal(sc_ipfrag_add(r, &l1, &d), SC_ENOTFOUND);
+		assert_int_equal(sc_ipfrag_add(r, &l1, &d), SC_EAGAIN);
 		assert_int_equal(sc_ipfrag_add(r, &l3, &d), SC_OK);
 		expect_whole(&d, 1000);
 	}
@@ -268,7 +269,7 @@ test_eviction_order_and_flood(void **state)
 		struct sc_pkt f = frag(id, 0, 800, true, id, 0);
 
 		f.ts_ns = 10 * NS;
-		assert_int_equal(sc_ipfrag_add(r, &f, &d), SC_ENOTFOUND);
+		assert_int_equal(sc_ipfrag_add(r, &f, &d), SC_EAGAIN);
 	}
 	assert_int_equal(sc_ipfrag_pending(r), 3);
 	assert_int_equal(sc_ipfrag_stats(r)->evicted, 2 + 200000 - 1);

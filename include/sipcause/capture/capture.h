@@ -66,7 +66,7 @@ enum sc_err sc_capture_open_stream(FILE *fp, const char *name,
 
 /*
  * sc_capture_next - read the next frame into @f.
- * Returns SC_OK with a frame; SC_ENOTFOUND at the clean end of the file;
+ * Returns SC_OK with a frame; SC_EOF at the clean end of the file;
  * SC_ETRUNC when the file ends in the middle of a record or at a record
  * libpcap cannot read (a corrupt length, a broken pcapng block): the
  * file ends there like a truncated one, everything before it was

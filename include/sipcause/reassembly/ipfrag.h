@@ -55,8 +55,10 @@ void sc_ipfrag_free(struct sc_ipfrag *r);
 /*
  * sc_ipfrag_add - collect the fragment in @pkt (pkt->is_fragment set by
  * decode). Returns SC_OK with @out filled when this fragment completes
- * its datagram; SC_ENOTFOUND while fragments are still missing (also when
- * the fragment was dropped: see the stats); SC_ENOMEM. Overlapping bytes
+ * its datagram; SC_EAGAIN while fragments are still missing; SC_ELIMIT
+ * (too big, too many fragments) or SC_EMALFORMED (two ends that
+ * disagree) when the datagram was dropped, counted in the stats: data
+ * faults, never a reason to stop; SC_ENOMEM. Overlapping bytes
  * keep their first copy (RFC 5722 would drop the datagram; a capture
  * tool keeps what it can and counts it).
  */
