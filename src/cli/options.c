@@ -584,6 +584,15 @@ parse_operands(int argc, char **argv, struct options *o)
 	for (int i = optind; i < argc; i++)
 		if (!add_file(o, argv[i]))
 			return EXIT_INPUT;
+	for (size_t i = 0; i < o->nfiles; i++) {
+		if ((o->export_pcap || o->split_dir) &&
+		    strcmp(o->files[i], "-") == 0) {
+			cli_usage_error("%s", "--export-pcap and --split-calls "
+					      "read the input again: save "
+					      "standard input to a file first");
+			return EXIT_USAGE;
+		}
+	}
 	if (o->nfiles == 0) {
 		cli_usage_error("%s", "no capture file given (a FILE or -r FILE; "
 				  "'-' reads standard input)");

@@ -106,6 +106,11 @@ run_pipeline_new(struct run *r, sc_call_done_fn *on_call, bool prompt)
 	/* messages are kept only for the calls the report draws */
 	aopts.keep_pred = sc_report_wants_messages;
 	aopts.keep_ctx = r->report;
+	if (o->export_pcap || o->split_dir) {
+		/* the frames of every call are needed to export them */
+		aopts.keep_messages = true;
+		aopts.keep_pred = NULL;
+	}
 	aopts.on_call = on_call;
 	aopts.on_call_ctx = on_call == run_stream_call ? (void *)r->report
 						   : (void *)r;

@@ -203,6 +203,82 @@ def case_corrupt_record_then_next_file():
                "the damage is in input.warnings", r)
 
 
+def tshark_call_frames(path):
+    """Call-ID -> the frames its messages were built from, read by tshark
+    (independent of sipcause): frames carrying the call's messages plus
+    the IP fragments and TCP segments they were reassembled from."""
+    import shutil
+    if not shutil.which("tshark"):
+        print("tshark not installed: skipped")
+        sys.exit(77)
+    out = subprocess.run(
+        ["tshark", "-r", path, "-T", "fields", "-E", "separator=|",
+         "-e", "frame.number", "-e", "sip.Call-ID", "-e", "ip.fragment",
+         "-e", "tcp.segment"], capture_output=True, text=True).stdout
+    calls = {}
+    for line in out.splitlines():
+        num, ids, frags, segs = line.split("|")
+        for cid in filter(None, ids.split(",")):
+            s = calls.setdefault(cid, set())
+            s.add(int(num))
+            s.update(int(x) for x in (frags + "," + segs).split(",") if x)
+    return calls
+
+
+def pcap_frames(path):
+    import struct
+    d = open(path, "rb").read()
+    off, n = 24, 0
+    while off < len(d):
+        off += 16 + struct.unpack("<I", d[off + 8:off + 12])[0]
+        n += 1
+    return n
+
+
+def case_export_pcap():
+    """The exported pcap holds exactly the selected calls, each with every
+    frame it was built from (fragments and segments too)."""
+    for name, args in (("demo.pcap", ["--failed"]),
+                       ("ipv4-fragmented.pcap", []),
+                       ("tcp-segmented.pcap", [])):
+        src = os.path.join(DATA, "..", "..", "samples", name)
+        want = tshark_call_frames(src)
+        with tempfile.TemporaryDirectory() as d:
+            out = os.path.join(d, "x.pcap")
+            r = run("-q", "--format", "json", "--export-pcap", out, *args,
+                    src)
+            expect(r.returncode == 0, name + ": exported", r)
+            picked = {c["call_id"] for c in json.loads(r.stdout)["calls"]}
+            expect(picked, name + ": some call selected", r)
+            frames = set().union(*(want[c] for c in picked))
+            expect(pcap_frames(out) == len(frames),
+                   "%s: %d frames exported, tshark counts %d" %
+                   (name, pcap_frames(out), len(frames)), r)
+            r2 = run("-q", "--format", "json", out)
+            again = {c["call_id"] for c in json.loads(r2.stdout)["calls"]}
+            expect(again == picked, name + ": the same calls, no other", r2)
+
+
+def case_split_calls():
+    src = os.path.join(DATA, "..", "..", "samples", "demo.pcap")
+    want = tshark_call_frames(src)
+    with tempfile.TemporaryDirectory() as d:
+        r = run("-q", "--split-calls", os.path.join(d, "calls"), src)
+        expect(r.returncode == 0, "split", r)
+        files = sorted(os.listdir(os.path.join(d, "calls")))
+        expect(len(files) == len(want), "one file per call", r)
+        for f in files:
+            path = os.path.join(d, "calls", f)
+            doc = json.loads(run("-q", "--format", "json", path).stdout)
+            ids = [c["call_id"] for c in doc["calls"]]
+            expect(len(ids) == 1 and ids[0].replace("@", "_") in f,
+                   f + ": named after its one call", r)
+            expect(pcap_frames(path) == len(want[ids[0]]),
+                   f + ": every frame of the call", r)
+        r = run("--export-pcap", os.path.join(d, "x.pcap"), "-", stdin=b"")
+        fails_with(r, 1, "standard input")
+
+
 def case_output_file():
     with tempfile.TemporaryDirectory() as d:
         out = os.path.join(d, "report.json")
