@@ -11,6 +11,7 @@
 
 #include "cli/export.h"
 #include "cli/hep.h"
+#include "cli/progress.h"
 #include "cli/run.h"
 #include "sipcause/pipeline/filter.h"
 
@@ -24,18 +25,6 @@ want_color(enum color_mode mode, FILE *out)
 	if (no_color && no_color[0])
 		return false;
 	return isatty(fileno(out));
-}
-
-/* "reading FILE: 42%" on a terminal's stderr. */
-static void
-show_progress(void *ctx, uint64_t done, uint64_t total)
-{
-	const char *path = ctx;   /* a file name from argv */
-
-	if (total == 0)
-		return;
-	fprintf(stderr, "\rsipcause: reading %s: %3u%%", path,
-		(unsigned)(done * 100 / total));
 }
 
 /*
@@ -207,17 +196,20 @@ read_files(struct run *r, size_t *unread)
 {
 	const struct options *o = r->o;
 	bool progress = !o->quiet && isatty(fileno(stderr));
+	struct cli_progress bar;
 
 	*unread = 0;
 	for (size_t i = 0; i < o->nfiles; i++) {
 		enum sc_err err;
 
-		if (progress)
-			sc_analyzer_set_progress(r->an, show_progress,
-						 o->files[i]);
+		if (progress) {
+			cli_progress_begin(&bar, o->files[i], &r->model);
+			sc_analyzer_set_progress(r->an, cli_progress_show,
+						 &bar);
+		}
 		err = sc_analyzer_file(r->an, o->files[i], r->errbuf);
 		if (progress)
-			fputs("\r\033[K", stderr);
+			cli_progress_end(&bar);
 		if (err == SC_ENOMEM)
 			return err;
 		if (err != SC_OK) {

@@ -279,6 +279,64 @@ def case_split_calls():
         fails_with(r, 1, "standard input")
 
 
+def many_options_pcap(path, n):
+    """@n OPTIONS requests, each its own Call-ID, in a pcap."""
+    import struct
+    out = [struct.pack("<IHHiIII", 0xa1b2c3d4, 2, 4, 0, 0, 65535, 1)]
+    for i in range(n):
+        sip = ("OPTIONS sip:b@10.0.0.2 SIP/2.0\r\nVia: SIP/2.0/UDP "
+               "10.0.0.1;branch=z9hG4bK%d\r\nFrom: <sip:a@x>;tag=1\r\n"
+               "To: <sip:b@x>\r\nCall-ID: p%d\r\nCSeq: 1 OPTIONS\r\n"
+               "Content-Length: 0\r\n\r\n" % (i, i)).encode()
+        udp = struct.pack("!HHHH", 5060, 5060, 8 + len(sip), 0) + sip
+        ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(udp), 0, 0, 64,
+                         17, 0, bytes([10, 0, 0, 1]), bytes([10, 0, 0, 2]))
+        eth = b"\x00" * 12 + b"\x08\x00" + ip + udp
+        out.append(struct.pack("<IIII", 1700000000 + i // 1000, i % 1000,
+                               len(eth), len(eth)) + eth)
+    open(path, "wb").write(b"".join(out))
+
+
+def case_progress():
+    """A long read shows a bar on a terminal's stderr, erased at the end;
+    nothing with -q or when stderr is not a terminal."""
+    import pty
+    with tempfile.TemporaryDirectory() as d:
+        big = os.path.join(d, "big.pcap")
+        many_options_pcap(big, 70000)
+        for quiet in (False, True):
+            master, slave = pty.openpty()
+            args = [BIN, "--format", "jsonl", "-o", os.devnull, big]
+            if quiet:
+                args.insert(1, "-q")
+            p = subprocess.Popen(args, stdout=subprocess.DEVNULL,
+                                 stderr=slave, env=dict(os.environ,
+                                                        TZ="UTC"))
+            os.close(slave)
+            seen = b""
+            while True:
+                try:
+                    chunk = os.read(master, 4096)
+                except OSError:
+                    break
+                if not chunk:
+                    break
+                seen += chunk
+            p.wait()
+            os.close(master)
+            expect(p.returncode == 0, "read the big file")
+            if quiet:
+                expect(seen == b"", "-q: nothing on the terminal: %r" % seen)
+            else:
+                expect(b"big.pcap [" in seen and b"%" in seen and
+                       b"pkt/s" in seen and b"calls" in seen,
+                       "a bar with the rate and calls: %r" % seen[:300])
+                expect(seen.endswith(b"\r\x1b[K"),
+                       "the bar is erased at the end: %r" % seen[-40:])
+        r = run("--format", "jsonl", "-o", os.devnull, big)
+        expect(r.stderr == b"", "stderr not a terminal: no bar", r)
+
+
 def case_output_file():
     with tempfile.TemporaryDirectory() as d:
         out = os.path.join(d, "report.json")
