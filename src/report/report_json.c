@@ -293,7 +293,9 @@ static void
 call_object(struct sc_jsonw *w, const struct sc_call *c)
 {
 	sc_jsonw_begin_object(w);
-	sc_jsonw_kstr(w, "call_id", c->call_id);
+	/* with its length: a NUL byte inside is written as \u0000 */
+	sc_jsonw_key(w, "call_id");
+	sc_jsonw_stringn(w, c->call_id, c->call_id_len);
 	sc_jsonw_kstr(w, "kind", sc__call_kind(c));
 	party(w, "from", &c->from);
 	party(w, "to", &c->to);
