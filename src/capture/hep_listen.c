@@ -23,6 +23,7 @@
 #include "sipcause/frame/carrier.h"
 
 #define CONN_BUF 65536
+#define UDP_RCVBUF (8 << 20)
 
 static void
 be16(uint8_t *p, size_t v)
@@ -68,6 +69,50 @@ ip_header(const struct sc_hep *h, size_t ulen, uint8_t *q)
 	return 20;
 }
 
+/*
+ * HEPv2 as agents send it to a collector. The decoder used inside
+ * captures also wants the header-length byte to match the family, to
+ * tell HEP from other UDP; agents disagree on that byte (sngrep writes
+ * the high byte of the total length there), and a datagram sent to the
+ * collector's port is HEP anyway. Layout: version 2, length, family,
+ * protocol, ports, addresses, then seconds, microseconds (the agent's
+ * byte order: little-endian in practice), capture id and 2 bytes.
+ */
+static enum sc_err
+decode_v2_agent(const uint8_t *p, size_t len, struct sc_hep *h)
+{
+	size_t alen = len >= 4 ? (p[2] == 2 ? 4 : p[2] == 10 ? 16 : 0) : 0;
+	size_t off = 8 + 2 * alen;
+	uint32_t sec, usec;
+
+	memset(h, 0, sizeof(*h));
+	if (len < 1 || p[0] != 2 || alen == 0)
+		return SC_ENOTFOUND;
+	if (len < off + 12)
+		return SC_ETRUNC;
+	sec = (uint32_t)p[off] | (uint32_t)p[off + 1] << 8 |
+	      (uint32_t)p[off + 2] << 16 | (uint32_t)p[off + 3] << 24;
+	usec = (uint32_t)p[off + 4] | (uint32_t)p[off + 5] << 8 |
+	       (uint32_t)p[off + 6] << 16 | (uint32_t)p[off + 7] << 24;
+	if (usec >= 1000000)
+		return SC_EMALFORMED;
+	if (alen == 4) {
+		sc_addr_set4(&h->src.addr, p + 8);
+		sc_addr_set4(&h->dst.addr, p + 12);
+	} else {
+		sc_addr_set6(&h->src.addr, p + 8);
+		sc_addr_set6(&h->dst.addr, p + 24);
+	}
+	h->version = 2;
+	h->ipproto = p[3];
+	h->src.port = (uint16_t)(p[4] << 8 | p[5]);
+	h->dst.port = (uint16_t)(p[6] << 8 | p[7]);
+	h->ts_ns = (int64_t)sec * 1000000000 + (int64_t)usec * 1000;
+	h->payload = p + off + 12;
+	h->len = len - off - 12;
+	return SC_OK;
+}
+
 enum sc_err
 sc_hep_to_frame(const uint8_t *p, size_t len, int64_t now_ns, uint8_t *buf,
 		size_t cap, struct sc_frame *out)
@@ -76,6 +121,8 @@ sc_hep_to_frame(const uint8_t *p, size_t len, int64_t now_ns, uint8_t *buf,
 	enum sc_err err = sc_hep_decode(p, len, &h);
 	size_t ulen, hl;
 
+	if (err == SC_ENOTFOUND)
+		err = decode_v2_agent(p, len, &h);
 	if (err != SC_OK)
 		return err;
 	/* a collector gets whole packets: the length must match exactly */
@@ -106,7 +153,8 @@ sc_hep_to_frame(const uint8_t *p, size_t len, int64_t now_ns, uint8_t *buf,
 
 struct conn {
 	int fd;
-	size_t len;
+	size_t head;              /* first byte not yet taken */
+	size_t len;               /* bytes buffered after head */
 	uint8_t *buf;             /* CONN_BUF bytes */
 };
 
@@ -117,6 +165,7 @@ struct sc_hep_listener {
 	size_t max_conns;
 	size_t nconns;
 	struct conn *conns;
+	struct pollfd *pfd;       /* 1 + max_conns */
 	uint64_t number;
 	struct sc_hep_listen_stats st;
 	uint8_t pkt[65536];       /* a received datagram / framed packet */
@@ -130,6 +179,20 @@ wall_ns(void)
 
 	clock_gettime(CLOCK_REALTIME, &ts);
 	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+/*
+ * Agents send in bursts (a proxy's calls, a replayed capture): room for
+ * thousands of datagrams while the analysis catches up. Past the
+ * system's limit when privileged (SO_RCVBUFFORCE), else up to it.
+ */
+static void
+big_receive_buffer(int fd)
+{
+	int size = UDP_RCVBUF;
+
+	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &size, sizeof(size)))
+		setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, sizeof(size));
 }
 
 static enum sc_err
@@ -167,6 +230,8 @@ bind_spec(struct sc_hep_listener *l, const char *spec)
 	l->fd = socket(res->ai_family, res->ai_socktype | SOCK_CLOEXEC, 0);
 	if (l->fd >= 0)
 		setsockopt(l->fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (l->fd >= 0 && !l->tcp)
+		big_receive_buffer(l->fd);
 	if (l->fd < 0 || bind(l->fd, res->ai_addr, res->ai_addrlen) != 0 ||
 	    (l->tcp && listen(l->fd, 16) != 0)) {
 		freeaddrinfo(res);
@@ -193,7 +258,8 @@ sc_hep_listen_open(struct sc_hep_listener **out, const char *spec,
 	l->fd = -1;
 	l->max_conns = max_conns ? max_conns : 1;
 	l->conns = calloc(l->max_conns, sizeof(*l->conns));
-	err = l->conns ? bind_spec(l, spec) : SC_ENOMEM;
+	l->pfd = calloc(l->max_conns + 1, sizeof(*l->pfd));
+	err = l->conns && l->pfd ? bind_spec(l, spec) : SC_ENOMEM;
 	if (err != SC_OK) {
 		sc_hep_listen_close(l);
 		return err;
@@ -242,6 +308,7 @@ accept_conn(struct sc_hep_listener *l)
 		return;
 	}
 	c->fd = fd;
+	c->head = 0;
 	c->len = 0;
 	l->nconns++;
 	l->st.conns++;
@@ -272,19 +339,20 @@ to_frame(struct sc_hep_listener *l, size_t len, struct sc_frame *out)
 static int
 take_packet(struct sc_hep_listener *l, struct conn *c)
 {
+	const uint8_t *p = c->buf + c->head;
 	size_t n;
 
 	if (c->len < 6)
 		return 0;
-	if (memcmp(c->buf, "HEP3", 4) != 0)
+	if (memcmp(p, "HEP3", 4) != 0)
 		return -1;
-	n = (size_t)c->buf[4] << 8 | c->buf[5];
+	n = (size_t)p[4] << 8 | p[5];
 	if (n < 6)
 		return -1;
 	if (c->len < n)
 		return 0;
-	memcpy(l->pkt, c->buf, n);
-	memmove(c->buf, c->buf + n, c->len - n);
+	memcpy(l->pkt, p, n);
+	c->head += n;
 	c->len -= n;
 	return (int)n;
 }
@@ -314,11 +382,20 @@ static void
 read_conn(struct sc_hep_listener *l, size_t i)
 {
 	struct conn *c = &l->conns[i];
-	ssize_t n = recv(c->fd, c->buf + c->len, CONN_BUF - c->len, 0);
+	ssize_t n;
+
+	/* what is left of a packet moves to the front, once per read */
+	if (c->head) {
+		memmove(c->buf, c->buf + c->head, c->len);
+		c->head = 0;
+	}
+	n = recv(c->fd, c->buf + c->len, CONN_BUF - c->len, 0);
 
 	if (n <= 0) {
 		if (n < 0 && errno == EINTR)
 			return;
+		if (c->len)   /* closed inside a packet */
+			l->st.bad++;
 		drop_conn(l, i);
 		return;
 	}
@@ -329,8 +406,8 @@ read_conn(struct sc_hep_listener *l, size_t i)
 static bool
 wait_input(struct sc_hep_listener *l, int timeout_ms)
 {
-	struct pollfd pf[1 + 64];
-	size_t n = 1, nc = l->nconns < 64 ? l->nconns : 64;
+	struct pollfd *pf = l->pfd;
+	size_t n = 1, nc = l->nconns;
 
 	pf[0] = (struct pollfd){.fd = l->fd, .events = POLLIN};
 	for (size_t i = 0; i < nc; i++)
@@ -360,6 +437,11 @@ udp_next(struct sc_hep_listener *l, int timeout_ms, struct sc_frame *out)
 	return r > 0 && to_frame(l, (size_t)r, out) ? SC_OK : SC_ELIMIT;
 }
 
+/*
+ * Returns within about @timeout_ms whatever arrives: a flood of damaged
+ * packets is counted and skipped without keeping the caller from its
+ * signals and timers.
+ */
 enum sc_err
 sc_hep_listen_next(struct sc_hep_listener *l, int timeout_ms,
 		   struct sc_frame *out)
@@ -383,12 +465,14 @@ sc_hep_listen_next(struct sc_hep_listener *l, int timeout_ms,
 
 			if (err != SC_ELIMIT)
 				return err;
-			continue;
+		} else if (!wait_input(l, (int)left)) {
+			return SC_ENOTFOUND;   /* time is up, or a signal */
 		}
-		if (!wait_input(l, (int)left) && left == 0)
-			return SC_ENOTFOUND;
+		if (left == 0)
+			return from_buffers(l, out) ? SC_OK : SC_ENOTFOUND;
 	}
 }
+
 void
 sc_hep_listen_close(struct sc_hep_listener *l)
 {
@@ -399,5 +483,6 @@ sc_hep_listen_close(struct sc_hep_listener *l)
 	if (l->fd >= 0)
 		close(l->fd);
 	free(l->conns);
+	free(l->pfd);
 	free(l);
 }

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -79,6 +80,12 @@ put_str(struct hbuf *b, uint16_t type, const char *s)
 		put(b, type, s, strlen(s));
 }
 
+/*
+ * The chunk order is free in HEP3, but some receivers read a fixed
+ * layout (sngrep, after hep-c): family, protocol, ports, times, payload
+ * type, agent id, then the addresses, the auth key and the payload. That
+ * order is kept; the correlation ID and node name come last.
+ */
 size_t
 sc_hep_encode(const struct sc_hep_out_msg *m, uint8_t *buf, size_t cap)
 {
@@ -90,18 +97,18 @@ sc_hep_encode(const struct sc_hep_out_msg *m, uint8_t *buf, size_t cap)
 		return 0;
 	put_u8(&b, 1, v6 ? 10 : 2); /* AF_INET6 / AF_INET, as HEP says */
 	put_u8(&b, 2, m->ipproto);
-	put(&b, v6 ? 5 : 3, m->src.addr.bytes, v6 ? 16 : 4);
-	put(&b, v6 ? 6 : 4, m->dst.addr.bytes, v6 ? 16 : 4);
 	put_u16(&b, 7, m->src.port);
 	put_u16(&b, 8, m->dst.port);
 	put_u32(&b, 9, m->ts_sec);
 	put_u32(&b, 10, m->ts_usec);
 	put_u8(&b, 11, m->payload_type);
 	put_u32(&b, 12, m->agent_id);
+	put(&b, v6 ? 5 : 3, m->src.addr.bytes, v6 ? 16 : 4);
+	put(&b, v6 ? 6 : 4, m->dst.addr.bytes, v6 ? 16 : 4);
 	put_str(&b, 14, m->password);
+	put(&b, 15, m->payload, m->len);
 	put_str(&b, 17, m->correlation);
 	put_str(&b, 19, m->node);
-	put(&b, 15, m->payload, m->len);
 	if (b.full)
 		return 0;
 	memcpy(buf, "HEP3", 4);
@@ -134,6 +141,18 @@ sc_hep_msg_from_raw(struct sc_hep_out_msg *m, const struct sc_rawmsg *raw)
 	m->len = raw->len;
 }
 
+/* A status code, null for none (as doc/json.md writes it). */
+static void
+kcode(struct sc_jsonw *w, const char *key, int code)
+{
+	sc_jsonw_key(w, key);
+	if (code)
+		sc_jsonw_int(w, code);
+	else
+		sc_jsonw_null(w);
+}
+
+/* The fields of the call object of doc/json.md, under the same names. */
 static void
 verdict_body(struct sc_jsonw *w, const struct sc_call *call)
 {
@@ -143,10 +162,13 @@ verdict_body(struct sc_jsonw *w, const struct sc_call *call)
 	sc_jsonw_kstr(w, "type", "sipcause.verdict");
 	sc_jsonw_kstr(w, "call_id", call->call_id);
 	sc_jsonw_kstr(w, "state", sc_call_state_id(call->state));
-	sc_jsonw_kint(w, "code", v->code);
+	kcode(w, "final_code", call->final_code);
+	kcode(w, "code", v->code);
+	sc_jsonw_kstr(w, "reason", v->reason);
 	sc_jsonw_kstr(w, "category", sc_category_id(v->cat));
 	sc_jsonw_kstr(w, "rule", v->rule);
 	sc_jsonw_kstr(w, "cause", v->cause);
+	sc_jsonw_kstr(w, "summary", v->summary);
 	sc_jsonw_key(w, "evidence");
 	sc_jsonw_begin_array(w);
 	for (size_t i = 0; v->evidence && i < v->nevidence; i++)
@@ -209,6 +231,26 @@ split_dest(const char *dest, int *socktype, char *host, size_t hcap,
 	return SC_OK;
 }
 
+/* A socket for @sa connected within the TCP time bound; -1 if not. */
+static int
+connect_to(int socktype, const struct sockaddr *sa, socklen_t len)
+{
+	struct timeval tv = { .tv_sec = SC_HEP_TCP_TIMEOUT_MS / 1000,
+			      .tv_usec = SC_HEP_TCP_TIMEOUT_MS % 1000 * 1000 };
+	int fd = socket(sa->sa_family, socktype | SOCK_CLOEXEC, 0);
+
+	if (fd < 0)
+		return -1;
+	/* on Linux SO_SNDTIMEO also bounds connect() */
+	if (socktype == SOCK_STREAM)
+		setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+	if (connect(fd, sa, len) != 0) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
 enum sc_err
 sc_hep_sender_open(struct sc_hep_sender *s, const char *dest, uint32_t rate)
 {
@@ -226,17 +268,14 @@ sc_hep_sender_open(struct sc_hep_sender *s, const char *dest, uint32_t rate)
 	hints.ai_socktype = s->socktype;
 	if (getaddrinfo(host, port, &hints, &res) != 0)
 		return SC_EUSAGE;
-	for (ai = res; ai; ai = ai->ai_next) {
-		int fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC,
-		                ai->ai_protocol);
-
-		if (fd < 0)
+	for (ai = res; ai && s->fd < 0; ai = ai->ai_next) {
+		if (ai->ai_addrlen > sizeof(s->peer))
 			continue;
-		if (connect(fd, ai->ai_addr, ai->ai_addrlen) == 0) {
-			s->fd = fd;
-			break;
+		s->fd = connect_to(s->socktype, ai->ai_addr, ai->ai_addrlen);
+		if (s->fd >= 0) {
+			memcpy(&s->peer, ai->ai_addr, ai->ai_addrlen);
+			s->peer_len = (uint32_t)ai->ai_addrlen;
 		}
-		close(fd);
 	}
 	freeaddrinfo(res);
 	return s->fd < 0 ? SC_EIO : SC_OK;
@@ -285,17 +324,35 @@ send_all(int fd, const uint8_t *p, size_t len)
 	return true;
 }
 
+/* TCP without a connection: connect again, at most once a second. */
+static void
+reconnect(struct sc_hep_sender *s)
+{
+	int64_t now = now_ns();
+
+	if (s->socktype != SOCK_STREAM || s->peer_len == 0 ||
+	    now < s->retry_ns)
+		return;
+	s->retry_ns = now + 1000000000;
+	s->fd = connect_to(s->socktype, (const struct sockaddr *)&s->peer,
+			   (socklen_t)s->peer_len);
+	if (s->fd >= 0)
+		s->reconnects++;
+}
+
 void
 sc_hep_sender_send(struct sc_hep_sender *s, const uint8_t *pkt, size_t len)
 {
 	bool ok;
 
+	if (s->rate)
+		pace(s);
+	if (s->fd < 0)
+		reconnect(s);
 	if (s->fd < 0) {
 		s->failed++;
 		return;
 	}
-	if (s->rate)
-		pace(s);
 	if (s->socktype == SOCK_STREAM)
 		ok = send_all(s->fd, pkt, len);
 	else
@@ -303,8 +360,14 @@ sc_hep_sender_send(struct sc_hep_sender *s, const uint8_t *pkt, size_t len)
 	if (ok) {
 		s->sent++;
 		s->bytes += len;
-	} else {
-		s->failed++;
+		return;
+	}
+	s->failed++;
+	if (s->socktype == SOCK_STREAM) {
+		/* part of the packet may be gone: the stream is lost */
+		close(s->fd);
+		s->fd = -1;
+		s->retry_ns = now_ns() + 1000000000;
 	}
 }
 
@@ -314,4 +377,5 @@ sc_hep_sender_close(struct sc_hep_sender *s)
 	if (s->fd >= 0)
 		close(s->fd);
 	s->fd = -1;
+	s->peer_len = 0;   /* and no reconnection */
 }

@@ -4,6 +4,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/socket.h>
 
 #include "sipcause/util/addr.h"
 #include "sipcause/util/compiler.h"
@@ -54,13 +55,24 @@ size_t sc_hep_encode(const struct sc_hep_out_msg *m, uint8_t *buf,
 void sc_hep_msg_from_raw(struct sc_hep_out_msg *m, const struct sc_rawmsg *raw);
 
 /*
- * sc_hep_verdict_json - the compact JSON verdict log of @call (call_id,
- * state, code, category, rule, cause, evidence) in a malloc'd string
- * (*@len set). NULL on allocation failure or when @call has no verdict.
+ * sc_hep_verdict_json - the compact JSON verdict log of @call in a
+ * malloc'd string (*@len set): type "sipcause.verdict", call_id, state,
+ * final_code, then the verdict's code, reason, category, rule, cause,
+ * summary and evidence, named as in doc/json.md (codes null when none).
+ * NULL on allocation failure or when @call has no Call-ID.
  */
 char *sc_hep_verdict_json(const struct sc_call *call, size_t *len);
 
-/* A HEP sender: one socket to one collector. */
+/*
+ * A HEP sender: one socket to one collector. UDP: a failed send is
+ * counted and the next one is tried. TCP: a failed or stalled send
+ * (SC_HEP_TCP_TIMEOUT_MS) closes the connection, since a partial packet
+ * would desynchronise the stream; packets are then counted as failed
+ * until a reconnection succeeds, tried at the next packet at most once
+ * a second.
+ */
+#define SC_HEP_TCP_TIMEOUT_MS 1000
+
 struct sc_hep_sender {
 	int fd;
 	int socktype;    /* SOCK_DGRAM or SOCK_STREAM */
@@ -69,6 +81,10 @@ struct sc_hep_sender {
 	uint64_t sent;
 	uint64_t failed;
 	uint64_t bytes;
+	uint64_t reconnects;     /* TCP connections made again */
+	int64_t retry_ns;        /* TCP: monotonic time of the next connect */
+	struct sockaddr_storage peer;
+	uint32_t peer_len;
 };
 
 /*
@@ -86,7 +102,8 @@ enum sc_err sc_hep_sender_open(struct sc_hep_sender *s, const char *dest,
 void sc_hep_sender_send(struct sc_hep_sender *s, const uint8_t *pkt,
                         size_t len);
 
-/* Close the socket (counters stay readable). */
+/* Close the socket (counters stay readable); TCP data already queued is
+ * still delivered by the kernel. */
 void sc_hep_sender_close(struct sc_hep_sender *s);
 
 #endif /* SC_HEP_OUT_H */
