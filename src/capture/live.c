@@ -9,6 +9,7 @@
 
 #include <pcap/pcap.h>
 
+#include "dlt.h"
 #include "sipcause/capture/live.h"
 
 struct iface {
@@ -35,28 +36,6 @@ struct round {
 	sc_live_frame_fn *fn;
 	void *ctx;
 };
-
-/*
- * libpcap reports DLT_* values; the decoder reads LINKTYPE_* ones. They
- * differ only for RAW and LOOP on some platforms (capture.c keeps the
- * same mapping for files).
- */
-static int
-dlt_to_linktype(int dlt)
-{
-	switch (dlt) {
-#ifdef DLT_RAW
-	case DLT_RAW:
-		return SC_LINK_RAW;
-#endif
-#if defined(DLT_LOOP) && DLT_LOOP != DLT_RAW
-	case DLT_LOOP:
-		return SC_LINK_LOOP;
-#endif
-	default:
-		return dlt;
-	}
-}
 
 /* One line saying why @name could not be activated (rc < 0). */
 static void
@@ -146,7 +125,7 @@ open_one(struct iface *i, const char *name, const struct sc_live_opts *o,
 		activate_failed(i->pcap, name, rc, errbuf);
 		return SC_EPCAP;
 	}
-	i->linktype = dlt_to_linktype(pcap_datalink(i->pcap));
+	i->linktype = sc__dlt_to_linktype(pcap_datalink(i->pcap));
 	if (!sc_capture_linktype_supported(i->linktype)) {
 		snprintf(errbuf, SC_ERRBUF_SIZE,
 			 "%s: unsupported link type %s (%d)", name,

@@ -18,6 +18,7 @@
 
 #include <pcap/pcap.h>
 
+#include "dlt.h"
 #include "sipcause/capture/pcapout.h"
 
 #define NS_PER_S 1000000000LL
@@ -33,24 +34,6 @@ struct sc_pcapout {
 	int64_t period_start;     /* -G: when the current file began, s */
 	bool opened;              /* a file was opened before this one */
 };
-
-/* LINKTYPE_* to libpcap's DLT_* (they differ for RAW and LOOP only). */
-static int
-linktype_to_dlt(int linktype)
-{
-	switch (linktype) {
-#ifdef DLT_RAW
-	case SC_LINK_RAW:
-		return DLT_RAW;
-#endif
-#ifdef DLT_LOOP
-	case SC_LINK_LOOP:
-		return DLT_LOOP;
-#endif
-	default:
-		return linktype;
-	}
-}
 
 /* Digits of @max_files - 1: -W 10 numbers files 0..9, -W 100 00..99. */
 static int
@@ -166,7 +149,7 @@ sc_pcapout_open(const struct sc_pcapout_opts *opts, int64_t now_ns,
 	w->digits = opts->rotate_bytes ? number_width(opts->max_files) : 0;
 	w->period_start = now_ns / NS_PER_S;
 	w->dead = pcap_open_dead_with_tstamp_precision(
-		linktype_to_dlt(opts->linktype), opts->snaplen,
+		sc__linktype_to_dlt(opts->linktype), opts->snaplen,
 		PCAP_TSTAMP_PRECISION_NANO);
 	if (!w->dead) {
 		free(w);

@@ -105,6 +105,8 @@ run_pipeline_new(struct run *r, sc_call_done_fn *on_call, bool prompt)
 						   : (void *)r;
 	set_prompt(&aopts, prompt);
 	aopts.full_parse = o->full_parse;
+	aopts.on_message = r->on_message;
+	aopts.on_message_ctx = r->on_message_ctx;
 	cli_hep_wire(r, &aopts);
 	r->an = r->report ? sc_analyzer_new(&aopts, &r->model) : NULL;
 	if (!r->an) {

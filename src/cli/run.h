@@ -39,6 +39,10 @@ struct run {
 	FILE *out;
 	bool color;
 	struct cli_hep *hep;       /* --hep-send, or NULL */
+	/* each framed message, before its analysis (live -V); --hep-send
+	 * chains after it. NULL: none. */
+	void (*on_message)(void *ctx, const struct sc_rawmsg *raw);
+	void *on_message_ctx;
 	/* live capture */
 	struct sc_live *live;
 	struct sc_pcapout *pcap;

@@ -17,6 +17,7 @@
 #include "sipcause/capture/privdrop.h"
 #include "sipcause/pipeline/filter.h"
 #include "sipcause/report/report_live.h"
+#include "sipcause/sip/sipmsg.h"
 #include "sipcause/util/str.h"
 
 /*
@@ -66,6 +67,36 @@ live_frame(void *ctx, const struct sc_frame *f)
 		snprintf(r->errbuf, sizeof(r->errbuf), "%s",
 			 sc_strerror(err));
 	}
+}
+
+/*
+ * -V: one line for each message as it is framed, before the analysis
+ * reads it (@ctx: the stream). The hand scanner is enough for the start
+ * line and the Call-ID, and costs no oSIP parse.
+ */
+static void
+live_message(void *ctx, const struct sc_rawmsg *raw)
+{
+	struct sc_msg *m;
+
+	if (sc_sipmsg_scan(raw, &m) != SC_OK)
+		return;   /* not even a start line: the analysis counts it */
+	sc_report_live_msg(ctx, m);
+	sc_msg_free(m);
+}
+
+/*
+ * Where -V lines go: with the call lines in text, on stderr otherwise,
+ * so that a JSON stream stays JSON. Hooked in before run_pipeline_new(),
+ * which chains --hep-send after it.
+ */
+static void
+live_hook_messages(struct run *r)
+{
+	if (!r->o->verbose)
+		return;
+	r->on_message = live_message;
+	r->on_message_ctx = r->o->format == SC_FORMAT_TEXT ? r->out : stderr;
 }
 
 /* The filter the user asked for, built into @buf for --sip-filter. */
@@ -200,10 +231,12 @@ live_stats_line(struct run *r)
 	gmtime_r(&now, &tm);
 	strftime(clock, sizeof(clock), "%H:%M:%S", &tm);
 	fprintf(stderr, "sipcause: %s packets %llu, kernel drops %llu, "
-			"interface drops %llu, calls finished %llu, failed",
+			"interface drops %llu, calls open %zu, finished %llu, "
+			"failed",
 		clock, (unsigned long long)st.frames,
 		(unsigned long long)st.kernel_drops,
 		(unsigned long long)st.iface_drops,
+		sc_analyzer_open_calls(r->an),
 		(unsigned long long)r->finished);
 	for (int i = 0; i < SC_CAT__COUNT; i++)
 		failed += r->failed[i];
@@ -397,6 +430,7 @@ live_setup(struct run *r)
 	r->statm_fd = open("/proc/self/statm", O_RDONLY | O_CLOEXEC);
 	tzset();   /* -G names use local time; zone files stay readable */
 	status = drop_privileges(r->o);
+	live_hook_messages(r);
 	if (status < 0 && !run_pipeline_new(r, live_call, true))
 		status = EXIT_INPUT;
 	return status;

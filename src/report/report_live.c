@@ -92,7 +92,10 @@ sc_report_live_msg(FILE *out, const struct sc_msg *m)
 	fprintf(out, " (CSeq %" PRIu32 " ", m->cseq);
 	sc_escape_text(out, m->cseq_method_name);
 	fputs(")  [", out);
-	sc_escape_text(out, m->call_id);
+	if (m->call_id)   /* a NUL byte from the wire stays visible */
+		sc_escape_textn(out, m->call_id, m->call_id_len);
+	else
+		fputc('-', out);
 	fputs("]\n", out);
 	fflush(out);
 }

@@ -2,7 +2,7 @@
 """Live capture: sipcause -i on the loopback interface with real SIPp calls.
 
 usage: live.py SIPCAUSE SCENARIO_DIR CASE
-CASE is one of: calls, privdrop, errors, rotate, limits. Each is one meson
+CASE is one of: calls, privdrop, errors, rotate, limits, verbose. Each is one meson
 test (suite 'live'). They need root (capturing, dropping privileges) and
 skip with status 77 otherwise; 'calls' also needs sipp.
 
@@ -13,6 +13,7 @@ import json
 import os
 import pwd
 import queue
+import re
 import shutil
 import signal
 import socket
@@ -264,7 +265,13 @@ def case_calls():
         expect(rc == 0, "sipcause stopped by SIGINT exits 0 (got %d)" % rc,
                err)
         expect("packets captured" in err, "closing counters on stderr", err)
-        expect("calls finished" in err, "a --stats-interval line", err)
+        stats = re.findall(r"packets (\d+), kernel drops \d+, interface "
+                           r"drops \d+, calls open (\d+), finished (\d+), "
+                           r"failed \d+.*, RSS [\d.]+ MB", err)
+        expect(stats, "a --stats-interval line with calls open", err)
+        expect(any(int(o) > 0 for _, o, _ in stats),
+               "calls open counted while the unanswered call waits "
+               "(Timer B runs across several stats lines)", stats)
 
         live, counts = jsonl_calls(line for _, line in cap.seen)
         offline_run = subprocess.run([BIN, "--format", "jsonl", pcap],
@@ -406,17 +413,31 @@ def one_line_error(args, status, words, what):
 
 
 def interface_down_case():
+    """An interface that is down: a dummy or tap one made for the test,
+    else lo in a new network namespace (down until brought up)."""
     name = "sctest%d" % (os.getpid() % 10000)
-    r = subprocess.run(["ip", "link", "add", name, "type", "dummy"],
-                       capture_output=True, text=True)
-    if r.returncode != 0:
-        print("note: cannot create a dummy interface, 'down' not tested:",
-              r.stderr.strip())
+    for make in (["ip", "link", "add", name, "type", "dummy"],
+                 ["ip", "tuntap", "add", "dev", name, "mode", "tap"]):
+        r = subprocess.run(make, capture_output=True, text=True)
+        if r.returncode == 0:
+            break
+    if r.returncode == 0:
+        try:
+            one_line_error(["-i", name], 2, ["down", name], "interface down")
+        finally:
+            subprocess.run(["ip", "link", "del", name], capture_output=True)
         return
-    try:
-        one_line_error(["-i", name], 2, ["down", name], "interface down")
-    finally:
-        subprocess.run(["ip", "link", "del", name], capture_output=True)
+    probe = subprocess.run(["unshare", "--net", "true"], capture_output=True)
+    if probe.returncode != 0:
+        print("note: no interface can be made or isolated here, "
+              "'down' not tested:", r.stderr.strip())
+        return
+    r = subprocess.run(["unshare", "--net", BIN, "-i", "lo"],
+                       capture_output=True, text=True, env=ENV, timeout=20)
+    expect(r.returncode == 2 and "down" in r.stderr and "lo" in r.stderr and
+           len(r.stderr.strip().splitlines()) == 1 and r.stdout == "",
+           "interface down (lo of a new network namespace): one line, "
+           "exit 2", r.returncode, r.stderr)
 
 
 def case_errors():
@@ -545,12 +566,134 @@ def case_limits():
     print("ok: limits")
 
 
+# -V: a hand-made INVITE whose Call-ID holds a terminal escape sequence,
+# answered 486 by another socket; ports 17960/17961.
+VCID = "live-v-\x1b[31m-1@sipcause.test"
+VCID_SHOWN = "live-v-\\x1b[31m-1@sipcause.test"   # escape.c's form
+
+
+# a -V line: time, frame number, source -> destination, transport
+MSG_LINE = re.compile(r"^\d\d:\d\d:\d\d\.\d{3}  #\d+ +(\S+) -> (\S+) udp  (.*)$")
+
+
+def msg_lines(lines, what):
+    """The -V lines among @lines whose start line begins with @what."""
+    return [i for i, l in enumerate(lines)
+            if MSG_LINE.match(l) and MSG_LINE.match(l).group(3)
+            .startswith(what)]
+
+
+def sip_invite():
+    return ("INVITE sip:bob@127.0.0.1:17960 SIP/2.0\r\n"
+            "Via: SIP/2.0/UDP 127.0.0.1:17961;branch=z9hG4bK-v1\r\n"
+            "From: <sip:alice@127.0.0.1>;tag=a1\r\n"
+            "To: <sip:bob@127.0.0.1>\r\n"
+            "Call-ID: %s\r\n"
+            "CSeq: 1 INVITE\r\n"
+            "Max-Forwards: 70\r\n"
+            "Content-Length: 0\r\n\r\n" % VCID).encode()
+
+
+def sip_busy():
+    return ("SIP/2.0 486 Busy Here\r\n"
+            "Via: SIP/2.0/UDP 127.0.0.1:17961;branch=z9hG4bK-v1\r\n"
+            "From: <sip:alice@127.0.0.1>;tag=a1\r\n"
+            "To: <sip:bob@127.0.0.1>;tag=b1\r\n"
+            "Call-ID: %s\r\n"
+            "CSeq: 1 INVITE\r\n"
+            "Content-Length: 0\r\n\r\n" % VCID).encode()
+
+
+def verbose_run(d, extra, lines_of):
+    """Run -V with @extra options, send the INVITE, wait for its line
+    (from @lines_of(cap)) before answering; return the capture."""
+    cap = Capture(["-i", "lo", "-V", "-f", "udp portrange 17960-17961"] +
+                  extra, d)
+    cap.wait_listening()
+    caller = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    callee = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    caller.bind(("127.0.0.1", 17961))
+    callee.bind(("127.0.0.1", 17960))
+    try:
+        sent = time.time()
+        caller.sendto(sip_invite(), ("127.0.0.1", 17960))
+        end = time.monotonic() + 5
+        while time.monotonic() < end and \
+                not msg_lines(lines_of(cap), "INVITE "):
+            time.sleep(0.05)
+        seen_before_answer = msg_lines(lines_of(cap), "INVITE ")
+        callee.sendto(sip_busy(), ("127.0.0.1", 17961))
+        end = time.monotonic() + 5
+        while time.monotonic() < end and \
+                not msg_lines(lines_of(cap), "486 Busy Here "):
+            time.sleep(0.05)
+        time.sleep(0.3)
+    finally:
+        caller.close()
+        callee.close()
+    rc = cap.stop()
+    expect(rc == 0, "-V %s: exit 0 after SIGINT" % extra, rc, cap.stderr())
+    expect(seen_before_answer, "-V %s: the INVITE's line is written as it "
+           "arrives (before it is answered)" % extra, lines_of(cap),
+           cap.stderr())
+    return cap, sent
+
+
+def check_msg_line(line, sent, src, dst, what):
+    clock = time.strftime("%H:%M:%S", time.gmtime(sent))
+    later = time.strftime("%H:%M:%S", time.gmtime(sent + 2))
+    stamp = line.split()[0]
+    expect(clock <= stamp[:8] <= later or clock > later,
+           "%s: capture time %s (sent at %s UTC)" % (what, stamp, clock),
+           line)
+    expect("%s -> %s" % (src, dst) in line, "%s: %s -> %s" %
+           (what, src, dst), line)
+    expect(VCID_SHOWN in line and "\x1b" not in line,
+           "%s: the Call-ID, escaped for the terminal" % what, line)
+
+
+def case_verbose():
+    need_root()
+    with workdir() as d:
+        # text: the message lines go with the call lines, on stdout
+        cap, sent = verbose_run(d, [], lambda c: (c.drain(), [
+            l for _, l in c.seen])[1])
+        out = [l for _, l in cap.seen]
+        inv = msg_lines(out, "INVITE ")
+        busy = msg_lines(out, "486 Busy Here ")
+        call = [i for i, l in enumerate(out) if VCID_SHOWN in l and
+                "  failed  busy: " in l]
+        expect(len(inv) == 1 and len(busy) == 1,
+               "one line for the INVITE and one for the 486", out)
+        check_msg_line(out[inv[0]], sent, "127.0.0.1:17961",
+                       "127.0.0.1:17960", "INVITE line")
+        check_msg_line(out[busy[0]], sent, "127.0.0.1:17960",
+                       "127.0.0.1:17961", "486 line")
+        expect(len(call) == 1 and inv[0] < busy[0] < call[0],
+               "INVITE, then 486, then the call's line", out)
+        # jsonl: stdout stays JSON, the message lines go to stderr
+        cap, sent = verbose_run(d, ["--format", "jsonl"],
+                                lambda c: c.stderr().splitlines())
+        out = "".join(l for _, l in cap.seen)
+        calls, _ = jsonl_calls(out.splitlines())
+        expect(VCID in calls and verdict_of(calls[VCID])[2] == "busy",
+               "-V --format jsonl: the call as JSON on stdout", out)
+        err = cap.stderr().splitlines()
+        err = [err[i] for i in msg_lines(err, "INVITE ")]
+        expect(len(err) == 1, "-V --format jsonl: the INVITE's line on "
+               "stderr", cap.stderr())
+        check_msg_line(err[0], sent, "127.0.0.1:17961", "127.0.0.1:17960",
+                       "INVITE line on stderr")
+    print("ok: -V prints each message as it arrives")
+
+
 CASES = {
     "calls": case_calls,
     "privdrop": case_privdrop,
     "errors": case_errors,
     "rotate": case_rotate,
     "limits": case_limits,
+    "verbose": case_verbose,
 }
 
 if __name__ == "__main__":
