@@ -1,6 +1,7 @@
 /* escape.c - printable text from untrusted bytes (RFC 3629 UTF-8) */
 #include "config.h"
 
+#include <stdbool.h>
 #include <string.h>
 
 #include "sipcause/util/escape.h"
@@ -44,20 +45,36 @@ sc_utf8_decode(const uint8_t *p, size_t len, uint32_t *cp)
 	return n;
 }
 
+/* Printable ASCII but the backslash: written as it is. */
+static inline bool
+text_plain(uint8_t c)
+{
+	return c >= 0x20 && c < 0x7f && c != '\\';
+}
+
 void
 sc_escape_textn(FILE *out, const char *s, size_t len)
 {
+	static const char hex[] = "0123456789abcdef";
 	const uint8_t *p = (const uint8_t *)s;
 	size_t i = 0;
 
 	while (i < len) {
 		uint32_t cp = 0;
-		size_t n = sc_utf8_decode(p + i, len - i, &cp);
+		size_t run = i, n;
 
+		/* a run of plain bytes in one fwrite, not one call each */
+		while (run < len && text_plain(p[run]))
+			run++;
+		if (run > i) {
+			fwrite(p + i, 1, run - i, out);
+			i = run;
+			if (i == len)
+				break;
+		}
+		n = sc_utf8_decode(p + i, len - i, &cp);
 		if (n == 1 && cp == '\\') {
 			fputs("\\\\", out);
-		} else if (n == 1 && cp >= 0x20 && cp < 0x7f) {
-			fputc((int)cp, out);
 		} else if (n > 1 && cp >= 0xa0) {
 			/* valid UTF-8 beyond the C1 controls */
 			fwrite(p + i, 1, n, out);
@@ -66,8 +83,12 @@ sc_escape_textn(FILE *out, const char *s, size_t len)
 			 * per byte so nothing from the wire is lost */
 			size_t k = n ? n : 1;
 
-			for (size_t j = 0; j < k; j++)
-				fprintf(out, "\\x%02x", p[i + j]);
+			for (size_t j = 0; j < k; j++) {
+				char e[4] = { '\\', 'x', hex[p[i + j] >> 4],
+				              hex[p[i + j] & 0xf] };
+
+				fwrite(e, 1, sizeof(e), out);
+			}
 			i += k;
 			continue;
 		}

@@ -11,10 +11,57 @@
 void
 sc_jsonw_init(struct sc_jsonw *w, FILE *out, bool pretty)
 {
-	memset(w, 0, sizeof(*w));
 	w->out = out;
 	w->pretty = pretty;
+	w->depth = 0;
+	memset(w->first, 0, sizeof(w->first));
 	w->first[0] = true;
+	w->after_key = false;
+	w->len = 0;
+}
+
+void
+sc_jsonw_flush(struct sc_jsonw *w)
+{
+	if (w->len)
+		fwrite(w->buf, 1, w->len, w->out);
+	w->len = 0;
+}
+
+/* Room for @n more bytes (n <= SC_JSONW_BUF). */
+static inline char *
+reserve(struct sc_jsonw *w, size_t n)
+{
+	if (SC_JSONW_BUF - w->len < n)
+		sc_jsonw_flush(w);
+	return w->buf + w->len;
+}
+
+static inline void
+put(struct sc_jsonw *w, const char *s, size_t n)
+{
+	if (n > SC_JSONW_BUF) {
+		sc_jsonw_flush(w);
+		fwrite(s, 1, n, w->out);
+		return;
+	}
+	memcpy(reserve(w, n), s, n);
+	w->len += n;
+}
+
+static inline void
+putc1(struct sc_jsonw *w, char c)
+{
+	*reserve(w, 1) = c;
+	w->len++;
+}
+
+/* A value is complete: at the top level, hand it to the stream. */
+static inline void
+value_done(struct sc_jsonw *w)
+{
+	if (w->depth == 0)
+		sc_jsonw_flush(w);
 }
 
 static void
@@ -22,9 +69,9 @@ newline(struct sc_jsonw *w)
 {
 	if (!w->pretty)
 		return;
-	fputc('\n', w->out);
+	putc1(w, '\n');
 	for (int i = 0; i < w->depth; i++)
-		fputs("  ", w->out);
+		put(w, "  ", 2);
 }
 
 /* Separator before a value or key at the current level. */
@@ -37,7 +84,7 @@ before_item(struct sc_jsonw *w)
 	}
 	if (w->depth > 0) {
 		if (!w->first[w->depth])
-			fputc(',', w->out);
+			putc1(w, ',');
 		newline(w);
 	}
 	w->first[w->depth] = false;
@@ -47,7 +94,7 @@ static void
 open_level(struct sc_jsonw *w, char c)
 {
 	before_item(w);
-	fputc(c, w->out);
+	putc1(w, c);
 	if (w->depth + 1 < SC_JSONW_MAX_DEPTH)
 		w->depth++;
 	w->first[w->depth] = true;
@@ -62,7 +109,8 @@ close_level(struct sc_jsonw *w, char c)
 		w->depth--;
 	if (!empty)
 		newline(w);
-	fputc(c, w->out);
+	putc1(w, c);
+	value_done(w);
 }
 
 void
@@ -89,48 +137,98 @@ sc_jsonw_end_array(struct sc_jsonw *w)
 	close_level(w, ']');
 }
 
+/* 1: printable ASCII copied as is (not '"', not '\\'). */
+static const uint8_t json_plain[256] = {
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	1, 1, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 1, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+};
+
+/*
+ * One code point or byte that is not plain ASCII, at p[0] (len >= 1):
+ * written escaped or copied; returns the bytes consumed.
+ */
+static size_t
+escape_one(struct sc_jsonw *w, const uint8_t *p, size_t len)
+{
+	static const char hex[] = "0123456789abcdef";
+	uint32_t cp = 0;
+	size_t n = sc_utf8_decode(p, len, &cp);
+	char *o;
+
+	if (n == 0) {
+		put(w, "\\ufffd", 6);   /* invalid byte */
+		return 1;
+	}
+	if (cp == '"' || cp == '\\') {
+		o = reserve(w, 2);
+		o[0] = '\\';
+		o[1] = (char)cp;
+		w->len += 2;
+	} else if (cp == '\n') {
+		put(w, "\\n", 2);
+	} else if (cp == '\r') {
+		put(w, "\\r", 2);
+	} else if (cp == '\t') {
+		put(w, "\\t", 2);
+	} else if (cp < 0x20 || cp == 0x7f || (cp >= 0x80 && cp < 0xa0)) {
+		o = reserve(w, 6);
+		memcpy(o, "\\u00", 4);
+		o[4] = hex[cp >> 4];
+		o[5] = hex[cp & 0xf];
+		w->len += 6;
+	} else {
+		put(w, (const char *)p, n);
+	}
+	return n;
+}
+
+/* "s" escaped in one pass: runs of plain bytes go in with one memcpy. */
 static void
-write_escaped(FILE *out, const char *s, size_t len)
+write_escaped(struct sc_jsonw *w, const char *s, size_t len)
 {
 	const uint8_t *p = (const uint8_t *)s;
 	size_t i = 0;
 
-	fputc('"', out);
+	putc1(w, '"');
 	while (i < len) {
-		uint32_t cp = 0;
-		size_t n = sc_utf8_decode(p + i, len - i, &cp);
+		size_t run = i;
 
-		if (n == 0) {
-			fputs("\\ufffd", out);   /* invalid byte */
-			i++;
-			continue;
+		while (run < len && json_plain[p[run]])
+			run++;
+		if (run > i) {
+			put(w, (const char *)p + i, run - i);
+			i = run;
+			if (i == len)
+				break;
 		}
-		if (cp == '"' || cp == '\\') {
-			fputc('\\', out);
-			fputc((int)cp, out);
-		} else if (cp == '\n') {
-			fputs("\\n", out);
-		} else if (cp == '\r') {
-			fputs("\\r", out);
-		} else if (cp == '\t') {
-			fputs("\\t", out);
-		} else if (cp < 0x20 || cp == 0x7f ||
-			   (cp >= 0x80 && cp < 0xa0)) {
-			fprintf(out, "\\u%04x", (unsigned)cp);
-		} else {
-			fwrite(p + i, 1, n, out);
-		}
-		i += n;
+		i += escape_one(w, p + i, len - i);
 	}
-	fputc('"', out);
+	putc1(w, '"');
 }
 
 void
 sc_jsonw_key(struct sc_jsonw *w, const char *key)
 {
 	before_item(w);
-	write_escaped(w->out, key, strlen(key));
-	fputs(w->pretty ? ": " : ":", w->out);
+	write_escaped(w, key, strlen(key));
+	if (w->pretty)
+		put(w, ": ", 2);
+	else
+		putc1(w, ':');
 	w->after_key = true;
 }
 
@@ -138,7 +236,8 @@ void
 sc_jsonw_stringn(struct sc_jsonw *w, const char *s, size_t len)
 {
 	before_item(w);
-	write_escaped(w->out, s, len);
+	write_escaped(w, s, len);
+	value_done(w);
 }
 
 void
@@ -151,42 +250,72 @@ sc_jsonw_string(struct sc_jsonw *w, const char *s)
 	sc_jsonw_stringn(w, s, strlen(s));
 }
 
+/* Decimal digits of v, optionally after a minus sign. */
+static void
+put_u64(struct sc_jsonw *w, uint64_t v, bool minus)
+{
+	char tmp[24];
+	char *e = tmp + sizeof(tmp);
+	char *b = e;
+
+	do {
+		*--b = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	if (minus)
+		*--b = '-';
+	put(w, b, (size_t)(e - b));
+}
+
 void
 sc_jsonw_int(struct sc_jsonw *w, int64_t v)
 {
 	before_item(w);
-	fprintf(w->out, "%" PRId64, v);
+	/* negate in unsigned arithmetic: INT64_MIN has no positive twin */
+	put_u64(w, v < 0 ? 0u - (uint64_t)v : (uint64_t)v, v < 0);
+	value_done(w);
 }
 
 void
 sc_jsonw_uint(struct sc_jsonw *w, uint64_t v)
 {
 	before_item(w);
-	fprintf(w->out, "%" PRIu64, v);
+	put_u64(w, v, false);
+	value_done(w);
 }
 
 void
 sc_jsonw_bool(struct sc_jsonw *w, bool v)
 {
 	before_item(w);
-	fputs(v ? "true" : "false", w->out);
+	if (v)
+		put(w, "true", 4);
+	else
+		put(w, "false", 5);
+	value_done(w);
 }
 
 void
 sc_jsonw_null(struct sc_jsonw *w)
 {
 	before_item(w);
-	fputs("null", w->out);
+	put(w, "null", 4);
+	value_done(w);
 }
 
 void
 sc_jsonw_double1(struct sc_jsonw *w, double v)
 {
+	char tmp[32];
+	int n;
+
 	before_item(w);
-	if (isfinite(v))
-		fprintf(w->out, "%.1f", v);
+	n = isfinite(v) ? snprintf(tmp, sizeof(tmp), "%.1f", v) : -1;
+	if (n > 0 && (size_t)n < sizeof(tmp))
+		put(w, tmp, (size_t)n);
 	else
-		fputs("null", w->out);
+		put(w, "null", 4);
+	value_done(w);
 }
 
 void

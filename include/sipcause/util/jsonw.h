@@ -10,12 +10,21 @@
 /* Deepest nesting the writer tracks. */
 #define SC_JSONW_MAX_DEPTH 32
 
+/* Bytes gathered before one fwrite to the stream. */
+#define SC_JSONW_BUF 65536
+
 /*
  * Writes one JSON value to a stream, inserting commas and (when @pretty)
  * newlines and two-space indentation. Strings are escaped so that any
  * bytes give valid JSON: controls as \uXXXX, invalid UTF-8 as U+FFFD.
  * Misuse (a value where a key is due, nesting too deep) is a programming
  * error; the writer does not try to recover from it.
+ *
+ * Output is gathered in @buf and handed to the stream with fwrite when
+ * the buffer fills and whenever a top-level value is complete, so the
+ * caller may write to the stream itself between top-level values (a
+ * newline after each JSON Lines record) without calling sc_jsonw_flush.
+ * Write errors show on the stream (ferror).
  */
 struct sc_jsonw {
 	FILE *out;
@@ -23,9 +32,14 @@ struct sc_jsonw {
 	int depth;
 	bool first[SC_JSONW_MAX_DEPTH];  /* no member written yet */
 	bool after_key;
+	size_t len;                      /* bytes waiting in buf */
+	char buf[SC_JSONW_BUF];
 };
 
 void sc_jsonw_init(struct sc_jsonw *w, FILE *out, bool pretty);
+
+/* Hand the buffered bytes to the stream (not needed at depth 0). */
+void sc_jsonw_flush(struct sc_jsonw *w);
 
 void sc_jsonw_begin_object(struct sc_jsonw *w);
 void sc_jsonw_end_object(struct sc_jsonw *w);

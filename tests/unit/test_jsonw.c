@@ -1,0 +1,258 @@
+/* test_jsonw.c - the buffered JSON writer: escaping byte by byte, output
+ * longer than its buffer, and direct writes between top-level values */
+#include "config.h"
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sipcause/util/jsonw.h"
+
+struct mem {
+	char *buf;
+	size_t len;
+	FILE *f;
+};
+
+static struct sc_jsonw *
+open_writer(struct mem *m, bool pretty)
+{
+	struct sc_jsonw *w = malloc(sizeof(*w));
+
+	assert_non_null(w);
+	m->buf = NULL;
+	m->len = 0;
+	m->f = open_memstream(&m->buf, &m->len);
+	assert_non_null(m->f);
+	sc_jsonw_init(w, m->f, pretty);
+	return w;
+}
+
+/* Close the stream; m->buf then holds all that was written. */
+static void
+close_writer(struct mem *m, struct sc_jsonw *w)
+{
+	sc_jsonw_flush(w);
+	assert_int_equal(fclose(m->f), 0);
+	free(w);
+}
+
+/* @s (n bytes) as one JSON string must come out as @want. */
+static void
+check_string(const char *s, size_t n, const char *want)
+{
+	struct mem m;
+	struct sc_jsonw *w = open_writer(&m, false);
+
+	sc_jsonw_stringn(w, s, n);
+	close_writer(&m, w);
+	assert_string_equal(m.buf, want);
+	free(m.buf);
+}
+
+/* RFC 8259 section 7: controls must be escaped; \n \r \t by name. */
+static void
+test_every_single_byte(void **state)
+{
+	char s[1], want[16];
+
+	(void)state;
+	for (unsigned b = 0; b < 256; b++) {
+		s[0] = (char)b;
+		if (b == '\n')
+			snprintf(want, sizeof(want), "\"\\n\"");
+		else if (b == '\r')
+			snprintf(want, sizeof(want), "\"\\r\"");
+		else if (b == '\t')
+			snprintf(want, sizeof(want), "\"\\t\"");
+		else if (b == '"' || b == '\\')
+			snprintf(want, sizeof(want), "\"\\%c\"", b);
+		else if (b < 0x20 || b == 0x7f)
+			snprintf(want, sizeof(want), "\"\\u%04x\"", b);
+		else if (b >= 0x80)   /* a lone byte >= 0x80 is never UTF-8 */
+			snprintf(want, sizeof(want), "\"\\ufffd\"");
+		else
+			snprintf(want, sizeof(want), "\"%c\"", b);
+		check_string(s, 1, want);
+	}
+}
+
+/* RFC 3629: C1 controls escaped, overlong forms, surrogates and cut
+ * sequences replaced byte by byte, valid text copied. */
+static void
+test_utf8(void **state)
+{
+	(void)state;
+	check_string("\xc2\x80\xc2\x9f\xc2\xa0", 6,
+	             "\"\\u0080\\u009f\xc2\xa0\"");
+	check_string("\xc0\x80", 2, "\"\\ufffd\\ufffd\"");
+	check_string("\xed\xa0\x80", 3, "\"\\ufffd\\ufffd\\ufffd\"");
+	check_string("a\xe2\x82", 3, "\"a\\ufffd\\ufffd\"");
+	check_string("\xe2\x82\xac\xf0\x9f\x98\x80x", 8,
+	             "\"\xe2\x82\xac\xf0\x9f\x98\x80x\"");
+	check_string("\xf4\x90\x80\x80", 4,
+	             "\"\\ufffd\\ufffd\\ufffd\\ufffd\"");
+	check_string("", 0, "\"\"");
+}
+
+static void
+test_numbers(void **state)
+{
+	struct mem m;
+	struct sc_jsonw *w = open_writer(&m, false);
+
+	(void)state;
+	sc_jsonw_begin_array(w);
+	sc_jsonw_int(w, INT64_MIN);
+	sc_jsonw_int(w, INT64_MAX);
+	sc_jsonw_int(w, 0);
+	sc_jsonw_int(w, -1);
+	sc_jsonw_uint(w, UINT64_MAX);
+	sc_jsonw_uint(w, 10);
+	sc_jsonw_double1(w, 97.54);
+	sc_jsonw_double1(w, -0.25);
+	sc_jsonw_double1(w, NAN);
+	sc_jsonw_double1(w, INFINITY);
+	sc_jsonw_bool(w, false);
+	sc_jsonw_end_array(w);
+	close_writer(&m, w);
+	assert_string_equal(m.buf,
+	        "[-9223372036854775808,9223372036854775807,0,-1,"
+	        "18446744073709551615,10,97.5,-0.2,null,null,false]");
+	free(m.buf);
+}
+
+/* A string of many times the buffer, runs of plain bytes cut by escapes. */
+static void
+test_longer_than_buffer(void **state)
+{
+	static const char unit[] = "ab\"\x01\xc3\xa9\\z";
+	static const char out[] = "ab\\\"\\u0001\xc3\xa9\\\\z";
+	size_t reps = 3 * SC_JSONW_BUF / (sizeof(unit) - 1) + 7;
+	size_t n = reps * (sizeof(unit) - 1);
+	size_t wn = 2 + reps * (sizeof(out) - 1);
+	char *s = malloc(n), *want = malloc(wn + 1);
+	struct mem m;
+	struct sc_jsonw *w;
+
+	(void)state;
+	assert_non_null(s);
+	assert_non_null(want);
+	want[0] = '"';
+	for (size_t i = 0; i < reps; i++) {
+		memcpy(s + i * (sizeof(unit) - 1), unit, sizeof(unit) - 1);
+		memcpy(want + 1 + i * (sizeof(out) - 1), out, sizeof(out) - 1);
+	}
+	want[wn - 1] = '"';
+	want[wn] = 0;
+	w = open_writer(&m, false);
+	sc_jsonw_stringn(w, s, n);
+	close_writer(&m, w);
+	assert_int_equal(m.len, wn);
+	assert_memory_equal(m.buf, want, wn);
+	free(m.buf);
+
+	/* one plain run longer than the buffer goes through as well */
+	memset(s, 'x', n);
+	w = open_writer(&m, false);
+	sc_jsonw_stringn(w, s, n);
+	close_writer(&m, w);
+	assert_int_equal(m.len, n + 2);
+	assert_true(m.buf[0] == '"' && m.buf[n + 1] == '"');
+	assert_memory_equal(m.buf + 1, s, n);
+	free(m.buf);
+	free(s);
+	free(want);
+}
+
+/*
+ * JSON Lines: the caller writes the newline itself after each record,
+ * without a flush; every record must be on the stream, in order, before
+ * it. The stream is unbuffered so anything held back would show.
+ */
+static void
+test_direct_writes_between_values(void **state)
+{
+	struct mem m;
+	struct sc_jsonw *w = open_writer(&m, false);
+
+	(void)state;
+	/* default buffering: the order comes from the writer alone */
+	for (int i = 0; i < 3; i++) {
+		sc_jsonw_init(w, m.f, false);
+		sc_jsonw_begin_object(w);
+		sc_jsonw_kint(w, "n", i);
+		sc_jsonw_kstr(w, "s", "x\ty");
+		sc_jsonw_end_object(w);
+		fputc('\n', m.f);
+	}
+	sc_jsonw_init(w, m.f, false);
+	sc_jsonw_string(w, "top");
+	fputc('|', m.f);
+	sc_jsonw_int(w, 7);
+	fputc('|', m.f);
+	close_writer(&m, w);
+	assert_string_equal(m.buf,
+	        "{\"n\":0,\"s\":\"x\\ty\"}\n{\"n\":1,\"s\":\"x\\ty\"}\n"
+	        "{\"n\":2,\"s\":\"x\\ty\"}\n\"top\"|7|");
+	free(m.buf);
+}
+
+/* Pretty output that crosses the buffer many times keeps its layout. */
+static void
+test_pretty_long(void **state)
+{
+	enum { N = 20000 };
+	struct mem m;
+	struct sc_jsonw *w = open_writer(&m, true);
+	char *p;
+
+	(void)state;
+	sc_jsonw_begin_object(w);
+	sc_jsonw_key(w, "v");
+	sc_jsonw_begin_array(w);
+	for (int i = 0; i < N; i++) {
+		sc_jsonw_begin_object(w);
+		sc_jsonw_kint(w, "i", i);
+		sc_jsonw_end_object(w);
+	}
+	sc_jsonw_end_array(w);
+	sc_jsonw_end_object(w);
+	close_writer(&m, w);
+	p = m.buf;
+	assert_true(strncmp(p, "{\n  \"v\": [\n", 11) == 0);
+	p += 11;
+	for (int i = 0; i < N; i++) {
+		char want[64];
+		int n = snprintf(want, sizeof(want),
+		                 "    {\n      \"i\": %d\n    }%s\n", i,
+		                 i + 1 < N ? "," : "");
+
+		assert_true(strncmp(p, want, (size_t)n) == 0);
+		p += n;
+	}
+	assert_string_equal(p, "  ]\n}");
+	free(m.buf);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_every_single_byte),
+		cmocka_unit_test(test_utf8),
+		cmocka_unit_test(test_numbers),
+		cmocka_unit_test(test_longer_than_buffer),
+		cmocka_unit_test(test_direct_writes_between_values),
+		cmocka_unit_test(test_pretty_long),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
