@@ -27,14 +27,14 @@ explain(int argc, char **argv)
 	if ((argc != 1 && !q850) ||
 	    !sc_str_to_u64(sc_str_from_cstr(arg), 999, &n)) {
 		cli_usage_error("%s", "usage: sipcause explain CODE | "
-				  "explain q850 CAUSE");
+		                      "explain q850 CAUSE");
 		return EXIT_USAGE;
 	}
 	err = q850 ? sc_report_explain_q850(stdout, (int)n)
-		   : sc_report_explain_code(stdout, (int)n);
+	           : sc_report_explain_code(stdout, (int)n);
 	if (err != SC_OK) {
 		fprintf(stderr, "sipcause: %s %s is not known\n",
-			q850 ? "Q.850 cause" : "status code", arg);
+		        q850 ? "Q.850 cause" : "status code", arg);
 		return EXIT_USAGE;
 	}
 	return EXIT_ANALYSED;
@@ -51,12 +51,11 @@ main(int argc, char **argv)
 		return explain(argc - 2, argv + 2);
 	status = cli_parse(argc, argv, &o);
 	if (status < 0)
-		status = o.hep.listen	    ? run_hep_listen(&o)
-			 : o.live.nifaces ? run_live(&o)
-					  : run_files(&o);
+		status = o.hep.listen     ? run_hep_listen(&o)
+		         : o.live.nifaces ? run_live(&o)
+		                          : run_files(&o);
 	cli_options_free(&o);
 	if (fflush(stdout) != 0 && status == EXIT_ANALYSED)
 		status = EXIT_INPUT;
 	return status;
 }
-

@@ -129,7 +129,7 @@ trim_hops(struct sc_call *c)
 	c->nhops = SC_CALL_SUMMARY_HOPS;
 	h = realloc(c->hops, c->nhops * sizeof(*h));
 	if (h)
-		c->hops = h;   /* else the larger block serves as well */
+		c->hops = h; /* else the larger block serves as well */
 }
 
 /* True when @p points into the call's packed block. */
@@ -202,8 +202,9 @@ party_size(const struct sc_party *p)
 static void
 pack_explain(struct packer *k, struct sc_explain *e, char **evidence)
 {
-	const char **fields[] = { &e->reason, &e->meaning, &e->cause, &e->tip,
-				  &e->rule, &e->summary, &e->root.reason };
+	const char **fields[] = { &e->reason,     &e->meaning, &e->cause,
+		                  &e->tip,        &e->rule,    &e->summary,
+		                  &e->root.reason };
 
 	for (size_t i = 0; i < SC_COUNTOF(e->owned_); i++) {
 		char *old = e->owned_[i];
@@ -265,16 +266,16 @@ pack(struct sc_call *c)
 	struct sc_explain *v = &c->verdict;
 	size_t nev = v->evidence ? v->nevidence + 1 : 0;
 	size_t arrays = c->nattempts * sizeof(struct sc_attempt) +
-			nev * sizeof(char *) +
-			c->nfindings * sizeof(struct sc_finding);
+	                nev * sizeof(char *) +
+	                c->nfindings * sizeof(struct sc_finding);
 	bool ruri_is_to = sc__str_eq(c->ruri, c->to.uri);
 	size_t texts = c->call_id_len + 1 + text_size(c->kind_name) +
-		       text_size(c->caller_agent) + text_size(c->callee_agent) +
-		       party_size(&c->from) + party_size(&c->to) +
-		       (ruri_is_to ? 0 : text_size(c->ruri)) +
-		       text_size(c->final_reason) +
-		       text_size(c->subscription_state) +
-		       text_size(c->end_reason.text) + explain_size(v);
+	               text_size(c->caller_agent) + text_size(c->callee_agent) +
+	               party_size(&c->from) + party_size(&c->to) +
+	               (ruri_is_to ? 0 : text_size(c->ruri)) +
+	               text_size(c->final_reason) +
+	               text_size(c->subscription_state) +
+	               text_size(c->end_reason.text) + explain_size(v);
 	struct packer k;
 	char **evidence;
 	struct sc_finding *findings;
@@ -282,14 +283,14 @@ pack(struct sc_call *c)
 
 	for (size_t i = 0; i < c->nattempts; i++)
 		texts += text_size(c->attempts[i].kind_name) +
-			 text_size(c->attempts[i].final_reason);
+		         text_size(c->attempts[i].final_reason);
 	for (size_t i = 0; i < c->nfindings; i++)
 		texts += text_size(c->findings[i].text);
 	if (c->pool_ || arrays + texts == 0 || arrays + texts > UINT32_MAX)
 		return;
 	c->pool_ = malloc(arrays + texts);
 	if (!c->pool_)
-		return;   /* keep the separate strings: nothing is lost */
+		return; /* keep the separate strings: nothing is lost */
 	c->pool_len_ = (uint32_t)(arrays + texts);
 	/* malloc aligns for any type; the attempts (8-byte fields) and the
 	 * pointer arrays come first */
@@ -305,7 +306,7 @@ pack(struct sc_call *c)
 	pack_party(&k, &c->to);
 	if (ruri_is_to) {
 		free(c->ruri);
-		c->ruri = c->to.uri;   /* the same text, once */
+		c->ruri = c->to.uri; /* the same text, once */
 	} else {
 		c->ruri = pack_text(&k, c->ruri);
 	}

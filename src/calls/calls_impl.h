@@ -51,7 +51,7 @@ sc__grow(void *arr, size_t n, size_t size)
 	size_t cap;
 
 	if (n != 0 && (n < 4 || (n & (n - 1)) != 0))
-		return arr;   /* below an implied capacity */
+		return arr; /* below an implied capacity */
 	cap = n ? n * 2 : 4;
 	if (cap > SIZE_MAX / size)
 		return NULL;
@@ -62,9 +62,8 @@ sc__grow(void *arr, size_t n, size_t size)
 static inline const struct sc_msg *
 sc__first_request(const struct sc_call *c, const struct sc_txn *t)
 {
-	const struct sc_msg *m = t && t->first_msg < c->nmsgs
-					 ? c->msgs[t->first_msg].msg
-					 : NULL;
+	const struct sc_msg *m =
+	        t && t->first_msg < c->nmsgs ? c->msgs[t->first_msg].msg : NULL;
 
 	return m && m->is_request ? m : NULL;
 }
@@ -81,9 +80,9 @@ void sc__call_count_only(struct sc_call *c, struct sc_msg *m);
 
 /* dialog.c */
 void sc__note_bye(struct sc_call *c, const struct sc_txn *t,
-		  const struct sc_msg *m);
+                  const struct sc_msg *m);
 enum sc_err sc__add_link_key(struct sc_call *c, const char *prefix,
-			     const char *value);
+                             const char *value);
 enum sc_err sc__collect_link_keys(struct sc_call *c, const struct sc_msg *m);
 
 /* outcome.c */
@@ -100,6 +99,6 @@ enum sc__settle {
 /* @now_ns: the capture clock (live: also moved by ticks); @seen_ns: the
  * latest packet, what a -w file of the capture would show. */
 void sc__call_settle(struct sc_call *c, int64_t now_ns, int64_t seen_ns,
-		     enum sc__settle why);
+                     enum sc__settle why);
 
 #endif /* SC_CALLS_IMPL_H */

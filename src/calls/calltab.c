@@ -31,24 +31,24 @@ struct reg_entry {
 struct entry {
 	struct sc_call *call;
 	int64_t until;
-	uint32_t max_cseq;       /* highest CSeq seen, for a tombstone */
+	uint32_t max_cseq; /* highest CSeq seen, for a tombstone */
 	size_t len;
 	char key[];
 };
 
 struct sc_calltab {
-	struct sc_hashmap by_id;     /* key -> struct entry * */
-	struct sc_hashmap regs;      /* user -> struct reg_entry * */
-	struct sc_vec reg_list;      /* owns the entries */
-	struct sc_vec open;          /* struct entry *, in creation order */
-	size_t live;                 /* entries with a call */
+	struct sc_hashmap by_id; /* key -> struct entry * */
+	struct sc_hashmap regs;  /* user -> struct reg_entry * */
+	struct sc_vec reg_list;  /* owns the entries */
+	struct sc_vec open;      /* struct entry *, in creation order */
+	size_t live;             /* entries with a call */
 	struct sc_calltab_opts opts;
 	int64_t last_expire_ts;
 	int64_t last_trim_ts;
-	size_t held;                 /* messages kept by open calls */
+	size_t held; /* messages kept by open calls */
 	struct sc_calltab_caps caps;
-	int64_t seen_ns;             /* latest packet (sc_calltab_note_packet) */
-	sc_call_fn *evicted;         /* receives calls a cap hands over */
+	int64_t seen_ns;     /* latest packet (sc_calltab_note_packet) */
+	sc_call_fn *evicted; /* receives calls a cap hands over */
 	void *evicted_ctx;
 };
 
@@ -153,17 +153,17 @@ key_of(const struct sc_msg *m)
 
 	if (!k) {
 		snprintf(buf, sizeof(buf), "\001%.100s\001%" PRIu32 " %.40s",
-			 m->via_branch ? m->via_branch : "", m->cseq,
-			 m->cseq_method_name ? m->cseq_method_name : "");
+		         m->via_branch ? m->via_branch : "", m->cseq,
+		         m->cseq_method_name ? m->cseq_method_name : "");
 		k = buf;
 		len = strlen(k);
 	} else if (len == 0) {
-		len = strlen(k);   /* a message built without the length */
+		len = strlen(k); /* a message built without the length */
 	}
 	/* the length, not strlen: Call-IDs that differ after a NUL byte
 	 * are distinct calls */
 	while (len > 0 && (k[len - 1] == '\r' || k[len - 1] == '\n' ||
-			   k[len - 1] == ' ' || k[len - 1] == '\t'))
+	                   k[len - 1] == ' ' || k[len - 1] == '\t'))
 		len--;
 	e = malloc(sizeof(*e) + len + 1);
 	if (!e)
@@ -179,16 +179,15 @@ key_of(const struct sc_msg *m)
 static enum sc_err
 open_call(struct sc_calltab *t, struct entry *probe, bool has_id)
 {
-	probe->call = sc__call_new(has_id ? probe->key : "",
-				   has_id ? probe->len : 0);
+	probe->call =
+	        sc__call_new(has_id ? probe->key : "", has_id ? probe->len : 0);
 	if (!probe->call)
 		return SC_ENOMEM;
 	if (sc__add_link_key(probe->call, "cid:", probe->call->call_id) !=
-		    SC_OK ||
+	            SC_OK ||
 	    sc_vec_push(&t->open, probe) != SC_OK)
 		goto fail;
-	if (sc_hashmap_put(&t->by_id, probe->key, probe->len, probe) !=
-	    SC_OK) {
+	if (sc_hashmap_put(&t->by_id, probe->key, probe->len, probe) != SC_OK) {
 		t->open.n--;
 		goto fail;
 	}
@@ -233,7 +232,7 @@ note_registration(struct sc_calltab *t, const struct sc_call *c)
 			return SC_ENOMEM;
 		}
 		if (sc_hashmap_put(&t->regs, e->user, len, e) != SC_OK)
-			return SC_ENOMEM;   /* freed with reg_list */
+			return SC_ENOMEM; /* freed with reg_list */
 	}
 	e->reg.code = c->final_code;
 	e->reg.ts_ns = c->last_ts;
@@ -244,16 +243,17 @@ note_registration(struct sc_calltab *t, const struct sc_call *c)
 /* Hand @e's call to @done; in prompt mode its key stays as a tombstone. */
 static void
 hand_over(struct sc_calltab *t, struct entry *e, int64_t now_ns,
-	  enum sc__settle why, sc_call_fn *done, void *ctx, bool keep_key)
+          enum sc__settle why, sc_call_fn *done, void *ctx, bool keep_key)
 {
 	struct sc_call *c = e->call;
 
 	/* the end of the input is the last packet; timers run on a clock
 	 * that ticks may have moved past it */
 	sc__call_settle(c, now_ns,
-			why == SC__SETTLE_END || now_ns < t->seen_ns ? now_ns
-								     : t->seen_ns,
-			why);
+	                why == SC__SETTLE_END || now_ns < t->seen_ns
+	                        ? now_ns
+	                        : t->seen_ns,
+	                why);
 	e->call = NULL;
 	t->live--;
 	t->held -= c->nmsgs;
@@ -274,7 +274,7 @@ static bool
 absorbs(const struct entry *e, const struct sc_msg *m)
 {
 	return !(m->is_request && !m->to.tag && m->cseq > e->max_cseq &&
-		 m->method != SC_METHOD_ACK && m->method != SC_METHOD_CANCEL);
+	         m->method != SC_METHOD_ACK && m->method != SC_METHOD_CANCEL);
 }
 
 /* Drop the tombstone @e so that a new call can take its key. */
@@ -282,7 +282,7 @@ static void
 bury(struct sc_calltab *t, struct entry *e)
 {
 	sc_hashmap_del(&t->by_id, e->key, e->len);
-	e->until = INT64_MIN;   /* freed by the next expire */
+	e->until = INT64_MIN; /* freed by the next expire */
 }
 
 /* File @m into @c, within the call's cap on kept messages. */
@@ -341,9 +341,10 @@ evict(struct sc_calltab *t, int64_t now_ns)
 			continue;
 		t->caps.open_calls_evicted++;
 		if (t->evicted) {
-			hand_over(t, e, now_ns > c->last_ts ? now_ns : c->last_ts,
-				  SC__SETTLE_END, t->evicted, t->evicted_ctx,
-				  false);
+			hand_over(t, e,
+			          now_ns > c->last_ts ? now_ns : c->last_ts,
+			          SC__SETTLE_END, t->evicted, t->evicted_ctx,
+			          false);
 			continue;
 		}
 		e->call = NULL;
@@ -401,7 +402,7 @@ sc_calltab_add(struct sc_calltab *t, struct sc_msg *m)
 		err = note_registration(t, e->call);
 	if (t->opts.decided && sc__call_is_decided(e->call))
 		hand_over(t, e, e->call->last_ts, SC__SETTLE_TIMER,
-			  t->opts.decided, t->opts.decided_ctx, true);
+		          t->opts.decided, t->opts.decided_ctx, true);
 	if (t->live > t->opts.max_open || t->held > t->opts.max_held_msgs)
 		evict(t, now_ns);
 	return err;
@@ -409,7 +410,7 @@ sc_calltab_add(struct sc_calltab *t, struct sc_msg *m)
 
 void
 sc_calltab_attach_event(struct sc_calltab *t, const char *call_id,
-			struct sc_call_event *ev)
+                        struct sc_call_event *ev)
 {
 	struct entry *e = sc_hashmap_get(&t->by_id, call_id, strlen(call_id));
 	struct sc_call *c = e ? e->call : NULL;
@@ -435,13 +436,13 @@ timer_fired(const struct sc_calltab *t, struct sc_call *c, int64_t now_ns)
 	if (c->state != SC_CALL_IN_PROGRESS)
 		return false;
 	sc__call_settle(c, now_ns, now_ns < t->seen_ns ? now_ns : t->seen_ns,
-			SC__SETTLE_TIMER);
+	                SC__SETTLE_TIMER);
 	return c->state != SC_CALL_IN_PROGRESS;
 }
 
 void
 sc_calltab_expire(struct sc_calltab *t, int64_t now_ns, sc_call_fn *done,
-		  void *ctx)
+                  void *ctx)
 {
 	bool prompt = t->opts.decided != NULL;
 	size_t keep = 0;
@@ -463,14 +464,14 @@ sc_calltab_expire(struct sc_calltab *t, int64_t now_ns, sc_call_fn *done,
 		}
 		if (c && prompt && timer_fired(t, c, now_ns))
 			hand_over(t, e, now_ns, SC__SETTLE_TIMER,
-				  t->opts.decided, t->opts.decided_ctx, true);
+			          t->opts.decided, t->opts.decided_ctx, true);
 		else if (c && ((sc__call_is_complete(c) &&
-				quiet >= t->opts.linger_ns) ||
-			       quiet >= t->opts.idle_ns))
+		                quiet >= t->opts.linger_ns) ||
+		               quiet >= t->opts.idle_ns))
 			hand_over(t, e, now_ns,
-				  quiet >= t->opts.idle_ns ? SC__SETTLE_IDLE
-							   : SC__SETTLE_TIMER,
-				  done, ctx, false);
+			          quiet >= t->opts.idle_ns ? SC__SETTLE_IDLE
+			                                   : SC__SETTLE_TIMER,
+			          done, ctx, false);
 		if (!e->call && e->until == 0) {
 			free(e);
 			continue;
@@ -482,7 +483,7 @@ sc_calltab_expire(struct sc_calltab *t, int64_t now_ns, sc_call_fn *done,
 
 void
 sc_calltab_trim(struct sc_calltab *t, int64_t now_ns, size_t max_open,
-		sc_call_fn *done, void *ctx)
+                sc_call_fn *done, void *ctx)
 {
 	size_t keep = 0;
 
@@ -499,7 +500,7 @@ sc_calltab_trim(struct sc_calltab *t, int64_t now_ns, size_t max_open,
 		    sc__call_is_complete(e->call) &&
 		    now_ns - e->call->last_ts >= t->opts.linger_ns)
 			hand_over(t, e, now_ns, SC__SETTLE_TIMER, done, ctx,
-				  false);
+			          false);
 		if (!e->call && e->until == 0) {
 			free(e);
 			continue;
@@ -511,14 +512,14 @@ sc_calltab_trim(struct sc_calltab *t, int64_t now_ns, size_t max_open,
 
 void
 sc_calltab_flush(struct sc_calltab *t, int64_t now_ns, sc_call_fn *done,
-		 void *ctx)
+                 void *ctx)
 {
 	for (size_t i = 0; i < t->open.n; i++) {
 		struct entry *e = t->open.v[i];
 
 		if (e->call)
 			hand_over(t, e, now_ns, SC__SETTLE_END, done, ctx,
-				  false);
+			          false);
 		else if (e->until != INT64_MIN)
 			sc_hashmap_del(&t->by_id, e->key, e->len);
 		free(e);

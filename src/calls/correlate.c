@@ -31,8 +31,8 @@ _Static_assert(SC_METHOD__COUNT <= 32, "struct sc_call.methods is 32 bits");
 static bool
 branch_is_rfc3261(const char *branch)
 {
-	return branch && strncmp(branch, MAGIC_COOKIE,
-				 sizeof(MAGIC_COOKIE) - 1) == 0;
+	return branch &&
+	       strncmp(branch, MAGIC_COOKIE, sizeof(MAGIC_COOKIE) - 1) == 0;
 }
 
 /*
@@ -66,10 +66,9 @@ find_txn(const struct sc_call *c, const struct sc_msg *m)
 		if (rfc3261 || branch_is_rfc3261(t->branch)) {
 			/* requests also match on sent-by (17.2.3) */
 			if (sc__str_eq(t->branch, m->via_branch) &&
-			    (!m->is_request || !t->sent_by ||
-			     !m->via_sent_by ||
+			    (!m->is_request || !t->sent_by || !m->via_sent_by ||
 			     sc_str_caseeq_cstr(sc_str_from_cstr(t->sent_by),
-						m->via_sent_by)))
+			                        m->via_sent_by)))
 				return (uint32_t)i;
 			continue;
 		}
@@ -115,10 +114,10 @@ new_txn(struct sc_call *c, const struct sc_msg *m)
 	t = &c->txns[c->ntxns];
 	memset(t, 0, sizeof(*t));
 	t->method = m->is_request ? m->method : m->cseq_method;
-	t->method_name = strdup(m->is_request ? m->method_name
-					      : (m->cseq_method_name
-							 ? m->cseq_method_name
-							 : ""));
+	t->method_name = strdup(
+	        m->is_request
+	                ? m->method_name
+	                : (m->cseq_method_name ? m->cseq_method_name : ""));
 	t->branch = sc__dup_or_null(m->via_branch);
 	t->sent_by = m->is_request ? sc__dup_or_null(m->via_sent_by) : NULL;
 	if (!t->method_name || (m->via_branch && !t->branch) ||
@@ -177,10 +176,10 @@ hop_of(struct sc_call *c, const struct sc_msg *m, uint16_t *hop)
 }
 
 enum repeat {
-	REPEAT_NONE,      /* first time this message is seen */
-	REPEAT_RETRANS,   /* again on the same hop: a retransmission */
-	REPEAT_MIRROR,    /* a mirror copy of the previous one */
-	REPEAT_FORWARD,   /* again on another hop: a proxy forwarded it */
+	REPEAT_NONE,    /* first time this message is seen */
+	REPEAT_RETRANS, /* again on the same hop: a retransmission */
+	REPEAT_MIRROR,  /* a mirror copy of the previous one */
+	REPEAT_FORWARD, /* again on another hop: a proxy forwarded it */
 };
 
 static bool
@@ -199,7 +198,7 @@ same_message(const struct sc_msg *o, const struct sc_msg *m)
  * counts the earlier sends of this response on the hop. */
 static bool
 is_mirror(const struct sc_call *c, uint32_t txn, const struct sc_msg *o,
-	  const struct sc_msg *m, uint32_t copies)
+          const struct sc_msg *m, uint32_t copies)
 {
 	if (o->wire_len != m->wire_len || m->ts_ns < o->ts_ns ||
 	    m->ts_ns - o->ts_ns >= MIRROR_WINDOW_NS ||
@@ -215,7 +214,7 @@ is_mirror(const struct sc_call *c, uint32_t txn, const struct sc_msg *o,
  */
 static enum repeat
 repetition(const struct sc_call *c, uint32_t txn, const struct sc_msg *m,
-	   uint16_t hop)
+           uint16_t hop)
 {
 	enum repeat r = REPEAT_NONE;
 	const struct sc_msg *last = NULL;
@@ -238,14 +237,14 @@ repetition(const struct sc_call *c, uint32_t txn, const struct sc_msg *m,
 	if (!last)
 		return r;
 	return is_mirror(c, txn, last, m, copies) ? REPEAT_MIRROR
-						  : REPEAT_RETRANS;
+	                                          : REPEAT_RETRANS;
 }
 
 /* ---- attempts ---- */
 
 static uint32_t
 new_attempt(struct sc_call *c, enum sc_method kind, const char *name,
-	    uint32_t ti, const struct sc_msg *m)
+            uint32_t ti, const struct sc_msg *m)
 {
 	struct sc_attempt *v, *a;
 
@@ -330,8 +329,8 @@ dialog_attempt(const struct sc_call *c)
  * new attempt.
  */
 static bool
-is_retry(const struct sc_call *c, const struct sc_msg *m,
-	 enum sc_method kind, const char *name)
+is_retry(const struct sc_call *c, const struct sc_msg *m, enum sc_method kind,
+         const char *name)
 {
 	const struct sc_attempt *a;
 	const struct sc_txn *d;
@@ -340,8 +339,8 @@ is_retry(const struct sc_call *c, const struct sc_msg *m,
 	if (!c->nattempts)
 		return false;
 	a = &c->attempts[c->nattempts - 1];
-	if (a->kind != kind || (kind == SC_METHOD_OTHER &&
-				!sc__str_eq(a->kind_name, name)))
+	if (a->kind != kind ||
+	    (kind == SC_METHOD_OTHER && !sc__str_eq(a->kind_name, name)))
 		return false;
 	d = a->deciding_txn < c->ntxns ? &c->txns[a->deciding_txn] : NULL;
 	if (!d || !m->is_request)
@@ -375,15 +374,15 @@ static enum sc_method
 attempt_kind(const struct sc_txn *t)
 {
 	return t->method == SC_METHOD_CANCEL || t->method == SC_METHOD_ACK
-		       ? SC_METHOD_INVITE
-		       : t->method;
+	               ? SC_METHOD_INVITE
+	               : t->method;
 }
 
 /* Which attempt a new transaction @ti belongs to (and whether it may
  * decide it); creates the attempt when it starts one. */
 static enum sc_err
 assign_attempt(struct sc_call *c, uint32_t ti, const struct sc_msg *m,
-	       uint16_t hop)
+               uint16_t hop)
 {
 	struct sc_txn *t = &c->txns[ti];
 	uint32_t lead = SC__NONE, ai = SC__NONE;
@@ -398,14 +397,14 @@ assign_attempt(struct sc_call *c, uint32_t ti, const struct sc_msg *m,
 	}
 	if (t->method == SC_METHOD_CANCEL || t->method == SC_METHOD_ACK) {
 		ai = dialog_attempt(c);
-	} else if (t->in_dialog || (t->from_response && m->to.tag &&
-				    c->nattempts)) {
+	} else if (t->in_dialog ||
+	           (t->from_response && m->to.tag && c->nattempts)) {
 		ai = dialog_attempt(c);
 		/* a capture of in-dialog requests only, or of the answer
 		 * to a request sent before it started: they decide */
 		decides = ai != SC__NONE && c->attempts[ai].kind == t->method &&
-			  (c->attempts[ai].deciding_txn == SC__NONE ||
-			   c->txns[c->attempts[ai].first_txn].in_dialog);
+		          (c->attempts[ai].deciding_txn == SC__NONE ||
+		           c->txns[c->attempts[ai].first_txn].in_dialog);
 	} else if (is_retry(c, m, t->method, t->method_name)) {
 		ai = latest_attempt(c);
 		decides = true;
@@ -415,7 +414,7 @@ assign_attempt(struct sc_call *c, uint32_t ti, const struct sc_msg *m,
 		if (ai == SC__NONE)
 			return SC_ENOMEM;
 		decides = t->method != SC_METHOD_CANCEL &&
-			  t->method != SC_METHOD_ACK;
+		          t->method != SC_METHOD_ACK;
 	}
 	t->attempt = ai;
 	if (decides)
@@ -449,7 +448,7 @@ ack_2xx(struct sc_call *c, const struct sc_msg *m)
 			    sc__is_success(c->txns[i].final_code) &&
 			    c->txns[i].leader == i)
 				c->timings.ack_ms = sc__ms_between(
-					c->txns[i].final_ts, m->ts_ns);
+				        c->txns[i].final_ts, m->ts_ns);
 			note_ack(&c->txns[i], m);
 		}
 }
@@ -497,7 +496,7 @@ note_dialog(struct sc_call *c, const struct sc_txn *t, const struct sc_msg *m)
 /* Track what one message does to its transaction. */
 static void
 apply_to_txn(struct sc_call *c, uint32_t ti, const struct sc_msg *m,
-	     bool retrans)
+             bool retrans)
 {
 	struct sc_txn *t = &c->txns[ti];
 
@@ -741,7 +740,7 @@ sc__call_file(struct sc_call *c, struct sc_msg *m)
 	}
 	ti = txn_of(c, m, hop, &repeat, &err);
 	fresh = ti != SC__NONE && ti == c->ntxns - 1 &&
-		c->txns[ti].first_msg == c->nmsgs;
+	        c->txns[ti].first_msg == c->nmsgs;
 	if (err == SC_OK)
 		err = push_msg(c, m, ti, hop);
 	if (err != SC_OK) {

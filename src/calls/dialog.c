@@ -23,8 +23,8 @@ caller_tag(const struct sc_call *c, uint32_t ai)
 		return c->from.tag;
 	a = &c->attempts[ai];
 	req = a->first_txn < c->ntxns
-		      ? sc__first_request(c, &c->txns[a->first_txn])
-		      : NULL;
+	              ? sc__first_request(c, &c->txns[a->first_txn])
+	              : NULL;
 	return req ? req->from.tag : c->from.tag;
 }
 
@@ -36,7 +36,7 @@ bye_side(const struct sc_call *c, const struct sc_msg *m, uint32_t ai)
 	const char *tag = caller_tag(c, ai);
 
 	return tag && sc__str_eq(m->from.tag, tag) ? SC_SIDE_CALLER
-						   : SC_SIDE_CALLEE;
+	                                           : SC_SIDE_CALLEE;
 }
 
 static void

@@ -44,7 +44,7 @@ add_linked(struct sc_call *c, const char *call_id)
  */
 struct leg {
 	struct sc_call *call;
-	char *id;                  /* owned, when call is NULL */
+	char *id; /* owned, when call is NULL */
 };
 
 /* The calls sharing one key; the key is copied (calls drop theirs).
@@ -63,10 +63,10 @@ struct leg_group {
 #define DEFAULT_MAX_KEYS 262144
 
 struct sc_linker {
-	struct sc_hashmap groups;    /* key -> struct leg_group * */
-	struct sc_vec all;           /* owns the groups, oldest first */
+	struct sc_hashmap groups; /* key -> struct leg_group * */
+	struct sc_vec all;        /* owns the groups, oldest first */
 	size_t max_keys;
-	uint64_t forgotten;          /* keys dropped by the cap */
+	uint64_t forgotten; /* keys dropped by the cap */
 };
 
 static struct leg *
@@ -170,7 +170,7 @@ group_of(struct sc_linker *l, const char *key)
 		return NULL;
 	}
 	if (sc_hashmap_put(&l->groups, g->key, len, g) != SC_OK) {
-		l->all.n--;   /* not in the map: only this free */
+		l->all.n--; /* not in the map: only this free */
 		free(g);
 		return NULL;
 	}
@@ -217,7 +217,7 @@ sc_linker_add(struct sc_linker *l, struct sc_call *c)
 			struct leg *lg = leg_at(g, i);
 
 			if (!leg_id(lg))
-				continue;   /* released without memory */
+				continue; /* released without memory */
 			if (lg->call)
 				err = add_linked(lg->call, c->call_id);
 			if (err == SC_OK)
@@ -234,7 +234,7 @@ sc_linker_release(struct sc_linker *l, const struct sc_call *c)
 {
 	for (size_t k = 0; k < c->nlink_keys; k++) {
 		struct leg_group *g = sc_hashmap_get(
-			&l->groups, c->link_keys[k], strlen(c->link_keys[k]));
+		        &l->groups, c->link_keys[k], strlen(c->link_keys[k]));
 
 		for (size_t i = 0; g && i < g->n; i++) {
 			struct leg *lg = leg_at(g, i);

@@ -17,7 +17,7 @@ const struct sc_txn *
 sc_attempt_deciding_txn(const struct sc_call *c, const struct sc_attempt *a)
 {
 	return a && a->deciding_txn < c->ntxns ? &c->txns[a->deciding_txn]
-					       : NULL;
+	                                       : NULL;
 }
 
 const struct sc_txn *
@@ -46,7 +46,7 @@ cancel_seen(const struct sc_call *c, size_t ai, uint32_t cseq)
  */
 static int64_t
 granted_expiry(const struct sc_call *c, const struct sc_txn *t,
-	       const struct sc_msg *fin)
+               const struct sc_msg *fin)
 {
 	const struct sc_msg *req = sc__first_request(c, t);
 
@@ -67,9 +67,8 @@ invite_state(const struct sc_call *c, size_t ai, const struct sc_txn *t)
 	/* the callee resends its 2xx until the ACK comes (13.3.1.4): a
 	 * resent 2xx without ACK is the evidence */
 	if (code < 300)
-		return t->acked || t->final_sends < 2
-			       ? SC_CALL_ANSWERED
-			       : SC_CALL_ANSWERED_NO_ACK;
+		return t->acked || t->final_sends < 2 ? SC_CALL_ANSWERED
+		                                      : SC_CALL_ANSWERED_NO_ACK;
 	if (code < 400)
 		return SC_CALL_REDIRECTED;
 	if (code == 487 || cancel_seen(c, ai, t->cseq))
@@ -104,8 +103,8 @@ attempt_update(struct sc_call *c, size_t ai)
 		set_reason(a, NULL);
 		/* only a CANCEL of an INVITE sent before the capture */
 		a->state = c->txns[a->first_txn].method == SC_METHOD_CANCEL
-				   ? SC_CALL_CANCELLED
-				   : SC_CALL_MID_DIALOG;
+		                   ? SC_CALL_CANCELLED
+		                   : SC_CALL_MID_DIALOG;
 		return;
 	}
 	fin = t->final_msg < c->nmsgs ? c->msgs[t->final_msg].msg : NULL;
@@ -135,12 +134,12 @@ attempt_update(struct sc_call *c, size_t ai)
 			a->state = SC_CALL_REFUSED;
 		else
 			a->state = granted_expiry(c, t, fin) == 0
-					   ? SC_CALL_UNREGISTERED
-					   : SC_CALL_REGISTERED;
+			                   ? SC_CALL_UNREGISTERED
+			                   : SC_CALL_REGISTERED;
 		break;
 	default:
 		a->state = t->final_code < 300 ? SC_CALL_COMPLETED
-					       : SC_CALL_FAILED;
+		                               : SC_CALL_FAILED;
 		break;
 	}
 }
@@ -173,31 +172,30 @@ set_kind(struct sc_call *c, const struct sc_attempt *a)
 
 static void
 call_timings(struct sc_call *c, const struct sc_attempt *a,
-	     const struct sc_txn *t)
+             const struct sc_txn *t)
 {
 	const struct sc_txn *first = &c->txns[a->first_txn];
 
 	c->timings.total_ms = sc__ms_between(c->first_ts, c->last_ts);
 	if (!t)
 		return;
-	c->timings.trying_ms = sc__ms_between(t->first_ts,
-					      t->first_provisional_ts);
+	c->timings.trying_ms =
+	        sc__ms_between(t->first_ts, t->first_provisional_ts);
 	if (a->kind != SC_METHOD_INVITE)
 		return;
 	c->timings.pdd_ms = sc__ms_between(t->first_ts, t->first_ringing_ts);
 	c->timings.pdd_total_ms =
-		first != t ? sc__ms_between(first->first_ts,
-					    t->first_ringing_ts)
-			   : -1;
+	        first != t
+	                ? sc__ms_between(first->first_ts, t->first_ringing_ts)
+	                : -1;
 	c->timings.ring_ms = sc__ms_between(t->first_ringing_ts, t->final_ts);
 	c->timings.setup_ms = t->final_code >= 200 && t->final_code < 300
-				      ? sc__ms_between(t->first_ts,
-						       t->final_ts)
-				      : -1;
-	c->timings.duration_ms = t->final_code >= 200 && t->final_code < 300
-					 ? sc__ms_between(t->final_ts,
-							  c->end_ts)
-					 : -1;
+	                              ? sc__ms_between(t->first_ts, t->final_ts)
+	                              : -1;
+	c->timings.duration_ms =
+	        t->final_code >= 200 && t->final_code < 300
+	                ? sc__ms_between(t->final_ts, c->end_ts)
+	                : -1;
 }
 
 /* Recompute every attempt's outcome, then the call's from its headline. */
@@ -230,7 +228,7 @@ sc__call_update(struct sc_call *c)
 	if (a->kind == SC_METHOD_REGISTER && t && t->final_code >= 200 &&
 	    t->final_code < 300) {
 		fin = t->final_msg < c->nmsgs ? c->msgs[t->final_msg].msg
-					      : NULL;
+		                              : NULL;
 		c->expires = granted_expiry(c, t, fin);
 	}
 }
@@ -294,8 +292,8 @@ sc__call_is_decided(const struct sc_call *c)
  * or until a live capture gives up on it (idle).
  */
 static void
-attempt_settle(struct sc_call *c, size_t ai, int64_t now_ns,
-	       int64_t seen_ns, enum sc__settle why)
+attempt_settle(struct sc_call *c, size_t ai, int64_t now_ns, int64_t seen_ns,
+               enum sc__settle why)
 {
 	struct sc_attempt *a = &c->attempts[ai];
 	const struct sc_txn *t = sc_attempt_deciding_txn(c, a);
@@ -363,7 +361,7 @@ root_of(const struct sc_call *c, size_t ai)
 		if (u == d || u->leader != a->deciding_txn)
 			continue;
 		if (u->final_code >= 200 && u->final_code < 300)
-			return SC__NONE;   /* a branch answered */
+			return SC__NONE; /* a branch answered */
 		if (u->final_code >= 300 &&
 		    (u->final_code != 487 || d->final_code == 487) &&
 		    (first == SC__NONE ||
@@ -382,7 +380,7 @@ root_of(const struct sc_call *c, size_t ai)
 
 void
 sc__call_settle(struct sc_call *c, int64_t now_ns, int64_t seen_ns,
-		enum sc__settle why)
+                enum sc__settle why)
 {
 	if (!c->ntxns)
 		return;

@@ -23,7 +23,7 @@
 
 struct sc_capture {
 	pcap_t *pcap;
-	int linktype;          /* LINKTYPE_* numbering */
+	int linktype; /* LINKTYPE_* numbering */
 	uint64_t next_number;
 	uint64_t size;         /* file size, 0 when unknown (stdin) */
 	uint64_t bad_ts;       /* timestamps saturated */
@@ -53,7 +53,7 @@ dlt_to_linktype(int dlt)
 		return SC_LINK_LOOP;
 #endif
 	default:
-		return dlt;   /* the remaining values are identical */
+		return dlt; /* the remaining values are identical */
 	}
 }
 
@@ -81,8 +81,8 @@ open_failed(const char *name, const char *perr, char *errbuf)
 	if (strstr(perr, "unknown file format") ||
 	    strstr(perr, "truncated dump file") || perr[0] == 0)
 		snprintf(errbuf, SC_ERRBUF_SIZE,
-			 "%s: not a pcap or pcapng capture file (%s)", name,
-			 perr[0] ? perr : "empty file");
+		         "%s: not a pcap or pcapng capture file (%s)", name,
+		         perr[0] ? perr : "empty file");
 	else
 		snprintf(errbuf, SC_ERRBUF_SIZE, "%s: %s", name, perr);
 	return SC_EPCAP;
@@ -98,11 +98,11 @@ wrap(pcap_t *pcap, const char *name, uint64_t size, struct sc_capture **out,
 
 	if (!sc_capture_linktype_supported(linktype)) {
 		snprintf(errbuf, SC_ERRBUF_SIZE,
-			 "%s: unsupported link type %s (%d): sipcause reads "
-			 "Ethernet, Linux cooked (SLL, SLL2), BSD loopback "
-			 "(NULL, LOOP), raw IP, PPP, Cisco HDLC, IEEE 802.11 "
-			 "(radiotap, PPI), ERF and NFLOG captures",
-			 name, sc_capture_linktype_name(linktype), linktype);
+		         "%s: unsupported link type %s (%d): sipcause reads "
+		         "Ethernet, Linux cooked (SLL, SLL2), BSD loopback "
+		         "(NULL, LOOP), raw IP, PPP, Cisco HDLC, IEEE 802.11 "
+		         "(radiotap, PPI), ERF and NFLOG captures",
+		         name, sc_capture_linktype_name(linktype), linktype);
 		pcap_close(pcap);
 		return SC_EUNSUPPORTED;
 	}
@@ -122,14 +122,14 @@ wrap(pcap_t *pcap, const char *name, uint64_t size, struct sc_capture **out,
 
 enum sc_err
 sc_capture_open_stream(FILE *fp, const char *name, struct sc_capture **out,
-		       char *errbuf)
+                       char *errbuf)
 {
 	char perr[PCAP_ERRBUF_SIZE] = "";
 	pcap_t *pcap;
 
 	*out = NULL;
 	pcap = pcap_fopen_offline_with_tstamp_precision(
-		fp, PCAP_TSTAMP_PRECISION_NANO, perr);
+	        fp, PCAP_TSTAMP_PRECISION_NANO, perr);
 	if (!pcap) {
 		fclose(fp);
 		return open_failed(name, perr, errbuf);
@@ -147,10 +147,10 @@ sc_capture_open_file(const char *path, struct sc_capture **out, char *errbuf)
 	*out = NULL;
 	if (strcmp(path, "-") == 0)
 		return sc_capture_open_stream(stdin, "standard input", out,
-					      errbuf);
+		                              errbuf);
 	if (stat(path, &st) != 0) {
 		snprintf(errbuf, SC_ERRBUF_SIZE, "%s: %s", path,
-			 strerror(errno));
+		         strerror(errno));
 		return SC_EIO;
 	}
 	if (S_ISDIR(st.st_mode)) {
@@ -158,7 +158,7 @@ sc_capture_open_file(const char *path, struct sc_capture **out, char *errbuf)
 		return SC_EIO;
 	}
 	pcap = pcap_open_offline_with_tstamp_precision(
-		path, PCAP_TSTAMP_PRECISION_NANO, perr);
+	        path, PCAP_TSTAMP_PRECISION_NANO, perr);
 	if (!pcap)
 		return open_failed(path, perr, errbuf);
 	return wrap(pcap, path, (uint64_t)st.st_size, out, errbuf);
@@ -214,7 +214,7 @@ sc_capture_next(struct sc_capture *c, struct sc_frame *f, char *errbuf)
 		f->number = c->next_number++;
 		/* with nanosecond precision, tv_usec holds nanoseconds */
 		f->ts_ns = to_ns(c, (int64_t)hdr->ts.tv_sec,
-				 (int64_t)hdr->ts.tv_usec, f->number);
+		                 (int64_t)hdr->ts.tv_usec, f->number);
 		f->caplen = hdr->caplen;
 		f->wirelen = hdr->len;
 		f->linktype = c->linktype;
@@ -229,15 +229,15 @@ sc_capture_next(struct sc_capture *c, struct sc_frame *f, char *errbuf)
 	if (strstr(perr, "different from the type of the first interface") ||
 	    strstr(perr, "link-layer type")) {
 		snprintf(errbuf, SC_ERRBUF_SIZE, "after frame %" PRIu64 ": %s",
-			 c->next_number - 1, perr);
+		         c->next_number - 1, perr);
 		return SC_EUNSUPPORTED;
 	}
 	/* a short read or a record libpcap refuses (a length past the
 	 * snapshot length, a broken pcapng block): nothing after it can
 	 * be trusted, everything before it stands */
 	snprintf(errbuf, SC_ERRBUF_SIZE, "%s after frame %" PRIu64 ": %s",
-		 strstr(perr, "truncated") ? "truncated" : "corrupt record",
-		 c->next_number - 1, perr);
+	         strstr(perr, "truncated") ? "truncated" : "corrupt record",
+	         c->next_number - 1, perr);
 	return SC_ETRUNC;
 }
 
@@ -247,9 +247,9 @@ sc_capture_warning(struct sc_capture *c)
 	if (c->bad_ts == 0)
 		return NULL;
 	snprintf(c->warning, sizeof(c->warning),
-		 "%" PRIu64 " timestamp%s out of range (before 1970 or after "
-		 "2261), first at frame %" PRIu64 ": saturated",
-		 c->bad_ts, c->bad_ts == 1 ? "" : "s", c->bad_ts_frame);
+	         "%" PRIu64 " timestamp%s out of range (before 1970 or after "
+	         "2261), first at frame %" PRIu64 ": saturated",
+	         c->bad_ts, c->bad_ts == 1 ? "" : "s", c->bad_ts_frame);
 	return c->warning;
 }
 

@@ -32,7 +32,7 @@ sc__dlt_to_linktype(int dlt)
 		return SC_LINK_LOOP;
 #endif
 	default:
-		return dlt;   /* the remaining values are identical */
+		return dlt; /* the remaining values are identical */
 	}
 }
 

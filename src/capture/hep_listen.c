@@ -115,7 +115,7 @@ decode_v2_agent(const uint8_t *p, size_t len, struct sc_hep *h)
 
 enum sc_err
 sc_hep_to_frame(const uint8_t *p, size_t len, int64_t now_ns, uint8_t *buf,
-		size_t cap, struct sc_frame *out)
+                size_t cap, struct sc_frame *out)
 {
 	struct sc_hep h;
 	enum sc_err err = sc_hep_decode(p, len, &h);
@@ -140,7 +140,7 @@ sc_hep_to_frame(const uint8_t *p, size_t len, int64_t now_ns, uint8_t *buf,
 	be16(buf + hl, h.src.port);
 	be16(buf + hl + 2, h.dst.port);
 	be16(buf + hl + 4, ulen);
-	be16(buf + hl + 6, 0);  /* no checksum: allowed for UDP over IPv4 */
+	be16(buf + hl + 6, 0); /* no checksum: allowed for UDP over IPv4 */
 	memcpy(buf + hl + 8, h.payload, h.len);
 	memset(out, 0, sizeof(*out));
 	out->ts_ns = h.ts_ns ? h.ts_ns : now_ns;
@@ -153,22 +153,22 @@ sc_hep_to_frame(const uint8_t *p, size_t len, int64_t now_ns, uint8_t *buf,
 
 struct conn {
 	int fd;
-	size_t head;              /* first byte not yet taken */
-	size_t len;               /* bytes buffered after head */
-	uint8_t *buf;             /* CONN_BUF bytes */
+	size_t head;  /* first byte not yet taken */
+	size_t len;   /* bytes buffered after head */
+	uint8_t *buf; /* CONN_BUF bytes */
 };
 
 struct sc_hep_listener {
-	int fd;                   /* UDP socket or TCP listening socket */
+	int fd; /* UDP socket or TCP listening socket */
 	bool tcp;
 	uint16_t port;
 	size_t max_conns;
 	size_t nconns;
 	struct conn *conns;
-	struct pollfd *pfd;       /* 1 + max_conns */
+	struct pollfd *pfd; /* 1 + max_conns */
 	uint64_t number;
 	struct sc_hep_listen_stats st;
-	uint8_t pkt[65536];       /* a received datagram / framed packet */
+	uint8_t pkt[65536]; /* a received datagram / framed packet */
 	uint8_t frame[SC_HEP_FRAME_MAX];
 };
 
@@ -200,7 +200,7 @@ bind_spec(struct sc_hep_listener *l, const char *spec)
 {
 	char host[256];
 	const char *colon;
-	struct addrinfo hints = {.ai_flags = AI_PASSIVE}, *res = NULL;
+	struct addrinfo hints = { .ai_flags = AI_PASSIVE }, *res = NULL;
 	struct sockaddr_storage ss;
 	socklen_t sl = sizeof(ss);
 	size_t hl;
@@ -239,15 +239,16 @@ bind_spec(struct sc_hep_listener *l, const char *spec)
 	}
 	freeaddrinfo(res);
 	if (getsockname(l->fd, (struct sockaddr *)&ss, &sl) == 0)
-		l->port = ntohs(ss.ss_family == AF_INET6
-				? ((struct sockaddr_in6 *)&ss)->sin6_port
-				: ((struct sockaddr_in *)&ss)->sin_port);
+		l->port =
+		        ntohs(ss.ss_family == AF_INET6
+		                      ? ((struct sockaddr_in6 *)&ss)->sin6_port
+		                      : ((struct sockaddr_in *)&ss)->sin_port);
 	return SC_OK;
 }
 
 enum sc_err
 sc_hep_listen_open(struct sc_hep_listener **out, const char *spec,
-		   size_t max_conns)
+                   size_t max_conns)
 {
 	struct sc_hep_listener *l = calloc(1, sizeof(*l));
 	enum sc_err err;
@@ -319,7 +320,7 @@ static bool
 to_frame(struct sc_hep_listener *l, size_t len, struct sc_frame *out)
 {
 	enum sc_err err = sc_hep_to_frame(l->pkt, len, wall_ns(), l->frame,
-					  sizeof(l->frame), out);
+	                                  sizeof(l->frame), out);
 
 	if (err == SC_OK) {
 		out->number = ++l->number;
@@ -394,7 +395,7 @@ read_conn(struct sc_hep_listener *l, size_t i)
 	if (n <= 0) {
 		if (n < 0 && errno == EINTR)
 			return;
-		if (c->len)   /* closed inside a packet */
+		if (c->len) /* closed inside a packet */
 			l->st.bad++;
 		drop_conn(l, i);
 		return;
@@ -409,10 +410,10 @@ wait_input(struct sc_hep_listener *l, int timeout_ms)
 	struct pollfd *pf = l->pfd;
 	size_t n = 1, nc = l->nconns;
 
-	pf[0] = (struct pollfd){.fd = l->fd, .events = POLLIN};
+	pf[0] = (struct pollfd){ .fd = l->fd, .events = POLLIN };
 	for (size_t i = 0; i < nc; i++)
-		pf[n++] = (struct pollfd){.fd = l->conns[i].fd,
-					  .events = POLLIN};
+		pf[n++] = (struct pollfd){ .fd = l->conns[i].fd,
+			                   .events = POLLIN };
 	if (poll(pf, (nfds_t)n, timeout_ms) <= 0)
 		return false;
 	/* backwards: drop_conn() moves the last connection into i */
@@ -428,7 +429,7 @@ wait_input(struct sc_hep_listener *l, int timeout_ms)
 static enum sc_err
 udp_next(struct sc_hep_listener *l, int timeout_ms, struct sc_frame *out)
 {
-	struct pollfd pf = {.fd = l->fd, .events = POLLIN};
+	struct pollfd pf = { .fd = l->fd, .events = POLLIN };
 	ssize_t r;
 
 	if (poll(&pf, 1, timeout_ms) <= 0)
@@ -444,7 +445,7 @@ udp_next(struct sc_hep_listener *l, int timeout_ms, struct sc_frame *out)
  */
 enum sc_err
 sc_hep_listen_next(struct sc_hep_listener *l, int timeout_ms,
-		   struct sc_frame *out)
+                   struct sc_frame *out)
 {
 	struct timespec t0;
 
@@ -457,7 +458,7 @@ sc_hep_listen_next(struct sc_hep_listener *l, int timeout_ms,
 			return SC_OK;
 		clock_gettime(CLOCK_MONOTONIC, &t1);
 		left = timeout_ms - ((int64_t)(t1.tv_sec - t0.tv_sec) * 1000 +
-				     (t1.tv_nsec - t0.tv_nsec) / 1000000);
+		                     (t1.tv_nsec - t0.tv_nsec) / 1000000);
 		if (left < 0)
 			left = 0;
 		if (!l->tcp) {
@@ -466,7 +467,7 @@ sc_hep_listen_next(struct sc_hep_listener *l, int timeout_ms,
 			if (err != SC_ELIMIT)
 				return err;
 		} else if (!wait_input(l, (int)left)) {
-			return SC_ENOTFOUND;   /* time is up, or a signal */
+			return SC_ENOTFOUND; /* time is up, or a signal */
 		}
 		if (left == 0)
 			return from_buffers(l, out) ? SC_OK : SC_ENOTFOUND;

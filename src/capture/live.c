@@ -14,11 +14,11 @@
 
 struct iface {
 	pcap_t *pcap;
-	const char *name;      /* borrowed from the options */
-	int linktype;          /* LINKTYPE_* numbering */
-	bool nano;             /* timestamps in nanoseconds */
-	int fd;                /* selectable, or -1 */
-	uint64_t frames;       /* handed over from this interface */
+	const char *name; /* borrowed from the options */
+	int linktype;     /* LINKTYPE_* numbering */
+	bool nano;        /* timestamps in nanoseconds */
+	int fd;           /* selectable, or -1 */
+	uint64_t frames;  /* handed over from this interface */
 };
 
 struct sc_live {
@@ -46,25 +46,26 @@ activate_failed(pcap_t *p, const char *name, int rc, char *errbuf)
 	switch (rc) {
 	case PCAP_ERROR_NO_SUCH_DEVICE:
 		snprintf(errbuf, SC_ERRBUF_SIZE,
-			 "%s: no such interface (see 'ip link'; 'any' "
-			 "captures on all)", name);
+		         "%s: no such interface (see 'ip link'; 'any' "
+		         "captures on all)",
+		         name);
 		break;
 	case PCAP_ERROR_PERM_DENIED:
 	case PCAP_ERROR_PROMISC_PERM_DENIED:
 		snprintf(errbuf, SC_ERRBUF_SIZE,
-			 "%s: permission denied: live capture needs root or "
-			 "the CAP_NET_RAW capability (setcap "
-			 "cap_net_raw+ep on the binary) (%s)", name,
-			 detail[0] ? detail : "no detail");
+		         "%s: permission denied: live capture needs root or "
+		         "the CAP_NET_RAW capability (setcap "
+		         "cap_net_raw+ep on the binary) (%s)",
+		         name, detail[0] ? detail : "no detail");
 		break;
 	case PCAP_ERROR_IFACE_NOT_UP:
 		snprintf(errbuf, SC_ERRBUF_SIZE,
-			 "%s: the interface is down (ip link set %s up)", name,
-			 name);
+		         "%s: the interface is down (ip link set %s up)", name,
+		         name);
 		break;
 	default:
 		snprintf(errbuf, SC_ERRBUF_SIZE, "%s: %s", name,
-			 detail[0] ? detail : pcap_statustostr(rc));
+		         detail[0] ? detail : pcap_statustostr(rc));
 		break;
 	}
 }
@@ -77,12 +78,13 @@ set_filter(struct iface *i, const char *filter, char *errbuf)
 	if (pcap_compile(i->pcap, &prog, filter, 1, PCAP_NETMASK_UNKNOWN) !=
 	    0) {
 		snprintf(errbuf, SC_ERRBUF_SIZE, "bad capture filter '%s': %s",
-			 filter, pcap_geterr(i->pcap));
+		         filter, pcap_geterr(i->pcap));
 		return SC_EUSAGE;
 	}
 	if (pcap_setfilter(i->pcap, &prog) != 0) {
-		snprintf(errbuf, SC_ERRBUF_SIZE, "%s: cannot set the filter: %s",
-			 i->name, pcap_geterr(i->pcap));
+		snprintf(errbuf, SC_ERRBUF_SIZE,
+		         "%s: cannot set the filter: %s", i->name,
+		         pcap_geterr(i->pcap));
 		pcap_freecode(&prog);
 		return SC_EPCAP;
 	}
@@ -107,7 +109,7 @@ configure(pcap_t *p, const struct sc_live_opts *o)
 
 static enum sc_err
 open_one(struct iface *i, const char *name, const struct sc_live_opts *o,
-	 char *errbuf)
+         char *errbuf)
 {
 	char perr[PCAP_ERRBUF_SIZE] = "";
 	int rc;
@@ -128,12 +130,12 @@ open_one(struct iface *i, const char *name, const struct sc_live_opts *o,
 	i->linktype = sc__dlt_to_linktype(pcap_datalink(i->pcap));
 	if (!sc_capture_linktype_supported(i->linktype)) {
 		snprintf(errbuf, SC_ERRBUF_SIZE,
-			 "%s: unsupported link type %s (%d)", name,
-			 sc_capture_linktype_name(i->linktype), i->linktype);
+		         "%s: unsupported link type %s (%d)", name,
+		         sc_capture_linktype_name(i->linktype), i->linktype);
 		return SC_EPCAP;
 	}
 	i->nano = pcap_get_tstamp_precision(i->pcap) ==
-		  PCAP_TSTAMP_PRECISION_NANO;
+	          PCAP_TSTAMP_PRECISION_NANO;
 	if (o->filter && o->filter[0]) {
 		enum sc_err err = set_filter(i, o->filter, errbuf);
 
@@ -150,7 +152,7 @@ open_one(struct iface *i, const char *name, const struct sc_live_opts *o,
 
 enum sc_err
 sc_live_open(const struct sc_live_opts *opts, struct sc_live **out,
-	     char *errbuf)
+             char *errbuf)
 {
 	struct sc_live *l = calloc(1, sizeof(*l));
 
@@ -234,7 +236,7 @@ on_packet(u_char *user, const struct pcap_pkthdr *h, const u_char *data)
 	f.number = r->live->next_number++;
 	/* with nanosecond precision tv_usec holds nanoseconds */
 	f.ts_ns = (int64_t)h->ts.tv_sec * 1000000000 +
-		  (int64_t)h->ts.tv_usec * (r->iface->nano ? 1 : 1000);
+	          (int64_t)h->ts.tv_usec * (r->iface->nano ? 1 : 1000);
 	f.caplen = h->caplen;
 	f.wirelen = h->len;
 	f.linktype = r->iface->linktype;
@@ -246,7 +248,7 @@ on_packet(u_char *user, const struct pcap_pkthdr *h, const u_char *data)
 
 enum sc_err
 sc_live_dispatch(struct sc_live *l, uint64_t max, sc_live_frame_fn *fn,
-		 void *ctx, uint64_t *n, char *errbuf)
+                 void *ctx, uint64_t *n, char *errbuf)
 {
 	uint64_t before = l->frames;
 	struct round r = { .live = l, .fn = fn, .ctx = ctx };
@@ -260,15 +262,15 @@ sc_live_dispatch(struct sc_live *l, uint64_t max, sc_live_frame_fn *fn,
 			if (done >= max)
 				break;
 			cnt = max - done > 1000000 ? 1000000
-						   : (int)(max - done);
+			                           : (int)(max - done);
 		}
 		r.iface = &l->ifs[i];
 		rc = pcap_dispatch(l->ifs[i].pcap, cnt, on_packet,
-				   (u_char *)&r);
+		                   (u_char *)&r);
 		if (rc == PCAP_ERROR) {
 			*n = l->frames - before;
 			snprintf(errbuf, SC_ERRBUF_SIZE, "%s: %s",
-				 l->ifs[i].name, pcap_geterr(l->ifs[i].pcap));
+			         l->ifs[i].name, pcap_geterr(l->ifs[i].pcap));
 			return SC_EPCAP;
 		}
 	}
@@ -318,8 +320,7 @@ append(char *buf, size_t len, size_t *at, const char *s)
 }
 
 bool
-sc_live_sip_filter(const uint16_t *ports, size_t nports, char *buf,
-		   size_t len)
+sc_live_sip_filter(const uint16_t *ports, size_t nports, char *buf, size_t len)
 {
 	size_t at = 0;
 	char port[24];
@@ -330,12 +331,11 @@ sc_live_sip_filter(const uint16_t *ports, size_t nports, char *buf,
 	for (size_t i = 0; i < nports; i++) {
 		if (ports[i] == 5060 || ports[i] == 5061)
 			continue;
-		snprintf(port, sizeof(port), " or port %u",
-			 (unsigned)ports[i]);
+		snprintf(port, sizeof(port), " or port %u", (unsigned)ports[i]);
 		if (!append(buf, len, &at, port))
 			return false;
 	}
 	/* later fragments carry no ports: let every one through */
 	return append(buf, len, &at,
-		      ")) or (ip[6:2] & 0x1fff != 0) or (ip6[6] = 44)");
+	              ")) or (ip[6:2] & 0x1fff != 0) or (ip6[6] = 44)");
 }

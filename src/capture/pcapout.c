@@ -25,14 +25,14 @@
 
 struct sc_pcapout {
 	struct sc_pcapout_opts opts;
-	pcap_t *dead;             /* describes the files: link type, precision */
+	pcap_t *dead; /* describes the files: link type, precision */
 	pcap_dumper_t *dumper;
 	char name[PATH_MAX];
-	int digits;               /* width of the -W number */
-	unsigned size_count;      /* -C: number of the current file */
-	unsigned time_count;      /* -G: periods done */
-	int64_t period_start;     /* -G: when the current file began, s */
-	bool opened;              /* a file was opened before this one */
+	int digits;           /* width of the -W number */
+	unsigned size_count;  /* -C: number of the current file */
+	unsigned time_count;  /* -G: periods done */
+	int64_t period_start; /* -G: when the current file began, s */
+	bool opened;          /* a file was opened before this one */
 };
 
 /* Digits of @max_files - 1: -W 10 numbers files 0..9, -W 100 00..99. */
@@ -67,8 +67,8 @@ make_name(struct sc_pcapout *w, unsigned count, int64_t secs, char *errbuf)
 #pragma GCC diagnostic pop
 		if (len == 0) {
 			snprintf(errbuf, SC_ERRBUF_SIZE,
-				 "%s: cannot expand the file name pattern",
-				 w->opts.path);
+			         "%s: cannot expand the file name pattern",
+			         w->opts.path);
 			return SC_EIO;
 		}
 	} else {
@@ -80,12 +80,12 @@ make_name(struct sc_pcapout *w, unsigned count, int64_t secs, char *errbuf)
 		n = snprintf(w->name, sizeof(w->name), "%s", base);
 	else
 		n = snprintf(w->name, sizeof(w->name), "%s%0*u", base,
-			     w->digits, count);
+		             w->digits, count);
 	if (n >= 0 && (size_t)n < sizeof(w->name))
 		return SC_OK;
 too_long:
 	snprintf(errbuf, SC_ERRBUF_SIZE, "%s: file name too long",
-		 w->opts.path);
+	         w->opts.path);
 	return SC_EIO;
 }
 
@@ -103,7 +103,7 @@ open_file(struct sc_pcapout *w, unsigned count, int64_t secs, char *errbuf)
 	 */
 	if (w->opened && unlink(w->name) != 0 && errno != ENOENT) {
 		snprintf(errbuf, SC_ERRBUF_SIZE, "%.200s: %s", w->name,
-			 strerror(errno));
+		         strerror(errno));
 		return SC_EIO;
 	}
 	w->opened = true;
@@ -125,7 +125,8 @@ close_file(struct sc_pcapout *w, char *errbuf)
 		return SC_OK;
 	if (pcap_dump_flush(w->dumper) != 0 ||
 	    ferror(pcap_dump_file(w->dumper))) {
-		snprintf(errbuf, SC_ERRBUF_SIZE, "%.400s: write error", w->name);
+		snprintf(errbuf, SC_ERRBUF_SIZE, "%.400s: write error",
+		         w->name);
 		err = SC_EIO;
 	}
 	pcap_dump_close(w->dumper);
@@ -135,7 +136,7 @@ close_file(struct sc_pcapout *w, char *errbuf)
 
 enum sc_err
 sc_pcapout_open(const struct sc_pcapout_opts *opts, int64_t now_ns,
-		struct sc_pcapout **out, char *errbuf)
+                struct sc_pcapout **out, char *errbuf)
 {
 	struct sc_pcapout *w = calloc(1, sizeof(*w));
 	enum sc_err err;
@@ -149,8 +150,8 @@ sc_pcapout_open(const struct sc_pcapout_opts *opts, int64_t now_ns,
 	w->digits = opts->rotate_bytes ? number_width(opts->max_files) : 0;
 	w->period_start = now_ns / NS_PER_S;
 	w->dead = pcap_open_dead_with_tstamp_precision(
-		sc__linktype_to_dlt(opts->linktype), opts->snaplen,
-		PCAP_TSTAMP_PRECISION_NANO);
+	        sc__linktype_to_dlt(opts->linktype), opts->snaplen,
+	        PCAP_TSTAMP_PRECISION_NANO);
 	if (!w->dead) {
 		free(w);
 		snprintf(errbuf, SC_ERRBUF_SIZE, "%s", sc_strerror(SC_ENOMEM));
@@ -198,8 +199,7 @@ rotate_size(struct sc_pcapout *w, char *errbuf)
 }
 
 enum sc_err
-sc_pcapout_write(struct sc_pcapout *w, const struct sc_frame *f,
-		 char *errbuf)
+sc_pcapout_write(struct sc_pcapout *w, const struct sc_frame *f, char *errbuf)
 {
 	struct pcap_pkthdr h;
 	int64_t secs = f->ts_ns / NS_PER_S;
@@ -228,7 +228,7 @@ sc_pcapout_write(struct sc_pcapout *w, const struct sc_frame *f,
 	pcap_dump((u_char *)w->dumper, &h, f->data);
 	if (ferror(pcap_dump_file(w->dumper))) {
 		snprintf(errbuf, SC_ERRBUF_SIZE, "%.400s: write error: %s",
-			 w->name, strerror(errno));
+		         w->name, strerror(errno));
 		return SC_EIO;
 	}
 	return SC_OK;

@@ -46,7 +46,7 @@ static enum sc_err
 step_failed(const char *user, const char *what, char *errbuf)
 {
 	snprintf(errbuf, SC_ERRBUF_SIZE, "cannot become user '%s': %s: %s",
-		 user, what, strerror(errno));
+	         user, what, strerror(errno));
 	return SC_EIO;
 }
 
@@ -59,7 +59,7 @@ sc_privdrop_to(const char *user, char *errbuf)
 
 	if (rc != 0 || !found) {
 		snprintf(errbuf, SC_ERRBUF_SIZE, "no such user '%s'%s%s", user,
-			 rc ? ": " : "", rc ? strerror(rc) : "");
+		         rc ? ": " : "", rc ? strerror(rc) : "");
 		return SC_ENOTFOUND;
 	}
 	/* groups first: once the uid is gone, changing them is refused */
@@ -71,8 +71,8 @@ sc_privdrop_to(const char *user, char *errbuf)
 		return step_failed(user, "setresuid", errbuf);
 	if (!verify(pw.pw_uid, pw.pw_gid)) {
 		snprintf(errbuf, SC_ERRBUF_SIZE,
-			 "cannot become user '%s': the ids did not all change",
-			 user);
+		         "cannot become user '%s': the ids did not all change",
+		         user);
 		return SC_EIO;
 	}
 	/* setuid resets the flag; set it again for the new user */

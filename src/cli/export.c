@@ -98,7 +98,7 @@ selected(struct run *r, const struct sc_call *c)
  * (with the first file's link type) into *w. */
 static int
 copy_file(struct run *r, size_t file, uint64_t *next, const char *path,
-	  const struct frameset *s, struct sc_pcapout **w)
+          const struct frameset *s, struct sc_pcapout **w)
 {
 	const struct sc_input_file *in = &r->model.files[file];
 	struct sc_capture *cap;
@@ -106,7 +106,7 @@ copy_file(struct run *r, size_t file, uint64_t *next, const char *path,
 	enum sc_err err;
 
 	if (in->packets == 0)
-		return -1;   /* not read (or empty): no frame numbers */
+		return -1; /* not read (or empty): no frame numbers */
 	if (sc_capture_open_file(in->path, &cap, r->errbuf) != SC_OK) {
 		fprintf(stderr, "sipcause: export: %s\n", r->errbuf);
 		return EXIT_INPUT;
@@ -118,8 +118,8 @@ copy_file(struct run *r, size_t file, uint64_t *next, const char *path,
 			continue;
 		if (!*w) {
 			struct sc_pcapout_opts po = { .path = path,
-						      .linktype = f.linktype,
-						      .snaplen = 262144 };
+				                      .linktype = f.linktype,
+				                      .snaplen = 262144 };
 
 			if (sc_pcapout_open(&po, 0, w, r->errbuf) != SC_OK)
 				break;
@@ -133,7 +133,7 @@ copy_file(struct run *r, size_t file, uint64_t *next, const char *path,
 		fprintf(stderr, "sipcause: export: %s: %s\n", path, r->errbuf);
 		return EXIT_INPUT;
 	}
-	return -1;   /* the end, or the damage the analysis stopped at */
+	return -1; /* the end, or the damage the analysis stopped at */
 }
 
 /* Write the frames of @s from every input to a new pcap at @path. */
@@ -152,10 +152,11 @@ write_frames(struct run *r, const struct frameset *s, const char *path)
 		if (in->packets && !first)
 			first = in;
 		if (in->packets && in->linktype != first->linktype) {
-			fprintf(stderr, "sipcause: export: %s and %s have "
-					"different link types; a pcap file "
-					"holds one\n",
-				first->path, in->path);
+			fprintf(stderr,
+			        "sipcause: export: %s and %s have "
+			        "different link types; a pcap file "
+			        "holds one\n",
+			        first->path, in->path);
 			status = EXIT_INPUT;
 			break;
 		}
@@ -184,9 +185,9 @@ split_name(char *buf, size_t len, const char *dir, const struct sc_call *c)
 	for (size_t i = 0; i < c->call_id_len && n + 1 < sizeof(id); i++) {
 		unsigned char ch = (unsigned char)c->call_id[i];
 		bool safe = (ch >= 'a' && ch <= 'z') ||
-			    (ch >= 'A' && ch <= 'Z') ||
-			    (ch >= '0' && ch <= '9') || ch == '.' ||
-			    ch == '-' || ch == '_';
+		            (ch >= 'A' && ch <= 'Z') ||
+		            (ch >= '0' && ch <= '9') || ch == '.' ||
+		            ch == '-' || ch == '_';
 
 		id[n++] = safe ? (char)ch : '_';
 	}
@@ -221,7 +222,7 @@ export_split(struct run *r)
 
 	if (mkdir(dir, 0777) != 0 && errno != EEXIST) {
 		fprintf(stderr, "sipcause: --split-calls: %s: %s\n", dir,
-			strerror(errno));
+		        strerror(errno));
 		return EXIT_INPUT;
 	}
 	for (size_t i = 0; i < r->model.calls.n && status < 0; i++) {

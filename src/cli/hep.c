@@ -28,14 +28,14 @@
 
 struct cli_hep {
 	struct sc_hep_sender sender;
-	struct sc_hep_out_msg base;   /* agent id, password, node */
-	sc_call_done_fn *on_call;     /* what the run did with a call */
+	struct sc_hep_out_msg base; /* agent id, password, node */
+	sc_call_done_fn *on_call;   /* what the run did with a call */
 	void *on_call_ctx;
 	void (*on_message)(void *ctx, const struct sc_rawmsg *raw);
-	void *on_message_ctx;         /* ... and with a message, if anything */
-	uint64_t messages;            /* SIP messages handed over */
-	uint64_t logs;                /* verdict logs handed over */
-	uint64_t unsendable;          /* too large for HEP, or no address */
+	void *on_message_ctx; /* ... and with a message, if anything */
+	uint64_t messages;    /* SIP messages handed over */
+	uint64_t logs;        /* verdict logs handed over */
+	uint64_t unsendable;  /* too large for HEP, or no address */
 	uint8_t pkt[SC_HEP_MAX];
 };
 
@@ -56,12 +56,12 @@ cli_hep_open(struct run *r)
 	}
 	/* pacing is for replayed files: a live source cannot wait */
 	err = sc_hep_sender_open(&h->sender, o->hep.send,
-				 files ? (uint32_t)o->hep.rate : 0);
+	                         files ? (uint32_t)o->hep.rate : 0);
 	if (err != SC_OK) {
 		fprintf(stderr, "sipcause: --hep-send %s: %s\n", o->hep.send,
-			err == SC_EUSAGE ? "not [udp:|tcp:]HOST:PORT, or an "
-					   "unknown host"
-					 : "cannot connect");
+		        err == SC_EUSAGE ? "not [udp:|tcp:]HOST:PORT, or an "
+		                           "unknown host"
+		                         : "cannot connect");
 		sc_hep_sender_close(&h->sender);
 		free(h);
 		return err == SC_EUSAGE ? EXIT_USAGE : EXIT_INPUT;
@@ -173,20 +173,21 @@ cli_hep_close(struct run *r)
 	sc_hep_sender_close(&h->sender);
 	s = &h->sender;
 	if (!r->o->quiet) {
-		fprintf(stderr, "sipcause: HEP to %s: %llu packets sent (%llu "
-				"messages, %llu verdict logs), %llu bytes, "
-				"%llu failed",
-			r->o->hep.send, (unsigned long long)s->sent,
-			(unsigned long long)h->messages,
-			(unsigned long long)h->logs,
-			(unsigned long long)s->bytes,
-			(unsigned long long)s->failed);
+		fprintf(stderr,
+		        "sipcause: HEP to %s: %llu packets sent (%llu "
+		        "messages, %llu verdict logs), %llu bytes, "
+		        "%llu failed",
+		        r->o->hep.send, (unsigned long long)s->sent,
+		        (unsigned long long)h->messages,
+		        (unsigned long long)h->logs,
+		        (unsigned long long)s->bytes,
+		        (unsigned long long)s->failed);
 		if (h->unsendable)
 			fprintf(stderr, ", %llu too large for HEP",
-				(unsigned long long)h->unsendable);
+			        (unsigned long long)h->unsendable);
 		if (s->reconnects)
 			fprintf(stderr, ", %llu reconnections",
-				(unsigned long long)s->reconnects);
+			        (unsigned long long)s->reconnects);
 		fputc('\n', stderr);
 	}
 	free(h);
@@ -218,8 +219,8 @@ hep_call(void *ctx, const struct sc_call *call)
 		sc_report_call(r->report, call);
 		fflush(r->out);
 	} else if (r->o->format == SC_FORMAT_TEXT &&
-		   (sc_filter_is_empty(&r->o->filter) ||
-		    sc_filter_match(&r->o->filter, call))) {
+	           (sc_filter_is_empty(&r->o->filter) ||
+	            sc_filter_match(&r->o->filter, call))) {
 		sc_report_live_call(r->out, call, r->color);
 	}
 }
@@ -239,7 +240,7 @@ hep_rss(int fd)
 	buf[n] = 0;
 	sp = strchr(buf, ' ');
 	if (!sp || !sc_str_to_u64(sc_str_make(sp + 1, strcspn(sp + 1, " \n")),
-				  UINT64_MAX, &pages))
+	                          UINT64_MAX, &pages))
 		return 0;
 	return pages * (uint64_t)(page > 0 ? page : 4096);
 }
@@ -259,14 +260,15 @@ hep_stats_line(struct hep_run *hr)
 	strftime(clock, sizeof(clock), "%H:%M:%S", &tm);
 	for (int i = 0; i < SC_CAT__COUNT; i++)
 		failed += r->failed[i];
-	fprintf(stderr, "sipcause: %s HEP packets %llu, damaged %llu, not HEP "
-			"%llu, other payloads %llu, calls finished %llu, "
-			"failed %llu, RSS %.1f MB\n",
-		clock, (unsigned long long)st->packets,
-		(unsigned long long)st->bad, (unsigned long long)st->not_hep,
-		(unsigned long long)st->non_sip,
-		(unsigned long long)r->finished, (unsigned long long)failed,
-		(double)hep_rss(r->statm_fd) / 1e6);
+	fprintf(stderr,
+	        "sipcause: %s HEP packets %llu, damaged %llu, not HEP "
+	        "%llu, other payloads %llu, calls finished %llu, "
+	        "failed %llu, RSS %.1f MB\n",
+	        clock, (unsigned long long)st->packets,
+	        (unsigned long long)st->bad, (unsigned long long)st->not_hep,
+	        (unsigned long long)st->non_sip,
+	        (unsigned long long)r->finished, (unsigned long long)failed,
+	        (double)hep_rss(r->statm_fd) / 1e6);
 }
 
 /* What came and what was skipped, on stderr at the end. */
@@ -279,17 +281,19 @@ hep_counters(struct hep_run *hr)
 		hr->r.model.files[0].packets = hr->frames;
 	if (hr->r.o->quiet)
 		return;
-	fprintf(stderr, "sipcause: %llu HEP packets analysed, %llu damaged, "
-			"%llu not HEP, %llu of other payload types",
-		(unsigned long long)st->packets, (unsigned long long)st->bad,
-		(unsigned long long)st->not_hep,
-		(unsigned long long)st->non_sip);
+	fprintf(stderr,
+	        "sipcause: %llu HEP packets analysed, %llu damaged, "
+	        "%llu not HEP, %llu of other payload types",
+	        (unsigned long long)st->packets, (unsigned long long)st->bad,
+	        (unsigned long long)st->not_hep,
+	        (unsigned long long)st->non_sip);
 	if (st->conns || st->conns_refused)
-		fprintf(stderr, "; %llu TCP agents, %llu refused, %llu "
-				"dropped for bad framing",
-			(unsigned long long)st->conns,
-			(unsigned long long)st->conns_refused,
-			(unsigned long long)st->conns_dropped);
+		fprintf(stderr,
+		        "; %llu TCP agents, %llu refused, %llu "
+		        "dropped for bad framing",
+		        (unsigned long long)st->conns,
+		        (unsigned long long)st->conns_refused,
+		        (unsigned long long)st->conns_dropped);
 	fputc('\n', stderr);
 }
 
@@ -323,12 +327,12 @@ hep_setup(struct hep_run *hr)
 	int status;
 
 	err = sc_hep_listen_open(&hr->l, r->o->hep.listen,
-				 HEP_LISTEN_MAX_CONNS);
+	                         HEP_LISTEN_MAX_CONNS);
 	if (err != SC_OK) {
 		fprintf(stderr, "sipcause: --hep-listen %s: %s\n",
-			r->o->hep.listen,
-			err == SC_EUSAGE ? "not [udp:|tcp:]HOST:PORT"
-					 : "cannot bind");
+		        r->o->hep.listen,
+		        err == SC_EUSAGE ? "not [udp:|tcp:]HOST:PORT"
+		                         : "cannot bind");
 		return err == SC_EUSAGE ? EXIT_USAGE : EXIT_INPUT;
 	}
 	if (lo->write_path) {
@@ -339,7 +343,7 @@ hep_setup(struct hep_run *hr)
 		po.rotate_secs = (int64_t)lo->rotate_secs;
 		po.max_files = (unsigned)lo->max_files;
 		if (sc_pcapout_open(&po, run_clock_ns(CLOCK_REALTIME), &r->pcap,
-				    r->errbuf) != SC_OK) {
+		                    r->errbuf) != SC_OK) {
 			fprintf(stderr, "sipcause: -w: %s\n", r->errbuf);
 			return EXIT_INPUT;
 		}
@@ -356,7 +360,7 @@ hep_setup(struct hep_run *hr)
 	}
 	in->linktype = SC_LINK_RAW;
 	r->statm_fd = open("/proc/self/statm", O_RDONLY | O_CLOEXEC);
-	tzset();   /* -G names use local time */
+	tzset(); /* -G names use local time */
 	status = hep_drop_privileges(r->o);
 	if (status < 0 && !run_pipeline_new(r, hep_call, true))
 		status = EXIT_INPUT;
@@ -443,8 +447,8 @@ hep_loop(struct hep_run *hr)
 	int64_t interval = (int64_t)lo->stats_interval * 1000000000;
 	int64_t next_stats = interval ? start + interval : 0;
 	int64_t deadline =
-		lo->duration_s ? start + (int64_t)lo->duration_s * 1000000000
-			       : 0;
+	        lo->duration_s ? start + (int64_t)lo->duration_s * 1000000000
+	                       : 0;
 	int64_t next_tick = start;
 
 	while (!run_stop_requested() && !r->stop) {
@@ -457,9 +461,9 @@ hep_loop(struct hep_run *hr)
 			hep_stats_line(hr);
 			next_stats += interval;
 		}
-		if (sc_hep_listen_next(hr->l,
-				       hep_timeout_ms(now, next_stats, deadline),
-				       &f) == SC_OK) {
+		if (sc_hep_listen_next(
+		            hr->l, hep_timeout_ms(now, next_stats, deadline),
+		            &f) == SC_OK) {
 			now = run_clock_ns(CLOCK_MONOTONIC);
 			hep_frame(hr, &f, now);
 			sc_pcapout_flush(r->pcap);
@@ -484,16 +488,18 @@ run_hep_listen(struct options *o)
 	if (status < 0) {
 		run_catch_stop_signals();
 		if (!o->quiet)
-			fprintf(stderr, "sipcause: listening for HEP on %s "
-					"(port %u)\n",
-				o->hep.listen, sc_hep_listen_port(hr.l));
+			fprintf(stderr,
+			        "sipcause: listening for HEP on %s "
+			        "(port %u)\n",
+			        o->hep.listen, sc_hep_listen_port(hr.l));
 		hep_loop(&hr);
 		err = r->failure;
 		hep_counters(&hr);
 		if (err == SC_ELIMIT && !o->quiet)
-			fprintf(stderr, "sipcause: -W %llu: the last file is "
-					"complete; stopping\n",
-				(unsigned long long)o->live.max_files);
+			fprintf(stderr,
+			        "sipcause: -W %llu: the last file is "
+			        "complete; stopping\n",
+			        (unsigned long long)o->live.max_files);
 		if (err != SC_OK && err != SC_ELIMIT && err != SC_ENOMEM)
 			fprintf(stderr, "sipcause: %s\n", r->errbuf);
 		status = run_pipeline_end(r, err == SC_ENOMEM ? err : SC_OK);

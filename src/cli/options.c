@@ -20,17 +20,20 @@ static const char *const usage_text[] = {
 	"\n"
 	"Find the SIP messages in packet captures (pcap, pcapng) or on a live\n"
 	"interface, rebuild the calls, and explain every response: what it\n"
-	"means, its failure category, and the most likely cause in this capture.\n"
+	"means, its failure category, and the most likely cause in this "
+	"capture.\n"
 	"\n"
 	"Input:\n"
-	"  FILE, -r FILE         capture file to read; '-' reads standard input;\n"
-	"                        several files are read in order\n"
-	,
+	"  FILE, -r FILE         capture file to read; '-' reads standard "
+	"input;\n"
+	"                        several files are read in order\n",
 	"Live capture:\n"
 	"  -i, --interface IFACE capture on IFACE ('any': all); repeatable\n"
-	"  -f, --filter EXPR     BPF capture filter (trailing words also are);\n"
+	"  -f, --filter EXPR     BPF capture filter (trailing words also "
+	"are);\n"
 	"                        default none: SIP is found by content\n"
-	"      --sip-filter      filter for TCP and UDP on ports 5060, 5061 and\n"
+	"      --sip-filter      filter for TCP and UDP on ports 5060, 5061 "
+	"and\n"
 	"                        --ports, plus every IP fragment\n"
 	"  -c, --count N         stop after N packets\n"
 	"      --duration S      stop after S seconds\n"
@@ -39,68 +42,86 @@ static const char *const usage_text[] = {
 	"                        (FILE, FILE1, FILE2, ...)\n"
 	"  -G, --rotate-seconds S  -w: a new file every S seconds; FILE is a\n"
 	"                        strftime pattern\n"
-	"  -W, --file-count N    -w: with -C, keep N files (FILE0..) in a ring;\n"
+	"  -W, --file-count N    -w: with -C, keep N files (FILE0..) in a "
+	"ring;\n"
 	"                        with -G alone, stop after N files\n"
-	"  -Z, --user USER       run as USER once interfaces and files are open\n"
+	"  -Z, --user USER       run as USER once interfaces and files are "
+	"open\n"
 	"                        (as root the default is nobody)\n"
-	"  -s, --snapshot-length N  bytes kept of each packet (default 262144)\n"
+	"  -s, --snapshot-length N  bytes kept of each packet (default "
+	"262144)\n"
 	"  -B, --buffer-size KIB kernel capture buffer in KiB\n"
-	"  -p, --no-promiscuous-mode  do not put interfaces in promiscuous mode\n"
+	"  -p, --no-promiscuous-mode  do not put interfaces in promiscuous "
+	"mode\n"
 	"      --stats-interval N  every N s, a line of counters on stderr\n"
 	"                        (packets, drops, calls, failures, memory)\n"
-	"  A call is printed as soon as its outcome is known; SIGINT or SIGTERM\n"
-	"  stops the capture and prints the summary.\n"
-	,
+	"  A call is printed as soon as its outcome is known; SIGINT or "
+	"SIGTERM\n"
+	"  stops the capture and prints the summary.\n",
 	"HEP (Homer Encapsulation Protocol v3):\n"
-	"      --hep-send DEST   send every SIP message found, and each call's\n"
-	"                        verdict (payload type 100), to a HEP collector;\n"
+	"      --hep-send DEST   send every SIP message found, and each "
+	"call's\n"
+	"                        verdict (payload type 100), to a HEP "
+	"collector;\n"
 	"                        DEST is [udp:|tcp:]HOST:PORT\n"
-	"      --hep-listen SRC  read HEP v2/v3 from agents on [udp:|tcp:]HOST:PORT\n"
+	"      --hep-listen SRC  read HEP v2/v3 from agents on "
+	"[udp:|tcp:]HOST:PORT\n"
 	"                        as a live source (like -i)\n"
 	"      --hep-id N        capture agent id sent (default 0)\n"
 	"      --hep-password PW  authentication key chunk sent\n"
 	"      --hep-node NAME   capture node name chunk sent\n"
-	"      --hep-rate N      send at most N messages per second (files)\n"
-	,
+	"      --hep-rate N      send at most N messages per second (files)\n",
 	"Output:\n"
-	"  -T, --format FORMAT   text (default), json, jsonl, csv, markdown, html;\n"
+	"  -T, --format FORMAT   text (default), json, jsonl, csv, markdown, "
+	"html;\n"
 	"                        live, jsonl and the text lines stream, other\n"
 	"                        formats come at the end\n"
 	"  -o, --output FILE     write the report to FILE instead of stdout\n"
-	"  -V, --detail          text: a ladder of each call listed (--call implies\n"
-	"                        it); -VV adds every message; live: also print\n"
+	"  -V, --detail          text: a ladder of each call listed (--call "
+	"implies\n"
+	"                        it); -VV adds every message; live: also "
+	"print\n"
 	"                        each message as it arrives\n"
-	"      --all             text: list every call (above 50 calls only the\n"
+	"      --all             text: list every call (above 50 calls only "
+	"the\n"
 	"                        failed ones are listed by default)\n"
-	"      --color WHEN      auto (default), always, never; NO_COLOR is honoured\n"
-	"      --export-pcap FILE  write the packets of the selected calls to a\n"
-	"                        new pcap file (fragments and TCP segments too)\n"
-	"      --split-calls DIR write one pcap per selected call into DIR\n"
-	,
+	"      --color WHEN      auto (default), always, never; NO_COLOR is "
+	"honoured\n"
+	"      --export-pcap FILE  write the packets of the selected calls to "
+	"a\n"
+	"                        new pcap file (fragments and TCP segments "
+	"too)\n"
+	"      --split-calls DIR write one pcap per selected call into DIR\n",
 	"Analysis:\n"
-	"      --ports LIST      more ports where SIP is expected (5060,5061 always\n"
+	"      --ports LIST      more ports where SIP is expected (5060,5061 "
+	"always\n"
 	"                        are); SIP is found by content on every port\n"
 	"      --link-header H   also link calls whose header H names another\n"
-	"                        call's Call-ID (B2BUA legs); repeatable; X-Call-ID,\n"
-	"                        X-CID, Session-ID and P-Charging-Vector always link\n"
+	"                        call's Call-ID (B2BUA legs); repeatable; "
+	"X-Call-ID,\n"
+	"                        X-CID, Session-ID and P-Charging-Vector "
+	"always link\n"
 	"  -q, --quiet           no progress or warnings on stderr\n"
 	"      --full-parse      parse every message fully with oSIP (slower;\n"
-	"                        the reference for the fast path)\n"
-	,
+	"                        the reference for the fast path)\n",
 	"Filters (all given must match):\n"
 	"      --call CALL-ID    only this call (or calls linked to it)\n"
 	"      --failed          only calls whose verdict is a failure\n"
-	"      --category CAT    only calls of this category (auth, busy, timeout...)\n"
+	"      --category CAT    only calls of this category (auth, busy, "
+	"timeout...)\n"
 	"      --code N          only calls whose final response is N\n"
 	"      --from PATTERN    From user, URI or name contains PATTERN\n"
 	"      --to PATTERN      To user, URI or name contains PATTERN\n"
 	"      --method M        calls with a request of method M (INVITE...)\n"
-	"      --host ADDR       calls with a message from or to ADDR (any hop)\n"
-	"      --time FROM..TO   calls active between FROM and TO (either may be\n"
-	"                        empty): 'YYYY-MM-DD HH:MM:SS', 'HH:MM:SS' (UTC)\n"
+	"      --host ADDR       calls with a message from or to ADDR (any "
+	"hop)\n"
+	"      --time FROM..TO   calls active between FROM and TO (either may "
+	"be\n"
+	"                        empty): 'YYYY-MM-DD HH:MM:SS', 'HH:MM:SS' "
+	"(UTC)\n"
 	"                        or seconds since 1970\n"
-	"      --user-agent PAT  calls whose User-Agent or Server contains PAT\n"
-	,
+	"      --user-agent PAT  calls whose User-Agent or Server contains "
+	"PAT\n",
 	"Other:\n"
 	"  -h, --help            show this help\n"
 	"      --version         show the version\n"
@@ -113,7 +134,6 @@ static const char *const usage_text[] = {
 	"analysed up to the damage, with a warning (status 0).\n",
 	NULL,
 };
-
 
 void
 cli_usage_error(const char *fmt, ...)
@@ -255,7 +275,7 @@ static bool
 add_link_header(struct options *o, const char *name)
 {
 	if (o->nlink_headers == 0 && (!add_one_link_header(o, "X-Call-ID") ||
-				      !add_one_link_header(o, "X-CID")))
+	                              !add_one_link_header(o, "X-CID")))
 		return false;
 	return add_one_link_header(o, name);
 }
@@ -263,8 +283,8 @@ add_link_header(struct options *o, const char *name)
 static bool
 add_one_link_header(struct options *o, const char *name)
 {
-	const char **v = realloc(o->link_headers,
-				 (o->nlink_headers + 2) * sizeof(*v));
+	const char **v =
+	        realloc(o->link_headers, (o->nlink_headers + 2) * sizeof(*v));
 
 	if (!v)
 		return false;
@@ -301,12 +321,12 @@ add_iface(struct live_options *l, const char *name)
 /* A whole number in [min, max] for option @opt, or a usage error. */
 static bool
 parse_number(const char *opt, const char *arg, uint64_t min, uint64_t max,
-	     uint64_t *v)
+             uint64_t *v)
 {
 	if (sc_str_to_u64(sc_str_from_cstr(arg), max, v) && *v >= min)
 		return true;
 	cli_usage_error("%s takes a number from %llu to %llu, not '%s'", opt,
-		    (unsigned long long)min, (unsigned long long)max, arg);
+	                (unsigned long long)min, (unsigned long long)max, arg);
 	return false;
 }
 
@@ -322,7 +342,7 @@ parse_color(const char *arg, enum color_mode *mode)
 		*mode = COLOR_NEVER;
 	else {
 		cli_usage_error("--color takes auto, always or never, not '%s'",
-				arg);
+		                arg);
 		return false;
 	}
 	return true;
@@ -352,7 +372,8 @@ parse_filter_option(int c, const char *arg, struct sc_filter *f)
 	case OPT_CODE:
 		if (!parse_code(arg, &f->code)) {
 			cli_usage_error("--code takes a status code "
-				    "100-999, not '%s'", arg);
+			                "100-999, not '%s'",
+			                arg);
 			return EXIT_USAGE;
 		}
 		return 0;
@@ -371,10 +392,11 @@ parse_filter_option(int c, const char *arg, struct sc_filter *f)
 	case OPT_TIME:
 		if (!sc_filter_set_time(f, arg)) {
 			cli_usage_error("--time takes FROM..TO (either may be "
-					"empty), each a date and time "
-					"'YYYY-MM-DD HH:MM:SS', a time "
-					"'HH:MM:SS' or seconds since 1970, "
-					"not '%s'", arg);
+			                "empty), each a date and time "
+			                "'YYYY-MM-DD HH:MM:SS', a time "
+			                "'HH:MM:SS' or seconds since 1970, "
+			                "not '%s'",
+			                arg);
 			return EXIT_USAGE;
 		}
 		return 0;
@@ -387,8 +409,8 @@ parse_filter_option(int c, const char *arg, struct sc_filter *f)
 }
 
 /*
- * Export, HEP and the reference parser. Returns -1 when @c is not one of them, 0 when taken,
- * else an exit status.
+ * Export, HEP and the reference parser. Returns -1 when @c is not one of them,
+ * 0 when taken, else an exit status.
  */
 static int
 parse_more_option(int c, const char *arg, struct options *o)
@@ -411,7 +433,8 @@ parse_more_option(int c, const char *arg, struct options *o)
 		return 0;
 	case OPT_HEP_ID:
 		return parse_number("--hep-id", arg, 0, UINT32_MAX, &o->hep.id)
-			       ? 0 : EXIT_USAGE;
+		               ? 0
+		               : EXIT_USAGE;
 	case OPT_HEP_PASSWORD:
 		o->hep.password = arg;
 		return 0;
@@ -420,8 +443,9 @@ parse_more_option(int c, const char *arg, struct options *o)
 		return 0;
 	case OPT_HEP_RATE:
 		return parse_number("--hep-rate", arg, 1, 10000000,
-				    &o->hep.rate)
-			       ? 0 : EXIT_USAGE;
+		                    &o->hep.rate)
+		               ? 0
+		               : EXIT_USAGE;
 	default:
 		return -1;
 	}
@@ -455,7 +479,7 @@ parse_live_option(int c, const char *arg, struct live_options *l)
 		break;
 	case OPT_DURATION:
 		ok = parse_number("--duration", arg, 1, MAX_INT_OPT,
-				  &l->duration_s);
+		                  &l->duration_s);
 		break;
 	case 'w':
 		l->write_path = arg;
@@ -477,14 +501,14 @@ parse_live_option(int c, const char *arg, struct live_options *l)
 		break;
 	case 'B':
 		ok = parse_number("-B", arg, 1, MAX_INT_OPT / 1024,
-				  &l->buffer_kib);
+		                  &l->buffer_kib);
 		break;
 	case 'p':
 		l->no_promisc = true;
 		break;
 	case OPT_STATS_INTERVAL:
 		ok = parse_number("--stats-interval", arg, 1, MAX_INT_OPT,
-				  &l->stats_interval);
+		                  &l->stats_interval);
 		break;
 	default:
 		return -1;
@@ -502,7 +526,7 @@ join_filter_words(struct live_options *l, int argc, char **argv, int first)
 
 	if (l->bpf || l->sip_filter) {
 		cli_usage_error("%s", "give the capture filter once: -f EXPR, "
-				  "--sip-filter or trailing words");
+		                      "--sip-filter or trailing words");
 		return EXIT_USAGE;
 	}
 	for (int i = first; i < argc; i++)
@@ -534,15 +558,16 @@ check_live_options(const struct options *o)
 		cli_usage_error("%s", "give -f EXPR or --sip-filter, not both");
 		return EXIT_USAGE;
 	}
-	if (!l->write_path && (l->rotate_mb || l->rotate_secs ||
-			       l->max_files)) {
+	if (!l->write_path &&
+	    (l->rotate_mb || l->rotate_secs || l->max_files)) {
 		cli_usage_error("%s", "-C, -G and -W need -w FILE");
 		return EXIT_USAGE;
 	}
 	if (l->write_path && strcmp(l->write_path, "-") == 0 &&
 	    (l->rotate_mb || l->rotate_secs || !o->output)) {
-		cli_usage_error("%s", "-w - (standard output) needs -o FILE for "
-				  "the report, and cannot rotate");
+		cli_usage_error("%s",
+		                "-w - (standard output) needs -o FILE for "
+		                "the report, and cannot rotate");
 		return EXIT_USAGE;
 	}
 	return -1;
@@ -557,8 +582,8 @@ parse_operands(int argc, char **argv, struct options *o)
 	if (o->hep.listen) {
 		if (l->nifaces > 0 || o->nfiles || optind < argc) {
 			cli_usage_error("%s", "--hep-listen is the input: no "
-					      "files, interfaces or filter "
-					      "words with it");
+			                      "files, interfaces or filter "
+			                      "words with it");
 			return EXIT_USAGE;
 		}
 		return check_live_options(o);
@@ -568,17 +593,16 @@ parse_operands(int argc, char **argv, struct options *o)
 
 		if (o->nfiles) {
 			cli_usage_error("%s", "read files or capture on "
-					  "interfaces (-i), not both");
+			                      "interfaces (-i), not both");
 			return EXIT_USAGE;
 		}
-		rc = optind < argc
-			     ? join_filter_words(l, argc, argv, optind)
-			     : -1;
+		rc = optind < argc ? join_filter_words(l, argc, argv, optind)
+		                   : -1;
 		return rc < 0 ? check_live_options(o) : rc;
 	}
 	if (l->any) {
 		cli_usage_error("%s", "capture options need an interface "
-				  "(-i IFACE)");
+		                      "(-i IFACE)");
 		return EXIT_USAGE;
 	}
 	for (int i = optind; i < argc; i++)
@@ -588,14 +612,15 @@ parse_operands(int argc, char **argv, struct options *o)
 		if ((o->export_pcap || o->split_dir) &&
 		    strcmp(o->files[i], "-") == 0) {
 			cli_usage_error("%s", "--export-pcap and --split-calls "
-					      "read the input again: save "
-					      "standard input to a file first");
+			                      "read the input again: save "
+			                      "standard input to a file first");
 			return EXIT_USAGE;
 		}
 	}
 	if (o->nfiles == 0) {
-		cli_usage_error("%s", "no capture file given (a FILE or -r FILE; "
-				  "'-' reads standard input)");
+		cli_usage_error("%s",
+		                "no capture file given (a FILE or -r FILE; "
+		                "'-' reads standard input)");
 		return EXIT_USAGE;
 	}
 	return -1;
@@ -608,7 +633,7 @@ cli_parse(int argc, char **argv, struct options *o)
 	int c;
 
 	while ((c = getopt_long(argc, argv, "r:T:o:Vqhi:f:c:w:C:G:W:Z:s:B:p",
-				long_options, NULL)) != -1) {
+	                        long_options, NULL)) != -1) {
 		switch (c) {
 		case 'r':
 			if (!add_file(o, optarg))
@@ -616,9 +641,10 @@ cli_parse(int argc, char **argv, struct options *o)
 			break;
 		case 'T':
 			if (!sc_format_from_name(optarg, &o->format)) {
-				cli_usage_error("unknown format '%s' (text, json, "
-					    "jsonl, csv, markdown, html)",
-					    optarg);
+				cli_usage_error(
+				        "unknown format '%s' (text, json, "
+				        "jsonl, csv, markdown, html)",
+				        optarg);
 				return EXIT_USAGE;
 			}
 			break;
@@ -649,15 +675,16 @@ cli_parse(int argc, char **argv, struct options *o)
 		case OPT_PORTS:
 			if (!parse_ports(o, optarg)) {
 				cli_usage_error("--ports takes port numbers "
-					    "separated by commas, not '%s'",
-					    optarg);
+				                "separated by commas, not '%s'",
+				                optarg);
 				return EXIT_USAGE;
 			}
 			break;
 		case OPT_LINK_HEADER:
 			if (!optarg[0] || !add_link_header(o, optarg)) {
 				cli_usage_error("--link-header takes a header "
-					    "name, not '%s'", optarg);
+				                "name, not '%s'",
+				                optarg);
 				return EXIT_USAGE;
 			}
 			break;
@@ -682,7 +709,6 @@ cli_parse(int argc, char **argv, struct options *o)
 	}
 	return parse_operands(argc, argv, o);
 }
-
 
 void
 cli_options_free(struct options *o)

@@ -27,51 +27,51 @@ enum color_mode { COLOR_AUTO, COLOR_ALWAYS, COLOR_NEVER };
 struct live_options {
 	const char **ifaces;
 	size_t nifaces;
-	const char *bpf;          /* -f */
-	char *bpf_words;          /* trailing words joined (owned) */
+	const char *bpf; /* -f */
+	char *bpf_words; /* trailing words joined (owned) */
 	bool sip_filter;
-	uint64_t count;           /* -c, 0: no limit */
-	uint64_t duration_s;      /* --duration, 0: until stopped */
-	const char *write_path;   /* -w */
-	uint64_t rotate_mb;       /* -C */
-	uint64_t rotate_secs;     /* -G */
-	uint64_t max_files;       /* -W */
-	const char *user;         /* -Z */
-	uint64_t stats_interval;  /* --stats-interval, s */
-	uint64_t snaplen;         /* -s */
-	uint64_t buffer_kib;      /* -B */
-	bool no_promisc;          /* -p */
-	bool any;                 /* an option that needs -i was given */
+	uint64_t count;          /* -c, 0: no limit */
+	uint64_t duration_s;     /* --duration, 0: until stopped */
+	const char *write_path;  /* -w */
+	uint64_t rotate_mb;      /* -C */
+	uint64_t rotate_secs;    /* -G */
+	uint64_t max_files;      /* -W */
+	const char *user;        /* -Z */
+	uint64_t stats_interval; /* --stats-interval, s */
+	uint64_t snaplen;        /* -s */
+	uint64_t buffer_kib;     /* -B */
+	bool no_promisc;         /* -p */
+	bool any;                /* an option that needs -i was given */
 };
 
 /* HEP (the Homer Encapsulation Protocol): out to a collector, or in. */
 struct hep_options {
-	const char *send;         /* --hep-send [udp:|tcp:]HOST:PORT */
-	const char *listen;       /* --hep-listen [udp:|tcp:]HOST:PORT */
-	uint64_t id;              /* --hep-id: capture agent id */
-	const char *password;     /* --hep-password */
-	const char *node;         /* --hep-node: capture node name */
-	uint64_t rate;            /* --hep-rate: messages/s, 0: no pacing */
+	const char *send;     /* --hep-send [udp:|tcp:]HOST:PORT */
+	const char *listen;   /* --hep-listen [udp:|tcp:]HOST:PORT */
+	uint64_t id;          /* --hep-id: capture agent id */
+	const char *password; /* --hep-password */
+	const char *node;     /* --hep-node: capture node name */
+	uint64_t rate;        /* --hep-rate: messages/s, 0: no pacing */
 };
 
 struct options {
-	char **files;             /* strings from argv */
+	char **files; /* strings from argv */
 	size_t nfiles;
 	const char *output;
 	enum sc_format format;
 	enum color_mode color;
 	bool detail;
-	unsigned verbose;         /* -V count: 2 adds every message */
-	bool all_calls;           /* --all */
+	unsigned verbose; /* -V count: 2 adds every message */
+	bool all_calls;   /* --all */
 	bool quiet;
-	bool full_parse;          /* --full-parse: oSIP parses every message */
+	bool full_parse; /* --full-parse: oSIP parses every message */
 	struct sc_filter filter;
-	uint16_t *ports;          /* --ports */
+	uint16_t *ports; /* --ports */
 	size_t nports;
 	const char **link_headers; /* --link-header, NULL-terminated */
 	size_t nlink_headers;
-	const char *export_pcap;  /* --export-pcap FILE */
-	const char *split_dir;    /* --split-calls DIR */
+	const char *export_pcap; /* --export-pcap FILE */
+	const char *split_dir;   /* --split-calls DIR */
 	struct live_options live;
 	struct hep_options hep;
 };

@@ -25,7 +25,7 @@ now_ns(void)
 
 void
 cli_progress_begin(struct cli_progress *p, const char *path,
-		   const struct sc_model *model)
+                   const struct sc_model *model)
 {
 	const char *slash = strrchr(path, '/');
 
@@ -76,13 +76,13 @@ cli_progress_show(void *ctx, uint64_t done, uint64_t total)
 		bar[i] = i < fill ? '#' : '.';
 	bar[BAR_WIDTH] = 0;
 	short_count(rate, sizeof(rate),
-		    secs > 0 ? (double)(s->packets - p->start_packets) / secs
-			     : 0);
+	            secs > 0 ? (double)(s->packets - p->start_packets) / secs
+	                     : 0);
 	fprintf(stderr,
-		"\rsipcause: %.30s [%s] %3u%%  %s pkt/s  %llu calls  "
-		"%llu failed\033[K",
-		p->path, bar, pct, rate, (unsigned long long)s->calls,
-		(unsigned long long)failed_calls(s));
+	        "\rsipcause: %.30s [%s] %3u%%  %s pkt/s  %llu calls  "
+	        "%llu failed\033[K",
+	        p->path, bar, pct, rate, (unsigned long long)s->calls,
+	        (unsigned long long)failed_calls(s));
 }
 
 void

@@ -53,7 +53,7 @@ run_open_output(struct run *r)
 		r->out = fopen(r->o->output, "w");
 		if (!r->out) {
 			fprintf(stderr, "sipcause: %s: %s\n", r->o->output,
-				strerror(errno));
+			        strerror(errno));
 			r->out = stdout;
 			return EXIT_INPUT;
 		}
@@ -69,8 +69,8 @@ run_pipeline_new(struct run *r, sc_call_done_fn *on_call, bool prompt)
 	struct sc_report_opts ropts = { 0 };
 
 	ropts.format = o->format;
-	ropts.detail = o->detail ||
-		       (o->filter.call_id && o->format == SC_FORMAT_TEXT);
+	ropts.detail =
+	        o->detail || (o->filter.call_id && o->format == SC_FORMAT_TEXT);
 	ropts.full_messages = o->verbose >= 2;
 	ropts.all_calls = o->all_calls;
 	ropts.tool_version = SC_VERSION;
@@ -78,8 +78,8 @@ run_pipeline_new(struct run *r, sc_call_done_fn *on_call, bool prompt)
 		ropts.filter = sc_filter_match;
 		ropts.filter_ctx = &o->filter;
 	}
-	aopts.keep_messages = sc_format_needs_messages(o->format) ||
-			      ropts.detail;
+	aopts.keep_messages =
+	        sc_format_needs_messages(o->format) || ropts.detail;
 	aopts.ports = o->ports;
 	aopts.nports = o->nports;
 	aopts.link_headers = o->link_headers;
@@ -101,8 +101,8 @@ run_pipeline_new(struct run *r, sc_call_done_fn *on_call, bool prompt)
 		aopts.keep_pred = NULL;
 	}
 	aopts.on_call = on_call;
-	aopts.on_call_ctx = on_call == run_stream_call ? (void *)r->report
-						   : (void *)r;
+	aopts.on_call_ctx =
+	        on_call == run_stream_call ? (void *)r->report : (void *)r;
 	set_prompt(&aopts, prompt);
 	aopts.full_parse = o->full_parse;
 	aopts.on_message = r->on_message;
@@ -125,23 +125,23 @@ run_pipeline_end(struct run *r, enum sc_err err)
 		err = sc_analyzer_finish(r->an);
 	if (err != SC_OK) {
 		fprintf(stderr, "sipcause: %s\n",
-			err == SC_ENOMEM ? sc_strerror(err) : r->errbuf);
+		        err == SC_ENOMEM ? sc_strerror(err) : r->errbuf);
 		return EXIT_INPUT;
 	}
 	for (size_t i = 0; i < r->model.nfiles && !o->quiet; i++)
 		if (r->model.files[i].truncated)
 			fprintf(stderr,
-				"sipcause: warning: %s: the file is damaged; "
-				"analysed the %llu frames before the damage "
-				"(%s)\n",
-				r->model.files[i].path,
-				(unsigned long long)r->model.files[i].packets,
-				r->model.files[i].warning);
+			        "sipcause: warning: %s: the file is damaged; "
+			        "analysed the %llu frames before the damage "
+			        "(%s)\n",
+			        r->model.files[i].path,
+			        (unsigned long long)r->model.files[i].packets,
+			        r->model.files[i].warning);
 	/* --time HH:MM:SS is on the capture's first day */
 	sc_filter_set_capture_start(&r->o->filter, r->model.stats.first_ts);
 	if (sc_report_finish(r->report, &r->model) != SC_OK) {
 		fprintf(stderr, "sipcause: %s: write error\n",
-			o->output ? o->output : "standard output");
+		        o->output ? o->output : "standard output");
 		return EXIT_INPUT;
 	}
 	return EXIT_ANALYSED;
@@ -157,7 +157,7 @@ run_free(struct run *r, int status)
 	if (r->out && r->out != stdout && fclose(r->out) != 0 &&
 	    status == EXIT_ANALYSED) {
 		fprintf(stderr, "sipcause: %s: %s\n", r->o->output,
-			strerror(errno));
+		        strerror(errno));
 		status = EXIT_INPUT;
 	}
 	return status;
@@ -207,7 +207,7 @@ read_files(struct run *r, size_t *unread)
 		if (progress) {
 			cli_progress_begin(&bar, o->files[i], &r->model);
 			sc_analyzer_set_progress(r->an, cli_progress_show,
-						 &bar);
+			                         &bar);
 		}
 		err = sc_analyzer_file(r->an, o->files[i], r->errbuf);
 		if (progress)
@@ -240,7 +240,7 @@ run_files(struct options *o)
 	if (!run_pipeline_new(&r, run_stream_call, false))
 		return run_free(&r, EXIT_INPUT);
 	err = read_files(&r, &unread);
-	if (err == SC_EIO)   /* said for each file already */
+	if (err == SC_EIO) /* said for each file already */
 		return run_free(&r, EXIT_INPUT);
 	status = run_pipeline_end(&r, err);
 	if (status == EXIT_ANALYSED) {

@@ -32,13 +32,13 @@ typedef void sc_call_done_fn(void *ctx, const struct sc_call *call);
  * holds what the command wires together.
  */
 struct run {
-	struct options *o;   /* filters are passed as void * */
+	struct options *o; /* filters are passed as void * */
 	struct sc_model model;
 	struct sc_report *report;
 	struct sc_analyzer *an;
 	FILE *out;
 	bool color;
-	struct cli_hep *hep;       /* --hep-send, or NULL */
+	struct cli_hep *hep; /* --hep-send, or NULL */
 	/* each framed message, before its analysis (live -V); --hep-send
 	 * chains after it. NULL: none. */
 	void (*on_message)(void *ctx, const struct sc_rawmsg *raw);
@@ -46,12 +46,12 @@ struct run {
 	/* live capture */
 	struct sc_live *live;
 	struct sc_pcapout *pcap;
-	size_t first_input;        /* model.files index of the first iface */
-	int statm_fd;              /* /proc/self/statm, opened before -Z */
-	uint64_t finished;         /* calls handed over */
+	size_t first_input; /* model.files index of the first iface */
+	int statm_fd;       /* /proc/self/statm, opened before -Z */
+	uint64_t finished;  /* calls handed over */
 	uint64_t failed[SC_CAT__COUNT];
-	bool stop;                 /* -c, -W or an error: stop capturing */
-	enum sc_err failure;       /* first error met in a callback */
+	bool stop;           /* -c, -W or an error: stop capturing */
+	enum sc_err failure; /* first error met in a callback */
 	char errbuf[SC_ERRBUF_SIZE];
 };
 

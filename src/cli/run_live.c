@@ -36,8 +36,8 @@ live_call(void *ctx, const struct sc_call *call)
 		sc_report_call(r->report, call);
 		fflush(r->out);
 	} else if (r->o->format == SC_FORMAT_TEXT &&
-		   (sc_filter_is_empty(&r->o->filter) ||
-		    sc_filter_match(&r->o->filter, call))) {
+	           (sc_filter_is_empty(&r->o->filter) ||
+	            sc_filter_match(&r->o->filter, call))) {
 		sc_report_live_call(r->out, call, r->color);
 	}
 }
@@ -50,7 +50,7 @@ live_frame(void *ctx, const struct sc_frame *f)
 	enum sc_err err;
 
 	if (r->stop)
-		return;   /* a limit was hit inside this batch */
+		return; /* a limit was hit inside this batch */
 	if (r->pcap) {
 		err = sc_pcapout_write(r->pcap, f, r->errbuf);
 		if (err != SC_OK) {
@@ -64,8 +64,7 @@ live_frame(void *ctx, const struct sc_frame *f)
 	if (err != SC_OK) {
 		r->stop = true;
 		r->failure = err;
-		snprintf(r->errbuf, sizeof(r->errbuf), "%s",
-			 sc_strerror(err));
+		snprintf(r->errbuf, sizeof(r->errbuf), "%s", sc_strerror(err));
 	}
 }
 
@@ -80,7 +79,7 @@ live_message(void *ctx, const struct sc_rawmsg *raw)
 	struct sc_msg *m;
 
 	if (sc_sipmsg_scan(raw, &m) != SC_OK)
-		return;   /* not even a start line: the analysis counts it */
+		return; /* not even a start line: the analysis counts it */
 	sc_report_live_msg(ctx, m);
 	sc_msg_free(m);
 }
@@ -135,12 +134,13 @@ live_open(struct run *r)
 	}
 	for (size_t i = 1; i < sc_live_count(r->live); i++) {
 		if (l->write_path && sc_live_linktype(r->live, i) !=
-					     sc_live_linktype(r->live, 0)) {
-			fprintf(stderr, "sipcause: -w: %s and %s have "
-					"different link types; a pcap file "
-					"holds one (capture on 'any')\n",
-				sc_live_name(r->live, 0),
-				sc_live_name(r->live, i));
+		                             sc_live_linktype(r->live, 0)) {
+			fprintf(stderr,
+			        "sipcause: -w: %s and %s have "
+			        "different link types; a pcap file "
+			        "holds one (capture on 'any')\n",
+			        sc_live_name(r->live, 0),
+			        sc_live_name(r->live, i));
 			return EXIT_INPUT;
 		}
 	}
@@ -153,7 +153,7 @@ live_open(struct run *r)
 	po.rotate_secs = (int64_t)l->rotate_secs;
 	po.max_files = (unsigned)l->max_files;
 	if (sc_pcapout_open(&po, run_clock_ns(CLOCK_REALTIME), &r->pcap,
-			    r->errbuf) != SC_OK) {
+	                    r->errbuf) != SC_OK) {
 		fprintf(stderr, "sipcause: -w: %s\n", r->errbuf);
 		return EXIT_INPUT;
 	}
@@ -174,9 +174,10 @@ drop_privileges(const struct options *o)
 	sc_privdrop_no_dumps();
 	if (!sc_privdrop_is_root()) {
 		if (user && !o->quiet)
-			fprintf(stderr, "sipcause: warning: -Z %s: not "
-					"running as root, nothing to drop\n",
-				user);
+			fprintf(stderr,
+			        "sipcause: warning: -Z %s: not "
+			        "running as root, nothing to drop\n",
+			        user);
 		return -1;
 	}
 	err = sc_privdrop_to(user ? user : SC_PRIVDROP_DEFAULT_USER, errbuf);
@@ -184,9 +185,10 @@ drop_privileges(const struct options *o)
 		return -1;
 	if (!user && err == SC_ENOTFOUND) {
 		if (!o->quiet)
-			fprintf(stderr, "sipcause: warning: %s; staying "
-					"root (use -Z USER)\n",
-				errbuf);
+			fprintf(stderr,
+			        "sipcause: warning: %s; staying "
+			        "root (use -Z USER)\n",
+			        errbuf);
 		return -1;
 	}
 	fprintf(stderr, "sipcause: -Z: %s\n", errbuf);
@@ -206,12 +208,12 @@ rss_bytes(int fd)
 	if (n <= 0)
 		return 0;
 	buf[n] = 0;
-	sp = strchr(buf, ' ');   /* "size resident shared ..." */
+	sp = strchr(buf, ' '); /* "size resident shared ..." */
 	if (!sp)
 		return 0;
 	sp++;
 	if (!sc_str_to_u64(sc_str_make(sp, strcspn(sp, " \n")), UINT64_MAX,
-			   &pages))
+	                   &pages))
 		return 0;
 	return pages * (uint64_t)(page > 0 ? page : 4096);
 }
@@ -230,14 +232,14 @@ live_stats_line(struct run *r)
 	sc_live_get_stats(r->live, &st);
 	gmtime_r(&now, &tm);
 	strftime(clock, sizeof(clock), "%H:%M:%S", &tm);
-	fprintf(stderr, "sipcause: %s packets %llu, kernel drops %llu, "
-			"interface drops %llu, calls open %zu, finished %llu, "
-			"failed",
-		clock, (unsigned long long)st.frames,
-		(unsigned long long)st.kernel_drops,
-		(unsigned long long)st.iface_drops,
-		sc_analyzer_open_calls(r->an),
-		(unsigned long long)r->finished);
+	fprintf(stderr,
+	        "sipcause: %s packets %llu, kernel drops %llu, "
+	        "interface drops %llu, calls open %zu, finished %llu, "
+	        "failed",
+	        clock, (unsigned long long)st.frames,
+	        (unsigned long long)st.kernel_drops,
+	        (unsigned long long)st.iface_drops,
+	        sc_analyzer_open_calls(r->an), (unsigned long long)r->finished);
 	for (int i = 0; i < SC_CAT__COUNT; i++)
 		failed += r->failed[i];
 	fprintf(stderr, " %llu", (unsigned long long)failed);
@@ -245,12 +247,12 @@ live_stats_line(struct run *r)
 		if (!r->failed[i])
 			continue;
 		fprintf(stderr, "%s%s %llu", sep,
-			sc_category_id((enum sc_category)i),
-			(unsigned long long)r->failed[i]);
+		        sc_category_id((enum sc_category)i),
+		        (unsigned long long)r->failed[i]);
 		sep = ", ";
 	}
 	fprintf(stderr, "%s, RSS %.1f MB\n", failed ? ")" : "",
-		(double)rss_bytes(r->statm_fd) / 1e6);
+	        (double)rss_bytes(r->statm_fd) / 1e6);
 }
 
 /*
@@ -335,9 +337,8 @@ live_loop(struct run *r)
 	int64_t start = run_clock_ns(CLOCK_MONOTONIC);
 	int64_t interval = (int64_t)l->stats_interval * 1000000000;
 	int64_t next_stats = interval ? start + interval : 0;
-	int64_t deadline = l->duration_s
-				   ? start + (int64_t)l->duration_s * 1000000000
-				   : 0;
+	int64_t deadline =
+	        l->duration_s ? start + (int64_t)l->duration_s * 1000000000 : 0;
 	uint64_t n;
 	enum sc_err err = SC_OK;
 
@@ -351,8 +352,8 @@ live_loop(struct run *r)
 			next_stats += interval;
 		}
 		err = sc_live_wait(r->live,
-				   live_timeout_ms(now, next_stats, deadline),
-				   r->errbuf);
+		                   live_timeout_ms(now, next_stats, deadline),
+		                   r->errbuf);
 		if (err == SC_OK)
 			err = live_dispatch(r, &n);
 		live_tick(r);
@@ -369,7 +370,7 @@ live_inputs(struct run *r)
 	r->first_input = r->model.nfiles;
 	for (size_t i = 0; i < sc_live_count(r->live); i++) {
 		struct sc_input_file *f =
-			sc_model_add_file(&r->model, sc_live_name(r->live, i));
+		        sc_model_add_file(&r->model, sc_live_name(r->live, i));
 
 		if (!f) {
 			fputs("sipcause: out of memory\n", stderr);
@@ -389,16 +390,16 @@ live_counters(struct run *r)
 	sc_live_get_stats(r->live, &st);
 	for (size_t i = 0; i < sc_live_count(r->live); i++)
 		r->model.files[r->first_input + i].packets =
-			sc_live_frames(r->live, i);
+		        sc_live_frames(r->live, i);
 	if (r->o->quiet)
 		return;
-	fprintf(stderr, "sipcause: %llu packets captured, %llu received by "
-			"filter, %llu dropped by kernel, %llu dropped by "
-			"interface\n",
-		(unsigned long long)st.frames,
-		(unsigned long long)st.received,
-		(unsigned long long)st.kernel_drops,
-		(unsigned long long)st.iface_drops);
+	fprintf(stderr,
+	        "sipcause: %llu packets captured, %llu received by "
+	        "filter, %llu dropped by kernel, %llu dropped by "
+	        "interface\n",
+	        (unsigned long long)st.frames, (unsigned long long)st.received,
+	        (unsigned long long)st.kernel_drops,
+	        (unsigned long long)st.iface_drops);
 }
 
 static void
@@ -408,11 +409,11 @@ live_listening(const struct run *r)
 		return;
 	for (size_t i = 0; i < sc_live_count(r->live); i++)
 		fprintf(stderr, "sipcause: listening on %s, link-type %s%s\n",
-			sc_live_name(r->live, i),
-			sc_capture_linktype_name(sc_live_linktype(r->live, i)),
-			sc_live_nanosecond(r->live, i)
-				? ""
-				: " (microsecond timestamps)");
+		        sc_live_name(r->live, i),
+		        sc_capture_linktype_name(sc_live_linktype(r->live, i)),
+		        sc_live_nanosecond(r->live, i)
+		                ? ""
+		                : " (microsecond timestamps)");
 }
 
 /* Open everything that needs privileges, then give them up. */
@@ -428,7 +429,7 @@ live_setup(struct run *r)
 	if (status >= 0)
 		return status;
 	r->statm_fd = open("/proc/self/statm", O_RDONLY | O_CLOEXEC);
-	tzset();   /* -G names use local time; zone files stay readable */
+	tzset(); /* -G names use local time; zone files stay readable */
 	status = drop_privileges(r->o);
 	live_hook_messages(r);
 	if (status < 0 && !run_pipeline_new(r, live_call, true))
@@ -453,9 +454,10 @@ run_live(struct options *o)
 			err = r.failure;
 		live_counters(&r);
 		if (err == SC_ELIMIT && !o->quiet)
-			fprintf(stderr, "sipcause: -W %llu: the last file is "
-					"complete; stopping\n",
-				(unsigned long long)o->live.max_files);
+			fprintf(stderr,
+			        "sipcause: -W %llu: the last file is "
+			        "complete; stopping\n",
+			        (unsigned long long)o->live.max_files);
 		if (err != SC_OK && err != SC_ELIMIT && err != SC_ENOMEM)
 			fprintf(stderr, "sipcause: %s\n", r.errbuf);
 		status = run_pipeline_end(&r, err == SC_ENOMEM ? err : SC_OK);
@@ -471,4 +473,3 @@ run_live(struct options *o)
 		close(r.statm_fd);
 	return run_free(&r, status);
 }
-

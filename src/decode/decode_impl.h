@@ -32,8 +32,8 @@ struct sc__span {
 /* Decoding state of one frame (or one reassembled datagram). */
 struct sc__dctx {
 	struct sc_pkt *pkt;
-	unsigned nest;       /* tunnels and pseudowires entered */
-	bool vlan_seen;      /* pkt->vlan holds the outermost tag */
+	unsigned nest;  /* tunnels and pseudowires entered */
+	bool vlan_seen; /* pkt->vlan holds the outermost tag */
 };
 
 /* Record @r in the packet and return @e. */
@@ -51,7 +51,7 @@ sc__fail(struct sc__dctx *d, enum sc_err e, enum sc_decode_reason r)
  */
 static inline enum sc_err
 sc__need(struct sc__dctx *d, const struct sc__span *s, size_t n,
-	 enum sc_decode_reason trunc, enum sc_decode_reason bad)
+         enum sc_decode_reason trunc, enum sc_decode_reason bad)
 {
 	size_t left = sc_cur_left(&s->c);
 
@@ -99,7 +99,7 @@ sc__set_payload(struct sc__dctx *d, const struct sc__span *s)
 enum sc_err sc__decode_ether(struct sc__dctx *d, struct sc__span s);
 /* decode.c: what follows an ethertype (VLAN tags, MPLS, IP). */
 enum sc_err sc__decode_ethertype(struct sc__dctx *d, uint16_t type,
-				 struct sc__span s);
+                                 struct sc__span s);
 /* decode.c: an MPLS label stack and what follows it. */
 enum sc_err sc__decode_mpls(struct sc__dctx *d, struct sc__span s);
 /* decode.c: enter one more encapsulation (a pseudowire or tunnel). */
@@ -111,14 +111,13 @@ enum sc_err sc__decode_ipv6(struct sc__dctx *d, struct sc__span s);
 enum sc_err sc__decode_ip(struct sc__dctx *d, struct sc__span s);
 /* decode_ip.c: the payload of IP protocol @proto (extension headers
  * first when the packet is IPv6). */
-enum sc_err sc__decode_l4(struct sc__dctx *d, uint8_t proto,
-			  struct sc__span s);
+enum sc_err sc__decode_l4(struct sc__dctx *d, uint8_t proto, struct sc__span s);
 
 /* decode_tunnel.c: record entering a tunnel of @kind. */
 enum sc_err sc__tunnel_enter(struct sc__dctx *d, enum sc_tunnel_kind kind);
 /* decode_tunnel.c: IP protocol 4 or 41 (IP-in-IP). */
 enum sc_err sc__decode_ipip(struct sc__dctx *d, uint8_t proto,
-			    struct sc__span s);
+                            struct sc__span s);
 /* decode_tunnel.c: IP protocol 47 (GRE, ERSPAN). */
 enum sc_err sc__decode_gre(struct sc__dctx *d, struct sc__span s);
 /*
@@ -126,9 +125,8 @@ enum sc_err sc__decode_gre(struct sc__dctx *d, struct sc__span s);
  * when it is a tunnel whose header validates (VXLAN, GENEVE, GTP-U): then
  * *err holds the result of decoding what it carries. False: ordinary UDP.
  */
-bool sc__decode_udp_tunnel(struct sc__dctx *d, uint16_t sport,
-			   uint16_t dport, struct sc__span s,
-			   enum sc_err *err);
+bool sc__decode_udp_tunnel(struct sc__dctx *d, uint16_t sport, uint16_t dport,
+                           struct sc__span s, enum sc_err *err);
 
 /*
  * Link types decoded in decode_link.c and decode_wlan.c (tcpdump.org
@@ -147,7 +145,7 @@ enum {
 
 /* decode.c: the frame of link type @linktype (PPI's inner frame too). */
 enum sc_err sc__decode_link(struct sc__dctx *d, int linktype,
-			    struct sc__span s);
+                            struct sc__span s);
 
 /* decode_link.c: PPP, PPP in HDLC framing, Cisco HDLC, ERF, NFLOG. */
 enum sc_err sc__decode_ppp_link(struct sc__dctx *d, struct sc__span s);
@@ -158,7 +156,7 @@ enum sc_err sc__decode_nflog(struct sc__dctx *d, struct sc__span s);
 
 /* decode_wlan.c: IEEE 802.11 data frames, radiotap and PPI headers. */
 enum sc_err sc__decode_80211(struct sc__dctx *d, struct sc__span s,
-			     bool data_pad);
+                             bool data_pad);
 enum sc_err sc__decode_radiotap(struct sc__dctx *d, struct sc__span s);
 enum sc_err sc__decode_ppi(struct sc__dctx *d, struct sc__span s);
 

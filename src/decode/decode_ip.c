@@ -643,9 +643,12 @@ sc_icmp_text(uint8_t version, uint8_t type, uint8_t code)
 {
 	if (version == 4 && type == 3) {
 		static const char *const unreach[] = {
-			"network unreachable", "host unreachable",
-			"protocol unreachable", "port unreachable",
-			"fragmentation needed", "source route failed",
+			"network unreachable",
+			"host unreachable",
+			"protocol unreachable",
+			"port unreachable",
+			"fragmentation needed",
+			"source route failed",
 			"destination network unknown",
 			"destination host unknown",
 			"source host isolated",
@@ -657,12 +660,12 @@ sc_icmp_text(uint8_t version, uint8_t type, uint8_t code)
 		};
 
 		return code < sizeof(unreach) / sizeof(unreach[0])
-			       ? unreach[code]
-			       : "destination unreachable";
+		               ? unreach[code]
+		               : "destination unreachable";
 	}
 	if (version == 4 && type == 11)
 		return code ? "fragment reassembly time exceeded"
-			    : "TTL exceeded in transit";
+		            : "TTL exceeded in transit";
 	if (version == 6 && type == 1) {
 		static const char *const unreach6[] = {
 			"no route to destination",
@@ -675,11 +678,11 @@ sc_icmp_text(uint8_t version, uint8_t type, uint8_t code)
 		};
 
 		return code < sizeof(unreach6) / sizeof(unreach6[0])
-			       ? unreach6[code]
-			       : "destination unreachable";
+		               ? unreach6[code]
+		               : "destination unreachable";
 	}
 	if (version == 6 && type == 3)
 		return code ? "fragment reassembly time exceeded"
-			    : "hop limit exceeded in transit";
+		            : "hop limit exceeded in transit";
 	return "ICMP error";
 }

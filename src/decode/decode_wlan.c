@@ -17,8 +17,8 @@
 /* Frame control, first byte: type (bits 2-3) and subtype (bits 4-7). */
 enum {
 	FC_TYPE_DATA = 2,
-	FC_SUB_NULL = 0x4,  /* subtype bit: no frame body */
-	FC_SUB_QOS = 0x8,   /* subtype bit: QoS control present */
+	FC_SUB_NULL = 0x4, /* subtype bit: no frame body */
+	FC_SUB_QOS = 0x8,  /* subtype bit: QoS control present */
 };
 
 /* Frame control, second byte. */
@@ -26,14 +26,14 @@ enum {
 	FC_TO_DS = 0x01,
 	FC_FROM_DS = 0x02,
 	FC_PROTECTED = 0x40,
-	FC_ORDER = 0x80,    /* in QoS data frames: HT control present */
+	FC_ORDER = 0x80, /* in QoS data frames: HT control present */
 };
 
 /* Radiotap flags field (presence bit 1). */
 enum {
-	RT_TSFT = 0x1,      /* presence bit 0: u64, 8-byte aligned */
-	RT_FLAGS = 0x2,     /* presence bit 1: u8 */
-	RT_F_FCS = 0x10,    /* frame ends in a 4-byte FCS */
+	RT_TSFT = 0x1,       /* presence bit 0: u64, 8-byte aligned */
+	RT_FLAGS = 0x2,      /* presence bit 1: u8 */
+	RT_F_FCS = 0x10,     /* frame ends in a 4-byte FCS */
 	RT_F_DATAPAD = 0x20, /* padding after the 802.11 header */
 };
 
@@ -94,15 +94,15 @@ decode_amsdu(struct sc__dctx *d, struct sc__span s)
 static size_t
 data_header_len(uint8_t fc0, uint8_t fc1)
 {
-	size_t n = 24;              /* fc, duration, addr1-3, sequence */
+	size_t n = 24; /* fc, duration, addr1-3, sequence */
 	unsigned sub = fc0 >> 4;
 
 	if ((fc1 & FC_TO_DS) && (fc1 & FC_FROM_DS))
-		n += 6;             /* addr4 */
+		n += 6; /* addr4 */
 	if (sub & FC_SUB_QOS) {
-		n += 2;             /* QoS control */
+		n += 2; /* QoS control */
 		if (fc1 & FC_ORDER)
-			n += 4;     /* HT control */
+			n += 4; /* HT control */
 	}
 	return n;
 }

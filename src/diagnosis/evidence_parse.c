@@ -53,7 +53,8 @@ copy_value(const char *s, const char *end, char *buf, size_t len,
 bool
 sc_evidence_auth_param(const char *hdr, const char *name, char *buf, size_t len)
 {
-	const char *s = hdr, *end = hdr ? hdr + bounded_len(hdr, HDR_MAX) : NULL;
+	const char *s = hdr,
+	           *end = hdr ? hdr + bounded_len(hdr, HDR_MAX) : NULL;
 	size_t nlen = strlen(name);
 
 	if (len)
@@ -161,7 +162,8 @@ size_t
 sc_evidence_parse_reason(const char *hdr, struct sc_reason_fact *out,
                          size_t max)
 {
-	const char *s = hdr, *end = hdr ? hdr + bounded_len(hdr, HDR_MAX) : NULL;
+	const char *s = hdr,
+	           *end = hdr ? hdr + bounded_len(hdr, HDR_MAX) : NULL;
 	size_t n = 0;
 
 	while (s && s < end && n < max) {

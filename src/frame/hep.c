@@ -59,20 +59,21 @@ decode_v3(struct sc_cur c, struct sc_hep *out)
 		case 4:
 			if (sc_cur_bytes(&v, a, 4))
 				sc_addr_set4(type == 3 ? &out->src.addr
-						       : &out->dst.addr,
-					     a);
+				                       : &out->dst.addr,
+				             a);
 			break;
 		case 5:
 		case 6:
 			if (sc_cur_bytes(&v, a, 16))
 				sc_addr_set6(type == 5 ? &out->src.addr
-						       : &out->dst.addr,
-					     a);
+				                       : &out->dst.addr,
+				             a);
 			break;
 		case 7:
 		case 8:
 			if (sc_cur_be16(&v, &port))
-				(type == 7 ? &out->src : &out->dst)->port = port;
+				(type == 7 ? &out->src : &out->dst)->port =
+				        port;
 			break;
 		case 9:
 			(void)sc_cur_be32(&v, &sec);

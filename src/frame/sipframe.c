@@ -50,9 +50,8 @@ line_length(const uint8_t *p, size_t len)
 static bool
 is_sip_version(const uint8_t *p, size_t len)
 {
-	return len == 7 &&
-	       sc_str_caseeq(sc_str_make((const char *)p, 7),
-			     SC_STR_LIT("SIP/2.0"));
+	return len == 7 && sc_str_caseeq(sc_str_make((const char *)p, 7),
+	                                 SC_STR_LIT("SIP/2.0"));
 }
 
 /* "SIP/2.0 NNN[ reason]" */
@@ -154,7 +153,7 @@ sc_sipframe_find_start(const uint8_t *p, size_t len)
 		return 0;
 	while (off < len) {
 		size_t hit = sc_str_find(sc_str_make(hay.p + off, len - off),
-					 SC_STR_LIT("SIP/2.0"), false);
+		                         SC_STR_LIT("SIP/2.0"), false);
 		size_t at;
 
 		if (hit == SIZE_MAX)
@@ -216,8 +215,8 @@ content_length(const uint8_t *p, size_t len, uint64_t *value, bool *bad)
 	while (off < len) {
 		const uint8_t *nl = memchr(p + off, '\n', len - off);
 		size_t end = nl ? (size_t)(nl - p) : len;
-		struct sc_str line = sc_str_make((const char *)p + off,
-						 end - off);
+		struct sc_str line =
+		        sc_str_make((const char *)p + off, end - off);
 		const char *colon = memchr(line.p, ':', line.len);
 
 		off = end + 1;
@@ -226,12 +225,12 @@ content_length(const uint8_t *p, size_t len, uint64_t *value, bool *bad)
 		if (!colon)
 			continue;
 		struct sc_str name = sc_str_trim(
-			sc_str_make(line.p, (size_t)(colon - line.p)));
+		        sc_str_make(line.p, (size_t)(colon - line.p)));
 		if (!sc_str_caseeq_cstr(name, "Content-Length") &&
 		    !sc_str_caseeq_cstr(name, "l"))
 			continue;
 		struct sc_str val = sc_str_make(
-			colon + 1, line.len - (size_t)(colon + 1 - line.p));
+		        colon + 1, line.len - (size_t)(colon + 1 - line.p));
 		if (sc_str_to_u64(val, UINT32_MAX, value))
 			return true;
 		*bad = true;
@@ -242,7 +241,7 @@ content_length(const uint8_t *p, size_t len, uint64_t *value, bool *bad)
 
 enum sc_frame_result
 sc_sipframe_measure(const uint8_t *p, size_t len, bool is_stream,
-		    size_t *msg_len, unsigned *flags)
+                    size_t *msg_len, unsigned *flags)
 {
 	size_t hdr;
 	uint64_t clen;
@@ -253,9 +252,9 @@ sc_sipframe_measure(const uint8_t *p, size_t len, bool is_stream,
 	if (!sc_sipframe_is_start(p, len) &&
 	    (is_stream || !is_bare_start(p, len)))
 		return line_length(p, len) == SIZE_MAX && is_stream &&
-				       len < MAX_START_LINE
-			       ? SC_FRAME_PARTIAL
-			       : SC_FRAME_NOT_SIP;
+		                       len < MAX_START_LINE
+		               ? SC_FRAME_PARTIAL
+		               : SC_FRAME_NOT_SIP;
 	hdr = header_end(p, len);
 	if (hdr == SIZE_MAX) {
 		if (is_stream && len < SC_MAX_SIP_MSG)
@@ -296,15 +295,15 @@ skip_filler(const uint8_t *p, size_t len)
 	size_t i = 0;
 
 	while (i < len && (p[i] == '\r' || p[i] == '\n' || p[i] == 0 ||
-			   p[i] == ' ' || p[i] == '\t'))
+	                   p[i] == ' ' || p[i] == '\t'))
 		i++;
 	return i;
 }
 
 size_t
 sc_sipframe_datagram(const uint8_t *p, size_t len,
-		     const struct sc_rawmsg *proto, sc_rawmsg_fn *sink,
-		     void *ctx)
+                     const struct sc_rawmsg *proto, sc_rawmsg_fn *sink,
+                     void *ctx)
 {
 	size_t off = 0, count = 0;
 
@@ -316,7 +315,7 @@ sc_sipframe_datagram(const uint8_t *p, size_t len,
 		off += skip_filler(p + off, len - off);
 		if (off >= len ||
 		    sc_sipframe_measure(p + off, len - off, false, &msg_len,
-					&flags) != SC_FRAME_COMPLETE)
+		                        &flags) != SC_FRAME_COMPLETE)
 			break;
 		m.data = p + off;
 		m.len = msg_len;

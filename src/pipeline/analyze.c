@@ -27,25 +27,25 @@
 
 struct sc_analyzer {
 	struct sc_analyzer_opts opts;
-	bool linked_ahead;        /* end of input: calls linked before done */
-	struct sc_vec closing;    /* end of input: calls waiting to be linked */
+	bool linked_ahead;     /* end of input: calls linked before done */
+	struct sc_vec closing; /* end of input: calls waiting to be linked */
 	struct sc_model *model;
 	struct sc_sipparser *parser;
 	struct sc_calltab *calls;
 	struct sc_linker *linker;
-	struct sc_security *security;   /* patterns across calls */
-	bool in_file;            /* reading a file: no time-based finish */
+	struct sc_security *security; /* patterns across calls */
+	bool in_file;                 /* reading a file: no time-based finish */
 	struct sc_ipfrag *frags;
 	struct sc_tcp *tcp;
 	struct sc_sctp *sctp;
-	uint64_t next_frame;     /* frame numbers continue across files */
-	int64_t now_ns;          /* capture clock: latest timestamp seen */
-	int64_t seen_ns;         /* latest packet (ticks do not move it): the
-				    end of what a -w file of it holds */
-	enum sc_err failure;     /* first SC_ENOMEM met inside a callback */
+	uint64_t next_frame; /* frame numbers continue across files */
+	int64_t now_ns;      /* capture clock: latest timestamp seen */
+	int64_t seen_ns;     /* latest packet (ticks do not move it): the
+	                        end of what a -w file of it holds */
+	enum sc_err failure; /* first SC_ENOMEM met inside a callback */
 	sc_progress_fn *progress;
 	void *progress_ctx;
-	struct sc_classify_env env;  /* registrations seen, for classify */
+	struct sc_classify_env env; /* registrations seen, for classify */
 };
 
 static const struct sc_registration *
@@ -86,9 +86,8 @@ note_failure(struct sc_analyzer *a, enum sc_err err)
 static bool
 expected_challenge(const struct sc_call *c, const struct sc_txn *t)
 {
-	const struct sc_explain *e = t->final_msg < c->nmsgs
-					     ? c->msgs[t->final_msg].ann
-					     : NULL;
+	const struct sc_explain *e =
+	        t->final_msg < c->nmsgs ? c->msgs[t->final_msg].ann : NULL;
 
 	if (!e || !e->rule)
 		return false;
@@ -107,8 +106,8 @@ track_security(struct sc_analyzer *a, const struct sc_call *c)
 	for (size_t i = 0; i < c->ntxns && err == SC_OK; i++) {
 		const struct sc_txn *t = &c->txns[i];
 		const struct sc_msg *req = t->first_msg < c->nmsgs
-						   ? c->msgs[t->first_msg].msg
-						   : NULL;
+		                                   ? c->msgs[t->first_msg].msg
+		                                   : NULL;
 		struct sc_sec_request r;
 
 		if (!req || !req->is_request || t->in_dialog ||
@@ -149,7 +148,8 @@ on_call_done(void *ctx, struct sc_call *call)
 	/* counted while its messages are there (delays of every
 	 * transaction, also for calls summarised below) */
 	note_failure(a, sc_model_count_call(a->model, call));
-	if (a->opts.stream_only || a->model->calls.n >= a->opts.kept_calls_cap) {
+	if (a->opts.stream_only ||
+	    a->model->calls.n >= a->opts.kept_calls_cap) {
 		/* written, counted, gone: nothing stays per call */
 		if (!a->opts.stream_only)
 			a->model->stats.caps.calls_not_kept++;
@@ -160,7 +160,7 @@ on_call_done(void *ctx, struct sc_call *call)
 	}
 	keep = a->opts.keep_messages &&
 	       (!a->opts.keep_pred ||
-		a->opts.keep_pred(a->opts.keep_ctx, call));
+	        a->opts.keep_pred(a->opts.keep_ctx, call));
 	if (!keep)
 		sc_call_summarise(call);
 	if (sc_model_add_call(a->model, call) != SC_OK) {
@@ -275,7 +275,7 @@ count_decode_failure(struct sc_stats *st, const struct sc_pkt *pkt)
 /* The framing meta data of a packet built from @frames. */
 static void
 describe(const struct sc_pkt *pkt, const uint64_t *frames, size_t nframes,
-	 enum sc_transport transport, struct sc_rawmsg *proto)
+         enum sc_transport transport, struct sc_rawmsg *proto)
 {
 	memset(proto, 0, sizeof(*proto));
 	proto->ts_ns = pkt->ts_ns;
@@ -288,14 +288,14 @@ describe(const struct sc_pkt *pkt, const uint64_t *frames, size_t nframes,
 	proto->flags = pkt->truncated ? SC_RAW_TRUNCATED : 0;
 	proto->has_ip_id = pkt->has_ip_id;
 	proto->ip_id = pkt->ip_id;
-	proto->tunnel = pkt->tunnel.kind != SC_TUNNEL_NONE ? &pkt->tunnel
-							    : NULL;
+	proto->tunnel =
+	        pkt->tunnel.kind != SC_TUNNEL_NONE ? &pkt->tunnel : NULL;
 }
 
 /* SIP inside HEP: the original addresses and time replace the outer. */
 static bool
 try_hep(struct sc_analyzer *a, const struct sc_rawmsg *outer,
-	const struct sc_pkt *pkt)
+        const struct sc_pkt *pkt)
 {
 	struct sc_hep hep;
 	struct sc_rawmsg proto = *outer;
@@ -313,10 +313,10 @@ try_hep(struct sc_analyzer *a, const struct sc_rawmsg *outer,
 	if (hep.ts_ns)
 		proto.ts_ns = hep.ts_ns;
 	proto.transport = hep.ipproto == SC_IPPROTO_TCP ? SC_TRANSPORT_TCP
-							: SC_TRANSPORT_UDP;
+	                                                : SC_TRANSPORT_UDP;
 	proto.flags |= SC_RAW_HEP;
 	a->model->stats.hep_messages += sc_sipframe_datagram(
-		hep.payload, hep.len, &proto, on_rawmsg, a);
+	        hep.payload, hep.len, &proto, on_rawmsg, a);
 	return true;
 }
 
@@ -327,8 +327,8 @@ udp(struct sc_analyzer *a, const struct sc_pkt *pkt, const uint64_t *frames,
 	struct sc_rawmsg proto;
 
 	describe(pkt, frames, nframes, SC_TRANSPORT_UDP, &proto);
-	if (sc_sipframe_datagram(pkt->payload, pkt->len, &proto, on_rawmsg,
-				 a) > 0)
+	if (sc_sipframe_datagram(pkt->payload, pkt->len, &proto, on_rawmsg, a) >
+	    0)
 		return;
 	if (try_hep(a, &proto, pkt))
 		return;
@@ -339,7 +339,7 @@ udp(struct sc_analyzer *a, const struct sc_pkt *pkt, const uint64_t *frames,
 		proto.flags |= SC_RAW_RESYNCED;
 		if (at != SIZE_MAX &&
 		    sc_sipframe_datagram(pkt->payload + at, pkt->len - at,
-					 &proto, on_rawmsg, a) > 0) {
+		                         &proto, on_rawmsg, a) > 0) {
 			a->model->stats.udp_resynced++;
 			return;
 		}
@@ -390,7 +390,7 @@ icmp(struct sc_analyzer *a, const struct sc_pkt *pkt)
 /* A decoded, whole transport payload built from @frames. */
 static void
 dispatch(struct sc_analyzer *a, const struct sc_pkt *pkt,
-	 const uint64_t *frames, size_t nframes)
+         const uint64_t *frames, size_t nframes)
 {
 	switch (pkt->ipproto) {
 	case SC_IPPROTO_UDP:
@@ -475,7 +475,7 @@ sc_analyzer_frame(struct sc_analyzer *a, const struct sc_frame *f)
 	sc_tcp_expire(a->tcp, a->now_ns, on_rawmsg, a);
 	if (a->in_file)
 		sc_calltab_trim(a->calls, a->now_ns, a->opts.max_open_calls,
-				on_call_done, a);
+		                on_call_done, a);
 	else
 		sc_calltab_expire(a->calls, a->now_ns, on_call_done, a);
 	err = a->failure;
@@ -501,7 +501,7 @@ sc_analyzer_tick(struct sc_analyzer *a, int64_t now_ns)
 /* Read every frame of @cap into the model entry @file. */
 static enum sc_err
 read_capture(struct sc_analyzer *a, struct sc_capture *cap,
-	     struct sc_input_file *file, char *errbuf)
+             struct sc_input_file *file, char *errbuf)
 {
 	struct sc_frame f;
 	enum sc_err err;
@@ -518,7 +518,7 @@ read_capture(struct sc_analyzer *a, struct sc_capture *cap,
 			break;
 		if (a->progress && ++n % PROGRESS_EVERY == 0)
 			a->progress(a->progress_ctx, sc_capture_offset(cap),
-				    sc_capture_size(cap));
+			            sc_capture_size(cap));
 	}
 	/* timestamps repaired on the way (saturated past 2261) */
 	if (sc_capture_warning(cap) && !file->warning)
@@ -570,7 +570,7 @@ sc_analyzer_file(struct sc_analyzer *a, const char *path, char *errbuf)
 
 enum sc_err
 sc_analyzer_stream(struct sc_analyzer *a, FILE *fp, const char *name,
-		   char *errbuf)
+                   char *errbuf)
 {
 	struct sc_capture *cap;
 	struct sc_input_file *file;
@@ -641,12 +641,12 @@ sc_analyzer_finish(struct sc_analyzer *a)
 	sc_tcp_flush(a->tcp, on_rawmsg, a);
 	finish_open_calls(a);
 	a->model->stats.caps.open_calls_evicted =
-		sc_calltab_caps(a->calls)->open_calls_evicted;
+	        sc_calltab_caps(a->calls)->open_calls_evicted;
 	a->model->stats.caps.call_msgs_dropped =
-		sc_calltab_caps(a->calls)->call_msgs_dropped;
+	        sc_calltab_caps(a->calls)->call_msgs_dropped;
 	if (a->linker)
 		a->model->stats.caps.link_keys_forgotten =
-			sc_linker_forgotten(a->linker);
+		        sc_linker_forgotten(a->linker);
 	a->model->stats.ipfrag = *sc_ipfrag_stats(a->frags);
 	a->model->stats.tcp = *sc_tcp_stats(a->tcp);
 	a->model->stats.sctp = *sc_sctp_stats(a->sctp);

@@ -14,16 +14,15 @@ bool
 sc_filter_is_empty(const struct sc_filter *f)
 {
 	return !f->call_id && !f->failed && !f->has_category && !f->code &&
-	       !f->from && !f->to && !f->method && !f->host &&
-	       !f->user_agent && !f->has_time;
+	       !f->from && !f->to && !f->method && !f->host && !f->user_agent &&
+	       !f->has_time;
 }
 
 static bool
 contains(const char *hay, const char *needle)
 {
 	return hay && sc_str_find(sc_str_from_cstr(hay),
-				  sc_str_from_cstr(needle),
-				  true) != SIZE_MAX;
+	                          sc_str_from_cstr(needle), true) != SIZE_MAX;
 }
 
 static bool
@@ -36,14 +35,14 @@ party_matches(const struct sc_party *p, const char *pattern)
 /* Any attempt of the call (its headline one included) passes @pred. */
 static bool
 any_attempt(const struct sc_call *c, const struct sc_filter *f,
-	    bool (*pred)(const struct sc_filter *f, int code,
-			 const struct sc_explain *v))
+            bool (*pred)(const struct sc_filter *f, int code,
+                         const struct sc_explain *v))
 {
 	if (pred(f, c->final_code, &c->verdict))
 		return true;
 	for (size_t i = 0; i < c->nattempts; i++)
 		if (pred(f, c->attempts[i].final_code,
-			 sc_attempt_verdict(c, i)))
+		         sc_attempt_verdict(c, i)))
 			return true;
 	return false;
 }
@@ -80,7 +79,6 @@ has_call_id(const struct sc_call *c, const char *id)
 			return true;
 	return false;
 }
-
 
 static bool
 has_method(const struct sc_call *c, const char *name)
@@ -124,8 +122,7 @@ parse_host(const char *s, struct sc_endpoint *e)
 		e->port = 0;
 		return true;
 	}
-	if (!colon || !sc_str_to_u64(sc_str_from_cstr(colon + 1), 65535,
-				     &port))
+	if (!colon || !sc_str_to_u64(sc_str_from_cstr(colon + 1), 65535, &port))
 		return false;
 	e->port = (uint16_t)port;
 	return sc_addr_parse(s, (size_t)(colon - s), &e->addr);
@@ -324,7 +321,7 @@ parse_epoch(const char *p, const char *end, int64_t *ns)
 	int64_t frac;
 
 	if (!sc_str_to_u64(sc_str_make(p, (size_t)(int_end - p)),
-			   INT64_MAX / NS_PER_S - 1, &v) ||
+	                   INT64_MAX / NS_PER_S - 1, &v) ||
 	    !fraction(int_end, end, &frac))
 		return false;
 	*ns = (int64_t)v * NS_PER_S + frac;
@@ -334,7 +331,7 @@ parse_epoch(const char *p, const char *end, int64_t *ns)
 /* One side of "FROM..TO"; an empty side is open. */
 static bool
 parse_time_side(const char *p, size_t n, int64_t open, int64_t *ns,
-		bool *of_day)
+                bool *of_day)
 {
 	const char *end = p + n;
 
@@ -364,9 +361,9 @@ sc_filter_set_time(struct sc_filter *f, const char *spec)
 	if (!dots)
 		return false;
 	if (!parse_time_side(spec, (size_t)(dots - spec), INT64_MIN,
-			     &f->time_from_ns, &f->from_of_day) ||
+	                     &f->time_from_ns, &f->from_of_day) ||
 	    !parse_time_side(dots + 2, strlen(dots + 2), INT64_MAX,
-			     &f->time_to_ns, &f->to_of_day))
+	                     &f->time_to_ns, &f->to_of_day))
 		return false;
 	f->has_time = true;
 	return true;

@@ -59,8 +59,8 @@ sc_model_add_security(struct sc_model *m, const struct sc_sec_finding *f)
 	ok = copy_text(&it->user, f->user) &&
 	     copy_text(&it->user_agent, f->user_agent) &&
 	     copy_text(&it->text, f->text);
-	it->call_ids = f->ncall_ids ? calloc(f->ncall_ids, sizeof(char *))
-				    : NULL;
+	it->call_ids =
+	        f->ncall_ids ? calloc(f->ncall_ids, sizeof(char *)) : NULL;
 	ok = ok && (it->call_ids || !f->ncall_ids);
 	for (size_t i = 0; ok && i < f->ncall_ids; i++) {
 		ok = copy_text(&it->call_ids[i], f->call_ids[i]);
@@ -105,8 +105,8 @@ sc_model_fini(struct sc_model *m)
 struct sc_input_file *
 sc_model_add_file(struct sc_model *m, const char *path)
 {
-	struct sc_input_file *v = realloc(m->files,
-					  (m->nfiles + 1) * sizeof(*v));
+	struct sc_input_file *v =
+	        realloc(m->files, (m->nfiles + 1) * sizeof(*v));
 	struct sc_input_file *f;
 
 	if (!v)
@@ -153,7 +153,7 @@ delivered(const struct sc_call *c)
 	case 480:
 	case 408:
 	case 487:
-		return c->timings.pdd_ms >= 0;   /* it rang */
+		return c->timings.pdd_ms >= 0; /* it rang */
 	default:
 		return c->final_code >= 200 && c->final_code < 300;
 	}
@@ -198,8 +198,8 @@ peer_of(struct sc_model *m, const struct sc_call *c)
 		return NULL;
 	*p = key;
 	if (sc_vec_push(&m->peers, p) != SC_OK ||
-	    sc_hashmap_put(&m->peer_index, p, 2 * sizeof(struct sc_addr),
-			   p) != SC_OK) {
+	    sc_hashmap_put(&m->peer_index, p, 2 * sizeof(struct sc_addr), p) !=
+	            SC_OK) {
 		if (m->peers.n && m->peers.v[m->peers.n - 1] == p)
 			m->peers.n--;
 		free(p);
@@ -280,10 +280,10 @@ count_rfc6076(struct sc_rfc6076 *r, const struct sc_call *c)
 	r->redirected += code >= 300 && code < 400;
 	r->established += code >= 200 && code < 300;
 	r->effective += (code >= 200 && code < 300) || code == 480 ||
-			code == 486 || code == 600 || code == 603;
+	                code == 486 || code == 600 || code == 603;
 	/* no final answer at all counts as ineffective, like a 408 */
 	r->ineffective += code == 408 || code == 500 || code == 503 ||
-			  code == 504 || code == 0;
+	                  code == 504 || code == 0;
 	r->completed += code >= 200 && code < 300 && c->bye_accepted;
 	err = delay_push(&r->srd, session_request_delay(c));
 	if (err != SC_OK)

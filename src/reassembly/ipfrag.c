@@ -41,7 +41,7 @@ struct ivlist {
 	struct iv {
 		size_t start;
 		size_t end;
-	} *v;
+	} * v;
 	size_t n;
 	size_t alloc;
 };
@@ -50,11 +50,11 @@ struct pending {
 	struct frag_key key;
 	struct sc_list link; /* in sc_ipfrag.pending, oldest first */
 	int64_t first_ts;
-	uint8_t *buf;        /* buf_size bytes, grown up to max_datagram */
+	uint8_t *buf; /* buf_size bytes, grown up to max_datagram */
 	size_t buf_size;
-	struct ivlist wire;  /* offsets the fragments covered on the wire */
-	struct ivlist have;  /* offsets whose bytes were captured */
-	size_t total;        /* known once the last fragment came; else 0 */
+	struct ivlist wire; /* offsets the fragments covered on the wire */
+	struct ivlist have; /* offsets whose bytes were captured */
+	size_t total;       /* known once the last fragment came; else 0 */
 	bool have_last;
 	uint64_t *frames;
 	size_t nframes;
@@ -63,11 +63,11 @@ struct pending {
 struct sc_ipfrag {
 	struct sc_ipfrag_limits lim;
 	struct sc_ipfrag_stats stats;
-	struct sc_hashmap map;      /* key -> struct pending * */
-	struct sc_list pending;     /* in arrival order, oldest first */
+	struct sc_hashmap map;  /* key -> struct pending * */
+	struct sc_list pending; /* in arrival order, oldest first */
 	size_t npending;
-	struct pending *done;       /* handed out, recycled on the next call */
-	struct pending *spare[SPARE_MAX];   /* finished, ready for reuse */
+	struct pending *done; /* handed out, recycled on the next call */
+	struct pending *spare[SPARE_MAX]; /* finished, ready for reuse */
 	size_t nspare;
 	int64_t last_expire;
 };
@@ -309,8 +309,7 @@ iv_insert(struct ivlist *l, size_t start, size_t end)
 /* Copy the captured bytes at @data for [start, start+len) into the
  * buffer where no byte was captured before: the first copy wins. */
 static void
-copy_new_bytes(struct pending *p, size_t start, const uint8_t *data,
-	       size_t len)
+copy_new_bytes(struct pending *p, size_t start, const uint8_t *data, size_t len)
 {
 	size_t pos = start, end = start + len;
 
@@ -349,7 +348,7 @@ add_frame(struct pending *p, uint64_t frame)
 
 enum sc_err
 sc_ipfrag_add(struct sc_ipfrag *r, const struct sc_pkt *pkt,
-	      struct sc_datagram *out)
+              struct sc_datagram *out)
 {
 	struct pending *p;
 	size_t start = pkt->frag.offset;

@@ -32,7 +32,7 @@ struct partial {
 	uint64_t frames[MAX_FRAGMENT_FRAMES];
 	size_t nframes;
 	bool used;
-	uint64_t age;              /* for eviction */
+	uint64_t age; /* for eviction */
 };
 
 struct sc_sctp {
@@ -98,7 +98,7 @@ start(struct sc_sctp *s, const struct sc_pkt *pkt, uint16_t sid)
 	struct partial *p = find(s, pkt, sid), *oldest = &s->slots[0];
 
 	if (p) {
-		release(s, p, true);   /* a new B before the old E */
+		release(s, p, true); /* a new B before the old E */
 	} else {
 		for (size_t i = 0; i < MAX_PARTIAL && !p; i++)
 			if (!s->slots[i].used)
@@ -121,8 +121,8 @@ start(struct sc_sctp *s, const struct sc_pkt *pkt, uint16_t sid)
 
 static void
 frame_message(const struct sc_pkt *pkt, const uint8_t *data, size_t len,
-	      const uint64_t *frames, size_t nframes, sc_rawmsg_fn *sink,
-	      void *ctx)
+              const uint64_t *frames, size_t nframes, sc_rawmsg_fn *sink,
+              void *ctx)
 {
 	struct sc_rawmsg proto;
 
@@ -135,16 +135,15 @@ frame_message(const struct sc_pkt *pkt, const uint8_t *data, size_t len,
 	proto.dst = pkt->dst;
 	proto.transport = SC_TRANSPORT_SCTP;
 	proto.flags = pkt->truncated ? SC_RAW_TRUNCATED : 0;
-	proto.tunnel = pkt->tunnel.kind != SC_TUNNEL_NONE ? &pkt->tunnel
-							   : NULL;
+	proto.tunnel = pkt->tunnel.kind != SC_TUNNEL_NONE ? &pkt->tunnel : NULL;
 	sc_sipframe_datagram(data, len, &proto, sink, ctx);
 }
 
 /* One DATA chunk's user data, with its flags, TSN and stream. */
 static enum sc_err
-chunk(struct sc_sctp *s, const struct sc_pkt *pkt, uint8_t flags,
-      uint32_t tsn, uint16_t sid, const uint8_t *data, size_t len,
-      sc_rawmsg_fn *sink, void *ctx)
+chunk(struct sc_sctp *s, const struct sc_pkt *pkt, uint8_t flags, uint32_t tsn,
+      uint16_t sid, const uint8_t *data, size_t len, sc_rawmsg_fn *sink,
+      void *ctx)
 {
 	struct partial *p;
 
@@ -158,7 +157,7 @@ chunk(struct sc_sctp *s, const struct sc_pkt *pkt, uint8_t flags,
 	else
 		p = find(s, pkt, sid);
 	if (!p)
-		return SC_OK;   /* a middle or end without its beginning */
+		return SC_OK; /* a middle or end without its beginning */
 	if (!(flags & FLAG_BEGIN) && tsn != p->next_tsn) {
 		release(s, p, true);
 		return SC_OK;
@@ -174,8 +173,8 @@ chunk(struct sc_sctp *s, const struct sc_pkt *pkt, uint8_t flags,
 	}
 	if (flags & FLAG_END) {
 		s->stats.reassembled++;
-		frame_message(pkt, p->buf.p, p->buf.len, p->frames,
-			      p->nframes, sink, ctx);
+		frame_message(pkt, p->buf.p, p->buf.len, p->frames, p->nframes,
+		              sink, ctx);
 		release(s, p, false);
 	}
 	return SC_OK;
@@ -183,7 +182,7 @@ chunk(struct sc_sctp *s, const struct sc_pkt *pkt, uint8_t flags,
 
 enum sc_err
 sc_sctp_add(struct sc_sctp *s, const struct sc_pkt *pkt, sc_rawmsg_fn *sink,
-	    void *ctx)
+            void *ctx)
 {
 	struct sc_cur c = sc_cur_make(pkt->payload, pkt->len);
 
@@ -218,8 +217,8 @@ sc_sctp_add(struct sc_sctp *s, const struct sc_pkt *pkt, sc_rawmsg_fn *sink,
 			s->stats.malformed++;
 			return SC_OK;
 		}
-		err = chunk(s, pkt, flags, tsn, sid, v.p, sc_cur_left(&v),
-			    sink, ctx);
+		err = chunk(s, pkt, flags, tsn, sid, v.p, sc_cur_left(&v), sink,
+		            ctx);
 		if (err != SC_OK)
 			return err;
 	}

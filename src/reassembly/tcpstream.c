@@ -124,7 +124,7 @@ sc__tcp_consume(struct sc_tcp *t, struct half *h, size_t n)
 	if (drop == 0)
 		return;
 	memmove(h->marks, h->marks + drop,
-		(h->nmarks - drop) * sizeof(*h->marks));
+	        (h->nmarks - drop) * sizeof(*h->marks));
 	h->nmarks -= drop;
 }
 
@@ -289,7 +289,7 @@ drain(struct sc_tcp *t, struct half *h, sc_rawmsg_fn *sink, void *ctx)
 			break;
 		if (behind < s->len)
 			ok = append(t, h, s->data + behind, s->len - behind,
-				    s->frame, s->ts, sink, ctx);
+			            s->frame, s->ts, sink, ctx);
 		h->ooo_bytes -= s->len;
 		t->total -= s->len;
 		free(s->data);
@@ -425,7 +425,7 @@ evict_oldest(struct sc_tcp *t, sc_rawmsg_fn *sink, void *ctx)
 
 static struct half *
 find_half(struct sc_tcp *t, const struct sc_pkt *pkt, sc_rawmsg_fn *sink,
-	  void *ctx)
+          void *ctx)
 {
 	struct flow_key k;
 	struct half *h;
@@ -473,7 +473,7 @@ find_half(struct sc_tcp *t, const struct sc_pkt *pkt, sc_rawmsg_fn *sink,
 /* Keep the bytes buffered by all flows under the total cap. */
 static void
 enforce_total(struct sc_tcp *t, const struct half *keep, sc_rawmsg_fn *sink,
-	      void *ctx)
+              void *ctx)
 {
 	while (t->total > t->lim.max_total && t->nhalves > 1) {
 		if (oldest_half(t) == keep)
@@ -484,7 +484,7 @@ enforce_total(struct sc_tcp *t, const struct half *keep, sc_rawmsg_fn *sink,
 
 enum sc_err
 sc_tcp_add(struct sc_tcp *t, const struct sc_pkt *pkt, sc_rawmsg_fn *sink,
-	   void *ctx)
+           void *ctx)
 {
 	struct half *h = find_half(t, pkt, sink, ctx);
 	uint32_t behind;
@@ -512,8 +512,8 @@ sc_tcp_add(struct sc_tcp *t, const struct sc_pkt *pkt, sc_rawmsg_fn *sink,
 			if (behind > 0)
 				t->stats.overlaps++;
 			if (!append(t, h, pkt->payload + behind,
-				    pkt->len - behind, pkt->frame, pkt->ts_ns,
-				    sink, ctx) ||
+			            pkt->len - behind, pkt->frame, pkt->ts_ns,
+			            sink, ctx) ||
 			    !drain(t, h, sink, ctx))
 				return SC_ENOMEM;
 		}
@@ -533,14 +533,12 @@ sc_tcp_add(struct sc_tcp *t, const struct sc_pkt *pkt, sc_rawmsg_fn *sink,
 }
 
 void
-sc_tcp_expire(struct sc_tcp *t, int64_t now_ns, sc_rawmsg_fn *sink,
-	      void *ctx)
+sc_tcp_expire(struct sc_tcp *t, int64_t now_ns, sc_rawmsg_fn *sink, void *ctx)
 {
 	if (now_ns - t->last_expire < NS_PER_S)
 		return;
 	t->last_expire = now_ns;
-	for (struct sc_list *n = sc_list_first(&t->holed), *next; n;
-	     n = next) {
+	for (struct sc_list *n = sc_list_first(&t->holed), *next; n; n = next) {
 		struct half *h = SC_CONTAINER_OF(n, struct half, holed);
 
 		next = n->next == &t->holed ? NULL : n->next;

@@ -20,11 +20,11 @@
 #define SIPS_PORT 5061
 
 enum mode {
-	MODE_UNKNOWN,   /* nothing recognised yet */
+	MODE_UNKNOWN, /* nothing recognised yet */
 	MODE_SIP,
-	MODE_WS,        /* WebSocket frames after the HTTP upgrade */
-	MODE_TLS,       /* encrypted: records counted, bytes dropped */
-	MODE_OTHER,     /* not SIP: bytes dropped */
+	MODE_WS,    /* WebSocket frames after the HTTP upgrade */
+	MODE_TLS,   /* encrypted: records counted, bytes dropped */
+	MODE_OTHER, /* not SIP: bytes dropped */
 };
 
 struct flow_key {
@@ -54,16 +54,16 @@ struct ooo_seg {
 
 struct half {
 	struct flow_key key;
-	struct sc_list lru;        /* in sc_tcp.lru, least recent first */
-	struct sc_list holed;      /* in sc_tcp.holed while nooo > 0 */
-	size_t idx;                /* position in sc_tcp.halves */
+	struct sc_list lru;   /* in sc_tcp.lru, least recent first */
+	struct sc_list holed; /* in sc_tcp.holed while nooo > 0 */
+	size_t idx;           /* position in sc_tcp.halves */
 	struct sc_endpoint src;
 	struct sc_endpoint dst;
 	struct sc_tunnel tunnel;
-	bool synced;               /* next_seq is known */
+	bool synced; /* next_seq is known */
 	uint32_t next_seq;
-	struct sc_dynbuf buf;      /* bytes not framed yet */
-	uint64_t buf_off;          /* stream offset of buf.p[0] */
+	struct sc_dynbuf buf; /* bytes not framed yet */
+	uint64_t buf_off;     /* stream offset of buf.p[0] */
 	struct mark *marks;
 	size_t nmarks;
 	size_t amarks;
@@ -73,23 +73,23 @@ struct half {
 	int64_t hole_since;
 	int64_t last_ts;
 	enum mode mode;
-	uint64_t skip;             /* bytes still to drop (capped body, TLS) */
-	struct sc_dynbuf wsmsg;    /* WebSocket message being assembled */
-	uint64_t ws_start;         /* stream offset of its first frame */
+	uint64_t skip;          /* bytes still to drop (capped body, TLS) */
+	struct sc_dynbuf wsmsg; /* WebSocket message being assembled */
+	uint64_t ws_start;      /* stream offset of its first frame */
 };
 
 struct sc_tcp {
 	struct sc_tcp_limits lim;
 	struct sc_tcp_stats stats;
-	struct sc_hashmap map;     /* key -> struct half * */
-	struct half **halves;      /* every half, for a stable flush order */
+	struct sc_hashmap map; /* key -> struct half * */
+	struct half **halves;  /* every half, for a stable flush order */
 	size_t nhalves;
-	struct sc_list lru;        /* every half, least recently used first */
-	struct sc_list holed;      /* halves that may have queued segments */
+	struct sc_list lru;   /* every half, least recently used first */
+	struct sc_list holed; /* halves that may have queued segments */
 	size_t ahalves;
-	size_t total;              /* bytes buffered in all halves */
+	size_t total; /* bytes buffered in all halves */
 	int64_t last_expire;
-	uint64_t *frames_tmp;      /* frames of the message being emitted */
+	uint64_t *frames_tmp; /* frames of the message being emitted */
 	size_t aframes_tmp;
 };
 

@@ -37,8 +37,9 @@ resync(struct sc_tcp *t, struct half *h)
 		nl = h->buf.len ? memchr(h->buf.p, '\n', h->buf.len) : NULL;
 		k = 0;
 		/* keep the last, unfinished line */
-		for (const uint8_t *q = nl; q; q = memchr(q + 1, '\n',
-			 h->buf.len - (size_t)(q + 1 - h->buf.p)))
+		for (const uint8_t *q = nl; q;
+		     q = memchr(q + 1, '\n',
+		                h->buf.len - (size_t)(q + 1 - h->buf.p)))
 			k = (size_t)(q + 1 - h->buf.p);
 		if (k == 0 && h->buf.len >= 4096)
 			k = h->buf.len;
@@ -77,7 +78,7 @@ sc__tcp_frame_sip(struct sc_tcp *t, struct half *h, sc_rawmsg_fn *sink,
 		if (h->buf.len == 0)
 			return;
 		switch (sc_sipframe_measure(h->buf.p, h->buf.len, true,
-					    &msg_len, &flags)) {
+		                            &msg_len, &flags)) {
 		case SC_FRAME_COMPLETE:
 			sc__tcp_emit(t, h, msg_len, flags, sink, ctx);
 			sc__tcp_consume(t, h, msg_len);
@@ -87,8 +88,8 @@ sc__tcp_frame_sip(struct sc_tcp *t, struct half *h, sc_rawmsg_fn *sink,
 				/* keep the headers and what fits; skip the
 				 * rest of the body as it arrives */
 				n = h->buf.len < SC_MAX_SIP_MSG
-					    ? h->buf.len
-					    : SC_MAX_SIP_MSG;
+				            ? h->buf.len
+				            : SC_MAX_SIP_MSG;
 				sc__tcp_emit(t, h, n, SC_RAW_BODY_CAPPED, sink,
 				             ctx);
 				sc__tcp_consume(t, h, n);
@@ -133,7 +134,7 @@ walk_tls(struct sc_tcp *t, struct half *h)
 /* One complete WebSocket message: frame the SIP it carries. */
 static void
 emit_ws(struct sc_tcp *t, struct half *h, uint64_t end, sc_rawmsg_fn *sink,
-	void *ctx)
+        void *ctx)
 {
 	struct sc_rawmsg proto;
 
@@ -141,7 +142,7 @@ emit_ws(struct sc_tcp *t, struct half *h, uint64_t end, sc_rawmsg_fn *sink,
 	if (sc__tcp_describe(t, h, h->ws_start, end, &proto)) {
 		proto.transport = SC_TRANSPORT_WS;
 		sc_sipframe_datagram(h->wsmsg.p, h->wsmsg.len, &proto, sink,
-				     ctx);
+		                     ctx);
 	}
 	sc_dynbuf_reset(&h->wsmsg);
 }
@@ -154,8 +155,8 @@ frame_ws(struct sc_tcp *t, struct half *h, sc_rawmsg_fn *sink, void *ctx)
 	struct sc_ws_frame f;
 	enum sc_err err;
 
-	while ((err = sc_ws_frame_parse(h->buf.p, h->buf.len,
-					t->lim.max_buffer, &f)) == SC_OK) {
+	while ((err = sc_ws_frame_parse(h->buf.p, h->buf.len, t->lim.max_buffer,
+	                                &f)) == SC_OK) {
 		size_t size = f.header_len + (size_t)f.payload_len;
 
 		if (sc_ws_is_data(&f)) {
@@ -166,7 +167,7 @@ frame_ws(struct sc_tcp *t, struct half *h, sc_rawmsg_fn *sink, void *ctx)
 			/* out of memory: the message is cut short, as a
 			 * capped one would be */
 			(void)sc_ws_unmask_append(&h->wsmsg, &f,
-						  h->buf.p + f.header_len);
+			                          h->buf.p + f.header_len);
 			if (f.fin)
 				emit_ws(t, h, h->buf_off + size, sink, ctx);
 		}
@@ -184,7 +185,7 @@ on_sip_port(const struct sc_tcp *t, const struct half *h)
 {
 	return t->lim.is_sip_port &&
 	       (t->lim.is_sip_port(t->lim.port_ctx, h->src.port) ||
-		t->lim.is_sip_port(t->lim.port_ctx, h->dst.port));
+	        t->lim.is_sip_port(t->lim.port_ctx, h->dst.port));
 }
 
 /* Work out what the stream carries from its first bytes. */

@@ -236,7 +236,7 @@ static int
 connect_to(int socktype, const struct sockaddr *sa, socklen_t len)
 {
 	struct timeval tv = { .tv_sec = SC_HEP_TCP_TIMEOUT_MS / 1000,
-			      .tv_usec = SC_HEP_TCP_TIMEOUT_MS % 1000 * 1000 };
+		              .tv_usec = SC_HEP_TCP_TIMEOUT_MS % 1000 * 1000 };
 	int fd = socket(sa->sa_family, socktype | SOCK_CLOEXEC, 0);
 
 	if (fd < 0)
@@ -330,12 +330,11 @@ reconnect(struct sc_hep_sender *s)
 {
 	int64_t now = now_ns();
 
-	if (s->socktype != SOCK_STREAM || s->peer_len == 0 ||
-	    now < s->retry_ns)
+	if (s->socktype != SOCK_STREAM || s->peer_len == 0 || now < s->retry_ns)
 		return;
 	s->retry_ns = now + 1000000000;
 	s->fd = connect_to(s->socktype, (const struct sockaddr *)&s->peer,
-			   (socklen_t)s->peer_len);
+	                   (socklen_t)s->peer_len);
 	if (s->fd >= 0)
 		s->reconnects++;
 }
@@ -377,5 +376,5 @@ sc_hep_sender_close(struct sc_hep_sender *s)
 	if (s->fd >= 0)
 		close(s->fd);
 	s->fd = -1;
-	s->peer_len = 0;   /* and no reconnection */
+	s->peer_len = 0; /* and no reconnection */
 }

@@ -154,7 +154,7 @@ attempts(struct sc_jsonw *w, const struct sc_call *c)
 		kts(w, "first_ts", a->first_ts);
 		sc_jsonw_kstr(w, "state", sc_call_state_id(a->state));
 		kint_or_null(w, "final_code", a->final_code != 0,
-			     a->final_code);
+		             a->final_code);
 		sc_jsonw_kstr(w, "final_reason", a->final_reason);
 		sc_jsonw_kuint(w, "retries", a->retries);
 		sc_jsonw_kuint(w, "auth_challenges", a->auth_challenges);
@@ -170,8 +170,7 @@ static void
 end_reason(struct sc_jsonw *w, const struct sc_call *c)
 {
 	const struct sc_end_reason *r = &c->end_reason;
-	const struct sc_q850_info *q = r->q850 > 0 ? sc_kb_q850(r->q850)
-						   : NULL;
+	const struct sc_q850_info *q = r->q850 > 0 ? sc_kb_q850(r->q850) : NULL;
 
 	sc_jsonw_key(w, "ended_by_reason");
 	if (c->ended_by == SC_SIDE_NONE || !r->present) {
@@ -242,9 +241,10 @@ dialogs(struct sc_jsonw *w, const struct sc_call *c)
 		sc_jsonw_begin_object(w);
 		sc_jsonw_kstr(w, "to_tag", d->to_tag);
 		sc_jsonw_kint(w, "best_code", d->best_code);
-		sc_jsonw_kstr(w, "state", d->terminated  ? "terminated"
-					  : d->confirmed ? "confirmed"
-							 : "early");
+		sc_jsonw_kstr(w, "state",
+		              d->terminated  ? "terminated"
+		              : d->confirmed ? "confirmed"
+		                             : "early");
 		sc_jsonw_end_object(w);
 	}
 	sc_jsonw_end_array(w);
@@ -277,10 +277,10 @@ events(struct sc_jsonw *w, const struct sc_call *c)
 		sc_jsonw_begin_object(w);
 		sc_jsonw_kuint(w, "frame", e->frame);
 		kts(w, "ts", e->ts_ns);
-		sc_jsonw_kstr(w, "kind", e->icmp_version == 6 ? "icmpv6"
-								: "icmp");
-		sc_jsonw_kstr(w, "from", sc_addr_format(&e->from, from,
-							 sizeof(from)));
+		sc_jsonw_kstr(w, "kind",
+		              e->icmp_version == 6 ? "icmpv6" : "icmp");
+		sc_jsonw_kstr(w, "from",
+		              sc_addr_format(&e->from, from, sizeof(from)));
 		sc_jsonw_kint(w, "type", e->type);
 		sc_jsonw_kint(w, "code", e->code);
 		sc_jsonw_kstr(w, "text", e->text);
@@ -308,9 +308,10 @@ call_object(struct sc_jsonw *w, const struct sc_call *c)
 	kts(w, "last_ts", c->last_ts);
 	sc_jsonw_kuint(w, "first_frame", c->first_frame);
 	sc_jsonw_kstr(w, "state", sc_call_state_id(c->state));
-	sc_jsonw_kstr(w, "ended_by", c->ended_by == SC_SIDE_CALLER ? "caller"
-				    : c->ended_by == SC_SIDE_CALLEE ? "callee"
-								    : NULL);
+	sc_jsonw_kstr(w, "ended_by",
+	              c->ended_by == SC_SIDE_CALLER   ? "caller"
+	              : c->ended_by == SC_SIDE_CALLEE ? "callee"
+	                                              : NULL);
 	kts(w, "end_ts", c->end_ts);
 	end_reason(w, c);
 	sc_jsonw_kuint(w, "bye_refused", c->bye_refused);
@@ -373,9 +374,10 @@ counts_by_reason(struct sc_jsonw *w, const char *key, const uint64_t *v)
 	sc_jsonw_begin_object(w);
 	for (int i = 0; i < SC_DR__COUNT; i++)
 		if (v[i])
-			sc_jsonw_kuint(w, sc_decode_reason_name(
-						  (enum sc_decode_reason)i),
-				       v[i]);
+			sc_jsonw_kuint(
+			        w,
+			        sc_decode_reason_name((enum sc_decode_reason)i),
+			        v[i]);
 	sc_jsonw_end_object(w);
 }
 
@@ -454,10 +456,10 @@ invite_stats(struct sc_jsonw *w, const struct sc_model *m)
 		const struct sc_peer *p = m->peers.v[i];
 
 		sc_jsonw_begin_object(w);
-		sc_jsonw_kstr(w, "caller", sc_addr_format(&p->caller, a,
-							   sizeof(a)));
-		sc_jsonw_kstr(w, "callee", sc_addr_format(&p->callee, b,
-							   sizeof(b)));
+		sc_jsonw_kstr(w, "caller",
+		              sc_addr_format(&p->caller, a, sizeof(a)));
+		sc_jsonw_kstr(w, "callee",
+		              sc_addr_format(&p->callee, b, sizeof(b)));
 		call_stats(w, &p->s);
 		sc_jsonw_end_object(w);
 	}
@@ -468,11 +470,16 @@ invite_stats(struct sc_jsonw *w, const struct sc_model *m)
  * The plain counters of struct sc_stats, described once: JSON key, the
  * object holding it ("" for stats itself), and where it lives.
  */
-#define STAT(obj, key, field)                                              \
-	{obj, key,                                                         \
-	 offsetof(struct sc_stats, field) +                                \
-	         0 * sizeof(char[sizeof(((struct sc_stats *)0)->field) ==  \
-	                         sizeof(uint64_t) ? 1 : -1])}
+#define STAT(obj, key, field)                                                    \
+	{                                                                        \
+		obj, key,                                                        \
+		        offsetof(struct sc_stats, field) +                       \
+		                0 * sizeof(char[sizeof(((struct sc_stats *)0)    \
+		                                               ->field) ==       \
+		                                                sizeof(uint64_t) \
+		                                        ? 1                      \
+		                                        : -1])                   \
+	}
 static const struct stat_field {
 	const char *object;
 	const char *key;
@@ -568,7 +575,7 @@ stats(struct sc_jsonw *w, const struct sc_model *m)
 	for (int i = 1; i < SC_METHOD__COUNT; i++)
 		if (s->requests[i])
 			sc_jsonw_kuint(w, sc_method_name((enum sc_method)i),
-				       s->requests[i]);
+			               s->requests[i]);
 	if (s->requests_other)
 		sc_jsonw_kuint(w, "other", s->requests_other);
 	sc_jsonw_end_object(w);
@@ -615,7 +622,7 @@ input(struct sc_jsonw *w, const struct sc_model *m)
 			seen |= m->files[j].linktype == m->files[i].linktype;
 		if (!seen)
 			sc_jsonw_string(w, sc_capture_linktype_name(
-						   m->files[i].linktype));
+			                           m->files[i].linktype));
 	}
 	sc_jsonw_end_array(w);
 	sc_jsonw_key(w, "warnings");
@@ -640,8 +647,8 @@ security(struct sc_jsonw *w, const struct sc_model *m)
 
 		sc_jsonw_begin_object(w);
 		sc_jsonw_kstr(w, "rule", it->rule_id);
-		sc_jsonw_kstr(w, "src", sc_addr_format(&it->src, src,
-						       sizeof(src)));
+		sc_jsonw_kstr(w, "src",
+		              sc_addr_format(&it->src, src, sizeof(src)));
 		sc_jsonw_kstr(w, "user", it->user);
 		sc_jsonw_kstr(w, "user_agent", it->user_agent);
 		sc_jsonw_kuint(w, "requests", it->requests);

@@ -80,9 +80,9 @@ sc_report_live_msg(FILE *out, const struct sc_msg *m)
 
 	sc__format_clock(m->ts_ns, clock, sizeof(clock));
 	fprintf(out, "%s  #%-6" PRIu64 " %s -> %s %s  ", clock, m->frame,
-		sc_endpoint_format(&m->src, src, sizeof(src)),
-		sc_endpoint_format(&m->dst, dst, sizeof(dst)),
-		sc_transport_name(m->transport));
+	        sc_endpoint_format(&m->src, src, sizeof(src)),
+	        sc_endpoint_format(&m->dst, dst, sizeof(dst)),
+	        sc_transport_name(m->transport));
 	if (m->is_request) {
 		sc_escape_text(out, m->method_name);
 	} else {
@@ -92,7 +92,7 @@ sc_report_live_msg(FILE *out, const struct sc_msg *m)
 	fprintf(out, " (CSeq %" PRIu32 " ", m->cseq);
 	sc_escape_text(out, m->cseq_method_name);
 	fputs(")  [", out);
-	if (m->call_id)   /* a NUL byte from the wire stays visible */
+	if (m->call_id) /* a NUL byte from the wire stays visible */
 		sc_escape_textn(out, m->call_id, m->call_id_len);
 	else
 		fputc('-', out);

@@ -253,8 +253,7 @@ delays(FILE *f, const char *name, const struct sc_delays *d)
 {
 	if (!d->n)
 		return;
-	fprintf(f, "; %s p50/p90/p99 %" PRId64 "/%" PRId64 "/%" PRId64
-	           " ms",
+	fprintf(f, "; %s p50/p90/p99 %" PRId64 "/%" PRId64 "/%" PRId64 " ms",
 	        name, sc_delays_percentile(d, 50), sc_delays_percentile(d, 90),
 	        sc_delays_percentile(d, 99));
 }

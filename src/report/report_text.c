@@ -238,7 +238,8 @@ text_finish(struct sc_report *r, const struct sc_model *m)
 	}
 	sc__text_summary(r, m, &sel, width);
 	if (m->calls.n == 0 && m->stats.calls)
-		fprintf(r->out, "\nNo call kept of the %" PRIu64 " seen: "
+		fprintf(r->out,
+		        "\nNo call kept of the %" PRIu64 " seen: "
 		        "a cap dropped them (see the notes above).\n",
 		        m->stats.calls);
 	else if (m->calls.n == 0)

@@ -358,8 +358,8 @@ ctype_param(struct sc_str ct, const char *name, struct sc_str *val)
 		if (!eq)
 			continue;
 		n = sc_str_trim(sc_str_make(item.p, (size_t)(eq - item.p)));
-		v = sc_str_trim(sc_str_make(eq + 1,
-		                     item.len - (size_t)(eq + 1 - item.p)));
+		v = sc_str_trim(sc_str_make(
+		        eq + 1, item.len - (size_t)(eq + 1 - item.p)));
 		if (!sc_str_caseeq_cstr(n, name))
 			continue;
 		if (v.len >= 2 && v.p[0] == '"' && v.p[v.len - 1] == '"') {

@@ -11,7 +11,7 @@
 
 struct sc_arena_chunk {
 	struct sc_arena_chunk *next;
-	size_t size;   /* usable bytes after the header */
+	size_t size; /* usable bytes after the header */
 	size_t used;
 	alignas(max_align_t) unsigned char mem[];
 };
@@ -76,7 +76,8 @@ sc_arena_alloc(struct sc_arena *a, size_t size)
 		return NULL;
 	rounded = (size + ARENA_ALIGN - 1) & ~(ARENA_ALIGN - 1);
 	if (!c || c->size - c->used < rounded) {
-		size_t csize = rounded > a->chunk_size ? rounded : a->chunk_size;
+		size_t csize =
+		        rounded > a->chunk_size ? rounded : a->chunk_size;
 
 		c = malloc(sizeof(*c) + csize);
 		if (!c)

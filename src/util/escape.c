@@ -85,7 +85,7 @@ sc_escape_textn(FILE *out, const char *s, size_t len)
 
 			for (size_t j = 0; j < k; j++) {
 				char e[4] = { '\\', 'x', hex[p[i + j] >> 4],
-				              hex[p[i + j] & 0xf] };
+					      hex[p[i + j] & 0xf] };
 
 				fwrite(e, 1, sizeof(e), out);
 			}

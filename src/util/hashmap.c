@@ -8,7 +8,7 @@
 #include "sipcause/util/hashmap.h"
 
 struct sc_hashmap_slot {
-	const void *key;   /* NULL: empty */
+	const void *key; /* NULL: empty */
 	size_t len;
 	uint64_t hash;
 	void *value;

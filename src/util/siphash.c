@@ -66,8 +66,8 @@ compress(struct sipstate *s, uint64_t m, int c)
 }
 
 static inline uint64_t
-siphash(const struct sc_siphash_key *key, const void *data, size_t len,
-	int c, int d)
+siphash(const struct sc_siphash_key *key, const void *data, size_t len, int c,
+        int d)
 {
 	const uint8_t *p = data;
 	struct sipstate s = {
@@ -129,7 +129,7 @@ sc_siphash_key_random(struct sc_siphash_key *key)
 		 * offline still beats a fixed one */
 		struct timespec ts;
 		struct sc_siphash_key mix = { (uint64_t)(uintptr_t)key,
-					      (uint64_t)getpid() };
+			                      (uint64_t)getpid() };
 		uint64_t v[2];
 
 		clock_gettime(CLOCK_MONOTONIC, &ts);

@@ -33,8 +33,8 @@ sc_str_has_prefix_nocase(struct sc_str s, const char *prefix)
 {
 	size_t n = strlen(prefix);
 
-	return s.len >= n && sc_str_caseeq(sc_str_make(s.p, n),
-					   sc_str_make(prefix, n));
+	return s.len >= n &&
+	       sc_str_caseeq(sc_str_make(s.p, n), sc_str_make(prefix, n));
 }
 
 bool
@@ -83,7 +83,7 @@ sc_str_find(struct sc_str hay, struct sc_str needle, bool nocase)
 		struct sc_str at = sc_str_make(hay.p + i, needle.len);
 
 		if (nocase ? sc_str_caseeq(at, needle)
-			   : memcmp(at.p, needle.p, needle.len) == 0)
+		           : memcmp(at.p, needle.p, needle.len) == 0)
 			return i;
 	}
 	return SIZE_MAX;

@@ -20,25 +20,25 @@
  */
 
 /* Outcome of a call (stable JSON ids). */
-#define SC_CALL_STATES(X)                        \
-	X(IN_PROGRESS, "in-progress")            \
-	X(ANSWERED, "answered")                  \
-	X(ANSWERED_NO_ACK, "answered-no-ack")    \
-	X(FAILED, "failed")                      \
-	X(CANCELLED, "cancelled")                \
-	X(TIMEOUT, "timeout")                    \
-	X(REDIRECTED, "redirected")              \
-	X(REGISTERED, "registered")              \
-	X(REFUSED, "refused")                    \
-	X(UNREGISTERED, "unregistered")          \
-	X(COMPLETED, "completed")                \
+#define SC_CALL_STATES(X)                     \
+	X(IN_PROGRESS, "in-progress")         \
+	X(ANSWERED, "answered")               \
+	X(ANSWERED_NO_ACK, "answered-no-ack") \
+	X(FAILED, "failed")                   \
+	X(CANCELLED, "cancelled")             \
+	X(TIMEOUT, "timeout")                 \
+	X(REDIRECTED, "redirected")           \
+	X(REGISTERED, "registered")           \
+	X(REFUSED, "refused")                 \
+	X(UNREGISTERED, "unregistered")       \
+	X(COMPLETED, "completed")             \
 	X(MID_DIALOG, "mid-dialog")
 
 enum sc_call_state {
 #define SC_CALL_STATE_ENUM(name, id) SC_CALL_##name,
 	SC_CALL_STATES(SC_CALL_STATE_ENUM)
 #undef SC_CALL_STATE_ENUM
-	SC_CALL__COUNT
+	        SC_CALL__COUNT
 };
 
 /* Stable id of a state ("answered"); static lifetime. */
@@ -61,14 +61,14 @@ struct sc_party {
 
 /* One message inside a call, with what correlation learned about it. */
 struct sc_callmsg {
-	struct sc_msg *msg;        /* owned; NULL once the call is summarised */
-	uint32_t txn;              /* index into call->txns, UINT32_MAX if none */
-	uint16_t hop;              /* index into call->hops */
-	bool retransmission;       /* same message, same hop, seen before */
-	bool duplicate;            /* a mirror copy (SPAN/TAP) of the previous
-				      one: same hop, same size, within a few
-				      ms; not a retransmission by the sender */
-	struct sc_explain *ann;    /* responses: set by classify; owned */
+	struct sc_msg *msg;     /* owned; NULL once the call is summarised */
+	uint32_t txn;           /* index into call->txns, UINT32_MAX if none */
+	uint16_t hop;           /* index into call->hops */
+	bool retransmission;    /* same message, same hop, seen before */
+	bool duplicate;         /* a mirror copy (SPAN/TAP) of the previous
+	                           one: same hop, same size, within a few
+	                           ms; not a retransmission by the sender */
+	struct sc_explain *ann; /* responses: set by classify; owned */
 };
 
 /* One transaction: a request and its responses (RFC 3261 17). */
@@ -76,31 +76,31 @@ struct sc_txn {
 	enum sc_method method;
 	char *method_name;
 	uint32_t cseq;
-	char *branch;              /* top Via branch (owned), or NULL */
-	uint32_t first_msg;        /* index of the first request in msgs */
-	uint32_t cancels;          /* CANCEL: index of the INVITE txn */
-	int64_t first_ts;          /* first send of the request */
-	int64_t first_provisional_ts;  /* first 1xx, 0 if none */
-	int64_t first_ringing_ts;      /* first 180/183, 0 if none */
-	int64_t final_ts;          /* first final response, 0 if none */
-	int final_code;            /* 0 when none seen */
-	uint32_t final_msg;        /* index of the final response */
-	uint32_t request_sends;    /* copies of the request on its first hop */
-	uint32_t final_sends;      /* copies of the final response */
-	bool has_credentials;      /* request carried Authorization */
-	bool acked;                /* INVITE: ACK seen for the final */
-	char *sent_by;             /* top Via sent-by of the request (owned) */
-	uint32_t hops;             /* distinct hops the request was seen on */
-	uint32_t attempt;          /* index into call->attempts */
-	uint32_t leader;           /* the transaction of the same request on
-				      the hop nearest the caller (itself when
-				      it is that one): proxies and B2BUAs
-				      that keep the Call-ID open one
-				      transaction per hop */
-	bool in_dialog;            /* the request carried a To tag */
-	bool from_response;        /* its request was not captured */
-	uint32_t duplicates;       /* mirror copies of its messages */
-	int64_t last_send_ts;      /* last send of the request */
+	char *branch;                 /* top Via branch (owned), or NULL */
+	uint32_t first_msg;           /* index of the first request in msgs */
+	uint32_t cancels;             /* CANCEL: index of the INVITE txn */
+	int64_t first_ts;             /* first send of the request */
+	int64_t first_provisional_ts; /* first 1xx, 0 if none */
+	int64_t first_ringing_ts;     /* first 180/183, 0 if none */
+	int64_t final_ts;             /* first final response, 0 if none */
+	int final_code;               /* 0 when none seen */
+	uint32_t final_msg;           /* index of the final response */
+	uint32_t request_sends; /* copies of the request on its first hop */
+	uint32_t final_sends;   /* copies of the final response */
+	bool has_credentials;   /* request carried Authorization */
+	bool acked;             /* INVITE: ACK seen for the final */
+	char *sent_by;          /* top Via sent-by of the request (owned) */
+	uint32_t hops;          /* distinct hops the request was seen on */
+	uint32_t attempt;       /* index into call->attempts */
+	uint32_t leader;        /* the transaction of the same request on
+	                           the hop nearest the caller (itself when
+	                           it is that one): proxies and B2BUAs
+	                           that keep the Call-ID open one
+	                           transaction per hop */
+	bool in_dialog;         /* the request carried a To tag */
+	bool from_response;     /* its request was not captured */
+	uint32_t duplicates;    /* mirror copies of its messages */
+	int64_t last_send_ts;   /* last send of the request */
 };
 
 /* A hop: one direction between two capture-visible addresses. */
@@ -115,26 +115,26 @@ struct sc_hop {
  * phones). Early until a 2xx confirms it.
  */
 struct sc_dialog {
-	char *to_tag;              /* owned */
-	int best_code;             /* highest-ranked response seen for it */
-	bool confirmed;            /* a 2xx created it */
-	bool terminated;           /* BYE'd or rejected */
+	char *to_tag;    /* owned */
+	int best_code;   /* highest-ranked response seen for it */
+	bool confirmed;  /* a 2xx created it */
+	bool terminated; /* BYE'd or rejected */
 };
 
 /* Times in milliseconds; -1 when not applicable. */
 struct sc_timings {
-	int64_t trying_ms;      /* request to first 100 */
-	int64_t pdd_ms;         /* INVITE to first 18x (post-dial delay),
-				   from the INVITE that got them (after an
-				   authentication or other retry) */
-	int64_t pdd_total_ms;   /* the same from the attempt's first INVITE:
-				   includes auth challenges and retries; -1
-				   when there was no retry */
-	int64_t ring_ms;        /* first 18x to final response */
-	int64_t setup_ms;       /* INVITE to 2xx */
-	int64_t ack_ms;         /* 2xx to ACK */
-	int64_t duration_ms;    /* 2xx to BYE */
-	int64_t total_ms;       /* first to last message */
+	int64_t trying_ms;    /* request to first 100 */
+	int64_t pdd_ms;       /* INVITE to first 18x (post-dial delay),
+	                         from the INVITE that got them (after an
+	                         authentication or other retry) */
+	int64_t pdd_total_ms; /* the same from the attempt's first INVITE:
+	                         includes auth challenges and retries; -1
+	                         when there was no retry */
+	int64_t ring_ms;      /* first 18x to final response */
+	int64_t setup_ms;     /* INVITE to 2xx */
+	int64_t ack_ms;       /* 2xx to ACK */
+	int64_t duration_ms;  /* 2xx to BYE */
+	int64_t total_ms;     /* first to last message */
 };
 
 /*
@@ -151,11 +151,11 @@ struct sc_finding {
 struct sc_call_event {
 	uint64_t frame;
 	int64_t ts_ns;
-	struct sc_addr from;      /* who sent the ICMP error */
-	uint8_t icmp_version;     /* 4 or 6 */
+	struct sc_addr from;  /* who sent the ICMP error */
+	uint8_t icmp_version; /* 4 or 6 */
 	uint8_t type;
 	uint8_t code;
-	char *text;               /* "port unreachable" */
+	char *text; /* "port unreachable" */
 };
 
 /*
@@ -167,27 +167,27 @@ struct sc_call_event {
  * indices are valid while the call keeps its transactions.
  */
 struct sc_attempt {
-	enum sc_method kind;       /* method of the initial request */
-	char *kind_name;           /* its name when kind is OTHER, else NULL */
-	uint32_t cseq;             /* CSeq of the first request */
+	enum sc_method kind; /* method of the initial request */
+	char *kind_name;     /* its name when kind is OTHER, else NULL */
+	uint32_t cseq;       /* CSeq of the first request */
 	uint32_t first_txn;
-	uint32_t deciding_txn;     /* the retry whose outcome is the
-				      attempt's, UINT32_MAX when none */
-	uint32_t root_txn;         /* transaction (hop) whose response, or
-				      silence, originated a failure;
-				      UINT32_MAX when it is the deciding
-				      one's or nothing failed */
+	uint32_t deciding_txn; /* the retry whose outcome is the
+	                          attempt's, UINT32_MAX when none */
+	uint32_t root_txn;     /* transaction (hop) whose response, or
+	                          silence, originated a failure;
+	                          UINT32_MAX when it is the deciding
+	                          one's or nothing failed */
 	uint64_t first_frame;
 	uint64_t last_frame;
 	int64_t first_ts;
 	enum sc_call_state state;
-	int final_code;            /* what the caller saw; 0 when none */
+	int final_code; /* what the caller saw; 0 when none */
 	char *final_reason;
-	uint32_t retries;          /* initial requests after the first */
-	uint32_t auth_challenges;  /* 401/407 answered by a retry */
+	uint32_t retries;           /* initial requests after the first */
+	uint32_t auth_challenges;   /* 401/407 answered by a retry */
 	struct sc_explain *verdict; /* set by classify (owned); NULL for the
-				       headline attempt: see
-				       sc_attempt_verdict() */
+	                               headline attempt: see
+	                               sc_attempt_verdict() */
 };
 
 /* Name of an attempt's method ("INVITE"); static or owned by @a. */
@@ -213,15 +213,15 @@ struct sc_end_reason {
  * each byte here counts once per call (see bench/memory.sh).
  */
 struct sc_call {
-	char *call_id;            /* NUL-terminated; a NUL byte from the wire
-				     may sit inside: call_id_len counts all */
+	char *call_id; /* NUL-terminated; a NUL byte from the wire
+	                  may sit inside: call_id_len counts all */
 	size_t call_id_len;
-	char *kind_name;          /* its name as seen (also for OTHER) */
+	char *kind_name; /* its name as seen (also for OTHER) */
 	struct sc_party from;
 	struct sc_party to;
-	char *ruri;               /* Request-URI of the first request of the
-				     headline attempt (from, to, caller and
-				     callee are that request's too) */
+	char *ruri; /* Request-URI of the first request of the
+	               headline attempt (from, to, caller and
+	               callee are that request's too) */
 	int64_t first_ts;
 	int64_t last_ts;
 	uint64_t first_frame;
@@ -230,37 +230,37 @@ struct sc_call {
 	int64_t expires;          /* REGISTER: granted expiry in s, else -1 */
 	char *subscription_state; /* last NOTIFY's Subscription-State value */
 	char *caller_agent;       /* User-Agent of the first request of the
-				     headline attempt's caller (the UA that
-				     sent its first request), or of a later
-				     request of that side; NULL if none */
+	                             headline attempt's caller (the UA that
+	                             sent its first request), or of a later
+	                             request of that side; NULL if none */
 	char *callee_agent;       /* Server (or User-Agent) of the far end:
-				     of the first response with a To tag
-				     (made by a UAS, RFC 3261 8.2.6.2;
-				     proxies relay it unchanged), else of a
-				     request the callee sent in the dialog */
+	                             of the first response with a To tag
+	                             (made by a UAS, RFC 3261 8.2.6.2;
+	                             proxies relay it unchanged), else of a
+	                             request the callee sent in the dialog */
 	size_t msg_count;         /* messages seen, also after summarising */
 	size_t duplicates;        /* mirror copies (not retransmissions) */
-	struct sc_end_reason end_reason;  /* that BYE's Reason header */
-	struct sc_endpoint caller;    /* source of that request */
-	struct sc_endpoint callee;    /* its destination */
-	enum sc_method kind;      /* method of the headline attempt */
+	struct sc_end_reason end_reason; /* that BYE's Reason header */
+	struct sc_endpoint caller;       /* source of that request */
+	struct sc_endpoint callee;       /* its destination */
+	enum sc_method kind;             /* method of the headline attempt */
 	enum sc_call_state state;
 	int final_code;           /* what the caller saw for the headline
-				     attempt (after its retries), 0: none */
+	                             attempt (after its retries), 0: none */
 	enum sc_side ended_by;    /* sender of the BYE that was accepted (or
-				     of the only BYE when no answer to it
-				     was captured) */
+	                             of the only BYE when no answer to it
+	                             was captured) */
 	uint32_t bye_refused;     /* BYEs answered with a failure */
 	int bye_refused_code;     /* the first such code */
 	uint32_t auth_challenges; /* 401/407 answered by a retry */
 	uint32_t forks;           /* dialogs (To tags) the INVITE created */
 	uint32_t retransmissions;
 	uint32_t malformed;
-	uint32_t methods;         /* 1u << enum sc_method of every request */
+	uint32_t methods; /* 1u << enum sc_method of every request */
 	struct sc_callmsg *msgs;
 	struct sc_txn *txns;
-	struct sc_hop *hops;      /* a summarised call keeps the first
-				     SC_CALL_SUMMARY_HOPS */
+	struct sc_hop *hops; /* a summarised call keeps the first
+	                        SC_CALL_SUMMARY_HOPS */
 	struct sc_dialog *dialogs;
 	uint32_t nmsgs;
 	uint32_t msgs_alloc;
@@ -268,23 +268,23 @@ struct sc_call {
 	uint32_t txns_alloc;
 	uint32_t nhops;
 	uint32_t ndialogs;
-	struct sc_attempt *attempts;  /* at least one once a message came */
+	struct sc_attempt *attempts; /* at least one once a message came */
 	uint32_t nattempts;
-	uint32_t headline;        /* the attempt whose kind, state, code and
-				     verdict are the call's: an INVITE one
-				     over others, the latest among equals */
-	char **link_keys;         /* identifiers shared with other legs;
-				     dropped when summarised */
+	uint32_t headline; /* the attempt whose kind, state, code and
+	                      verdict are the call's: an INVITE one
+	                      over others, the latest among equals */
+	char **link_keys;  /* identifiers shared with other legs;
+	                      dropped when summarised */
 	struct sc_call_event *events;
-	char **linked;            /* Call-IDs of linked legs */
-	struct sc_finding *findings;  /* other rules that apply (classify) */
+	char **linked;               /* Call-IDs of linked legs */
+	struct sc_finding *findings; /* other rules that apply (classify) */
 	uint32_t nlink_keys;
 	uint32_t nevents;
 	uint32_t nlinked;
 	uint32_t nfindings;
 	struct sc_timings timings;
 	struct sc_explain verdict;
-	bool bye_accepted;        /* a BYE got a 2xx */
+	bool bye_accepted; /* a BYE got a 2xx */
 	bool classified;
 	bool summarised;
 	/* private: once summarised, the strings above live in one block */
@@ -303,14 +303,13 @@ const struct sc_txn *sc_call_deciding_txn(const struct sc_call *c);
 
 /* sc_attempt_deciding_txn - the same for attempt @a of @c, or NULL. */
 const struct sc_txn *sc_attempt_deciding_txn(const struct sc_call *c,
-					     const struct sc_attempt *a);
+                                             const struct sc_attempt *a);
 
 /*
  * sc_attempt_verdict - the verdict of attempt @i: the call's own for the
  * headline attempt, the attempt's for the others.
  */
-const struct sc_explain *sc_attempt_verdict(const struct sc_call *c,
-					    size_t i);
+const struct sc_explain *sc_attempt_verdict(const struct sc_call *c, size_t i);
 
 /* Release a call and everything it owns; NULL is a no-op. */
 void sc_call_free(struct sc_call *c);
@@ -361,9 +360,9 @@ struct sc_calltab_opts {
 
 /* What the caps did (struct sc_calltab_opts). */
 struct sc_calltab_caps {
-	uint64_t open_calls_evicted;  /* handed over early: too many open
-					 calls or held messages */
-	uint64_t call_msgs_dropped;   /* messages past a call's cap */
+	uint64_t open_calls_evicted; /* handed over early: too many open
+	                                calls or held messages */
+	uint64_t call_msgs_dropped;  /* messages past a call's cap */
 };
 
 struct sc_calltab;
@@ -387,7 +386,8 @@ void sc_calltab_free(struct sc_calltab *t);
  * calls go to the handler set by sc_calltab_set_evicted() (none: they
  * are freed), counted in sc_calltab_caps().
  */
-enum sc_err sc_calltab_add(struct sc_calltab *t, struct sc_msg *msg) SC_WARN_UNUSED;
+enum sc_err sc_calltab_add(struct sc_calltab *t,
+                           struct sc_msg *msg) SC_WARN_UNUSED;
 
 /*
  * sc_calltab_note_packet - a packet (of any kind) was captured at @ts_ns.
@@ -404,14 +404,14 @@ void sc_calltab_note_packet(struct sc_calltab *t, int64_t ts_ns);
  * @decided handler when none is set.
  */
 void sc_calltab_set_evicted(struct sc_calltab *t, sc_call_fn *evicted,
-			    void *ctx);
+                            void *ctx);
 
 /*
  * sc_calltab_attach_event - record an ICMP error quoting a request of the
  * call @call_id, if that call is known. Takes ownership of ev->text.
  */
 void sc_calltab_attach_event(struct sc_calltab *t, const char *call_id,
-			     struct sc_call_event *ev);
+                             struct sc_call_event *ev);
 
 /*
  * sc_calltab_expire - hand every call finished by @now_ns (capture clock)
@@ -419,7 +419,7 @@ void sc_calltab_attach_event(struct sc_calltab *t, const char *call_id,
  * call was handed over starts a new call.
  */
 void sc_calltab_expire(struct sc_calltab *t, int64_t now_ns, sc_call_fn *done,
-		       void *ctx);
+                       void *ctx);
 
 /*
  * sc_calltab_trim - keep at most @max_open calls open (0: no limit): at
@@ -429,7 +429,7 @@ void sc_calltab_expire(struct sc_calltab *t, int64_t now_ns, sc_call_fn *done,
  * them). Scans at most once per capture second.
  */
 void sc_calltab_trim(struct sc_calltab *t, int64_t now_ns, size_t max_open,
-		     sc_call_fn *done, void *ctx);
+                     sc_call_fn *done, void *ctx);
 
 /*
  * sc_calltab_flush - hand every remaining call to @done: the input ended
@@ -437,7 +437,7 @@ void sc_calltab_trim(struct sc_calltab *t, int64_t now_ns, size_t max_open,
  * request timed out or was still in progress.
  */
 void sc_calltab_flush(struct sc_calltab *t, int64_t now_ns, sc_call_fn *done,
-		      void *ctx);
+                      void *ctx);
 
 /*
  * sc_calls_link - link the legs of B2BUA calls among @calls: calls that
@@ -463,7 +463,7 @@ void sc_linker_free(struct sc_linker *l);
 
 /* Link @c with the legs added before it; SC_ENOMEM leaves links partial. */
 enum sc_err sc_linker_add(struct sc_linker *l,
-			  struct sc_call *c) SC_WARN_UNUSED;
+                          struct sc_call *c) SC_WARN_UNUSED;
 
 /*
  * sc_linker_release - @c is about to be freed (streamed, not kept): the
@@ -483,9 +483,9 @@ uint64_t sc_linker_forgotten(const struct sc_linker *l);
 
 /* The last REGISTER outcome seen for a user (the To URI's user part). */
 struct sc_registration {
-	int code;                 /* final response; 0 when none came */
-	int64_t ts_ns;            /* when */
-	int64_t expires;          /* granted expiry in s, -1 if unknown */
+	int code;        /* final response; 0 when none came */
+	int64_t ts_ns;   /* when */
+	int64_t expires; /* granted expiry in s, -1 if unknown */
 };
 
 /*

@@ -16,10 +16,10 @@
  * the decoder never needs libpcap headers.
  */
 enum sc_linktype {
-	SC_LINK_NULL = 0,          /* BSD loopback, host-order family */
+	SC_LINK_NULL = 0, /* BSD loopback, host-order family */
 	SC_LINK_ETHERNET = 1,
-	SC_LINK_RAW = 101,         /* raw IPv4 or IPv6 */
-	SC_LINK_LOOP = 108,        /* OpenBSD loopback, big-endian family */
+	SC_LINK_RAW = 101,  /* raw IPv4 or IPv6 */
+	SC_LINK_LOOP = 108, /* OpenBSD loopback, big-endian family */
 	SC_LINK_LINUX_SLL = 113,
 	SC_LINK_IPV4 = 228,
 	SC_LINK_IPV6 = 229,
@@ -35,11 +35,11 @@ enum sc_linktype {
 
 /* One captured frame. @data is borrowed until the next sc_capture_next(). */
 struct sc_frame {
-	uint64_t number;     /* 1-based position in the capture, as Wireshark */
-	int64_t ts_ns;       /* nanoseconds since the Unix epoch, UTC */
-	uint32_t caplen;     /* bytes present in @data */
-	uint32_t wirelen;    /* bytes the frame had on the wire */
-	int linktype;        /* enum sc_linktype value (LINKTYPE_*) */
+	uint64_t number;  /* 1-based position in the capture, as Wireshark */
+	int64_t ts_ns;    /* nanoseconds since the Unix epoch, UTC */
+	uint32_t caplen;  /* bytes present in @data */
+	uint32_t wirelen; /* bytes the frame had on the wire */
+	int linktype;     /* enum sc_linktype value (LINKTYPE_*) */
 	const uint8_t *data;
 };
 
@@ -53,7 +53,7 @@ struct sc_capture;
  * release it with sc_capture_close().
  */
 enum sc_err sc_capture_open_file(const char *path, struct sc_capture **out,
-				 char *errbuf) SC_WARN_UNUSED;
+                                 char *errbuf) SC_WARN_UNUSED;
 
 /*
  * sc_capture_open_stream - read a capture from an open stream (a pipe, a
@@ -61,8 +61,8 @@ enum sc_err sc_capture_open_file(const char *path, struct sc_capture **out,
  * of @fp and closes it in sc_capture_close() (also on failure).
  */
 enum sc_err sc_capture_open_stream(FILE *fp, const char *name,
-				   struct sc_capture **out,
-				   char *errbuf) SC_WARN_UNUSED;
+                                   struct sc_capture **out,
+                                   char *errbuf) SC_WARN_UNUSED;
 
 /*
  * sc_capture_next - read the next frame into @f.
@@ -78,7 +78,7 @@ enum sc_err sc_capture_open_stream(FILE *fp, const char *name,
  * are saturated and counted, never wrapped.
  */
 enum sc_err sc_capture_next(struct sc_capture *c, struct sc_frame *f,
-			    char *errbuf) SC_WARN_UNUSED;
+                            char *errbuf) SC_WARN_UNUSED;
 
 /*
  * sc_capture_warning - what reading this capture repaired so far

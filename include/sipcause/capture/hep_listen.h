@@ -13,13 +13,13 @@
 #define SC_HEP_FRAME_MAX (40 + 8 + 65535)
 
 struct sc_hep_listen_stats {
-	uint64_t packets;         /* HEP packets turned into frames */
-	uint64_t bad;             /* damaged HEP, skipped */
-	uint64_t not_hep;         /* datagrams that were not HEP */
-	uint64_t non_sip;         /* HEP of other payload types (logs...) */
-	uint64_t conns;           /* TCP connections accepted */
-	uint64_t conns_refused;   /* over the connection cap */
-	uint64_t conns_dropped;   /* closed for bad framing */
+	uint64_t packets;       /* HEP packets turned into frames */
+	uint64_t bad;           /* damaged HEP, skipped */
+	uint64_t not_hep;       /* datagrams that were not HEP */
+	uint64_t non_sip;       /* HEP of other payload types (logs...) */
+	uint64_t conns;         /* TCP connections accepted */
+	uint64_t conns_refused; /* over the connection cap */
+	uint64_t conns_dropped; /* closed for bad framing */
 };
 
 /*
@@ -31,8 +31,8 @@ struct sc_hep_listen_stats {
  * SC_EMALFORMED for damaged HEP. @out->data points into @buf.
  */
 enum sc_err sc_hep_to_frame(const uint8_t *p, size_t len, int64_t now_ns,
-			    uint8_t *buf, size_t cap,
-			    struct sc_frame *out) SC_WARN_UNUSED;
+                            uint8_t *buf, size_t cap,
+                            struct sc_frame *out) SC_WARN_UNUSED;
 
 struct sc_hep_listener;
 
@@ -40,9 +40,8 @@ struct sc_hep_listener;
  * sc_hep_listen_open - bind "[udp:|tcp:]HOST:PORT". TCP accepts at most
  * @max_conns agents at once (more are refused and counted).
  */
-enum sc_err sc_hep_listen_open(struct sc_hep_listener **out,
-			       const char *spec,
-			       size_t max_conns) SC_WARN_UNUSED;
+enum sc_err sc_hep_listen_open(struct sc_hep_listener **out, const char *spec,
+                               size_t max_conns) SC_WARN_UNUSED;
 
 /* The bound port (useful with port 0). */
 uint16_t sc_hep_listen_port(const struct sc_hep_listener *l);
@@ -53,7 +52,7 @@ uint16_t sc_hep_listen_port(const struct sc_hep_listener *l);
  * SC_ENOTFOUND on timeout; damaged packets are counted and skipped.
  */
 enum sc_err sc_hep_listen_next(struct sc_hep_listener *l, int timeout_ms,
-			       struct sc_frame *out) SC_WARN_UNUSED;
+                               struct sc_frame *out) SC_WARN_UNUSED;
 
 const struct sc_hep_listen_stats *
 sc_hep_listen_stats(const struct sc_hep_listener *l);

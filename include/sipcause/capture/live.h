@@ -14,20 +14,20 @@
 #define SC_LIVE_SNAPLEN 262144
 
 struct sc_live_opts {
-	const char *const *ifaces;   /* names, "any" allowed; borrowed */
+	const char *const *ifaces; /* names, "any" allowed; borrowed */
 	size_t nifaces;
-	const char *filter;          /* BPF expression, NULL: none */
-	int snaplen;                 /* 0: SC_LIVE_SNAPLEN */
-	int buffer_kib;              /* kernel buffer; 0: libpcap's */
-	bool promisc;                /* promiscuous mode (tcpdump's default) */
+	const char *filter; /* BPF expression, NULL: none */
+	int snaplen;        /* 0: SC_LIVE_SNAPLEN */
+	int buffer_kib;     /* kernel buffer; 0: libpcap's */
+	bool promisc;       /* promiscuous mode (tcpdump's default) */
 };
 
 /* Counters summed over every interface (pcap_stats). */
 struct sc_live_stats {
-	uint64_t frames;        /* delivered to the caller */
-	uint64_t received;      /* seen by the filter (ps_recv) */
-	uint64_t kernel_drops;  /* no room in the buffer (ps_drop) */
-	uint64_t iface_drops;   /* dropped by the interface (ps_ifdrop) */
+	uint64_t frames;       /* delivered to the caller */
+	uint64_t received;     /* seen by the filter (ps_recv) */
+	uint64_t kernel_drops; /* no room in the buffer (ps_drop) */
+	uint64_t iface_drops;  /* dropped by the interface (ps_ifdrop) */
 };
 
 struct sc_live;
@@ -41,8 +41,8 @@ struct sc_live;
  * *out is NULL and the result is SC_EPCAP (SC_EUSAGE for a bad filter,
  * SC_ENOMEM). Open before dropping privileges.
  */
-enum sc_err sc_live_open(const struct sc_live_opts *opts,
-			 struct sc_live **out, char *errbuf) SC_WARN_UNUSED;
+enum sc_err sc_live_open(const struct sc_live_opts *opts, struct sc_live **out,
+                         char *errbuf) SC_WARN_UNUSED;
 
 /* Interfaces open, and the name and link type (LINKTYPE_*) of one. */
 size_t sc_live_count(const struct sc_live *l);
@@ -61,7 +61,7 @@ bool sc_live_nanosecond(const struct sc_live *l, size_t i);
  * @errbuf set when polling failed.
  */
 enum sc_err sc_live_wait(struct sc_live *l, int timeout_ms,
-			 char *errbuf) SC_WARN_UNUSED;
+                         char *errbuf) SC_WARN_UNUSED;
 
 /* Receives a frame; @f->data is valid during the call only. */
 typedef void sc_live_frame_fn(void *ctx, const struct sc_frame *f);
@@ -74,8 +74,8 @@ typedef void sc_live_frame_fn(void *ctx, const struct sc_frame *f);
  * failed (it went away, or went down).
  */
 enum sc_err sc_live_dispatch(struct sc_live *l, uint64_t max,
-			     sc_live_frame_fn *fn, void *ctx, uint64_t *n,
-			     char *errbuf) SC_WARN_UNUSED;
+                             sc_live_frame_fn *fn, void *ctx, uint64_t *n,
+                             char *errbuf) SC_WARN_UNUSED;
 
 /* Counters so far (kernel numbers are read now). */
 void sc_live_get_stats(struct sc_live *l, struct sc_live_stats *s);
@@ -90,6 +90,6 @@ void sc_live_close(struct sc_live *l);
  * rest of a fragmented INVITE). false when @len is too small.
  */
 bool sc_live_sip_filter(const uint16_t *ports, size_t nports, char *buf,
-			size_t len);
+                        size_t len);
 
 #endif /* SC_LIVE_H */

@@ -20,12 +20,12 @@
  * - with -G and -W N (no -C), the capture ends once N files are done.
  */
 struct sc_pcapout_opts {
-	const char *path;          /* "-": standard output */
-	int linktype;              /* LINKTYPE_* of every frame */
+	const char *path; /* "-": standard output */
+	int linktype;     /* LINKTYPE_* of every frame */
 	int snaplen;
-	uint64_t rotate_bytes;     /* -C (in bytes); 0: never */
-	int64_t rotate_secs;       /* -G; 0: never */
-	unsigned max_files;        /* -W; 0: no limit */
+	uint64_t rotate_bytes; /* -C (in bytes); 0: never */
+	int64_t rotate_secs;   /* -G; 0: never */
+	unsigned max_files;    /* -W; 0: no limit */
 };
 
 struct sc_pcapout;
@@ -36,9 +36,9 @@ struct sc_pcapout;
  * privileges; later files of a rotation are created by whoever the
  * process is then. SC_EIO with @errbuf set on failure.
  */
-enum sc_err sc_pcapout_open(const struct sc_pcapout_opts *opts,
-			    int64_t now_ns, struct sc_pcapout **out,
-			    char *errbuf) SC_WARN_UNUSED;
+enum sc_err sc_pcapout_open(const struct sc_pcapout_opts *opts, int64_t now_ns,
+                            struct sc_pcapout **out,
+                            char *errbuf) SC_WARN_UNUSED;
 
 /*
  * sc_pcapout_write - append @f, rotating first when a size or time
@@ -47,7 +47,7 @@ enum sc_err sc_pcapout_open(const struct sc_pcapout_opts *opts,
  * with @errbuf set when a file cannot be created or written.
  */
 enum sc_err sc_pcapout_write(struct sc_pcapout *w, const struct sc_frame *f,
-			     char *errbuf) SC_WARN_UNUSED;
+                             char *errbuf) SC_WARN_UNUSED;
 
 /* The name of the file being written; valid until the next write. */
 const char *sc_pcapout_path(const struct sc_pcapout *w);

@@ -20,39 +20,39 @@
  */
 
 /* Why a frame gave no transport payload, as counted in stats. */
-#define SC_DECODE_REASONS(X)                                             \
-	X(NONE, "none")                                                  \
-	X(LINK_TRUNCATED, "link-truncated")                              \
-	X(LINK_UNSUPPORTED, "link-type-unsupported")                     \
-	X(VLAN_TRUNCATED, "vlan-truncated")                              \
-	X(VLAN_TOO_DEEP, "vlan-too-deep")                                \
-	X(NOT_IP, "not-ip")                     /* ARP, LLDP...: skip */ \
-	X(IP_VERSION, "ip-bad-version")                                  \
-	X(IPV4_TRUNCATED, "ipv4-truncated")                              \
-	X(IPV4_BAD_HLEN, "ipv4-bad-header-length")                       \
-	X(IPV4_BAD_LEN, "ipv4-bad-total-length")                         \
-	X(IPV6_TRUNCATED, "ipv6-truncated")                              \
-	X(IPV6_BAD_EXT, "ipv6-bad-extension-header")                     \
-	X(IPV6_TOO_MANY_EXT, "ipv6-too-many-extension-headers")          \
-	X(UDP_TRUNCATED, "udp-truncated")                                \
-	X(UDP_BAD_LEN, "udp-bad-length")                                 \
-	X(TCP_TRUNCATED, "tcp-truncated")                                \
-	X(TCP_BAD_OFFSET, "tcp-bad-data-offset")                         \
-	X(OTHER_PROTO, "other-ip-protocol")     /* OSPF, ESP...: skip */ \
-	X(TUNNEL_TRUNCATED, "tunnel-truncated")                          \
-	X(TUNNEL_UNSUPPORTED, "tunnel-unsupported")                      \
-	X(TOO_DEEP, "encapsulation-too-deep")                            \
-	X(SCTP_TRUNCATED, "sctp-truncated")                              \
-	X(SCTP_BAD_LEN, "sctp-bad-length")                               \
-	X(TUNNEL_BAD_HDR, "tunnel-bad-header")                            \
-	X(LINK_BAD_HDR, "link-bad-header")                              \
-	X(LINK_ENCRYPTED, "link-encrypted")   /* protected 802.11 data */
+#define SC_DECODE_REASONS(X)                                         \
+	X(NONE, "none")                                              \
+	X(LINK_TRUNCATED, "link-truncated")                          \
+	X(LINK_UNSUPPORTED, "link-type-unsupported")                 \
+	X(VLAN_TRUNCATED, "vlan-truncated")                          \
+	X(VLAN_TOO_DEEP, "vlan-too-deep")                            \
+	X(NOT_IP, "not-ip") /* ARP, LLDP...: skip */                 \
+	X(IP_VERSION, "ip-bad-version")                              \
+	X(IPV4_TRUNCATED, "ipv4-truncated")                          \
+	X(IPV4_BAD_HLEN, "ipv4-bad-header-length")                   \
+	X(IPV4_BAD_LEN, "ipv4-bad-total-length")                     \
+	X(IPV6_TRUNCATED, "ipv6-truncated")                          \
+	X(IPV6_BAD_EXT, "ipv6-bad-extension-header")                 \
+	X(IPV6_TOO_MANY_EXT, "ipv6-too-many-extension-headers")      \
+	X(UDP_TRUNCATED, "udp-truncated")                            \
+	X(UDP_BAD_LEN, "udp-bad-length")                             \
+	X(TCP_TRUNCATED, "tcp-truncated")                            \
+	X(TCP_BAD_OFFSET, "tcp-bad-data-offset")                     \
+	X(OTHER_PROTO, "other-ip-protocol") /* OSPF, ESP...: skip */ \
+	X(TUNNEL_TRUNCATED, "tunnel-truncated")                      \
+	X(TUNNEL_UNSUPPORTED, "tunnel-unsupported")                  \
+	X(TOO_DEEP, "encapsulation-too-deep")                        \
+	X(SCTP_TRUNCATED, "sctp-truncated")                          \
+	X(SCTP_BAD_LEN, "sctp-bad-length")                           \
+	X(TUNNEL_BAD_HDR, "tunnel-bad-header")                       \
+	X(LINK_BAD_HDR, "link-bad-header")                           \
+	X(LINK_ENCRYPTED, "link-encrypted") /* protected 802.11 data */
 
 enum sc_decode_reason {
 #define SC_DR_ENUM(name, text) SC_DR_##name,
 	SC_DECODE_REASONS(SC_DR_ENUM)
 #undef SC_DR_ENUM
-	SC_DR__COUNT
+	        SC_DR__COUNT
 };
 
 /* Stable name of a reason ("ipv4-truncated"); static lifetime. */
@@ -66,17 +66,22 @@ bool sc_decode_reason_is_skip(enum sc_decode_reason r);
  * Limits that bound the work done on one frame. Going past one fails
  * with SC_EMALFORMED and the reason named.
  */
-#define SC_DECODE_MAX_VLANS 8     /* 802.1Q/802.1ad tags per Ethernet
-				     header (VLAN_TOO_DEEP) */
-#define SC_DECODE_MAX_MPLS 16     /* MPLS labels per stack (TOO_DEEP) */
-#define SC_DECODE_MAX_IPV6_EXT 8  /* IPv6 extension headers per packet
-				     (IPV6_TOO_MANY_EXT) */
-#define SC_DECODE_MAX_GTP_EXT 8   /* GTP-U extension headers
-				     (TUNNEL_BAD_HDR) */
-#define SC_DECODE_MAX_NEST 8      /* tunnels plus MPLS pseudowires
-				     entered per frame (TOO_DEEP) */
-#define SC_DECODE_MAX_LINK_EXT 16 /* ERF extension headers, radiotap
-				     presence words (LINK_BAD_HDR) */
+#define SC_DECODE_MAX_VLANS                                       \
+	8                     /* 802.1Q/802.1ad tags per Ethernet \
+	                         header (VLAN_TOO_DEEP) */
+#define SC_DECODE_MAX_MPLS 16 /* MPLS labels per stack (TOO_DEEP) */
+#define SC_DECODE_MAX_IPV6_EXT                 \
+	8 /* IPv6 extension headers per packet \
+	     (IPV6_TOO_MANY_EXT) */
+#define SC_DECODE_MAX_GTP_EXT        \
+	8 /* GTP-U extension headers \
+	     (TUNNEL_BAD_HDR) */
+#define SC_DECODE_MAX_NEST                 \
+	8 /* tunnels plus MPLS pseudowires \
+	     entered per frame (TOO_DEEP) */
+#define SC_DECODE_MAX_LINK_EXT                \
+	16 /* ERF extension headers, radiotap \
+	      presence words (LINK_BAD_HDR) */
 
 /* IP protocol numbers decode understands (IANA). */
 enum {
@@ -109,7 +114,7 @@ enum sc_tunnel_kind {
 	SC_TUNNEL_VXLAN,
 	SC_TUNNEL_IPIP,
 	SC_TUNNEL_GTPU,
-	SC_TUNNEL_GENEVE,          /* RFC 8926, UDP port 6081 */
+	SC_TUNNEL_GENEVE, /* RFC 8926, UDP port 6081 */
 	SC_TUNNEL__COUNT
 };
 
@@ -120,17 +125,17 @@ enum sc_tunnel_kind {
 const char *sc_tunnel_kind_name(enum sc_tunnel_kind k);
 
 struct sc_tunnel {
-	enum sc_tunnel_kind kind;   /* outermost tunnel */
-	struct sc_addr outer_src;   /* its outer IP addresses */
+	enum sc_tunnel_kind kind; /* outermost tunnel */
+	struct sc_addr outer_src; /* its outer IP addresses */
 	struct sc_addr outer_dst;
-	uint8_t depth;              /* tunnels crossed */
+	uint8_t depth; /* tunnels crossed */
 };
 
 /* An IP fragment that the reassembly stage must collect. */
 struct sc_fraginfo {
-	uint32_t id;         /* IPv4 identification or IPv6 fragment id */
-	uint32_t offset;     /* in bytes */
-	bool more;           /* more fragments follow */
+	uint32_t id;     /* IPv4 identification or IPv6 fragment id */
+	uint32_t offset; /* in bytes */
+	bool more;       /* more fragments follow */
 };
 
 /*
@@ -138,20 +143,20 @@ struct sc_fraginfo {
  * reassembly buffer) and valid only as long as those bytes are.
  */
 struct sc_pkt {
-	uint64_t frame;            /* frame number */
+	uint64_t frame; /* frame number */
 	int64_t ts_ns;
-	struct sc_endpoint src;    /* innermost IP addresses, transport ports */
+	struct sc_endpoint src; /* innermost IP addresses, transport ports */
 	struct sc_endpoint dst;
-	uint8_t ipproto;           /* SC_IPPROTO_* of @payload */
-	uint8_t ttl;               /* innermost IPv4 TTL / IPv6 hop limit */
-	bool has_ip_id;            /* @ip_id is set: the innermost IP is v4 */
-	uint16_t ip_id;            /* its identification field (mirror
-				      copies of one packet share it) */
-	bool is_fragment;          /* @payload is a fragment: see @frag */
-	bool truncated;            /* caplen cut the payload short */
+	uint8_t ipproto;  /* SC_IPPROTO_* of @payload */
+	uint8_t ttl;      /* innermost IPv4 TTL / IPv6 hop limit */
+	bool has_ip_id;   /* @ip_id is set: the innermost IP is v4 */
+	uint16_t ip_id;   /* its identification field (mirror
+	                     copies of one packet share it) */
+	bool is_fragment; /* @payload is a fragment: see @frag */
+	bool truncated;   /* caplen cut the payload short */
 	struct sc_fraginfo frag;
 	struct sc_tunnel tunnel;
-	uint16_t vlan;             /* outermost 802.1Q VLAN id, 0 if none */
+	uint16_t vlan; /* outermost 802.1Q VLAN id, 0 if none */
 	/* TCP only */
 	uint32_t tcp_seq;
 	uint32_t tcp_ack;
@@ -165,7 +170,7 @@ struct sc_pkt {
 	size_t wire_len;
 	enum sc_decode_reason reason;  /* why decode failed or skipped */
 	enum sc_decode_reason warning; /* an anomaly decode worked around
-					  (SC_DR_NONE when none) */
+	                                  (SC_DR_NONE when none) */
 };
 
 /*
@@ -198,7 +203,7 @@ struct sc_pkt {
  * header itself was cut (a *_TRUNCATED reason).
  */
 enum sc_err sc_decode_frame(const struct sc_frame *f,
-			    struct sc_pkt *pkt) SC_WARN_UNUSED;
+                            struct sc_pkt *pkt) SC_WARN_UNUSED;
 
 /*
  * sc_decode_linktype_supported - true when sc_decode_frame() reads
@@ -230,7 +235,7 @@ const char *sc_decode_linktype_name(int linktype);
  * call). @p is borrowed and pkt->payload points into it.
  */
 enum sc_err sc_decode_transport(struct sc_pkt *pkt, uint8_t ipproto,
-				const uint8_t *p, size_t len) SC_WARN_UNUSED;
+                                const uint8_t *p, size_t len) SC_WARN_UNUSED;
 
 /*
  * What an ICMP error message quotes of the packet that caused it: as much
@@ -244,24 +249,24 @@ enum sc_err sc_decode_transport(struct sc_pkt *pkt, uint8_t ipproto,
  * transport header (non-first fragment, other protocols, cut short).
  */
 struct sc_icmp_quote {
-	uint8_t family;            /* 4: ICMP quoting IPv4, 6: ICMPv6 / IPv6 */
-	uint8_t type;              /* ICMP type and code of the error */
+	uint8_t family; /* 4: ICMP quoting IPv4, 6: ICMPv6 / IPv6 */
+	uint8_t type;   /* ICMP type and code of the error */
 	uint8_t code;
-	uint32_t mtu;              /* next-hop MTU of "fragmentation needed"
-				      (v4 3/4) or "packet too big" (v6 2),
-				      else 0 */
-	struct sc_endpoint src;    /* quoted packet's addresses and ports */
+	uint32_t mtu;           /* next-hop MTU of "fragmentation needed"
+	                           (v4 3/4) or "packet too big" (v6 2),
+	                           else 0 */
+	struct sc_endpoint src; /* quoted packet's addresses and ports */
 	struct sc_endpoint dst;
-	uint8_t ipproto;           /* quoted packet's protocol (after its
-				      extension headers) */
-	bool is_fragment;          /* the quoted packet was a fragment */
-	bool truncated;            /* the quote is shorter than the quoted
-				      headers declare (the usual case) */
+	uint8_t ipproto;  /* quoted packet's protocol (after its
+	                     extension headers) */
+	bool is_fragment; /* the quoted packet was a fragment */
+	bool truncated;   /* the quote is shorter than the quoted
+	                     headers declare (the usual case) */
 	/* Quoted transport payload: after the UDP or TCP header, else the
 	 * whole quoted IP payload. Borrowed from icmp->payload. */
 	const uint8_t *payload;
 	size_t len;
-	size_t wire_len;           /* what the quoted headers declared */
+	size_t wire_len; /* what the quoted headers declared */
 };
 
 /*
@@ -277,7 +282,7 @@ struct sc_icmp_quote {
  * quoted IP header is invalid. @out is zeroed first. Never allocates.
  */
 enum sc_err sc_decode_icmp_quote(const struct sc_pkt *icmp,
-				 struct sc_icmp_quote *out) SC_WARN_UNUSED;
+                                 struct sc_icmp_quote *out) SC_WARN_UNUSED;
 
 /* Plain words for an ICMP error ("port unreachable"); static lifetime.
  * @version is 4 for ICMP, 6 for ICMPv6. */

@@ -16,12 +16,12 @@
  * from the HEP packet.
  */
 struct sc_hep {
-	uint8_t version;          /* 2 or 3 */
-	uint8_t ipproto;          /* original transport (17 UDP, 6 TCP...) */
-	uint8_t payload_type;     /* HEP3 protocol type: 1 is SIP; 0 if none */
+	uint8_t version;      /* 2 or 3 */
+	uint8_t ipproto;      /* original transport (17 UDP, 6 TCP...) */
+	uint8_t payload_type; /* HEP3 protocol type: 1 is SIP; 0 if none */
 	struct sc_endpoint src;
 	struct sc_endpoint dst;
-	int64_t ts_ns;            /* original capture time; 0 if absent */
+	int64_t ts_ns; /* original capture time; 0 if absent */
 	const uint8_t *payload;
 	size_t len;
 };
@@ -34,6 +34,6 @@ struct sc_hep {
  * SC_EUNSUPPORTED for a compressed payload.
  */
 enum sc_err sc_hep_decode(const uint8_t *p, size_t len,
-			  struct sc_hep *out) SC_WARN_UNUSED;
+                          struct sc_hep *out) SC_WARN_UNUSED;
 
 #endif /* SC_CARRIER_H */

@@ -28,13 +28,13 @@ const char *sc_transport_name(enum sc_transport t);
 
 /* Flags on a framed message (and copied onto struct sc_msg). */
 enum {
-	SC_RAW_TRUNCATED = 1u << 0,   /* bytes missing: snaplen, capture loss */
-	SC_RAW_NO_CLEN = 1u << 1,     /* stream message without Content-Length */
-	SC_RAW_BODY_CAPPED = 1u << 2, /* body longer than SC_MAX_SIP_MSG */
-	SC_RAW_HEP = 1u << 3,         /* carried inside HEP */
-	SC_RAW_BAD_CLEN = 1u << 4,    /* Content-Length unreadable */
+	SC_RAW_TRUNCATED = 1u << 0, /* bytes missing: snaplen, capture loss */
+	SC_RAW_NO_CLEN = 1u << 1,   /* stream message without Content-Length */
+	SC_RAW_BODY_CAPPED = 1u << 2,   /* body longer than SC_MAX_SIP_MSG */
+	SC_RAW_HEP = 1u << 3,           /* carried inside HEP */
+	SC_RAW_BAD_CLEN = 1u << 4,      /* Content-Length unreadable */
 	SC_RAW_NO_HEADER_END = 1u << 5, /* no blank line after the headers */
-	SC_RAW_RESYNCED = 1u << 6,    /* found past leading garbage */
+	SC_RAW_RESYNCED = 1u << 6,      /* found past leading garbage */
 };
 
 /*
@@ -44,19 +44,19 @@ enum {
 struct sc_rawmsg {
 	const uint8_t *data;
 	size_t len;
-	int64_t ts_ns;               /* time of the completing frame */
-	uint64_t frame;              /* frame that completed the message */
-	const uint64_t *frames;      /* every frame it was built from, sorted */
+	int64_t ts_ns;          /* time of the completing frame */
+	uint64_t frame;         /* frame that completed the message */
+	const uint64_t *frames; /* every frame it was built from, sorted */
 	size_t nframes;
 	struct sc_endpoint src;
 	struct sc_endpoint dst;
 	enum sc_transport transport;
-	unsigned flags;              /* SC_RAW_* */
-	const struct sc_tunnel *tunnel;  /* NULL when not tunnelled */
-	bool has_ip_id;              /* @ip_id is set (IPv4 datagrams) */
-	uint16_t ip_id;              /* IPv4 identification of the packet
-					that carried it (sc_pkt.ip_id): two
-					copies of one frame share it */
+	unsigned flags;                 /* SC_RAW_* */
+	const struct sc_tunnel *tunnel; /* NULL when not tunnelled */
+	bool has_ip_id;                 /* @ip_id is set (IPv4 datagrams) */
+	uint16_t ip_id;                 /* IPv4 identification of the packet
+	                                   that carried it (sc_pkt.ip_id): two
+	                                   copies of one frame share it */
 };
 
 /* Receives framed messages; @ctx is the consumer's state. */
@@ -77,9 +77,9 @@ size_t sc_sipframe_find_start(const uint8_t *p, size_t len);
 
 /* Result of measuring one message at the front of a buffer. */
 enum sc_frame_result {
-	SC_FRAME_NOT_SIP,     /* the bytes do not start a SIP message */
-	SC_FRAME_PARTIAL,     /* a message starts but more bytes are needed */
-	SC_FRAME_COMPLETE,    /* *msg_len bytes form one message */
+	SC_FRAME_NOT_SIP,  /* the bytes do not start a SIP message */
+	SC_FRAME_PARTIAL,  /* a message starts but more bytes are needed */
+	SC_FRAME_COMPLETE, /* *msg_len bytes form one message */
 };
 
 /*
@@ -93,8 +93,8 @@ enum sc_frame_result {
  * SC_RAW_* bits. Leading CRLF keep-alives are not skipped here.
  */
 enum sc_frame_result sc_sipframe_measure(const uint8_t *p, size_t len,
-					 bool is_stream, size_t *msg_len,
-					 unsigned *flags);
+                                         bool is_stream, size_t *msg_len,
+                                         unsigned *flags);
 
 /*
  * sc_sipframe_datagram - frame the SIP messages in one datagram payload
@@ -104,7 +104,7 @@ enum sc_frame_result sc_sipframe_measure(const uint8_t *p, size_t len,
  * were emitted; 0 when the payload is not SIP.
  */
 size_t sc_sipframe_datagram(const uint8_t *p, size_t len,
-			    const struct sc_rawmsg *proto, sc_rawmsg_fn *sink,
-			    void *ctx);
+                            const struct sc_rawmsg *proto, sc_rawmsg_fn *sink,
+                            void *ctx);
 
 #endif /* SC_SIPFRAME_H */

@@ -104,14 +104,14 @@ typedef void sc_progress_fn(void *ctx, uint64_t done, uint64_t total);
  * (NULL: never). @ctx is passed back.
  */
 void sc_analyzer_set_progress(struct sc_analyzer *a, sc_progress_fn *fn,
-			      void *ctx);
+                              void *ctx);
 
 /*
  * sc_analyzer_new - an analyzer that fills @model (owned by the caller,
  * initialised with sc_model_init()). NULL when out of memory.
  */
 struct sc_analyzer *sc_analyzer_new(const struct sc_analyzer_opts *opts,
-				    struct sc_model *model);
+                                    struct sc_model *model);
 
 /* Free the analyzer (not the model); NULL is a no-op. */
 void sc_analyzer_free(struct sc_analyzer *a);
@@ -124,7 +124,7 @@ void sc_analyzer_free(struct sc_analyzer *a);
  * (or promptly, see opts.prompt).
  */
 enum sc_err sc_analyzer_frame(struct sc_analyzer *a,
-			      const struct sc_frame *f) SC_WARN_UNUSED;
+                              const struct sc_frame *f) SC_WARN_UNUSED;
 
 /*
  * sc_analyzer_tick - the capture clock reached @now_ns without a packet
@@ -134,7 +134,7 @@ enum sc_err sc_analyzer_frame(struct sc_analyzer *a,
  * earlier than the last packet is ignored. Returns SC_ENOMEM only.
  */
 enum sc_err sc_analyzer_tick(struct sc_analyzer *a,
-			     int64_t now_ns) SC_WARN_UNUSED;
+                             int64_t now_ns) SC_WARN_UNUSED;
 
 /* sc_analyzer_open_calls - calls open now (not yet finished). */
 size_t sc_analyzer_open_calls(const struct sc_analyzer *a);
@@ -147,14 +147,14 @@ size_t sc_analyzer_open_calls(const struct sc_analyzer *a);
  * @errbuf; frames read before a mid-file error are kept.
  */
 enum sc_err sc_analyzer_file(struct sc_analyzer *a, const char *path,
-			     char *errbuf) SC_WARN_UNUSED;
+                             char *errbuf) SC_WARN_UNUSED;
 
 /*
  * sc_analyzer_stream - the same for a capture in an open stream (owned
  * from now on and closed), named @name in the model and in messages.
  */
 enum sc_err sc_analyzer_stream(struct sc_analyzer *a, FILE *fp,
-			       const char *name, char *errbuf) SC_WARN_UNUSED;
+                               const char *name, char *errbuf) SC_WARN_UNUSED;
 
 /*
  * sc_analyzer_finish - end of input: flush reassembly, finish every open

@@ -12,24 +12,24 @@
  * failed, category and code conditions hold when they hold for any
  * attempt of the call (a REGISTER refused before an answered INVITE). */
 struct sc_filter {
-	const char *call_id;       /* exact Call-ID (also a linked leg's) */
-	bool failed;               /* verdict category other than ok */
+	const char *call_id; /* exact Call-ID (also a linked leg's) */
+	bool failed;         /* verdict category other than ok */
 	bool has_category;
 	enum sc_category category;
-	int code;                  /* final code, 0: any */
-	const char *from;          /* substring of From user/URI/name */
-	const char *to;            /* substring of To user/URI/name */
-	const char *method;        /* a request of this method (any case) */
-	const char *host;          /* address of any hop, "ADDR" or "ADDR:PORT" */
-	const char *user_agent;    /* substring of a User-Agent or Server */
-	bool has_time;             /* the call overlaps [time_from, time_to] */
-	int64_t time_from_ns;      /* INT64_MIN: open */
-	int64_t time_to_ns;        /* INT64_MAX: open */
-	bool from_of_day;          /* time_from_ns is ns after midnight UTC
-				      of the capture's first day */
+	int code;               /* final code, 0: any */
+	const char *from;       /* substring of From user/URI/name */
+	const char *to;         /* substring of To user/URI/name */
+	const char *method;     /* a request of this method (any case) */
+	const char *host;       /* address of any hop, "ADDR" or "ADDR:PORT" */
+	const char *user_agent; /* substring of a User-Agent or Server */
+	bool has_time;          /* the call overlaps [time_from, time_to] */
+	int64_t time_from_ns;   /* INT64_MIN: open */
+	int64_t time_to_ns;     /* INT64_MAX: open */
+	bool from_of_day;       /* time_from_ns is ns after midnight UTC
+	                           of the capture's first day */
 	bool to_of_day;
-	bool day_known;            /* day_ns is set */
-	int64_t day_ns;            /* that midnight, in ns since 1970 */
+	bool day_known; /* day_ns is set */
+	int64_t day_ns; /* that midnight, in ns since 1970 */
 };
 
 /*

@@ -25,8 +25,8 @@ struct sc_input_file {
 	char *path;
 	int linktype;
 	uint64_t packets;
-	bool truncated;          /* the file ended inside a record */
-	char *warning;           /* what went wrong while reading, or NULL */
+	bool truncated; /* the file ended inside a record */
+	char *warning;  /* what went wrong while reading, or NULL */
 };
 
 /*
@@ -35,42 +35,42 @@ struct sc_input_file {
  */
 struct sc_caps_stats {
 	uint64_t open_calls_evicted;  /* calls finished early: too many
-					 open calls or held messages */
+	                                 open calls or held messages */
 	uint64_t call_msgs_dropped;   /* messages past a call's cap: in its
-					 message count, not kept */
+	                                 message count, not kept */
 	uint64_t calls_not_kept;      /* finished calls past the cap on
-					 kept calls: counted, not listed */
+	                                 kept calls: counted, not listed */
 	uint64_t link_keys_forgotten; /* B2BUA identifiers forgotten */
 };
 
 struct sc_stats {
 	uint64_t packets;
-	uint64_t bytes;              /* wire length of all frames */
-	int64_t first_ts;            /* 0 when no packet */
+	uint64_t bytes;   /* wire length of all frames */
+	int64_t first_ts; /* 0 when no packet */
 	int64_t last_ts;
 	uint64_t sip_messages;
 	uint64_t requests[SC_METHOD__COUNT];
-	uint64_t requests_other;     /* methods outside enum sc_method */
+	uint64_t requests_other; /* methods outside enum sc_method */
 	uint64_t responses[SC_MAX_STATUS + 1];
 	uint64_t retransmissions;
-	uint64_t duplicates;         /* mirror copies of one frame */
-	uint64_t malformed;          /* kept through the raw scan */
-	uint64_t unparsable;         /* looked like SIP, no start line */
-	uint64_t no_call_id;         /* without Call-ID (a call each txn) */
-	uint64_t truncated;          /* messages cut by snaplen or loss */
+	uint64_t duplicates; /* mirror copies of one frame */
+	uint64_t malformed;  /* kept through the raw scan */
+	uint64_t unparsable; /* looked like SIP, no start line */
+	uint64_t no_call_id; /* without Call-ID (a call each txn) */
+	uint64_t truncated;  /* messages cut by snaplen or loss */
 	uint64_t decode_errors[SC_DR__COUNT];
-	uint64_t decode_warnings[SC_DR__COUNT];  /* decoded despite them */
-	uint64_t skipped[SC_DR__COUNT];  /* ordinary non-SIP frames */
-	uint64_t udp_non_sip;        /* UDP datagrams without SIP */
-	uint64_t udp_resynced;       /* SIP found past garbage (SIP ports) */
-	uint64_t hep_messages;       /* SIP found inside HEP */
-	uint64_t hep_non_sip;        /* HEP packets carrying something else */
-	uint64_t icmp_errors;        /* ICMP errors quoting SIP */
+	uint64_t decode_warnings[SC_DR__COUNT]; /* decoded despite them */
+	uint64_t skipped[SC_DR__COUNT];         /* ordinary non-SIP frames */
+	uint64_t udp_non_sip;                   /* UDP datagrams without SIP */
+	uint64_t udp_resynced; /* SIP found past garbage (SIP ports) */
+	uint64_t hep_messages; /* SIP found inside HEP */
+	uint64_t hep_non_sip;  /* HEP packets carrying something else */
+	uint64_t icmp_errors;  /* ICMP errors quoting SIP */
 	uint64_t calls;
-	uint64_t calls_by_state[SC_CALL__COUNT];  /* also of calls not kept
-						     (streamed, capped) */
+	uint64_t calls_by_state[SC_CALL__COUNT]; /* also of calls not kept
+	                                            (streamed, capped) */
 	struct sc_caps_stats caps;
-	struct sc_ipfrag_stats ipfrag;   /* copied at the end of the run */
+	struct sc_ipfrag_stats ipfrag; /* copied at the end of the run */
 	struct sc_tcp_stats tcp;
 	struct sc_sctp_stats sctp;
 };
@@ -85,8 +85,8 @@ struct sc_stats {
 struct sc_call_stats {
 	uint64_t attempts;
 	uint64_t answered;
-	uint64_t delivered;       /* NER numerator */
-	int64_t *pdd_ms;          /* post-dial delays, sorted at finish */
+	uint64_t delivered; /* NER numerator */
+	int64_t *pdd_ms;    /* post-dial delays, sorted at finish */
 	size_t npdd;
 	size_t apdd;
 };
@@ -115,10 +115,10 @@ struct sc_delays {
  */
 struct sc_rfc6076 {
 	uint64_t invites;
-	uint64_t redirected;      /* final 3xx */
-	uint64_t established;     /* 2xx */
-	uint64_t effective;       /* 2xx, 480, 486, 600, 603 */
-	uint64_t ineffective;     /* 408, 500, 503, 504, no final */
+	uint64_t redirected;  /* final 3xx */
+	uint64_t established; /* 2xx */
+	uint64_t effective;   /* 2xx, 480, 486, 600, 603 */
+	uint64_t ineffective; /* 408, 500, 503, 504, no final */
 	uint64_t completed;
 	struct sc_delays srd;
 	struct sc_delays sdd;
@@ -150,10 +150,10 @@ int64_t sc_call_stats_pdd_p95(const struct sc_call_stats *s);
 
 /* A security finding across calls (diagnosis/security.h), copied. */
 struct sc_security_item {
-	const char *rule_id;         /* static */
+	const char *rule_id; /* static */
 	struct sc_addr src;
-	char *user;                  /* may be NULL */
-	char *user_agent;            /* may be NULL */
+	char *user;       /* may be NULL */
+	char *user_agent; /* may be NULL */
 	uint32_t requests;
 	uint32_t failures;
 	uint32_t successes;
@@ -175,12 +175,12 @@ struct sc_model {
 	struct sc_input_file *files;
 	size_t nfiles;
 	struct sc_stats stats;
-	struct sc_vec calls;         /* struct sc_call *, owned */
+	struct sc_vec calls; /* struct sc_call *, owned */
 	struct sc_call_stats overall;
-	struct sc_rfc6076 rfc6076;   /* over every INVITE call, kept or not */
-	struct sc_vec peers;         /* struct sc_peer *, owned, by first call */
+	struct sc_rfc6076 rfc6076; /* over every INVITE call, kept or not */
+	struct sc_vec peers;       /* struct sc_peer *, owned, by first call */
 	struct sc_hashmap peer_index;
-	struct sc_security_item *security;   /* scanners, guessing, fraud */
+	struct sc_security_item *security; /* scanners, guessing, fraud */
 	size_t nsecurity;
 	uint64_t security_untracked;
 	bool finished;
@@ -204,22 +204,23 @@ void sc_stats_count_msg(struct sc_stats *s, const struct sc_msg *msg);
  * transactions are counted from its messages). SC_ENOMEM frees it.
  */
 enum sc_err sc_model_add_call(struct sc_model *m,
-			      struct sc_call *call) SC_WARN_UNUSED;
+                              struct sc_call *call) SC_WARN_UNUSED;
 
 /*
  * sc_model_count_call - count a finished call in the statistics, once,
  * while it still has its messages; the caller keeps ownership.
  */
 enum sc_err sc_model_count_call(struct sc_model *m,
-				const struct sc_call *call) SC_WARN_UNUSED;
+                                const struct sc_call *call) SC_WARN_UNUSED;
 
 /*
  * sc_model_add_security - copy one security finding into the model.
  * Strings are copied; SC_ENOMEM leaves the model without it.
  */
 struct sc_sec_finding;
-enum sc_err sc_model_add_security(
-	struct sc_model *m, const struct sc_sec_finding *f) SC_WARN_UNUSED;
+enum sc_err
+sc_model_add_security(struct sc_model *m,
+                      const struct sc_sec_finding *f) SC_WARN_UNUSED;
 
 /* Sort the calls by first frame; call once at the end. */
 void sc_model_finish(struct sc_model *m);

@@ -18,10 +18,10 @@
  * SIP framer with every frame it came from.
  */
 struct sc_sctp_stats {
-	uint64_t chunks;          /* DATA and I-DATA chunks */
-	uint64_t reassembled;     /* user messages joined from fragments */
-	uint64_t dropped;         /* fragments that never completed */
-	uint64_t malformed;       /* packets with a damaged chunk list */
+	uint64_t chunks;      /* DATA and I-DATA chunks */
+	uint64_t reassembled; /* user messages joined from fragments */
+	uint64_t dropped;     /* fragments that never completed */
+	uint64_t malformed;   /* packets with a damaged chunk list */
 };
 
 struct sc_sctp;
@@ -38,7 +38,7 @@ void sc_sctp_free(struct sc_sctp *s);
  * SC_ENOMEM only; damage is counted.
  */
 enum sc_err sc_sctp_add(struct sc_sctp *s, const struct sc_pkt *pkt,
-			sc_rawmsg_fn *sink, void *ctx) SC_WARN_UNUSED;
+                        sc_rawmsg_fn *sink, void *ctx) SC_WARN_UNUSED;
 
 /* Counters; owned by @s. Partial messages still held count as dropped
  * once sc_sctp_free() or the eviction of old ones discards them. */

@@ -81,8 +81,8 @@ struct sc_hep_sender {
 	uint64_t sent;
 	uint64_t failed;
 	uint64_t bytes;
-	uint64_t reconnects;     /* TCP connections made again */
-	int64_t retry_ns;        /* TCP: monotonic time of the next connect */
+	uint64_t reconnects; /* TCP connections made again */
+	int64_t retry_ns;    /* TCP: monotonic time of the next connect */
 	struct sockaddr_storage peer;
 	uint32_t peer_len;
 };

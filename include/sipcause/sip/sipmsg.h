@@ -13,28 +13,28 @@
 #include "sipcause/frame/sipframe.h"
 
 /* Methods we recognise (RFC 3261 and extensions); others are OTHER. */
-#define SC_METHODS(X)        \
-	X(OTHER, "")         \
-	X(INVITE, "INVITE")  \
-	X(ACK, "ACK")        \
-	X(BYE, "BYE")        \
-	X(CANCEL, "CANCEL")  \
-	X(REGISTER, "REGISTER") \
-	X(OPTIONS, "OPTIONS") \
-	X(PRACK, "PRACK")    \
+#define SC_METHODS(X)             \
+	X(OTHER, "")              \
+	X(INVITE, "INVITE")       \
+	X(ACK, "ACK")             \
+	X(BYE, "BYE")             \
+	X(CANCEL, "CANCEL")       \
+	X(REGISTER, "REGISTER")   \
+	X(OPTIONS, "OPTIONS")     \
+	X(PRACK, "PRACK")         \
 	X(SUBSCRIBE, "SUBSCRIBE") \
-	X(NOTIFY, "NOTIFY")  \
-	X(PUBLISH, "PUBLISH") \
-	X(INFO, "INFO")      \
-	X(REFER, "REFER")    \
-	X(MESSAGE, "MESSAGE") \
+	X(NOTIFY, "NOTIFY")       \
+	X(PUBLISH, "PUBLISH")     \
+	X(INFO, "INFO")           \
+	X(REFER, "REFER")         \
+	X(MESSAGE, "MESSAGE")     \
 	X(UPDATE, "UPDATE")
 
 enum sc_method {
 #define SC_METHOD_ENUM(name, text) SC_METHOD_##name,
 	SC_METHODS(SC_METHOD_ENUM)
 #undef SC_METHOD_ENUM
-	SC_METHOD__COUNT
+	        SC_METHOD__COUNT
 };
 
 /*
@@ -56,26 +56,26 @@ enum {
 struct sc_nameaddr {
 	const char *display;
 	const char *uri;
-	const char *user;   /* user part of the URI ("alice", "+4930123") */
-	const char *host;   /* host[:port] part of the URI */
+	const char *user; /* user part of the URI ("alice", "+4930123") */
+	const char *host; /* host[:port] part of the URI */
 	const char *tag;
-	size_t tag_len;     /* bytes of tag (it may hold a NUL byte) */
+	size_t tag_len; /* bytes of tag (it may hold a NUL byte) */
 };
 
 /* One m= line of an SDP body. */
 struct sc_sdp_media {
-	const char *type;     /* "audio", "video", "image"... */
+	const char *type; /* "audio", "video", "image"... */
 	uint16_t port;
-	const char *proto;    /* "RTP/AVP", "udptl"... */
-	const char *codecs;   /* "PCMU/8000 PCMA/8000 telephone-event/8000" */
-	const char *conn;     /* media-level c= address, or NULL */
+	const char *proto;     /* "RTP/AVP", "udptl"... */
+	const char *codecs;    /* "PCMU/8000 PCMA/8000 telephone-event/8000" */
+	const char *conn;      /* media-level c= address, or NULL */
 	const char *direction; /* sendrecv/sendonly/recvonly/inactive or NULL */
 };
 
 /* Summary of an SDP body; NULL on a message when there is none. */
 struct sc_sdp {
-	const char *conn;     /* session-level c= address, or NULL */
-	const char *origin;   /* o= address, or NULL */
+	const char *conn;   /* session-level c= address, or NULL */
+	const char *origin; /* o= address, or NULL */
 	size_t nmedia;
 	struct sc_sdp_media *media;
 };
@@ -97,7 +97,7 @@ struct sc_sdp {
  * NULL), SC_ENOMEM.
  */
 enum sc_err sc_sdp_parse(const char *body, size_t len, struct sc_arena *a,
-			 struct sc_sdp **out) SC_WARN_UNUSED;
+                         struct sc_sdp **out) SC_WARN_UNUSED;
 
 /*
  * sc_sdp_from_body - find the SDP in a message body and summarise it with
@@ -108,8 +108,8 @@ enum sc_err sc_sdp_parse(const char *body, size_t len, struct sc_arena *a,
  * or the summary allocated in @a; SC_ENOMEM.
  */
 enum sc_err sc_sdp_from_body(const char *ctype, size_t ctype_len,
-			     const char *body, size_t len, struct sc_arena *a,
-			     struct sc_sdp **out) SC_WARN_UNUSED;
+                             const char *body, size_t len, struct sc_arena *a,
+                             struct sc_sdp **out) SC_WARN_UNUSED;
 
 /*
  * A parsed message. Strings are NUL-terminated, already free of control
@@ -137,44 +137,44 @@ struct sc_msg {
 	struct sc_endpoint src;
 	struct sc_endpoint dst;
 	enum sc_transport transport;
-	unsigned flags;               /* SC_RAW_* | SC_MSG_* */
-	size_t wire_len;              /* bytes of the whole message */
+	unsigned flags;  /* SC_RAW_* | SC_MSG_* */
+	size_t wire_len; /* bytes of the whole message */
 
 	/* start line */
 	bool is_request;
-	enum sc_method method;        /* request method */
-	const char *method_name;      /* as on the wire, also for OTHER */
+	enum sc_method method;   /* request method */
+	const char *method_name; /* as on the wire, also for OTHER */
 	const char *ruri;
 	const char *ruri_user;
-	int status;                   /* response status, 0 for requests */
+	int status; /* response status, 0 for requests */
 	const char *reason_phrase;
 
 	/* dialog and transaction identifiers */
 	const char *call_id;
-	size_t call_id_len;           /* bytes of call_id: a NUL byte on the
-					 wire is kept, so compare with this */
+	size_t call_id_len; /* bytes of call_id: a NUL byte on the
+	                       wire is kept, so compare with this */
 	struct sc_nameaddr from;
 	struct sc_nameaddr to;
 	uint32_t cseq;
 	enum sc_method cseq_method;
 	const char *cseq_method_name;
-	const char *via_branch;       /* top Via branch, NULL if none */
+	const char *via_branch; /* top Via branch, NULL if none */
 	size_t via_branch_len;
-	const char *via_sent_by;      /* top Via host[:port] */
-	const char *via_transport;    /* top Via transport ("UDP", "TCP"...) */
-	const char *via_received;     /* top Via received= parameter */
-	unsigned via_count;           /* Via header values in the message */
-	struct sc_nameaddr contact;   /* first Contact */
-	int64_t contact_expires;      /* expires= on the first Contact */
+	const char *via_sent_by;    /* top Via host[:port] */
+	const char *via_transport;  /* top Via transport ("UDP", "TCP"...) */
+	const char *via_received;   /* top Via received= parameter */
+	unsigned via_count;         /* Via header values in the message */
+	struct sc_nameaddr contact; /* first Contact */
+	int64_t contact_expires;    /* expires= on the first Contact */
 	unsigned record_route_count;
 
 	/* headers used by the diagnosis */
-	const char *user_agent;       /* User-Agent, or Server on responses */
+	const char *user_agent; /* User-Agent, or Server on responses */
 	int max_forwards;
-	const char *reason_hdr;       /* raw Reason header value */
-	int q850_cause;               /* Reason: Q.850;cause=N */
-	const char *q850_text;        /* its text= */
-	int sip_reason_cause;         /* Reason: SIP;cause=N */
+	const char *reason_hdr; /* raw Reason header value */
+	int q850_cause;         /* Reason: Q.850;cause=N */
+	const char *q850_text;  /* its text= */
+	int sip_reason_cause;   /* Reason: SIP;cause=N */
 	int warning_code;
 	const char *warning_agent;
 	const char *warning_text;
@@ -188,24 +188,24 @@ struct sc_msg {
 	const char *supported;
 	const char *unsupported;
 	const char *allow;
-	const char *allow_events;     /* Allow-Events (compact u) */
+	const char *allow_events; /* Allow-Events (compact u) */
 	const char *event;
 	const char *subscription_state;
-	bool has_credentials;         /* Authorization or Proxy-Authorization */
-	const char *auth_user;        /* username= of the credentials */
-	const char *auth_realm;       /* realm= of the credentials */
-	const char *challenge_realm;  /* realm= of WWW-/Proxy-Authenticate */
-	const char *x_call_id;        /* first of X-Call-ID, X-CID... */
+	bool has_credentials;        /* Authorization or Proxy-Authorization */
+	const char *auth_user;       /* username= of the credentials */
+	const char *auth_realm;      /* realm= of the credentials */
+	const char *challenge_realm; /* realm= of WWW-/Proxy-Authenticate */
+	const char *x_call_id;       /* first of X-Call-ID, X-CID... */
 	size_t x_call_id_len;
-	const char *session_id;       /* RFC 7989 local uuid */
+	const char *session_id;        /* RFC 7989 local uuid */
 	const char *session_id_remote; /* RFC 7989 remote= uuid */
-	const char *icid;             /* P-Charging-Vector icid-value */
+	const char *icid;              /* P-Charging-Vector icid-value */
 
 	/* body */
 	const char *content_type;
-	int64_t content_length;       /* header value; -1 if absent/unreadable */
-	size_t body_len;              /* bytes of body present (at most
-					 content_length when that is set) */
+	int64_t content_length; /* header value; -1 if absent/unreadable */
+	size_t body_len;        /* bytes of body present (at most
+	                           content_length when that is set) */
 	struct sc_sdp *sdp;
 
 	/* private: the parser puts the strings in the same allocation as
@@ -278,7 +278,7 @@ void sc_sipparser_free(struct sc_sipparser *p);
  * SC_ENOMEM (*out NULL). Never prints.
  */
 enum sc_err sc_sipmsg_parse(struct sc_sipparser *p, const struct sc_rawmsg *raw,
-			    struct sc_msg **out) SC_WARN_UNUSED;
+                            struct sc_msg **out) SC_WARN_UNUSED;
 
 /* Release a message; NULL is a no-op. */
 void sc_msg_free(struct sc_msg *m);
@@ -291,6 +291,6 @@ void sc_msg_free(struct sc_msg *m);
  * sc_sipmsg_parse(). Exposed for tests.
  */
 enum sc_err sc_sipmsg_scan(const struct sc_rawmsg *raw,
-			   struct sc_msg **out) SC_WARN_UNUSED;
+                           struct sc_msg **out) SC_WARN_UNUSED;
 
 #endif /* SC_SIPMSG_H */

@@ -28,7 +28,7 @@ void sc_addr_set6(struct sc_addr *a, const uint8_t b[16]);
 
 bool sc_addr_equal(const struct sc_addr *a, const struct sc_addr *b);
 bool sc_endpoint_equal(const struct sc_endpoint *a,
-		       const struct sc_endpoint *b);
+                       const struct sc_endpoint *b);
 
 /*
  * Write "192.0.2.1" or "2001:db8::1" (RFC 5952 form) into @buf; returns

@@ -17,7 +17,7 @@ struct sc_arena_chunk;
 struct sc_arena {
 	struct sc_arena_chunk *head;
 	size_t chunk_size;
-	size_t used;  /* bytes handed out since the last reset, for stats */
+	size_t used; /* bytes handed out since the last reset, for stats */
 };
 
 void sc_arena_init(struct sc_arena *a, size_t chunk_size);

@@ -29,11 +29,11 @@ void sc_dynbuf_fini(struct sc_dynbuf *b);
 
 /* Append @len bytes. SC_ELIMIT past the cap, SC_ENOMEM (buffer freed). */
 enum sc_err sc_dynbuf_add(struct sc_dynbuf *b, const void *p,
-			  size_t len) SC_WARN_UNUSED;
+                          size_t len) SC_WARN_UNUSED;
 
 /* Append formatted text (NUL not counted in len). Same errors. */
-enum sc_err sc_dynbuf_printf(struct sc_dynbuf *b, const char *fmt,
-			     ...) SC_PRINTF(2, 3) SC_WARN_UNUSED;
+enum sc_err sc_dynbuf_printf(struct sc_dynbuf *b, const char *fmt, ...)
+        SC_PRINTF(2, 3) SC_WARN_UNUSED;
 
 /* Drop the first @n bytes (consumed from the front), keeping the rest. */
 void sc_dynbuf_consume(struct sc_dynbuf *b, size_t n);

@@ -20,26 +20,26 @@
  * HEP, not a WebSocket upgrade); EOF, the input ended cleanly. ENOTFOUND
  * is left for look-ups of a key that does not exist.
  */
-#define SC_ERRORS(X)                                                   \
-	X(OK, "success")                  /* 0 */                      \
-	X(ENOMEM, "out of memory")        /* 1 */                      \
-	X(EIO, "I/O error")               /* 2 */                      \
-	X(EPCAP, "unreadable capture")    /* 3 */                      \
-	X(ETRUNC, "truncated data")       /* 4 */                      \
-	X(EMALFORMED, "malformed data")   /* 5 */                      \
-	X(EUNSUPPORTED, "unsupported")    /* 6 */                      \
-	X(ELIMIT, "limit exceeded")       /* 7 */                      \
-	X(EUSAGE, "invalid argument")     /* 8 */                      \
-	X(ENOTFOUND, "not found")         /* 9 */                      \
-	X(EAGAIN, "need more data")       /* 10 */                     \
-	X(ENOTPROTO, "not this protocol") /* 11 */                     \
+#define SC_ERRORS(X)                               \
+	X(OK, "success")                  /* 0 */  \
+	X(ENOMEM, "out of memory")        /* 1 */  \
+	X(EIO, "I/O error")               /* 2 */  \
+	X(EPCAP, "unreadable capture")    /* 3 */  \
+	X(ETRUNC, "truncated data")       /* 4 */  \
+	X(EMALFORMED, "malformed data")   /* 5 */  \
+	X(EUNSUPPORTED, "unsupported")    /* 6 */  \
+	X(ELIMIT, "limit exceeded")       /* 7 */  \
+	X(EUSAGE, "invalid argument")     /* 8 */  \
+	X(ENOTFOUND, "not found")         /* 9 */  \
+	X(EAGAIN, "need more data")       /* 10 */ \
+	X(ENOTPROTO, "not this protocol") /* 11 */ \
 	X(EOF, "end of input")            /* 12 */
 
 enum sc_err {
 #define SC_ERR_ENUM(name, text) SC_##name,
 	SC_ERRORS(SC_ERR_ENUM)
 #undef SC_ERR_ENUM
-	SC_ERR__COUNT
+	        SC_ERR__COUNT
 };
 
 /* Size of the caller-supplied buffer for error messages (libpcap idiom). */

@@ -23,7 +23,7 @@ struct sc_hashmap_slot;
 
 struct sc_hashmap {
 	struct sc_hashmap_slot *slots;
-	size_t mask;   /* capacity - 1; capacity is a power of two */
+	size_t mask; /* capacity - 1; capacity is a power of two */
 	size_t count;
 	struct sc_siphash_key key;
 };
@@ -33,7 +33,7 @@ void sc_hashmap_init(struct sc_hashmap *m);
 
 /* An empty map hashing under @key: for tests that need a fixed layout. */
 void sc_hashmap_init_key(struct sc_hashmap *m,
-			 const struct sc_siphash_key *key);
+                         const struct sc_siphash_key *key);
 
 /* Free the slots; the map is empty again and keeps its key. */
 void sc_hashmap_fini(struct sc_hashmap *m);
@@ -43,7 +43,7 @@ void *sc_hashmap_get(const struct sc_hashmap *m, const void *key, size_t len);
 
 /* Insert or replace. SC_ENOMEM leaves the map unchanged. */
 enum sc_err sc_hashmap_put(struct sc_hashmap *m, const void *key, size_t len,
-			   void *value) SC_WARN_UNUSED;
+                           void *value) SC_WARN_UNUSED;
 
 /* Remove @key; returns its value or NULL when absent. */
 void *sc_hashmap_del(struct sc_hashmap *m, const void *key, size_t len);

@@ -30,9 +30,9 @@ struct sc_jsonw {
 	FILE *out;
 	bool pretty;
 	int depth;
-	bool first[SC_JSONW_MAX_DEPTH];  /* no member written yet */
+	bool first[SC_JSONW_MAX_DEPTH]; /* no member written yet */
 	bool after_key;
-	size_t len;                      /* bytes waiting in buf */
+	size_t len; /* bytes waiting in buf */
 	char buf[SC_JSONW_BUF];
 };
 

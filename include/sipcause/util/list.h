@@ -19,7 +19,7 @@ struct sc_list {
 
 /* The element of type @type holding the link @ptr in its @member. */
 #define SC_CONTAINER_OF(ptr, type, member) \
-	((type *)(void *)((char *)(ptr) - offsetof(type, member)))
+	((type *)(void *)((char *)(ptr)-offsetof(type, member)))
 
 /* An empty list head. */
 static inline void

@@ -15,17 +15,17 @@
  * paper's test vector.
  */
 struct sc_siphash_key {
-	uint64_t k0;   /* key bytes 0..7, little-endian */
-	uint64_t k1;   /* key bytes 8..15, little-endian */
+	uint64_t k0; /* key bytes 0..7, little-endian */
+	uint64_t k1; /* key bytes 8..15, little-endian */
 };
 
 /* SipHash-1-3 of @len bytes at @p under @key. */
 uint64_t sc_siphash13(const struct sc_siphash_key *key, const void *p,
-		      size_t len);
+                      size_t len);
 
 /* SipHash-2-4 of @len bytes at @p under @key. */
 uint64_t sc_siphash24(const struct sc_siphash_key *key, const void *p,
-		      size_t len);
+                      size_t len);
 
 /*
  * sc_siphash_key_random - a fresh key from getrandom(). When the kernel
@@ -35,7 +35,6 @@ uint64_t sc_siphash24(const struct sc_siphash_key *key, const void *p,
 void sc_siphash_key_random(struct sc_siphash_key *key);
 
 /* The key of the 16 bytes at @b (little-endian halves). */
-void sc_siphash_key_from_bytes(struct sc_siphash_key *key,
-			       const uint8_t b[16]);
+void sc_siphash_key_from_bytes(struct sc_siphash_key *key, const uint8_t b[16]);
 
 #endif /* SC_SIPHASH_H */

@@ -63,8 +63,7 @@ bool sc_str_to_u64(struct sc_str s, uint64_t max, uint64_t *v);
  * storing in *used how many bytes it took. False when no digit leads or
  * the value exceeds @max.
  */
-bool sc_str_lead_u64(struct sc_str s, uint64_t max, uint64_t *v,
-		     size_t *used);
+bool sc_str_lead_u64(struct sc_str s, uint64_t max, uint64_t *v, size_t *used);
 
 /*
  * Find @needle in @hay (both views), ASCII case-insensitively when
