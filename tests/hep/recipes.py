@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""The ClickHouse and Elasticsearch recipes of README-recipes.md name
+"""The ClickHouse and Elasticsearch recipes of README.md name
 only fields that the call objects of `--format jsonl` really have.
 
 Usage: recipes.py SIPCAUSE RECIPES.md SAMPLE...
