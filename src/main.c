@@ -15,26 +15,35 @@
 #include "sipcause/report/report.h"
 #include "sipcause/util/str.h"
 
-/* "sipcause explain 503", "sipcause explain q850 17" */
+/* "sipcause explain 503", "explain q850 17", "explain warning 399" */
 static int
 explain(int argc, char **argv)
 {
 	uint64_t n;
 	bool q850 = argc == 2 && strcmp(argv[0], "q850") == 0;
-	const char *arg = q850 ? argv[1] : argv[0];
+	bool warning = argc == 2 && strcmp(argv[0], "warning") == 0;
+	const char *arg = q850 || warning ? argv[1] : argv[0];
 	enum sc_err err;
 
-	if ((argc != 1 && !q850) ||
+	if ((argc != 1 && !q850 && !warning) ||
 	    !sc_str_to_u64(sc_str_from_cstr(arg), 999, &n)) {
 		cli_usage_error("%s", "usage: sipcause explain CODE | "
-		                      "explain q850 CAUSE");
+		                      "explain q850 CAUSE | explain warning "
+		                      "CODE");
 		return EXIT_USAGE;
 	}
-	err = q850 ? sc_report_explain_q850(stdout, (int)n)
-	           : sc_report_explain_code(stdout, (int)n);
+	if (q850)
+		err = sc_report_explain_q850(stdout, (int)n);
+	else if (warning)
+		err = sc_report_explain_warning(stdout, (int)n);
+	else
+		err = sc_report_explain_code(stdout, (int)n);
 	if (err != SC_OK) {
 		fprintf(stderr, "sipcause: %s %s is not known\n",
-		        q850 ? "Q.850 cause" : "status code", arg);
+		        q850      ? "Q.850 cause"
+		        : warning ? "Warning code"
+		                  : "status code",
+		        arg);
 		return EXIT_USAGE;
 	}
 	return EXIT_ANALYSED;

@@ -16,7 +16,8 @@
 static const char *const usage_text[] = {
 	"Usage: sipcause [OPTIONS] [FILE ...]\n"
 	"       sipcause -i IFACE [OPTIONS] [FILTER WORDS ...]\n"
-	"       sipcause explain CODE | explain q850 CAUSE\n"
+	"       sipcause explain CODE | explain q850 CAUSE | explain warning "
+	"CODE\n"
 	"\n"
 	"Find the SIP messages in packet captures (pcap, pcapng) or on a live\n"
 	"interface, rebuild the calls, and explain every response: what it\n"

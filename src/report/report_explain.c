@@ -57,3 +57,15 @@ sc_report_explain_q850(FILE *out, int cause)
 	field(out, "meaning", q->meaning);
 	return SC_OK;
 }
+
+enum sc_err
+sc_report_explain_warning(FILE *out, int code)
+{
+	const struct sc_warning_info *w = sc_kb_warning(code);
+
+	if (!w)
+		return SC_ENOTFOUND;
+	fprintf(out, "Warning %d: %s\n", w->code, w->text);
+	field(out, "meaning", w->meaning);
+	return SC_OK;
+}

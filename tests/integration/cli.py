@@ -384,6 +384,11 @@ def case_explain():
     expect(r.returncode == 0 and b"17" in r.stdout, "explain q850 17", r)
     fails_with(run("explain", "1234"), 1, "usage")
     fails_with(run("explain", "q850", "200"), 1, "not known")
+    # RFC 3261 20.43: 399 is "Miscellaneous warning"
+    r = run("explain", "warning", "399")
+    expect(r.returncode == 0 and b"399" in r.stdout and
+           b"iscellaneous" in r.stdout, "explain warning 399", r)
+    fails_with(run("explain", "warning", "200"), 1, "not known")
 
 
 def case_ports():

@@ -97,6 +97,9 @@ enum sc_err sc_report_explain_code(FILE *out, int code) SC_WARN_UNUSED;
 /* The same for a Q.850 cause value; SC_ENOTFOUND when unassigned. */
 enum sc_err sc_report_explain_q850(FILE *out, int cause) SC_WARN_UNUSED;
 
+/* The same for a Warning header code (RFC 3261 20.43, 300..399). */
+enum sc_err sc_report_explain_warning(FILE *out, int code) SC_WARN_UNUSED;
+
 /* Free the report; NULL is a no-op. */
 void sc_report_free(struct sc_report *r);
 
