@@ -17,11 +17,8 @@
 
 #include "cli/hep.h"
 #include "sipcause/capture/hep_listen.h"
-#include "sipcause/capture/privdrop.h"
 #include "sipcause/pipeline/filter.h"
 #include "sipcause/report/hep_out.h"
-#include "sipcause/report/report_live.h"
-#include "sipcause/util/str.h"
 
 /* TCP agents served at once by --hep-listen tcp: (more are refused). */
 #define HEP_LISTEN_MAX_CONNS 64
@@ -206,45 +203,6 @@ struct hep_run {
 	int64_t clock_mono;
 };
 
-/* A call's outcome is known: printed at once (as run_live.c does). */
-static void
-hep_call(void *ctx, const struct sc_call *call)
-{
-	struct run *r = ctx;
-
-	r->finished++;
-	if (call->verdict.cat != SC_CAT_OK)
-		r->failed[call->verdict.cat]++;
-	if (r->o->format == SC_FORMAT_JSONL) {
-		sc_report_call(r->report, call);
-		fflush(r->out);
-	} else if (r->o->format == SC_FORMAT_TEXT &&
-	           (sc_filter_is_empty(&r->o->filter) ||
-	            sc_filter_match(&r->o->filter, call))) {
-		sc_report_live_call(r->out, call, r->color);
-	}
-}
-
-/* Resident memory in bytes from /proc/self/statm; 0: unknown. */
-static uint64_t
-hep_rss(int fd)
-{
-	char buf[128];
-	ssize_t n = fd >= 0 ? pread(fd, buf, sizeof(buf) - 1, 0) : -1;
-	const char *sp;
-	uint64_t pages;
-	long page = sysconf(_SC_PAGESIZE);
-
-	if (n <= 0)
-		return 0;
-	buf[n] = 0;
-	sp = strchr(buf, ' ');
-	if (!sp || !sc_str_to_u64(sc_str_make(sp + 1, strcspn(sp + 1, " \n")),
-	                          UINT64_MAX, &pages))
-		return 0;
-	return pages * (uint64_t)(page > 0 ? page : 4096);
-}
-
 /* The --stats-interval line, with the listener's counters. */
 static void
 hep_stats_line(struct hep_run *hr)
@@ -268,7 +226,7 @@ hep_stats_line(struct hep_run *hr)
 	        (unsigned long long)st->bad, (unsigned long long)st->not_hep,
 	        (unsigned long long)st->non_sip,
 	        (unsigned long long)r->finished, (unsigned long long)failed,
-	        (double)hep_rss(r->statm_fd) / 1e6);
+	        (double)run_rss_bytes(r->statm_fd) / 1e6);
 }
 
 /* What came and what was skipped, on stderr at the end. */
@@ -295,24 +253,6 @@ hep_counters(struct hep_run *hr)
 		        (unsigned long long)st->conns_refused,
 		        (unsigned long long)st->conns_dropped);
 	fputc('\n', stderr);
-}
-
-/* -Z USER once the port and the files are open (root: nobody). */
-static int
-hep_drop_privileges(const struct options *o)
-{
-	const char *user = o->live.user;
-	char errbuf[SC_ERRBUF_SIZE];
-	enum sc_err err;
-
-	sc_privdrop_no_dumps();
-	if (!sc_privdrop_is_root())
-		return -1;
-	err = sc_privdrop_to(user ? user : SC_PRIVDROP_DEFAULT_USER, errbuf);
-	if (err == SC_OK || (!user && err == SC_ENOTFOUND))
-		return -1;
-	fprintf(stderr, "sipcause: -Z: %s\n", errbuf);
-	return EXIT_INPUT;
 }
 
 /* Bind the port, open -w, -o and the sender; then drop privileges. */
@@ -361,8 +301,8 @@ hep_setup(struct hep_run *hr)
 	in->linktype = SC_LINK_RAW;
 	r->statm_fd = open("/proc/self/statm", O_RDONLY | O_CLOEXEC);
 	tzset(); /* -G names use local time */
-	status = hep_drop_privileges(r->o);
-	if (status < 0 && !run_pipeline_new(r, hep_call, true))
+	status = run_drop_privileges(r->o);
+	if (status < 0 && !run_pipeline_new(r, run_live_call, true))
 		status = EXIT_INPUT;
 	return status;
 }
@@ -425,19 +365,6 @@ hep_tick(struct hep_run *hr, int64_t mono)
 	}
 }
 
-/* How long to wait: to the next stats line, the end, or 200 ms. */
-static int
-hep_timeout_ms(int64_t now, int64_t next_stats, int64_t deadline)
-{
-	int64_t t = now + 200000000;
-
-	if (next_stats && next_stats < t)
-		t = next_stats;
-	if (deadline && deadline < t)
-		t = deadline;
-	return t <= now ? 0 : (int)((t - now + 999999) / 1000000);
-}
-
 static void
 hep_loop(struct hep_run *hr)
 {
@@ -462,7 +389,7 @@ hep_loop(struct hep_run *hr)
 			next_stats += interval;
 		}
 		if (sc_hep_listen_next(
-		            hr->l, hep_timeout_ms(now, next_stats, deadline),
+		            hr->l, run_timeout_ms(now, next_stats, deadline),
 		            &f) == SC_OK) {
 			now = run_clock_ns(CLOCK_MONOTONIC);
 			hep_frame(hr, &f, now);

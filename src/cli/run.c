@@ -13,6 +13,9 @@
 #include "cli/hep.h"
 #include "cli/progress.h"
 #include "cli/run.h"
+#include "sipcause/capture/privdrop.h"
+#include "sipcause/report/report_live.h"
+#include "sipcause/util/str.h"
 #include "sipcause/pipeline/filter.h"
 
 static bool
@@ -292,4 +295,97 @@ bool
 run_stop_requested(void)
 {
 	return stop_signal != 0;
+}
+
+/*
+ * A call's outcome is known: the text line or the JSON object now, and
+ * the counters of --stats-interval.
+ */
+void
+run_live_call(void *ctx, const struct sc_call *call)
+{
+	struct run *r = ctx;
+
+	r->finished++;
+	if (call->verdict.cat != SC_CAT_OK)
+		r->failed[call->verdict.cat]++;
+	if (r->o->format == SC_FORMAT_JSONL) {
+		sc_report_call(r->report, call);
+		fflush(r->out);
+	} else if (r->o->format == SC_FORMAT_TEXT &&
+	           (sc_filter_is_empty(&r->o->filter) ||
+	            sc_filter_match(&r->o->filter, call))) {
+		sc_report_live_call(r->out, call, r->color);
+	}
+}
+
+/*
+ * Everything that needs privileges is open: become -Z USER (as root
+ * without -Z, nobody), and forbid core dumps, which would hold packets.
+ */
+int
+run_drop_privileges(const struct options *o)
+{
+	const char *user = o->live.user;
+	char errbuf[SC_ERRBUF_SIZE];
+	enum sc_err err;
+
+	sc_privdrop_no_dumps();
+	if (!sc_privdrop_is_root()) {
+		if (user && !o->quiet)
+			fprintf(stderr,
+			        "sipcause: warning: -Z %s: not "
+			        "running as root, nothing to drop\n",
+			        user);
+		return -1;
+	}
+	err = sc_privdrop_to(user ? user : SC_PRIVDROP_DEFAULT_USER, errbuf);
+	if (err == SC_OK)
+		return -1;
+	if (!user && err == SC_ENOTFOUND) {
+		if (!o->quiet)
+			fprintf(stderr,
+			        "sipcause: warning: %s; staying "
+			        "root (use -Z USER)\n",
+			        errbuf);
+		return -1;
+	}
+	fprintf(stderr, "sipcause: -Z: %s\n", errbuf);
+	return EXIT_INPUT;
+}
+
+/* Resident memory in bytes, from the statm opened at start; 0: unknown. */
+uint64_t
+run_rss_bytes(int fd)
+{
+	char buf[128];
+	ssize_t n = fd >= 0 ? pread(fd, buf, sizeof(buf) - 1, 0) : -1;
+	const char *sp;
+	uint64_t pages;
+	long page = sysconf(_SC_PAGESIZE);
+
+	if (n <= 0)
+		return 0;
+	buf[n] = 0;
+	sp = strchr(buf, ' '); /* "size resident shared ..." */
+	if (!sp)
+		return 0;
+	sp++;
+	if (!sc_str_to_u64(sc_str_make(sp, strcspn(sp, " \n")), UINT64_MAX,
+	                   &pages))
+		return 0;
+	return pages * (uint64_t)(page > 0 ? page : 4096);
+}
+
+/* How long to sleep: to the next stats line, the end, or 200 ms. */
+int
+run_timeout_ms(int64_t now, int64_t next_stats, int64_t deadline)
+{
+	int64_t t = now + 200000000;
+
+	if (next_stats && next_stats < t)
+		t = next_stats;
+	if (deadline && deadline < t)
+		t = deadline;
+	return t <= now ? 0 : (int)((t - now + 999999) / 1000000);
 }

@@ -80,6 +80,20 @@ bool run_stop_requested(void);
 /* A clock in nanoseconds (CLOCK_REALTIME is the live capture clock). */
 int64_t run_clock_ns(clockid_t id);
 
+/*
+ * What the live runs (interfaces, HEP listener) share. run_live_call: a
+ * call's outcome is known, printed at once (ctx: the run).
+ * run_drop_privileges: once everything that needs privileges is open,
+ * become -Z USER (as root without -Z, nobody) with core dumps off;
+ * returns -1 to go on, or an exit status. run_rss_bytes: resident memory
+ * from an open /proc/self/statm, 0 when unknown. run_timeout_ms: how long
+ * to wait, to the next stats line, the deadline, or 200 ms.
+ */
+void run_live_call(void *ctx, const struct sc_call *call);
+int run_drop_privileges(const struct options *o);
+uint64_t run_rss_bytes(int fd);
+int run_timeout_ms(int64_t now, int64_t next_stats, int64_t deadline);
+
 /* The runs, by source; each returns the exit status. */
 int run_files(struct options *o);
 int run_live(struct options *o);

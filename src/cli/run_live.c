@@ -14,33 +14,9 @@
 #include "cli/run.h"
 #include "sipcause/capture/live.h"
 #include "sipcause/capture/pcapout.h"
-#include "sipcause/capture/privdrop.h"
 #include "sipcause/pipeline/filter.h"
 #include "sipcause/report/report_live.h"
 #include "sipcause/sip/sipmsg.h"
-#include "sipcause/util/str.h"
-
-/*
- * A call's outcome is known: the text line or the JSON object now, and
- * the counters of --stats-interval.
- */
-static void
-live_call(void *ctx, const struct sc_call *call)
-{
-	struct run *r = ctx;
-
-	r->finished++;
-	if (call->verdict.cat != SC_CAT_OK)
-		r->failed[call->verdict.cat]++;
-	if (r->o->format == SC_FORMAT_JSONL) {
-		sc_report_call(r->report, call);
-		fflush(r->out);
-	} else if (r->o->format == SC_FORMAT_TEXT &&
-	           (sc_filter_is_empty(&r->o->filter) ||
-	            sc_filter_match(&r->o->filter, call))) {
-		sc_report_live_call(r->out, call, r->color);
-	}
-}
 
 /* A frame arrived: to the -w file, then through the analysis. */
 static void
@@ -160,64 +136,6 @@ live_open(struct run *r)
 	return -1;
 }
 
-/*
- * Everything that needs privileges is open: become -Z USER (as root
- * without -Z, nobody), and forbid core dumps, which would hold packets.
- */
-static int
-drop_privileges(const struct options *o)
-{
-	const char *user = o->live.user;
-	char errbuf[SC_ERRBUF_SIZE];
-	enum sc_err err;
-
-	sc_privdrop_no_dumps();
-	if (!sc_privdrop_is_root()) {
-		if (user && !o->quiet)
-			fprintf(stderr,
-			        "sipcause: warning: -Z %s: not "
-			        "running as root, nothing to drop\n",
-			        user);
-		return -1;
-	}
-	err = sc_privdrop_to(user ? user : SC_PRIVDROP_DEFAULT_USER, errbuf);
-	if (err == SC_OK)
-		return -1;
-	if (!user && err == SC_ENOTFOUND) {
-		if (!o->quiet)
-			fprintf(stderr,
-			        "sipcause: warning: %s; staying "
-			        "root (use -Z USER)\n",
-			        errbuf);
-		return -1;
-	}
-	fprintf(stderr, "sipcause: -Z: %s\n", errbuf);
-	return EXIT_INPUT;
-}
-
-/* Resident memory in bytes, from the statm opened at start; 0: unknown. */
-static uint64_t
-rss_bytes(int fd)
-{
-	char buf[128];
-	ssize_t n = fd >= 0 ? pread(fd, buf, sizeof(buf) - 1, 0) : -1;
-	const char *sp;
-	uint64_t pages;
-	long page = sysconf(_SC_PAGESIZE);
-
-	if (n <= 0)
-		return 0;
-	buf[n] = 0;
-	sp = strchr(buf, ' '); /* "size resident shared ..." */
-	if (!sp)
-		return 0;
-	sp++;
-	if (!sc_str_to_u64(sc_str_make(sp, strcspn(sp, " \n")), UINT64_MAX,
-	                   &pages))
-		return 0;
-	return pages * (uint64_t)(page > 0 ? page : 4096);
-}
-
 /* The --stats-interval line on stderr. */
 static void
 live_stats_line(struct run *r)
@@ -252,7 +170,7 @@ live_stats_line(struct run *r)
 		sep = ", ";
 	}
 	fprintf(stderr, "%s, RSS %.1f MB\n", failed ? ")" : "",
-	        (double)rss_bytes(r->statm_fd) / 1e6);
+	        (double)run_rss_bytes(r->statm_fd) / 1e6);
 }
 
 /*
@@ -304,19 +222,6 @@ live_dispatch(struct run *r, uint64_t *n)
 	return err;
 }
 
-/* How long to sleep: to the next stats line, the end, or 200 ms. */
-static int
-live_timeout_ms(int64_t now, int64_t next_stats, int64_t deadline)
-{
-	int64_t t = now + 200000000;
-
-	if (next_stats && next_stats < t)
-		t = next_stats;
-	if (deadline && deadline < t)
-		t = deadline;
-	return t <= now ? 0 : (int)((t - now + 999999) / 1000000);
-}
-
 /* After the stop: what libpcap still holds, without blocking. */
 static enum sc_err
 live_drain(struct run *r)
@@ -352,7 +257,7 @@ live_loop(struct run *r)
 			next_stats += interval;
 		}
 		err = sc_live_wait(r->live,
-		                   live_timeout_ms(now, next_stats, deadline),
+		                   run_timeout_ms(now, next_stats, deadline),
 		                   r->errbuf);
 		if (err == SC_OK)
 			err = live_dispatch(r, &n);
@@ -430,9 +335,9 @@ live_setup(struct run *r)
 		return status;
 	r->statm_fd = open("/proc/self/statm", O_RDONLY | O_CLOEXEC);
 	tzset(); /* -G names use local time; zone files stay readable */
-	status = drop_privileges(r->o);
+	status = run_drop_privileges(r->o);
 	live_hook_messages(r);
-	if (status < 0 && !run_pipeline_new(r, live_call, true))
+	if (status < 0 && !run_pipeline_new(r, run_live_call, true))
 		status = EXIT_INPUT;
 	return status;
 }
