@@ -16,6 +16,7 @@
 
 #include <pcap/pcap.h>
 
+#include "dlt.h"
 #include "sipcause/capture/capture.h"
 #include "sipcause/decode/decode.h"
 
@@ -30,32 +31,6 @@ struct sc_capture {
 	uint64_t bad_ts_frame; /* the first of them */
 	char warning[SC_ERRBUF_SIZE];
 };
-
-/*
- * libpcap reports DLT_* values, a few of which differ between platforms
- * (DLT_RAW is 12 on Linux, 14 on OpenBSD). Files always hold LINKTYPE_*
- * values; map back to those so decode can stay libpcap-free.
- */
-static int
-dlt_to_linktype(int dlt)
-{
-	switch (dlt) {
-	case DLT_NULL:
-		return SC_LINK_NULL;
-	case DLT_EN10MB:
-		return SC_LINK_ETHERNET;
-#ifdef DLT_RAW
-	case DLT_RAW:
-		return SC_LINK_RAW;
-#endif
-#if defined(DLT_LOOP) && DLT_LOOP != DLT_RAW
-	case DLT_LOOP:
-		return SC_LINK_LOOP;
-#endif
-	default:
-		return dlt; /* the remaining values are identical */
-	}
-}
 
 /* Decode holds the one list of link types; capture asks it. */
 bool
@@ -94,7 +69,7 @@ wrap(pcap_t *pcap, const char *name, uint64_t size, struct sc_capture **out,
      char *errbuf)
 {
 	struct sc_capture *c;
-	int linktype = dlt_to_linktype(pcap_datalink(pcap));
+	int linktype = sc__dlt_to_linktype(pcap_datalink(pcap));
 
 	if (!sc_capture_linktype_supported(linktype)) {
 		snprintf(errbuf, SC_ERRBUF_SIZE,
