@@ -321,7 +321,6 @@ static void
 hep_frame(struct hep_run *hr, struct sc_frame *f, int64_t mono)
 {
 	struct run *r = &hr->r;
-	enum sc_err err;
 
 	hr->frames++;
 	f->number = hr->frames;
@@ -329,21 +328,7 @@ hep_frame(struct hep_run *hr, struct sc_frame *f, int64_t mono)
 		hr->clock_ts = f->ts_ns;
 		hr->clock_mono = mono;
 	}
-	if (r->pcap) {
-		err = sc_pcapout_write(r->pcap, f, r->errbuf);
-		if (err != SC_OK) {
-			r->stop = true;
-			if (err != SC_ELIMIT)
-				r->failure = err;
-			return;
-		}
-	}
-	err = sc_analyzer_frame(r->an, f);
-	if (err != SC_OK) {
-		r->stop = true;
-		r->failure = err;
-		snprintf(r->errbuf, sizeof(r->errbuf), "%s", sc_strerror(err));
-	}
+	run_frame(r, f);
 	if (r->o->live.count && hr->frames >= r->o->live.count)
 		r->stop = true;
 }

@@ -389,3 +389,28 @@ run_timeout_ms(int64_t now, int64_t next_stats, int64_t deadline)
 		t = deadline;
 	return t <= now ? 0 : (int)((t - now + 999999) / 1000000);
 }
+
+void
+run_frame(void *ctx, const struct sc_frame *f)
+{
+	struct run *r = ctx;
+	enum sc_err err;
+
+	if (r->stop)
+		return; /* a limit was hit inside this batch */
+	if (r->pcap) {
+		err = sc_pcapout_write(r->pcap, f, r->errbuf);
+		if (err != SC_OK) {
+			r->stop = true;
+			if (err != SC_ELIMIT)
+				r->failure = err;
+			return;
+		}
+	}
+	err = sc_analyzer_frame(r->an, f);
+	if (err != SC_OK) {
+		r->stop = true;
+		r->failure = err;
+		snprintf(r->errbuf, sizeof(r->errbuf), "%s", sc_strerror(err));
+	}
+}

@@ -90,6 +90,9 @@ int64_t run_clock_ns(clockid_t id);
  * to wait, to the next stats line, the deadline, or 200 ms.
  */
 void run_live_call(void *ctx, const struct sc_call *call);
+/* A live frame arrived (ctx: the run): to the -w file, then through the
+ * analysis; an error or -W's last file sets r->stop. */
+void run_frame(void *ctx, const struct sc_frame *f);
 int run_drop_privileges(const struct options *o);
 uint64_t run_rss_bytes(int fd);
 int run_timeout_ms(int64_t now, int64_t next_stats, int64_t deadline);

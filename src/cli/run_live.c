@@ -18,32 +18,6 @@
 #include "sipcause/report/report_live.h"
 #include "sipcause/sip/sipmsg.h"
 
-/* A frame arrived: to the -w file, then through the analysis. */
-static void
-live_frame(void *ctx, const struct sc_frame *f)
-{
-	struct run *r = ctx;
-	enum sc_err err;
-
-	if (r->stop)
-		return; /* a limit was hit inside this batch */
-	if (r->pcap) {
-		err = sc_pcapout_write(r->pcap, f, r->errbuf);
-		if (err != SC_OK) {
-			r->stop = true;
-			if (err != SC_ELIMIT)
-				r->failure = err;
-			return;
-		}
-	}
-	err = sc_analyzer_frame(r->an, f);
-	if (err != SC_OK) {
-		r->stop = true;
-		r->failure = err;
-		snprintf(r->errbuf, sizeof(r->errbuf), "%s", sc_strerror(err));
-	}
-}
-
 /*
  * -V: one line for each message as it is framed, before the analysis
  * reads it (@ctx: the stream). The hand scanner is enough for the start
@@ -215,7 +189,7 @@ live_dispatch(struct run *r, uint64_t *n)
 		r->stop = true;
 		return SC_OK;
 	}
-	err = sc_live_dispatch(r->live, max, live_frame, r, n, r->errbuf);
+	err = sc_live_dispatch(r->live, max, run_frame, r, n, r->errbuf);
 	if (r->o->live.count && *n >= max)
 		r->stop = true;
 	sc_pcapout_flush(r->pcap);
