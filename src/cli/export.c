@@ -18,6 +18,7 @@
 #include "cli/export.h"
 #include "sipcause/capture/capture.h"
 #include "sipcause/pipeline/filter.h"
+#include "sipcause/util/vec.h"
 
 /* A sorted set of frame numbers. */
 struct frameset {
@@ -52,13 +53,7 @@ cmp_u64(const void *a, const void *b)
 static void
 frameset_seal(struct frameset *s)
 {
-	size_t out = 0;
-
-	qsort(s->v, s->n, sizeof(*s->v), cmp_u64);
-	for (size_t i = 0; i < s->n; i++)
-		if (out == 0 || s->v[out - 1] != s->v[i])
-			s->v[out++] = s->v[i];
-	s->n = out;
+	s->n = sc_sort_unique_u64(s->v, s->n);
 }
 
 static bool

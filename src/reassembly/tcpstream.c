@@ -25,6 +25,7 @@
 #include "sipcause/util/dynbuf.h"
 #include "sipcause/util/hashmap.h"
 #include "sipcause/util/list.h"
+#include "sipcause/util/vec.h"
 #include "sipcause/reassembly/tcpstream.h"
 #include "tcpstream_impl.h"
 
@@ -137,31 +138,6 @@ sc__tcp_clear(struct sc_tcp *t, struct half *h)
 }
 
 /*
- * A segment that fills a hole comes after the ones around it in the
- * capture but sits before them in the stream: the frame list is sorted
- * and without repeats, as struct sc_rawmsg promises. Few entries:
- * insertion sort. Returns the new count.
- */
-static size_t
-sorted_unique(uint64_t *v, size_t n)
-{
-	size_t out = 0;
-
-	for (size_t i = 1; i < n; i++) {
-		uint64_t x = v[i];
-		size_t j = i;
-
-		for (; j > 0 && v[j - 1] > x; j--)
-			v[j] = v[j - 1];
-		v[j] = x;
-	}
-	for (size_t i = 0; i < n; i++)
-		if (out == 0 || v[out - 1] != v[i])
-			v[out++] = v[i];
-	return out;
-}
-
-/*
  * Fill @raw for the stream bytes [start, end) given as @p: the frames
  * whose bytes overlap the range, and time and frame of the last one.
  */
@@ -192,7 +168,9 @@ sc__tcp_describe(struct sc_tcp *t, struct half *h, uint64_t start, uint64_t end,
 		raw->ts_ns = h->marks[i].ts;
 	}
 	raw->frames = t->frames_tmp;
-	raw->nframes = sorted_unique(t->frames_tmp, n);
+	/* a segment that filled a hole came after the ones around it in
+	 * the capture: the list is sorted, as struct sc_rawmsg promises */
+	raw->nframes = sc_sort_unique_u64(t->frames_tmp, n);
 	raw->src = h->src;
 	raw->dst = h->dst;
 	raw->transport = SC_TRANSPORT_TCP;

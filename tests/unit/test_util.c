@@ -219,6 +219,25 @@ test_vec(void **state)
 	assert_int_equal(v.n, 0);
 }
 
+/* Frame lists: sorted and without repeats, in place. */
+static void
+test_sort_unique_u64(void **state)
+{
+	uint64_t sorted[] = { 1, 2, 2, 5, 9, 9, 9 };
+	uint64_t shuffled[] = { 8, 4, 6, 4, 10, 8 };
+	uint64_t one[] = { 7 };
+
+	(void)state;
+	assert_int_equal(sc_sort_unique_u64(sorted, 7), 4);
+	assert_true(sorted[0] == 1 && sorted[1] == 2 && sorted[2] == 5 &&
+		    sorted[3] == 9);
+	assert_int_equal(sc_sort_unique_u64(shuffled, 6), 4);
+	assert_true(shuffled[0] == 4 && shuffled[1] == 6 &&
+		    shuffled[2] == 8 && shuffled[3] == 10);
+	assert_int_equal(sc_sort_unique_u64(one, 1), 1);
+	assert_int_equal(sc_sort_unique_u64(NULL, 0), 0);
+}
+
 static void
 test_addr(void **state)
 {
@@ -268,6 +287,7 @@ main(void)
 		cmocka_unit_test(test_siphash_vectors),
 		cmocka_unit_test(test_hashmap_keys),
 		cmocka_unit_test(test_vec),
+		cmocka_unit_test(test_sort_unique_u64),
 		cmocka_unit_test(test_addr),
 	};
 
