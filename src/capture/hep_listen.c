@@ -87,7 +87,7 @@ decode_v2_agent(const uint8_t *p, size_t len, struct sc_hep *h)
 
 	memset(h, 0, sizeof(*h));
 	if (len < 1 || p[0] != 2 || alen == 0)
-		return SC_ENOTFOUND;
+		return SC_ENOTPROTO;
 	if (len < off + 12)
 		return SC_ETRUNC;
 	sec = (uint32_t)p[off] | (uint32_t)p[off + 1] << 8 |
@@ -121,7 +121,7 @@ sc_hep_to_frame(const uint8_t *p, size_t len, int64_t now_ns, uint8_t *buf,
 	enum sc_err err = sc_hep_decode(p, len, &h);
 	size_t ulen, hl;
 
-	if (err == SC_ENOTFOUND)
+	if (err == SC_ENOTPROTO)
 		err = decode_v2_agent(p, len, &h);
 	if (err != SC_OK)
 		return err;
@@ -327,7 +327,7 @@ to_frame(struct sc_hep_listener *l, size_t len, struct sc_frame *out)
 		l->st.packets++;
 		return true;
 	}
-	if (err == SC_ENOTFOUND)
+	if (err == SC_ENOTPROTO)
 		l->st.not_hep++;
 	else if (err == SC_EUNSUPPORTED)
 		l->st.non_sip++;
@@ -433,7 +433,7 @@ udp_next(struct sc_hep_listener *l, int timeout_ms, struct sc_frame *out)
 	ssize_t r;
 
 	if (poll(&pf, 1, timeout_ms) <= 0)
-		return SC_ENOTFOUND;
+		return SC_EAGAIN;
 	r = recv(l->fd, l->pkt, sizeof(l->pkt), 0);
 	return r > 0 && to_frame(l, (size_t)r, out) ? SC_OK : SC_ELIMIT;
 }
@@ -467,10 +467,10 @@ sc_hep_listen_next(struct sc_hep_listener *l, int timeout_ms,
 			if (err != SC_ELIMIT)
 				return err;
 		} else if (!wait_input(l, (int)left)) {
-			return SC_ENOTFOUND; /* time is up, or a signal */
+			return SC_EAGAIN; /* time is up, or a signal */
 		}
 		if (left == 0)
-			return from_buffers(l, out) ? SC_OK : SC_ENOTFOUND;
+			return from_buffers(l, out) ? SC_OK : SC_EAGAIN;
 	}
 }
 

@@ -115,18 +115,18 @@ decode_v2(struct sc_cur c, struct sc_hep *out)
 	if (!sc_cur_u8(&c, &version) || !sc_cur_u8(&c, &hlen) ||
 	    !sc_cur_u8(&c, &family) || !sc_cur_u8(&c, &proto) ||
 	    !sc_cur_be16(&c, &sport) || !sc_cur_be16(&c, &dport))
-		return SC_ENOTFOUND;
+		return SC_ENOTPROTO;
 	alen = family == AF_HEP_INET ? 4 : family == AF_HEP_INET6 ? 16 : 0;
 	/* the header length must match the family exactly: that and the
 	 * time check below keep ordinary UDP from passing for HEPv2 */
 	if (version != 2 || alen == 0 || hlen != 8 + 2 * alen + 12)
-		return SC_ENOTFOUND;
+		return SC_ENOTPROTO;
 	if (!sc_cur_bytes(&c, a, alen) || !sc_cur_bytes(&c, b, alen) ||
 	    !sc_cur_le32(&c, &sec) || !sc_cur_le32(&c, &usec) ||
 	    !sc_cur_skip(&c, 4))
 		return SC_ETRUNC;
 	if (usec >= 1000000)
-		return SC_ENOTFOUND;
+		return SC_ENOTPROTO;
 	if (alen == 4) {
 		sc_addr_set4(&out->src.addr, a);
 		sc_addr_set4(&out->dst.addr, b);
@@ -154,5 +154,5 @@ sc_hep_decode(const uint8_t *p, size_t len, struct sc_hep *out)
 		return decode_v3(c, out);
 	if (len >= 1 && p[0] == 2)
 		return decode_v2(c, out);
-	return SC_ENOTFOUND;
+	return SC_ENOTPROTO;
 }

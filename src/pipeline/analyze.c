@@ -301,7 +301,7 @@ try_hep(struct sc_analyzer *a, const struct sc_rawmsg *outer,
 	struct sc_rawmsg proto = *outer;
 	enum sc_err err = sc_hep_decode(pkt->payload, pkt->len, &hep);
 
-	if (err == SC_ENOTFOUND)
+	if (err == SC_ENOTPROTO)
 		return false;
 	if (err != SC_OK || (hep.payload_type && hep.payload_type != 1) ||
 	    !sc_sipframe_is_start(hep.payload, hep.len)) {

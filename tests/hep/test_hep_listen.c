@@ -41,7 +41,7 @@ listen_loop(struct sc_analyzer *a, const char *spec, int quiet_s)
 		(unsigned long long)st->not_hep,
 		(unsigned long long)st->non_sip);
 	sc_hep_listen_close(l);
-	return err == SC_ENOTFOUND ? 0 : 1;
+	return err == SC_EAGAIN ? 0 : 1;
 }
 
 int

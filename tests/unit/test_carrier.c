@@ -118,7 +118,7 @@ test_hep3_prefixes(void **state)
 		memcpy(copy, b.b, n);
 		err = sc_hep_decode(copy, n, &h);
 		/* a cut packet is never taken as whole */
-		assert_true(err == SC_ENOTFOUND || err == SC_ETRUNC ||
+		assert_true(err == SC_ENOTPROTO || err == SC_ETRUNC ||
 			    err == SC_EMALFORMED ||
 			    (err == SC_OK && h.len < strlen(sip)));
 		free(copy);
@@ -137,9 +137,9 @@ test_hep3_damaged(void **state)
 	b.b[6 + 5] = 3;
 	assert_int_equal(sc_hep_decode(b.b, b.len, &h), SC_EMALFORMED);
 	assert_int_equal(sc_hep_decode((const uint8_t *)"HEP2", 4, &h),
-			 SC_ENOTFOUND);
+			 SC_ENOTPROTO);
 	assert_int_equal(sc_hep_decode((const uint8_t *)sip, strlen(sip), &h),
-			 SC_ENOTFOUND);
+			 SC_ENOTPROTO);
 }
 
 static void
@@ -167,7 +167,7 @@ test_hep2(void **state)
 	assert_int_equal(h.len, strlen(sip));
 	/* a wrong header length is not HEPv2 (ordinary UDP) */
 	b.b[1] = 27;
-	assert_int_equal(sc_hep_decode(b.b, b.len, &h), SC_ENOTFOUND);
+	assert_int_equal(sc_hep_decode(b.b, b.len, &h), SC_ENOTPROTO);
 }
 
 /* ---- SCTP ---- */

@@ -26,7 +26,7 @@ struct sc_hep_listen_stats {
  * sc_hep_to_frame - decode one HEP packet and build in @buf a raw IP
  * (LINKTYPE_RAW) frame: an IPv4 or IPv6 header and a UDP header with
  * the original addresses and ports, then the SIP payload; @out->ts_ns is
- * the original time (@now_ns when the HEP has none). SC_ENOTFOUND when
+ * the original time (@now_ns when the HEP has none). SC_ENOTPROTO when
  * not HEP, SC_EUNSUPPORTED for a non-SIP payload type, SC_ETRUNC or
  * SC_EMALFORMED for damaged HEP. @out->data points into @buf.
  */
@@ -49,7 +49,7 @@ uint16_t sc_hep_listen_port(const struct sc_hep_listener *l);
 /*
  * sc_hep_listen_next - wait up to @timeout_ms for the next SIP-carrying
  * HEP packet and return it as a frame (valid until the next call).
- * SC_ENOTFOUND on timeout; damaged packets are counted and skipped.
+ * SC_EAGAIN when nothing came in time; damaged packets are counted and skipped.
  */
 enum sc_err sc_hep_listen_next(struct sc_hep_listener *l, int timeout_ms,
                                struct sc_frame *out) SC_WARN_UNUSED;

@@ -29,7 +29,7 @@ struct sc_hep {
 /*
  * sc_hep_decode - read a HEP packet from a UDP (or TCP) payload.
  * HEPv3 ("HEP3", chunked) and HEPv2 (fixed header) are recognised by
- * content. Returns SC_OK with @out filled; SC_ENOTFOUND when the bytes
+ * content. Returns SC_OK with @out filled; SC_ENOTPROTO when the bytes
  * are not HEP; SC_ETRUNC or SC_EMALFORMED when they are damaged HEP;
  * SC_EUNSUPPORTED for a compressed payload.
  */
