@@ -54,6 +54,7 @@ struct leg_group {
 	uint32_t n;
 	bool overflow;
 	uint32_t len;
+	int64_t released_ts; /* last packet of the latest released leg */
 	struct leg first;
 	char key[];
 };
@@ -62,10 +63,25 @@ struct leg_group {
  * legs no longer link to calls that come later). */
 #define DEFAULT_MAX_KEYS 262144
 
+/*
+ * A key whose legs were all released (streamed and freed) is kept this
+ * long on the capture clock after the last packet of its latest leg,
+ * then dropped: the legs of one call through a B2BUA end within a
+ * transaction timeout of each other (a BYE or a final response relayed),
+ * and without this every finished call would leave its "cid:" key behind
+ * until the cap (issue #11: ~250 bytes per call in a live soak).
+ */
+#define RELEASED_KEEP_NS SC__TRANSACTION_TIMEOUT_NS
+
+/* Fewest keys before a scan for released keys that expired. */
+#define MIN_SWEEP 4096
+
 struct sc_linker {
 	struct sc_hashmap groups; /* key -> struct leg_group * */
 	struct sc_vec all;        /* owns the groups, oldest first */
 	size_t max_keys;
+	size_t sweep_at;    /* scan for expired keys at this many */
+	int64_t now_ns;     /* latest last packet of a call seen */
 	uint64_t forgotten; /* keys dropped by the cap */
 };
 
@@ -100,6 +116,7 @@ sc_linker_new(void)
 	sc_hashmap_init(&l->groups);
 	sc_vec_init(&l->all);
 	l->max_keys = DEFAULT_MAX_KEYS;
+	l->sweep_at = MIN_SWEEP;
 	return l;
 }
 
@@ -147,6 +164,55 @@ forget_oldest(struct sc_linker *l)
 	l->all.n = keep;
 }
 
+/* Are all of @g's legs released, the latest before @now_ns less the
+ * time they are kept? */
+static bool
+expired(const struct leg_group *g, int64_t now_ns)
+{
+	if (g->n && g->first.call)
+		return false;
+	for (size_t i = 1; i < g->n; i++)
+		if (g->more[i - 1].call)
+			return false;
+	return g->released_ts <= now_ns - RELEASED_KEEP_NS;
+}
+
+/* Forget the legs of @g (all released): its key starts anew. */
+static void
+group_reset(struct leg_group *g)
+{
+	for (size_t i = 0; i < g->n; i++)
+		free(leg_at(g, i)->id);
+	free(g->more);
+	g->more = NULL;
+	g->n = 0;
+	g->overflow = false;
+	g->released_ts = 0;
+	g->first = (struct leg){ 0 };
+}
+
+/* Drop the keys of released legs kept long enough (not counted: their
+ * time is over, no cap acted). A scan when the keys doubled since the
+ * last one, so O(1) per key. */
+static void
+sweep_released(struct sc_linker *l)
+{
+	size_t keep = 0;
+
+	for (size_t i = 0; i < l->all.n; i++) {
+		struct leg_group *g = l->all.v[i];
+
+		if (expired(g, l->now_ns)) {
+			sc_hashmap_del(&l->groups, g->key, g->len);
+			group_free(g);
+			continue;
+		}
+		l->all.v[keep++] = g;
+	}
+	l->all.n = keep;
+	l->sweep_at = keep > MIN_SWEEP / 2 ? 2 * keep : MIN_SWEEP;
+}
+
 /* The group of @key, created when new; NULL when out of memory. */
 static struct leg_group *
 group_of(struct sc_linker *l, const char *key)
@@ -158,6 +224,9 @@ group_of(struct sc_linker *l, const char *key)
 		return g;
 	if (len > UINT32_MAX)
 		return NULL;
+	/* expired keys go before the cap forgets any other */
+	if (l->all.n >= l->sweep_at || l->all.n >= l->max_keys)
+		sweep_released(l);
 	if (l->all.n >= l->max_keys)
 		forget_oldest(l);
 	g = calloc(1, sizeof(*g) + len + 1);
@@ -199,12 +268,16 @@ sc_linker_add(struct sc_linker *l, struct sc_call *c)
 {
 	enum sc_err err = SC_OK;
 
+	if (c->last_ts > l->now_ns)
+		l->now_ns = c->last_ts;
 	for (size_t k = 0; k < c->nlink_keys && err == SC_OK; k++) {
 		struct leg_group *g = group_of(l, c->link_keys[k]);
 		bool member = false;
 
 		if (!g)
 			return SC_ENOMEM;
+		if (g->n && expired(g, l->now_ns))
+			group_reset(g); /* not swept yet: as if new */
 		for (size_t i = 0; i < g->n; i++)
 			member |= leg_at(g, i)->call == c;
 		if (member)
@@ -232,6 +305,8 @@ sc_linker_add(struct sc_linker *l, struct sc_call *c)
 void
 sc_linker_release(struct sc_linker *l, const struct sc_call *c)
 {
+	if (c->last_ts > l->now_ns)
+		l->now_ns = c->last_ts;
 	for (size_t k = 0; k < c->nlink_keys; k++) {
 		struct leg_group *g = sc_hashmap_get(
 		        &l->groups, c->link_keys[k], strlen(c->link_keys[k]));
@@ -244,6 +319,8 @@ sc_linker_release(struct sc_linker *l, const struct sc_call *c)
 			/* out of memory: the leg is forgotten, not dangling */
 			lg->id = strdup(c->call_id ? c->call_id : "");
 			lg->call = NULL;
+			if (c->last_ts > g->released_ts)
+				g->released_ts = c->last_ts;
 		}
 	}
 }

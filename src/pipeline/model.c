@@ -88,7 +88,7 @@ sc_model_fini(struct sc_model *m)
 	for (size_t i = 0; i < m->peers.n; i++) {
 		struct sc_peer *p = m->peers.v[i];
 
-		free(p->s.pdd_ms);
+		sc_delays_fini(&p->s.pdd);
 		free(p);
 	}
 	sc_vec_fini(&m->peers);
@@ -96,9 +96,9 @@ sc_model_fini(struct sc_model *m)
 	for (size_t i = 0; i < m->nsecurity; i++)
 		security_item_fini(&m->security[i]);
 	free(m->security);
-	free(m->overall.pdd_ms);
-	free(m->rfc6076.srd.ms);
-	free(m->rfc6076.sdd.ms);
+	sc_delays_fini(&m->overall.pdd);
+	sc_delays_fini(&m->rfc6076.srd);
+	sc_delays_fini(&m->rfc6076.sdd);
 	memset(m, 0, sizeof(*m));
 }
 
@@ -167,19 +167,141 @@ count_call(struct sc_call_stats *s, const struct sc_call *c)
 		s->answered++;
 	if (delivered(c))
 		s->delivered++;
-	if (c->timings.pdd_ms < 0)
-		return SC_OK;
-	if (s->npdd == s->apdd) {
-		size_t n = s->apdd ? s->apdd * 2 : 16;
-		int64_t *v = realloc(s->pdd_ms, n * sizeof(*v));
+	return sc_delays_add(&s->pdd, c->timings.pdd_ms);
+}
 
-		if (!v)
-			return SC_ENOMEM;
-		s->pdd_ms = v;
-		s->apdd = n;
-	}
-	s->pdd_ms[s->npdd++] = c->timings.pdd_ms;
+/*
+ * Bounded delays (struct sc_delays): exact values up to SC_DELAYS_EXACT,
+ * then a log-scale histogram. Bucket b < 64 holds the value b; above,
+ * a value v in [2^e, 2^(e+1)) (e >= 6) goes to one of 32 buckets of
+ * width 2^(e-5), so that the middle of a bucket is within v/64 of v.
+ */
+#define EXACT_BELOW 64
+#define SUB_BITS 5
+#define SUB (1 << SUB_BITS)
+#define LOW_OCTAVE 6 /* 2^6 == EXACT_BELOW */
+
+static size_t
+bucket_of(int64_t v)
+{
+	unsigned e;
+	size_t b;
+
+	if (v < EXACT_BELOW)
+		return (size_t)v;
+	e = 63u - (unsigned)__builtin_clzll((unsigned long long)v);
+	b = EXACT_BELOW + (size_t)(e - LOW_OCTAVE) * SUB +
+	    (size_t)(((uint64_t)v >> (e - SUB_BITS)) & (SUB - 1));
+	return b < SC_DELAYS_BUCKETS ? b : SC_DELAYS_BUCKETS - 1;
+}
+
+/* The middle of bucket @b (its value, below EXACT_BELOW). */
+static int64_t
+bucket_middle(size_t b)
+{
+	unsigned e;
+	uint64_t sub, width;
+
+	if (b < EXACT_BELOW)
+		return (int64_t)b;
+	e = LOW_OCTAVE + (unsigned)((b - EXACT_BELOW) / SUB);
+	sub = (b - EXACT_BELOW) % SUB;
+	width = UINT64_C(1) << (e - SUB_BITS);
+	return (int64_t)((SUB + sub) * width + width / 2);
+}
+
+/* Past SC_DELAYS_EXACT values: move them into the histogram. */
+static enum sc_err
+to_histogram(struct sc_delays *d)
+{
+	d->hist = calloc(SC_DELAYS_BUCKETS, sizeof(*d->hist));
+	if (!d->hist)
+		return SC_ENOMEM;
+	for (size_t i = 0; i < d->n; i++)
+		d->hist[bucket_of(d->ms[i])]++;
+	free(d->ms);
+	d->ms = NULL;
+	d->alloc = 0;
 	return SC_OK;
+}
+
+enum sc_err
+sc_delays_add(struct sc_delays *d, int64_t ms)
+{
+	if (ms < 0)
+		return SC_OK;
+	if (!d->hist && d->n == SC_DELAYS_EXACT && to_histogram(d) != SC_OK)
+		return SC_ENOMEM;
+	if (d->hist) {
+		d->hist[bucket_of(ms)]++;
+	} else {
+		if (d->n == d->alloc) {
+			size_t n = d->alloc ? d->alloc * 2 : 16;
+			int64_t *v = realloc(d->ms, n * sizeof(*v));
+
+			if (!v)
+				return SC_ENOMEM;
+			d->ms = v;
+			d->alloc = n;
+		}
+		d->ms[d->n] = ms;
+	}
+	if (!d->n || ms < d->min)
+		d->min = ms;
+	if (!d->n || ms > d->max)
+		d->max = ms;
+	d->sum += ms;
+	d->n++;
+	return SC_OK;
+}
+
+static int
+cmp_i64(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+void
+sc_delays_sort(struct sc_delays *d)
+{
+	if (!d->hist && d->n > 1)
+		qsort(d->ms, d->n, sizeof(*d->ms), cmp_i64);
+}
+
+void
+sc_delays_fini(struct sc_delays *d)
+{
+	free(d->ms);
+	free(d->hist);
+	memset(d, 0, sizeof(*d));
+}
+
+int64_t
+sc_delays_percentile(const struct sc_delays *d, unsigned pct)
+{
+	size_t rank, seen = 0;
+	int64_t v;
+
+	if (d->n == 0)
+		return -1;
+	/* nearest rank: the smallest value with pct% at or below it */
+	rank = (d->n * pct + 99) / 100;
+	if (rank == 0)
+		rank = 1;
+	if (!d->hist)
+		return d->ms[rank - 1];
+	if (rank == 1)
+		return d->min;
+	for (size_t b = 0; b < SC_DELAYS_BUCKETS - 1 && rank < d->n; b++) {
+		seen += d->hist[b];
+		if (seen < rank)
+			continue;
+		v = bucket_middle(b);
+		return v < d->min ? d->min : v > d->max ? d->max : v;
+	}
+	return d->max; /* the greatest, or past 2^36 ms */
 }
 
 static struct sc_peer *
@@ -191,7 +313,7 @@ peer_of(struct sc_model *m, const struct sc_call *c)
 	key.caller = c->caller.addr;
 	key.callee = c->callee.addr;
 	p = sc_hashmap_get(&m->peer_index, &key, 2 * sizeof(struct sc_addr));
-	if (p)
+	if (p || m->peers.n >= SC_MAX_PEERS)
 		return p;
 	p = calloc(1, sizeof(*p));
 	if (!p)
@@ -206,24 +328,6 @@ peer_of(struct sc_model *m, const struct sc_call *c)
 		return NULL;
 	}
 	return p;
-}
-
-static enum sc_err
-delay_push(struct sc_delays *d, int64_t ms)
-{
-	if (ms < 0)
-		return SC_OK;
-	if (d->n == d->alloc) {
-		size_t n = d->alloc ? d->alloc * 2 : 16;
-		int64_t *v = realloc(d->ms, n * sizeof(*v));
-
-		if (!v)
-			return SC_ENOMEM;
-		d->ms = v;
-		d->alloc = n;
-	}
-	d->ms[d->n++] = ms;
-	return SC_OK;
 }
 
 static int64_t
@@ -263,7 +367,7 @@ session_disconnect_delays(struct sc_delays *d, const struct sc_call *c)
 		if (t->method != SC_METHOD_BYE || t->leader != i ||
 		    !t->final_code)
 			continue;
-		err = delay_push(d, ms_between(t->first_ts, t->final_ts));
+		err = sc_delays_add(d, ms_between(t->first_ts, t->final_ts));
 		if (err != SC_OK)
 			return err;
 	}
@@ -285,7 +389,7 @@ count_rfc6076(struct sc_rfc6076 *r, const struct sc_call *c)
 	r->ineffective += code == 408 || code == 500 || code == 503 ||
 	                  code == 504 || code == 0;
 	r->completed += code >= 200 && code < 300 && c->bye_accepted;
-	err = delay_push(&r->srd, session_request_delay(c));
+	err = sc_delays_add(&r->srd, session_request_delay(c));
 	if (err != SC_OK)
 		return err;
 	return session_disconnect_delays(&r->sdd, c);
@@ -306,7 +410,12 @@ count_invite(struct sc_model *m, const struct sc_call *c)
 	if (err != SC_OK)
 		return err;
 	p = peer_of(m, c);
-	return p ? count_call(&p->s, c) : SC_ENOMEM;
+	if (p)
+		return count_call(&p->s, c);
+	if (m->peers.n < SC_MAX_PEERS)
+		return SC_ENOMEM;
+	m->stats.caps.peer_calls_untracked++;
+	return SC_OK;
 }
 
 enum sc_err
@@ -351,25 +460,15 @@ sc_call_stats_ner(const struct sc_call_stats *s)
 int64_t
 sc_call_stats_pdd_mean(const struct sc_call_stats *s)
 {
-	int64_t sum = 0;
-
-	if (s->npdd == 0)
+	if (s->pdd.n == 0)
 		return -1;
-	for (size_t i = 0; i < s->npdd; i++)
-		sum += s->pdd_ms[i];
-	return sum / (int64_t)s->npdd;
+	return s->pdd.sum / (int64_t)s->pdd.n;
 }
 
 int64_t
 sc_call_stats_pdd_p95(const struct sc_call_stats *s)
 {
-	size_t rank;
-
-	if (s->npdd == 0)
-		return -1;
-	/* nearest rank: the smallest value with 95% at or below it */
-	rank = (s->npdd * 95 + 99) / 100;
-	return s->pdd_ms[rank ? rank - 1 : 0];
+	return sc_delays_percentile(&s->pdd, 95);
 }
 
 static double
@@ -402,32 +501,6 @@ sc_rfc6076_scr(const struct sc_rfc6076 *r)
 	return percent_or_none(r->completed, r->invites);
 }
 
-int64_t
-sc_delays_percentile(const struct sc_delays *d, unsigned pct)
-{
-	size_t rank;
-
-	if (d->n == 0)
-		return -1;
-	rank = (d->n * pct + 99) / 100;
-	return d->ms[rank ? rank - 1 : 0];
-}
-
-static int
-cmp_i64(const void *a, const void *b)
-{
-	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
-
-	return (x > y) - (x < y);
-}
-
-static void
-sort_pdd(struct sc_call_stats *s)
-{
-	if (s->npdd > 1)
-		qsort(s->pdd_ms, s->npdd, sizeof(*s->pdd_ms), cmp_i64);
-}
-
 static int
 by_first_frame(const void *a, const void *b)
 {
@@ -445,14 +518,10 @@ sc_model_finish(struct sc_model *m)
 	if (m->calls.n > 1)
 		qsort(m->calls.v, m->calls.n, sizeof(m->calls.v[0]),
 		      by_first_frame);
-	sort_pdd(&m->overall);
-	if (m->rfc6076.srd.n > 1)
-		qsort(m->rfc6076.srd.ms, m->rfc6076.srd.n, sizeof(int64_t),
-		      cmp_i64);
-	if (m->rfc6076.sdd.n > 1)
-		qsort(m->rfc6076.sdd.ms, m->rfc6076.sdd.n, sizeof(int64_t),
-		      cmp_i64);
+	sc_delays_sort(&m->overall.pdd);
+	sc_delays_sort(&m->rfc6076.srd);
+	sc_delays_sort(&m->rfc6076.sdd);
 	for (size_t i = 0; i < m->peers.n; i++)
-		sort_pdd(&((struct sc_peer *)m->peers.v[i])->s);
+		sc_delays_sort(&((struct sc_peer *)m->peers.v[i])->s.pdd);
 	m->finished = true;
 }

@@ -34,13 +34,16 @@ struct sc_input_file {
  * (defaults in struct sc_analyzer_opts).
  */
 struct sc_caps_stats {
-	uint64_t open_calls_evicted;  /* calls finished early: too many
-	                                 open calls or held messages */
-	uint64_t call_msgs_dropped;   /* messages past a call's cap: in its
-	                                 message count, not kept */
-	uint64_t calls_not_kept;      /* finished calls past the cap on
-	                                 kept calls: counted, not listed */
-	uint64_t link_keys_forgotten; /* B2BUA identifiers forgotten */
+	uint64_t open_calls_evicted;   /* calls finished early: too many
+	                                  open calls or held messages */
+	uint64_t call_msgs_dropped;    /* messages past a call's cap: in its
+	                                  message count, not kept */
+	uint64_t calls_not_kept;       /* finished calls past the cap on
+	                                  kept calls: counted, not listed */
+	uint64_t link_keys_forgotten;  /* B2BUA identifiers forgotten */
+	uint64_t peer_calls_untracked; /* INVITE calls of an address pair
+	                                  past the cap on peers: in the
+	                                  overall figures, not per peer */
 };
 
 struct sc_stats {
@@ -76,6 +79,39 @@ struct sc_stats {
 };
 
 /*
+ * Delays in ms (PDD, SRD, SDD) and their percentiles, in bounded memory:
+ * the values themselves while there are at most SC_DELAYS_EXACT of them
+ * (percentiles exact), then a histogram of fixed size: exact below 64
+ * ms, 32 buckets per power of two above, so that a percentile is the
+ * middle of its bucket, within 1/64 (1.6%) of the exact nearest-rank
+ * value, and never outside the least and greatest values (kept exact:
+ * the 100th percentile is the greatest). Delays past 2^36 ms (two
+ * years) share the last bucket: a percentile there is the greatest.
+ */
+#define SC_DELAYS_EXACT 1024
+#define SC_DELAYS_BUCKETS 1024
+
+struct sc_delays {
+	size_t n;    /* delays counted */
+	int64_t sum; /* of all of them, for the mean */
+	int64_t min; /* the least and greatest (valid when n > 0) */
+	int64_t max;
+	int64_t *ms; /* the values while n <= SC_DELAYS_EXACT, sorted
+	                by sc_model_finish(); NULL once in @hist */
+	size_t alloc;
+	uint64_t *hist; /* SC_DELAYS_BUCKETS counts, or NULL */
+};
+
+/* Count one delay (negative: none, ignored). SC_ENOMEM counts nothing. */
+enum sc_err sc_delays_add(struct sc_delays *d, int64_t ms) SC_WARN_UNUSED;
+
+/* Sort the exact values (sc_model_finish() does it for the model's). */
+void sc_delays_sort(struct sc_delays *d);
+
+/* Release what @d holds and empty it. */
+void sc_delays_fini(struct sc_delays *d);
+
+/*
  * Outcome counters for INVITE calls (one peer, or all). ASR is answered
  * over attempts. NER (ITU-T E.425 in spirit) also counts as delivered the
  * calls the callee's side decided: busy (486, 600), declined (603, 607),
@@ -85,17 +121,8 @@ struct sc_stats {
 struct sc_call_stats {
 	uint64_t attempts;
 	uint64_t answered;
-	uint64_t delivered; /* NER numerator */
-	int64_t *pdd_ms;    /* post-dial delays, sorted at finish */
-	size_t npdd;
-	size_t apdd;
-};
-
-/* A growing list of delays in ms, sorted by sc_model_finish(). */
-struct sc_delays {
-	int64_t *ms;
-	size_t n;
-	size_t alloc;
+	uint64_t delivered;   /* NER numerator */
+	struct sc_delays pdd; /* post-dial delays */
 };
 
 /*
@@ -130,10 +157,14 @@ double sc_rfc6076_seer(const struct sc_rfc6076 *r);
 double sc_rfc6076_isa(const struct sc_rfc6076 *r);
 double sc_rfc6076_scr(const struct sc_rfc6076 *r);
 
-/* The @pct-th percentile (nearest rank) of sorted delays; -1 if none. */
+/* The @pct-th percentile (nearest rank) of sorted delays; -1 if none
+ * (past SC_DELAYS_EXACT values, within 1.6%: see struct sc_delays). */
 int64_t sc_delays_percentile(const struct sc_delays *d, unsigned pct);
 
-/* Counters per pair of caller and callee addresses. */
+/* Counters per pair of caller and callee addresses, for at most
+ * SC_MAX_PEERS pairs (the calls of others: caps.peer_calls_untracked). */
+#define SC_MAX_PEERS 16384
+
 struct sc_peer {
 	struct sc_addr caller;
 	struct sc_addr callee;
@@ -144,7 +175,8 @@ struct sc_peer {
 double sc_call_stats_asr(const struct sc_call_stats *s);
 double sc_call_stats_ner(const struct sc_call_stats *s);
 
-/* Mean and 95th percentile (nearest rank) of PDD in ms; -1 if none. */
+/* Mean and 95th percentile (nearest rank, see struct sc_delays) of
+ * PDD in ms; -1 if none. */
 int64_t sc_call_stats_pdd_mean(const struct sc_call_stats *s);
 int64_t sc_call_stats_pdd_p95(const struct sc_call_stats *s);
 
