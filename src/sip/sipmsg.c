@@ -283,6 +283,47 @@ sdp_copy(struct pool *pl, const struct sc_sdp *from)
 	return sdp;
 }
 
+/* plan_strings() keeps field numbers (and F_NONE) in a byte */
+_Static_assert(F__COUNT < 256, "field numbers fit in unsigned char");
+
+/* Does @b end with the bytes of @a? */
+static bool
+ends_with(const struct sc_str *b, const struct sc_str *a)
+{
+	return b->len >= a->len &&
+	       (a->len == 0 ||
+	        memcmp(b->p + b->len - a->len, a->p, a->len) == 0);
+}
+
+/*
+ * For each string field, the earlier field whose copy it can share (its
+ * bytes end that one's: a Via sent-by ends its URI, the CSeq method is
+ * the request's, a response repeats From and To...), else F_NONE; returns
+ * the bytes of the strings that need a copy of their own. Strings are
+ * read-only and NUL-terminated, so sharing is invisible to readers.
+ */
+static size_t
+plan_strings(const struct draft *d, unsigned char share[F__COUNT])
+{
+	size_t size = 0;
+
+	for (size_t f = 0; f < F__COUNT; f++) {
+		share[f] = F_NONE;
+		if (!d->s[f].p)
+			continue;
+		for (size_t g = 0; g < f; g++) {
+			if (d->s[g].p && share[g] == F_NONE &&
+			    ends_with(&d->s[g], &d->s[f])) {
+				share[f] = (unsigned char)g;
+				break;
+			}
+		}
+		if (share[f] == F_NONE)
+			size += d->s[f].len + 1;
+	}
+	return size;
+}
+
 /*
  * The message, its frames, SDP and strings in one allocation: the
  * struct, then the pool (pool_ stays NULL). Strings point into the new
@@ -294,15 +335,15 @@ copy_out(struct draft *d, const struct sc_rawmsg *raw)
 	struct sc_msg *m = d->m;
 	size_t nframes = raw->frames ? raw->nframes : 0;
 	size_t size = sizeof(struct sc_msg) + nframes * sizeof(uint64_t);
+	unsigned char share[F__COUNT];
+	const char *placed[F__COUNT];
 	struct sc_msg *out;
 	struct pool pl;
 
 	/* frames first: the SDP structs after them stay aligned */
 	if (d->sdp)
 		size += sdp_size(d->sdp);
-	for (size_t f = 0; f < F__COUNT; f++)
-		if (d->s[f].p)
-			size += d->s[f].len + 1;
+	size += plan_strings(d, share);
 	out = malloc(size);
 	if (!out)
 		return NULL;
@@ -317,11 +358,16 @@ copy_out(struct draft *d, const struct sc_rawmsg *raw)
 	if (d->sdp)
 		m->sdp = sdp_copy(&pl, d->sdp);
 	for (size_t f = 0; f < F__COUNT; f++) {
-		if (d->s[f].p) {
-			const char *s = pool_str(&pl, d->s[f].p, d->s[f].len);
+		const char *s;
 
-			memcpy((char *)m + fld_off[f], &s, sizeof(s));
-		}
+		if (!d->s[f].p)
+			continue;
+		if (share[f] == F_NONE)
+			s = pool_str(&pl, d->s[f].p, d->s[f].len);
+		else
+			s = placed[share[f]] + d->s[share[f]].len - d->s[f].len;
+		placed[f] = s;
+		memcpy((char *)m + fld_off[f], &s, sizeof(s));
 	}
 	for (size_t i = 0; i < SC_COUNTOF(fld_len); i++)
 		memcpy((char *)m + fld_len[i].len_off, &d->s[fld_len[i].f].len,

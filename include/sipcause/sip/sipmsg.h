@@ -142,6 +142,8 @@ struct sc_msg {
 
 	/* start line */
 	bool is_request;
+	bool has_credentials;    /* Authorization or Proxy-Authorization
+	                            (here to fill a hole in the struct) */
 	enum sc_method method;   /* request method */
 	const char *method_name; /* as on the wire, also for OTHER */
 	const char *ruri;
@@ -160,19 +162,19 @@ struct sc_msg {
 	const char *cseq_method_name;
 	const char *via_branch; /* top Via branch, NULL if none */
 	size_t via_branch_len;
-	const char *via_sent_by;    /* top Via host[:port] */
-	const char *via_transport;  /* top Via transport ("UDP", "TCP"...) */
-	const char *via_received;   /* top Via received= parameter */
-	unsigned via_count;         /* Via header values in the message */
+	const char *via_sent_by;   /* top Via host[:port] */
+	const char *via_transport; /* top Via transport ("UDP", "TCP"...) */
+	const char *via_received;  /* top Via received= parameter */
+	unsigned via_count;        /* Via header values in the message */
+	unsigned record_route_count;
 	struct sc_nameaddr contact; /* first Contact */
 	int64_t contact_expires;    /* expires= on the first Contact */
-	unsigned record_route_count;
 
 	/* headers used by the diagnosis */
 	const char *user_agent; /* User-Agent, or Server on responses */
 	int max_forwards;
-	const char *reason_hdr; /* raw Reason header value */
 	int q850_cause;         /* Reason: Q.850;cause=N */
+	const char *reason_hdr; /* raw Reason header value */
 	const char *q850_text;  /* its text= */
 	int sip_reason_cause;   /* Reason: SIP;cause=N */
 	int warning_code;
@@ -191,7 +193,6 @@ struct sc_msg {
 	const char *allow_events; /* Allow-Events (compact u) */
 	const char *event;
 	const char *subscription_state;
-	bool has_credentials;        /* Authorization or Proxy-Authorization */
 	const char *auth_user;       /* username= of the credentials */
 	const char *auth_realm;      /* realm= of the credentials */
 	const char *challenge_realm; /* realm= of WWW-/Proxy-Authenticate */
