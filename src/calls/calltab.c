@@ -32,6 +32,8 @@ struct entry {
 	struct sc_call *call;
 	int64_t until;
 	uint32_t max_cseq; /* highest CSeq seen, for a tombstone */
+	size_t bytes;      /* estimated heap held by the call */
+	bool decided;      /* complete and decided: shed() may take it */
 	size_t len;
 	char key[];
 };
@@ -41,11 +43,15 @@ struct sc_calltab {
 	struct sc_hashmap regs;  /* user -> struct reg_entry * */
 	struct sc_vec reg_list;  /* owns the entries */
 	struct sc_vec open;      /* struct entry *, in creation order */
+	struct sc_vec tombs;     /* struct entry *, tombstones left by
+	                            shed(), roughly in expiry order */
 	size_t live;             /* entries with a call */
 	struct sc_calltab_opts opts;
 	int64_t last_expire_ts;
 	int64_t last_trim_ts;
-	size_t held; /* messages kept by open calls */
+	size_t held;          /* messages kept by open calls */
+	size_t held_bytes;    /* estimated heap of open calls (entry.bytes) */
+	size_t decided_bytes; /* of them, held by decided calls */
 	struct sc_calltab_caps caps;
 	int64_t seen_ns;     /* latest packet (sc_calltab_note_packet) */
 	sc_call_fn *evicted; /* receives calls a cap hands over */
@@ -56,6 +62,26 @@ struct sc_calltab {
 #define DEFAULT_MAX_OPEN 65536
 #define DEFAULT_MAX_HELD_MSGS 262144
 #define DEFAULT_MAX_CALL_MSGS 1024
+
+/*
+ * Heap that complete calls may hold while they linger: beyond it the
+ * oldest complete calls are handed over before their linger ends, their
+ * Call-ID kept (a tombstone of a few dozen bytes) until it would have
+ * ended, so that late retransmissions are still absorbed rather than
+ * opening a new call. At 2000 calls/s a 32 s linger would otherwise
+ * hold ~64,000 finished calls of ~7 KB each.
+ */
+#define LINGER_BYTES (24u << 20)
+
+/* Estimated heap of an open call without its messages (struct sc_call,
+ * its transactions, arrays and link keys), and of one kept message. */
+#define CALL_COST (sizeof(struct sc_call) + 512)
+
+static size_t
+msg_cost(const struct sc_msg *m)
+{
+	return sizeof(*m) + m->wire_len + m->nframes * sizeof(uint64_t);
+}
 
 struct sc_calltab *
 sc_calltab_new(const struct sc_calltab_opts *opts)
@@ -68,6 +94,7 @@ sc_calltab_new(const struct sc_calltab_opts *opts)
 	sc_hashmap_init(&t->regs);
 	sc_vec_init(&t->reg_list);
 	sc_vec_init(&t->open);
+	sc_vec_init(&t->tombs);
 	t->opts.linger_ns = SC__TRANSACTION_TIMEOUT_NS;
 	t->opts.idle_ns = 300 * SC__NS_PER_S;
 	if (opts) {
@@ -123,6 +150,9 @@ sc_calltab_free(struct sc_calltab *t)
 		free(e);
 	}
 	sc_vec_fini(&t->open);
+	for (size_t i = 0; i < t->tombs.n; i++)
+		free(t->tombs.v[i]);
+	sc_vec_fini(&t->tombs);
 	sc_hashmap_fini(&t->by_id);
 	for (size_t i = 0; i < t->reg_list.n; i++)
 		free(t->reg_list.v[i]);
@@ -192,6 +222,8 @@ open_call(struct sc_calltab *t, struct entry *probe, bool has_id)
 		goto fail;
 	}
 	t->live++;
+	probe->bytes = CALL_COST;
+	t->held_bytes += probe->bytes;
 	return SC_OK;
 fail:
 	sc_call_free(probe->call);
@@ -240,6 +272,17 @@ note_registration(struct sc_calltab *t, const struct sc_call *c)
 	return SC_OK;
 }
 
+/* @e's call leaves the table: its bytes no longer count. */
+static void
+untrack(struct sc_calltab *t, struct entry *e)
+{
+	t->held_bytes -= e->bytes;
+	if (e->decided)
+		t->decided_bytes -= e->bytes;
+	e->bytes = 0;
+	e->decided = false;
+}
+
 /* Hand @e's call to @done; in prompt mode its key stays as a tombstone. */
 static void
 hand_over(struct sc_calltab *t, struct entry *e, int64_t now_ns,
@@ -257,6 +300,7 @@ hand_over(struct sc_calltab *t, struct entry *e, int64_t now_ns,
 	e->call = NULL;
 	t->live--;
 	t->held -= c->nmsgs;
+	untrack(t, e);
 	if (keep_key) {
 		e->until = c->last_ts + t->opts.linger_ns;
 		for (size_t i = 0; i < c->ntxns; i++)
@@ -287,9 +331,11 @@ bury(struct sc_calltab *t, struct entry *e)
 
 /* File @m into @c, within the call's cap on kept messages. */
 static enum sc_err
-file_msg(struct sc_calltab *t, struct sc_call *c, struct sc_msg *m)
+file_msg(struct sc_calltab *t, struct entry *e, struct sc_msg *m)
 {
+	struct sc_call *c = e->call;
 	uint32_t before = c->nmsgs;
+	size_t cost = msg_cost(m);
 	enum sc_err err;
 
 	if (c->nmsgs >= t->opts.max_call_msgs) {
@@ -299,18 +345,33 @@ file_msg(struct sc_calltab *t, struct sc_call *c, struct sc_msg *m)
 	}
 	err = sc__call_file(c, m);
 	t->held += c->nmsgs - before;
+	if (e->decided)
+		t->decided_bytes -= e->bytes;
+	if (c->nmsgs != before) {
+		e->bytes += cost;
+		t->held_bytes += cost;
+	}
+	e->decided = sc__call_is_complete(c) && sc__call_is_decided(c);
+	if (e->decided)
+		t->decided_bytes += e->bytes;
 	return err;
 }
 
-/* Drop the entries of t->open that hold nothing any more. */
+/* Drop the entries of t->open that hold nothing any more, and the
+ * tombstones whose time ended by @now_ns. */
 static void
-compact_open(struct sc_calltab *t)
+compact_open(struct sc_calltab *t, int64_t now_ns)
 {
 	size_t keep = 0;
 
 	for (size_t i = 0; i < t->open.n; i++) {
 		struct entry *e = t->open.v[i];
 
+		if (!e->call && e->until != 0 && e->until <= now_ns) {
+			if (e->until != INT64_MIN)
+				sc_hashmap_del(&t->by_id, e->key, e->len);
+			e->until = 0;
+		}
 		if (!e->call && e->until == 0) {
 			free(e);
 			continue;
@@ -350,10 +411,67 @@ evict(struct sc_calltab *t, int64_t now_ns)
 		e->call = NULL;
 		t->live--;
 		t->held -= c->nmsgs;
+		untrack(t, e);
 		sc_hashmap_del(&t->by_id, e->key, e->len);
 		sc_call_free(c);
 	}
-	compact_open(t);
+	compact_open(t, now_ns);
+}
+
+/* Free the tombstones of t->tombs whose time ended by @now_ns, from the
+ * oldest on (a later one that ended already waits for its turn). */
+static void
+expire_tombs(struct sc_calltab *t, int64_t now_ns)
+{
+	size_t k = 0;
+
+	for (; k < t->tombs.n; k++) {
+		struct entry *e = t->tombs.v[k];
+
+		if (e->until > now_ns)
+			break;
+		if (e->until != INT64_MIN)
+			sc_hashmap_del(&t->by_id, e->key, e->len);
+		free(e);
+	}
+	memmove(t->tombs.v, t->tombs.v + k,
+	        (t->tombs.n - k) * sizeof(t->tombs.v[0]));
+	t->tombs.n -= k;
+}
+
+/*
+ * Open calls hold more than LINGER_BYTES: hand the oldest decided ones
+ * (complete, and not a failure the caller retries: sc__call_is_decided)
+ * over now, as their linger would (RFC 3261 17: Timers D, J and K only
+ * absorb retransmissions; the outcome cannot change any more), their
+ * Call-ID kept as a tombstone until the linger ends. Calls still in
+ * progress are left to the caps. Runs when held_bytes passed LINGER_BYTES
+ * and decided calls hold an eighth of it: never while only calls in
+ * progress are held (a flood of INVITEs), so the scan stays rare.
+ */
+static void
+shed(struct sc_calltab *t, int64_t now_ns)
+{
+	size_t to = LINGER_BYTES - LINGER_BYTES / 8;
+	size_t keep = 0;
+
+	expire_tombs(t, now_ns);
+	for (size_t i = 0; i < t->open.n; i++) {
+		struct entry *e = t->open.v[i];
+
+		if (t->held_bytes > to && e->call && e->decided) {
+			hand_over(t, e, now_ns, SC__SETTLE_TIMER, t->evicted,
+			          t->evicted_ctx, true);
+			/* out of t->open: later passes do not walk it */
+			if (sc_vec_push(&t->tombs, e) == SC_OK)
+				continue;
+			sc_hashmap_del(&t->by_id, e->key, e->len);
+			free(e);
+			continue;
+		}
+		t->open.v[keep++] = e;
+	}
+	t->open.n = keep;
 }
 
 void
@@ -396,13 +514,16 @@ sc_calltab_add(struct sc_calltab *t, struct sc_msg *m)
 		}
 		e = probe;
 	}
-	err = file_msg(t, e->call, m);
+	err = file_msg(t, e, m);
 	if (err == SC_OK && e->call->kind == SC_METHOD_REGISTER &&
 	    e->call->final_code)
 		err = note_registration(t, e->call);
 	if (t->opts.decided && sc__call_is_decided(e->call))
 		hand_over(t, e, e->call->last_ts, SC__SETTLE_TIMER,
 		          t->opts.decided, t->opts.decided_ctx, true);
+	if (t->evicted && t->held_bytes > LINGER_BYTES &&
+	    t->decided_bytes >= LINGER_BYTES / 8)
+		shed(t, now_ns);
 	if (t->live > t->opts.max_open || t->held > t->opts.max_held_msgs)
 		evict(t, now_ns);
 	return err;
@@ -525,4 +646,12 @@ sc_calltab_flush(struct sc_calltab *t, int64_t now_ns, sc_call_fn *done,
 		free(e);
 	}
 	t->open.n = 0;
+	for (size_t i = 0; i < t->tombs.n; i++) {
+		struct entry *e = t->tombs.v[i];
+
+		if (e->until != INT64_MIN)
+			sc_hashmap_del(&t->by_id, e->key, e->len);
+		free(e);
+	}
+	t->tombs.n = 0;
 }
