@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "calls_impl.h"
+#include "sipcause/util/str.h"
 
 const char *
 sc_call_state_id(enum sc_call_state s)
@@ -73,10 +74,6 @@ msgs_free(struct sc_call *c)
 {
 	for (size_t i = 0; i < c->nmsgs; i++) {
 		sc_msg_free(c->msgs[i].msg);
-		if (c->msgs[i].ann) {
-			sc_explain_fini(c->msgs[i].ann);
-			free(c->msgs[i].ann);
-		}
 	}
 	free(c->msgs);
 	c->msgs = NULL;
@@ -148,108 +145,32 @@ release(const struct sc_call *c, void *p)
 		free(p);
 }
 
-static size_t
-text_size(const char *s)
-{
-	return s ? strlen(s) + 1 : 0;
-}
-
-/* Filling the packed block: pointer arrays first, then the texts. */
-struct packer {
-	char *next;
-};
-
-/* Move @n bytes of @s into the block and free the original; returns
- * the copy. */
-static char *
-pack_bytes(struct packer *k, char *s, size_t n)
-{
-	char *d;
-
-	if (!s)
-		return NULL;
-	d = k->next;
-	memcpy(d, s, n);
-	k->next += n;
-	free(s);
-	return d;
-}
-
-static char *
-pack_text(struct packer *k, char *s)
-{
-	return s ? pack_bytes(k, s, strlen(s) + 1) : NULL;
-}
-
 static void
-pack_party(struct packer *k, struct sc_party *p)
+pack_party(struct sc_strpack *k, struct sc_party *p)
 {
-	p->display = pack_text(k, p->display);
-	p->uri = pack_text(k, p->uri);
-	p->user = pack_text(k, p->user);
-	p->tag = pack_text(k, p->tag);
+	p->display = sc_strpack_text(k, p->display);
+	p->uri = sc_strpack_text(k, p->uri);
+	p->user = sc_strpack_text(k, p->user);
+	p->tag = sc_strpack_text(k, p->tag);
 }
 
 static size_t
 party_size(const struct sc_party *p)
 {
-	return text_size(p->display) + text_size(p->uri) + text_size(p->user) +
-	       text_size(p->tag);
-}
-
-/* Move the verdict's built texts into the block, keeping every field
- * that pointed to one pointing to its copy. */
-static void
-pack_explain(struct packer *k, struct sc_explain *e, char **evidence)
-{
-	const char **fields[] = { &e->reason,     &e->meaning, &e->cause,
-		                  &e->tip,        &e->rule,    &e->summary,
-		                  &e->root.reason };
-
-	for (size_t i = 0; i < SC_COUNTOF(e->owned_); i++) {
-		char *old = e->owned_[i];
-		char *copy;
-
-		if (!old)
-			continue;
-		copy = pack_text(k, old);
-		for (size_t f = 0; f < SC_COUNTOF(fields); f++)
-			if (*fields[f] == old)
-				*fields[f] = copy;
-		e->owned_[i] = NULL;
-	}
-	for (size_t i = 0; i < e->nevidence; i++)
-		evidence[i] = pack_text(k, e->evidence[i]);
-	if (e->evidence) {
-		evidence[e->nevidence] = NULL;
-		free(e->evidence);
-		e->evidence = evidence;
-	}
-	e->pooled_ = true;
-}
-
-static size_t
-explain_size(const struct sc_explain *e)
-{
-	size_t n = 0;
-
-	for (size_t i = 0; i < SC_COUNTOF(e->owned_); i++)
-		n += text_size(e->owned_[i]);
-	for (size_t i = 0; i < e->nevidence; i++)
-		n += text_size(e->evidence[i]);
-	return n;
+	return sc_strpack_size(p->display) + sc_strpack_size(p->uri) +
+	       sc_strpack_size(p->user) + sc_strpack_size(p->tag);
 }
 
 /* Move the attempts and their texts into the block at @to. */
 static void
-pack_attempts(struct packer *k, struct sc_call *c, struct sc_attempt *to)
+pack_attempts(struct sc_strpack *k, struct sc_call *c, struct sc_attempt *to)
 {
 	if (!c->nattempts)
 		return;
 	memcpy(to, c->attempts, c->nattempts * sizeof(*to));
 	for (size_t i = 0; i < c->nattempts; i++) {
-		to[i].kind_name = pack_text(k, to[i].kind_name);
-		to[i].final_reason = pack_text(k, to[i].final_reason);
+		to[i].kind_name = sc_strpack_text(k, to[i].kind_name);
+		to[i].final_reason = sc_strpack_text(k, to[i].final_reason);
 	}
 	free(c->attempts);
 	c->attempts = to;
@@ -263,64 +184,48 @@ pack_attempts(struct packer *k, struct sc_call *c, struct sc_attempt *to)
 static void
 pack(struct sc_call *c)
 {
-	struct sc_explain *v = &c->verdict;
-	size_t nev = v->evidence ? v->nevidence + 1 : 0;
-	size_t arrays = c->nattempts * sizeof(struct sc_attempt) +
-	                nev * sizeof(char *) +
-	                c->nfindings * sizeof(struct sc_finding);
+	size_t arrays = c->nattempts * sizeof(struct sc_attempt);
 	bool ruri_is_to = sc__str_eq(c->ruri, c->to.uri);
-	size_t texts = c->call_id_len + 1 + text_size(c->kind_name) +
-	               text_size(c->caller_agent) + text_size(c->callee_agent) +
-	               party_size(&c->from) + party_size(&c->to) +
-	               (ruri_is_to ? 0 : text_size(c->ruri)) +
-	               text_size(c->final_reason) +
-	               text_size(c->subscription_state) +
-	               text_size(c->end_reason.text) + explain_size(v);
-	struct packer k;
-	char **evidence;
-	struct sc_finding *findings;
+	size_t texts = c->call_id_len + 1 + sc_strpack_size(c->kind_name) +
+	               sc_strpack_size(c->caller_agent) +
+	               sc_strpack_size(c->callee_agent) + party_size(&c->from) +
+	               party_size(&c->to) +
+	               (ruri_is_to ? 0 : sc_strpack_size(c->ruri)) +
+	               sc_strpack_size(c->final_reason) +
+	               sc_strpack_size(c->subscription_state) +
+	               sc_strpack_size(c->end_reason.text);
+	struct sc_strpack k;
 	struct sc_attempt *attempts;
 
 	for (size_t i = 0; i < c->nattempts; i++)
-		texts += text_size(c->attempts[i].kind_name) +
-		         text_size(c->attempts[i].final_reason);
-	for (size_t i = 0; i < c->nfindings; i++)
-		texts += text_size(c->findings[i].text);
+		texts += sc_strpack_size(c->attempts[i].kind_name) +
+		         sc_strpack_size(c->attempts[i].final_reason);
 	if (c->pool_ || arrays + texts == 0 || arrays + texts > UINT32_MAX)
 		return;
 	c->pool_ = malloc(arrays + texts);
 	if (!c->pool_)
 		return; /* keep the separate strings: nothing is lost */
 	c->pool_len_ = (uint32_t)(arrays + texts);
-	/* malloc aligns for any type; the attempts (8-byte fields) and the
-	 * pointer arrays come first */
+	/* malloc aligns for any type; the attempts (8-byte fields) come
+	 * first */
 	attempts = (struct sc_attempt *)(void *)c->pool_;
-	evidence = (char **)(void *)(attempts + c->nattempts);
-	findings = (struct sc_finding *)(void *)(evidence + nev);
-	k.next = (char *)(findings + c->nfindings);
-	c->call_id = pack_bytes(&k, c->call_id, c->call_id_len + 1);
-	c->kind_name = pack_text(&k, c->kind_name);
-	c->caller_agent = pack_text(&k, c->caller_agent);
-	c->callee_agent = pack_text(&k, c->callee_agent);
+	k.next = (char *)(attempts + c->nattempts);
+	c->call_id = sc_strpack_bytes(&k, c->call_id, c->call_id_len + 1);
+	c->kind_name = sc_strpack_text(&k, c->kind_name);
+	c->caller_agent = sc_strpack_text(&k, c->caller_agent);
+	c->callee_agent = sc_strpack_text(&k, c->callee_agent);
 	pack_party(&k, &c->from);
 	pack_party(&k, &c->to);
 	if (ruri_is_to) {
 		free(c->ruri);
 		c->ruri = c->to.uri; /* the same text, once */
 	} else {
-		c->ruri = pack_text(&k, c->ruri);
+		c->ruri = sc_strpack_text(&k, c->ruri);
 	}
-	c->final_reason = pack_text(&k, c->final_reason);
-	c->subscription_state = pack_text(&k, c->subscription_state);
-	c->end_reason.text = pack_text(&k, c->end_reason.text);
-	for (size_t i = 0; i < c->nfindings; i++) {
-		findings[i].rule = c->findings[i].rule;
-		findings[i].text = pack_text(&k, c->findings[i].text);
-	}
-	free(c->findings);
-	c->findings = c->nfindings ? findings : NULL;
+	c->final_reason = sc_strpack_text(&k, c->final_reason);
+	c->subscription_state = sc_strpack_text(&k, c->subscription_state);
+	c->end_reason.text = sc_strpack_text(&k, c->end_reason.text);
 	pack_attempts(&k, c, attempts);
-	pack_explain(&k, v, evidence);
 }
 
 void
@@ -355,8 +260,6 @@ attempts_free(struct sc_call *c)
 	for (size_t i = 0; i < c->nattempts; i++) {
 		release(c, c->attempts[i].kind_name);
 		release(c, c->attempts[i].final_reason);
-		sc_explain_fini(c->attempts[i].verdict);
-		free(c->attempts[i].verdict);
 	}
 	release(c, c->attempts);
 	c->attempts = NULL;
@@ -387,10 +290,6 @@ sc_call_free(struct sc_call *c)
 		free(c->linked[i]);
 	free(c->linked);
 	link_keys_free(c);
-	sc_explain_fini(&c->verdict);
-	for (size_t i = 0; i < c->nfindings; i++)
-		release(c, c->findings[i].text);
-	release(c, c->findings);
 	free(c->pool_);
 	free(c);
 }
@@ -424,12 +323,4 @@ sc_attempt_kind_name(const struct sc_attempt *a)
 	if (a->kind != SC_METHOD_OTHER)
 		return sc_method_name(a->kind);
 	return a->kind_name ? a->kind_name : "";
-}
-
-const struct sc_explain *
-sc_attempt_verdict(const struct sc_call *c, size_t i)
-{
-	if (i == c->headline || i >= c->nattempts || !c->attempts[i].verdict)
-		return &c->verdict;
-	return c->attempts[i].verdict;
 }

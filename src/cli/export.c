@@ -83,10 +83,10 @@ add_call_frames(struct frameset *s, const struct sc_call *c)
 }
 
 static bool
-selected(struct run *r, const struct sc_call *c)
+selected(struct run *r, const struct sc_diagnosis *d)
 {
 	return sc_filter_is_empty(&r->o->filter) ||
-	       sc_filter_match(&r->o->filter, c);
+	       sc_filter_match(&r->o->filter, d);
 }
 
 /* Read one input again, writing the frames of @s; opens @path lazily
@@ -197,9 +197,9 @@ export_all(struct run *r)
 	int status = -1;
 
 	for (size_t i = 0; i < r->model.calls.n && status < 0; i++) {
-		const struct sc_call *c = r->model.calls.v[i];
+		const struct sc_diagnosis *d = r->model.calls.v[i];
 
-		if (selected(r, c) && !add_call_frames(&s, c))
+		if (selected(r, d) && !add_call_frames(&s, d->call))
 			status = EXIT_INPUT;
 	}
 	frameset_seal(&s);
@@ -221,11 +221,12 @@ export_split(struct run *r)
 		return EXIT_INPUT;
 	}
 	for (size_t i = 0; i < r->model.calls.n && status < 0; i++) {
-		const struct sc_call *c = r->model.calls.v[i];
+		const struct sc_diagnosis *d = r->model.calls.v[i];
+		const struct sc_call *c = d->call;
 		struct frameset s = { 0 };
 		char path[4096];
 
-		if (!selected(r, c))
+		if (!selected(r, d))
 			continue;
 		if (!add_call_frames(&s, c)) {
 			free(s.v);

@@ -102,8 +102,9 @@ hep_on_message(void *ctx, const struct sc_rawmsg *raw)
  * that a collector files it with the call.
  */
 static void
-hep_on_call(void *ctx, const struct sc_call *call)
+hep_on_call(void *ctx, const struct sc_diagnosis *d)
 {
+	const struct sc_call *call = d->call;
 	struct cli_hep *h = ctx;
 	struct sc_hep_out_msg m = h->base;
 	int64_t ts = call->last_ts > 0 ? call->last_ts : 0;
@@ -111,8 +112,8 @@ hep_on_call(void *ctx, const struct sc_call *call)
 	size_t len = 0;
 
 	if (h->on_call)
-		h->on_call(h->on_call_ctx, call);
-	json = sc_hep_verdict_json(call, &len);
+		h->on_call(h->on_call_ctx, d);
+	json = sc_hep_verdict_json(d, &len);
 	if (!json)
 		return;
 	m.ipproto = 17;

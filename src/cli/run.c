@@ -43,9 +43,9 @@ set_prompt(struct sc_analyzer_opts *aopts, bool prompt)
 
 /* A call finished: streaming formats write it at once. */
 void
-run_stream_call(void *report, const struct sc_call *call)
+run_stream_call(void *report, const struct sc_diagnosis *d)
 {
-	sc_report_call(report, call);
+	sc_report_call(report, d);
 }
 
 int
@@ -302,20 +302,20 @@ run_stop_requested(void)
  * the counters of --stats-interval.
  */
 void
-run_live_call(void *ctx, const struct sc_call *call)
+run_live_call(void *ctx, const struct sc_diagnosis *d)
 {
 	struct run *r = ctx;
 
 	r->finished++;
-	if (call->verdict.cat != SC_CAT_OK)
-		r->failed[call->verdict.cat]++;
+	if (d->verdict.cat != SC_CAT_OK)
+		r->failed[d->verdict.cat]++;
 	if (r->o->format == SC_FORMAT_JSONL) {
-		sc_report_call(r->report, call);
+		sc_report_call(r->report, d);
 		fflush(r->out);
 	} else if (r->o->format == SC_FORMAT_TEXT &&
 	           (sc_filter_is_empty(&r->o->filter) ||
-	            sc_filter_match(&r->o->filter, call))) {
-		sc_report_live_call(r->out, call, r->color);
+	            sc_filter_match(&r->o->filter, d))) {
+		sc_report_live_call(r->out, d, r->color);
 	}
 }
 

@@ -24,7 +24,7 @@
 struct cli_hep;
 
 /* Receives each finished call (struct sc_analyzer_opts.on_call). */
-typedef void sc_call_done_fn(void *ctx, const struct sc_call *call);
+typedef void sc_call_done_fn(void *ctx, const struct sc_diagnosis *d);
 
 /*
  * One run: the pipeline (analyzer, model, report) and, for a live
@@ -56,7 +56,7 @@ struct run {
 };
 
 /* A call finished: streaming formats write it at once (ctx: the report). */
-void run_stream_call(void *report, const struct sc_call *call);
+void run_stream_call(void *report, const struct sc_diagnosis *d);
 
 /* Open -o (before privileges are dropped, for a live capture). Returns
  * -1 to go on, or an exit status. */
@@ -89,7 +89,7 @@ int64_t run_clock_ns(clockid_t id);
  * from an open /proc/self/statm, 0 when unknown. run_timeout_ms: how long
  * to wait, to the next stats line, the deadline, or 200 ms.
  */
-void run_live_call(void *ctx, const struct sc_call *call);
+void run_live_call(void *ctx, const struct sc_diagnosis *d);
 /* A live frame arrived (ctx: the run): to the -w file, then through the
  * analysis; an error or -W's last file sets r->stop. */
 void run_frame(void *ctx, const struct sc_frame *f);

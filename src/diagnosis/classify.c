@@ -15,6 +15,7 @@
 #include "classify_impl.h"
 #include "sipcause/calls/correlate.h"
 #include "sipcause/diagnosis/classify.h"
+#include "sipcause/diagnosis/diagnosis.h"
 
 const char *const sc_classify_rule_ids[] = {
 #define SC_RULE_ID(name, id) id,
@@ -30,27 +31,33 @@ sc_rule_id(enum sc_rule r)
 }
 
 static enum sc_err
-annotate_all(struct sc_call *c, const struct sc_classify_env *env)
+annotate_all(struct sc_diagnosis *d, const struct sc_classify_env *env)
 {
+	const struct sc_call *c = d->call;
 	struct sc__cctx x;
 
+	d->notes = c->nmsgs ? calloc(c->nmsgs, sizeof(*d->notes)) : NULL;
+	if (c->nmsgs && !d->notes)
+		return SC_ENOMEM;
+	d->nnotes = c->nmsgs;
 	for (size_t i = 0; i < c->nmsgs; i++) {
-		struct sc_callmsg *cm = &c->msgs[i];
+		const struct sc_callmsg *cm = &c->msgs[i];
 
-		if (!cm->msg || cm->msg->is_request || cm->ann)
+		if (!cm->msg || cm->msg->is_request)
 			continue;
-		cm->ann = calloc(1, sizeof(*cm->ann));
-		if (!cm->ann)
+		d->notes[i] = calloc(1, sizeof(*d->notes[i]));
+		if (!d->notes[i])
 			return SC_ENOMEM;
 		memset(&x, 0, sizeof(x));
 		x.call = c;
+		x.dx = d;
 		x.env = env;
-		x.out = cm->ann;
+		x.out = d->notes[i];
 		x.resp = cm->msg;
 		x.txn = cm->txn < c->ntxns ? &c->txns[cm->txn] : NULL;
 		x.req = sc__first_request(c, x.txn);
 		if (!x.txn) {
-			sc__explain_code(cm->ann, cm->msg->status,
+			sc__explain_code(x.out, cm->msg->status,
 			                 cm->msg->reason_phrase);
 			continue;
 		}
@@ -61,29 +68,50 @@ annotate_all(struct sc_call *c, const struct sc_classify_env *env)
 	return SC_OK;
 }
 
-enum sc_err
-sc_classify_call(struct sc_call *c, const struct sc_classify_env *env)
+/* Every attempt's verdict: the headline one is the call's. */
+static enum sc_err
+judge_attempts(struct sc_diagnosis *d, const struct sc_classify_env *env)
 {
-	bool ok = true, oom = false;
+	const struct sc_call *c = d->call;
+	bool ok = true;
 
-	if (annotate_all(c, env) != SC_OK)
+	d->attempts = c->nattempts ? calloc(c->nattempts, sizeof(*d->attempts))
+	                           : NULL;
+	if (c->nattempts && !d->attempts)
 		return SC_ENOMEM;
+	d->nattempts = c->nattempts;
 	for (size_t i = 0; i < c->nattempts && ok; i++) {
-		struct sc_attempt *a = &c->attempts[i];
+		struct sc_explain *out = &d->verdict;
 
-		if (i != c->headline && !a->verdict) {
-			a->verdict = calloc(1, sizeof(*a->verdict));
-			if (!a->verdict)
+		if (i != c->headline) {
+			out = d->attempts[i] = calloc(1, sizeof(*out));
+			if (!out)
 				return SC_ENOMEM;
 		}
-		ok = sc__verdict(c, i, env,
-		                 i == c->headline ? &c->verdict : a->verdict);
+		ok = sc__verdict(d, i, env, out);
 	}
 	if (!c->nattempts) {
-		c->verdict.rule = RULE(MID_DIALOG);
-		c->verdict.cat = SC_CAT_OK;
+		d->verdict.rule = RULE(MID_DIALOG);
+		d->verdict.cat = SC_CAT_OK;
 	}
-	sc__findings(c, &oom);
-	c->classified = true;
-	return ok && !oom ? SC_OK : SC_ENOMEM;
+	return ok ? SC_OK : SC_ENOMEM;
+}
+
+enum sc_err
+sc_diagnose(struct sc_call *call, const struct sc_classify_env *env,
+            struct sc_diagnosis **out)
+{
+	struct sc_diagnosis *d = calloc(1, sizeof(*d));
+	bool oom = false;
+
+	*out = d;
+	if (!d) {
+		sc_call_free(call);
+		return SC_ENOMEM;
+	}
+	d->call = call;
+	if (annotate_all(d, env) != SC_OK || judge_attempts(d, env) != SC_OK)
+		return SC_ENOMEM;
+	sc__findings(d, &oom);
+	return oom ? SC_ENOMEM : SC_OK;
 }

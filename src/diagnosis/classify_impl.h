@@ -12,6 +12,7 @@
 
 #include "sipcause/calls/correlate.h"
 #include "sipcause/diagnosis/classify.h"
+#include "sipcause/diagnosis/diagnosis.h"
 #include "sipcause/util/compiler.h"
 
 /* Slots of sc_explain.owned_ for the texts built here. */
@@ -23,9 +24,10 @@ enum { OWN_CAUSE, OWN_SUMMARY, OWN_REASON, OWN_ROOT };
 /* What a rule looks at. */
 struct sc__cctx {
 	const struct sc_call *call;
-	const struct sc_txn *txn;  /* the response's transaction */
-	const struct sc_msg *req;  /* its first request, or NULL */
-	const struct sc_msg *resp; /* the response; NULL for a call */
+	const struct sc_diagnosis *dx; /* what is concluded so far */
+	const struct sc_txn *txn;      /* the response's transaction */
+	const struct sc_msg *req;      /* its first request, or NULL */
+	const struct sc_msg *resp;     /* the response; NULL for a call */
 	const struct sc_classify_env *env;
 	struct sc_explain *out;
 	bool oom;
@@ -90,12 +92,12 @@ sc__or_dash(const char *s)
 /* Annotate the response x->resp of transaction x->txn (annotate.c). */
 void sc__annotate(struct sc__cctx *x);
 
-/* Give attempt @ai of @c its verdict in @out; false when out of memory
- * (verdict.c). */
-bool sc__verdict(struct sc_call *c, size_t ai,
+/* Give attempt @ai of d->call its verdict in @out, reading the
+ * annotations already in @d; false when out of memory (verdict.c). */
+bool sc__verdict(const struct sc_diagnosis *d, size_t ai,
                  const struct sc_classify_env *env, struct sc_explain *out);
 
-/* Add the findings that hold beside the verdict (findings.c). */
-void sc__findings(struct sc_call *c, bool *oom);
+/* Add to @d the findings that hold beside the verdict (findings.c). */
+void sc__findings(struct sc_diagnosis *d, bool *oom);
 
 #endif /* SC_CLASSIFY_IMPL_H */

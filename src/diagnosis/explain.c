@@ -12,6 +12,7 @@
 #include "classify_impl.h"
 #include "sipcause/diagnosis/classify.h"
 #include "sipcause/diagnosis/kb.h"
+#include "sipcause/util/vec.h"
 
 void
 sc_explain_fini(struct sc_explain *e)
@@ -62,7 +63,10 @@ sc__evidence(struct sc__cctx *x, const char *fmt, ...)
 	va_start(ap, fmt);
 	s = sc__vformat(fmt, ap);
 	va_end(ap);
-	v = s ? realloc(e->evidence, (e->nevidence + 2) * sizeof(*v)) : NULL;
+	/* the array holds the facts and a NULL after them */
+	v = s ? sc_grow(e->evidence, e->evidence ? e->nevidence + 1 : 0,
+	                sizeof(*v))
+	      : NULL;
 	if (!v) {
 		free(s);
 		x->oom = true;

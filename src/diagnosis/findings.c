@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "classify_impl.h"
+#include "sipcause/util/vec.h"
 #include "sipcause/util/addr.h"
 #include "sipcause/calls/correlate.h"
 
@@ -34,12 +35,12 @@ private_sdp(const struct sc_msg *m, char *addr, size_t len)
 	return true;
 }
 
-static void add_finding(struct sc_call *c, bool *oom, const char *rule,
+static void add_finding(struct sc_diagnosis *d, bool *oom, const char *rule,
                         const char *fmt, ...) SC_PRINTF(4, 5);
 
 static void
-add_finding(struct sc_call *c, bool *oom, const char *rule, const char *fmt,
-            ...)
+add_finding(struct sc_diagnosis *d, bool *oom, const char *rule,
+            const char *fmt, ...)
 {
 	struct sc_finding *v;
 	va_list ap;
@@ -48,28 +49,29 @@ add_finding(struct sc_call *c, bool *oom, const char *rule, const char *fmt,
 	va_start(ap, fmt);
 	s = sc__vformat(fmt, ap);
 	va_end(ap);
-	v = s ? realloc(c->findings, (c->nfindings + 1) * sizeof(*v)) : NULL;
+	v = s ? sc_grow(d->findings, d->nfindings, sizeof(*v)) : NULL;
 	if (!v) {
 		free(s);
 		*oom = true;
 		return;
 	}
-	c->findings = v;
-	c->findings[c->nfindings].rule = rule;
-	c->findings[c->nfindings].text = s;
-	c->nfindings++;
+	d->findings = v;
+	d->findings[d->nfindings].rule = rule;
+	d->findings[d->nfindings].text = s;
+	d->nfindings++;
 }
 
 /* The annotation of transaction @t's final response, if kept. */
 static const struct sc_explain *
-final_annotation(const struct sc_call *c, const struct sc_txn *t)
+final_annotation(const struct sc_diagnosis *d, const struct sc_txn *t)
 {
-	return t->final_msg < c->nmsgs ? c->msgs[t->final_msg].ann : NULL;
+	return sc_diagnosis_note(d, t->final_msg);
 }
 
 static void
-nat_finding(struct sc_call *c, bool *oom)
+nat_finding(struct sc_diagnosis *d, bool *oom)
 {
+	const struct sc_call *c = d->call;
 	char addr[SC_ADDR_STRLEN], src[SC_ADDR_STRLEN];
 
 	for (size_t i = 0; i < c->nmsgs; i++) {
@@ -78,7 +80,7 @@ nat_finding(struct sc_call *c, bool *oom)
 		if (c->msgs[i].retransmission || c->msgs[i].duplicate ||
 		    !private_sdp(m, addr, sizeof(addr)))
 			continue;
-		add_finding(c, oom, RULE(NAT_PRIVATE_SDP),
+		add_finding(d, oom, RULE(NAT_PRIVATE_SDP),
 		            "the SDP in %s %s (frame %" PRIu64 ") puts media "
 		            "at private address %s while the message comes "
 		            "from public %s: risk of one-way or no audio",
@@ -127,8 +129,9 @@ next_retry(const struct sc_call *c, const struct sc_txn *t)
 /* A branch of an answered INVITE that failed or never answered (a
  * fork, a hunt group): the phone behind it may be busy or down. */
 static void
-branch_finding(struct sc_call *c, const struct sc_txn *t, bool *oom)
+branch_finding(struct sc_diagnosis *d, const struct sc_txn *t, bool *oom)
 {
+	const struct sc_call *c = d->call;
 	const struct sc_txn *lead = &c->txns[t->leader];
 	const struct sc_msg *req = sc__first_request(c, t);
 	const struct sc_msg *fin =
@@ -141,14 +144,14 @@ branch_finding(struct sc_call *c, const struct sc_txn *t, bool *oom)
 		return;
 	sc_endpoint_format(&req->dst, dst, sizeof(dst));
 	if (t->final_code >= 300 && t->final_code != 487 && fin)
-		add_finding(c, oom, RULE(FORK_BRANCH_FAILED),
+		add_finding(d, oom, RULE(FORK_BRANCH_FAILED),
 		            "the INVITE forwarded to %s (frame %" PRIu64 ") "
 		            "got %d %s (frame %" PRIu64 ") while another "
 		            "branch answered",
 		            dst, req->frame, t->final_code,
 		            sc__or_dash(fin->reason_phrase), fin->frame);
 	else if (!t->final_code && !t->first_provisional_ts)
-		add_finding(c, oom, RULE(FORK_UNANSWERED_BRANCH),
+		add_finding(d, oom, RULE(FORK_UNANSWERED_BRANCH),
 		            "the INVITE forwarded to %s (frame %" PRIu64 ") "
 		            "was sent %" PRIu32 " %s and never answered while "
 		            "the call was answered elsewhere",
@@ -157,35 +160,36 @@ branch_finding(struct sc_call *c, const struct sc_txn *t, bool *oom)
 }
 
 static void
-txn_finding(struct sc_call *c, const struct sc_txn *t, bool *oom)
+txn_finding(struct sc_diagnosis *d, const struct sc_txn *t, bool *oom)
 {
+	const struct sc_call *c = d->call;
 	const struct sc_attempt *a = &c->attempts[t->attempt];
-	const struct sc_txn *d = sc_attempt_deciding_txn(c, a);
+	const struct sc_txn *deciding = sc_attempt_deciding_txn(c, a);
 	const struct sc_txn *retry;
 	const struct sc_explain *ann;
 
 	if (t->request_sends > 1 && t->final_code)
-		add_finding(c, oom, RULE(RETRANSMISSION),
+		add_finding(d, oom, RULE(RETRANSMISSION),
 		            "%s (CSeq %" PRIu32 ") was sent %" PRIu32
 		            " times before its %d",
 		            t->method_name, t->cseq, t->request_sends,
 		            t->final_code);
-	branch_finding(c, t, oom);
-	if (t->final_code < 300 || t->final_code == 487 || t == d ||
+	branch_finding(d, t, oom);
+	if (t->final_code < 300 || t->final_code == 487 || t == deciding ||
 	    t->method == SC_METHOD_CANCEL || t->leader != (size_t)(t - c->txns))
 		return;
 	if (t->method == SC_METHOD_BYE)
 		return; /* bye.refused says it once */
 	retry = next_retry(c, t);
 	if (retry) {
-		ann = final_annotation(c, t);
+		ann = final_annotation(d, t);
 		add_finding(
-		        c, oom, ann && ann->rule ? ann->rule : RULE(RETRIED),
+		        d, oom, ann && ann->rule ? ann->rule : RULE(RETRIED),
 		        "%s (CSeq %" PRIu32 ") got %d and was retried "
 		        "(CSeq %" PRIu32 ")",
 		        t->method_name, t->cseq, t->final_code, retry->cseq);
 	} else if (t->in_dialog) {
-		add_finding(c, oom, RULE(MID_CALL),
+		add_finding(d, oom, RULE(MID_CALL),
 		            "%s (CSeq %" PRIu32 ") inside the call "
 		            "failed with %d",
 		            t->method_name, t->cseq, t->final_code);
@@ -194,21 +198,22 @@ txn_finding(struct sc_call *c, const struct sc_txn *t, bool *oom)
 
 /* Rules that hold beside the verdict. */
 void
-sc__findings(struct sc_call *c, bool *oom)
+sc__findings(struct sc_diagnosis *d, bool *oom)
 {
-	nat_finding(c, oom);
+	const struct sc_call *c = d->call;
+	nat_finding(d, oom);
 	for (size_t i = 0; i < c->ntxns; i++)
 		if (c->txns[i].attempt < c->nattempts)
-			txn_finding(c, &c->txns[i], oom);
+			txn_finding(d, &c->txns[i], oom);
 	if (c->bye_refused)
-		add_finding(c, oom, RULE(BYE_REFUSED),
+		add_finding(d, oom, RULE(BYE_REFUSED),
 		            "%" PRIu32 " BYE %s refused (first with %d): one "
 		            "side no longer knew the dialog",
 		            c->bye_refused,
 		            c->bye_refused == 1 ? "was" : "were",
 		            c->bye_refused_code);
 	if (c->duplicates)
-		add_finding(c, oom, RULE(CAPTURE_DUPLICATES),
+		add_finding(d, oom, RULE(CAPTURE_DUPLICATES),
 		            "%zu %s seen twice within a few ms on the same "
 		            "hop: mirror copies from the capture set-up, not "
 		            "retransmissions",

@@ -264,8 +264,8 @@ apply_root(struct vctx *v, const struct sc_txn *d)
 	m = mi < c->nmsgs ? c->msgs[mi].msg : NULL;
 	if (!m)
 		return;
-	if (r->final_code && c->msgs[mi].ann) {
-		take_annotation(x, c->msgs[mi].ann);
+	if (r->final_code && sc_diagnosis_note(x->dx, mi)) {
+		take_annotation(x, sc_diagnosis_note(x->dx, mi));
 		set_root(x, r, m, mi);
 		x->out->code = d->final_code;
 		x->out->reason = sc__own(
@@ -390,13 +390,11 @@ static void
 verdict_final(struct vctx *v, const struct sc_txn *t)
 {
 	struct sc__cctx *x = &v->x;
-	const struct sc_call *c = x->call;
-	const struct sc_callmsg *fin;
+	const struct sc_explain *fin = sc_diagnosis_note(x->dx, t->final_msg);
 	char outcome[160];
 
-	fin = t->final_msg < c->nmsgs ? &c->msgs[t->final_msg] : NULL;
-	if (fin && fin->ann)
-		take_annotation(x, fin->ann);
+	if (fin)
+		take_annotation(x, fin);
 	else
 		sc__explain_code(x->out, t->final_code, v->a->final_reason);
 	switch (v->a->state) {
@@ -442,9 +440,10 @@ cancel_evidence(struct sc__cctx *x, const struct sc_txn *cancel)
 
 /* Give attempt @ai its verdict in @out. */
 bool
-sc__verdict(struct sc_call *c, size_t ai, const struct sc_classify_env *env,
-            struct sc_explain *out)
+sc__verdict(const struct sc_diagnosis *d, size_t ai,
+            const struct sc_classify_env *env, struct sc_explain *out)
 {
+	const struct sc_call *c = d->call;
 	struct vctx v;
 	struct sc__cctx *x = &v.x;
 	const struct sc_txn *t;
@@ -454,6 +453,7 @@ sc__verdict(struct sc_call *c, size_t ai, const struct sc_classify_env *env,
 	v.a = &c->attempts[ai];
 	t = sc_attempt_deciding_txn(c, v.a);
 	x->call = c;
+	x->dx = d;
 	x->env = env;
 	x->out = out;
 	x->txn = t;

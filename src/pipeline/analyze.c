@@ -8,6 +8,7 @@
 #include "sipcause/pipeline/analyze.h"
 #include "sipcause/frame/carrier.h"
 #include "sipcause/diagnosis/classify.h"
+#include "sipcause/diagnosis/diagnosis.h"
 #include "sipcause/diagnosis/security.h"
 #include "sipcause/decode/decode.h"
 #include "sipcause/reassembly/ipfrag.h"
@@ -82,12 +83,20 @@ note_failure(struct sc_analyzer *a, enum sc_err err)
 		a->failure = err;
 }
 
+/* A call was freed on a failure: the linker must not point to it. */
+static void
+drop_linker(struct sc_analyzer *a)
+{
+	note_failure(a, SC_ENOMEM);
+	sc_linker_free(a->linker);
+	a->linker = NULL;
+}
+
 /* A 401/407 that is an expected step, not a refused password. */
 static bool
-expected_challenge(const struct sc_call *c, const struct sc_txn *t)
+expected_challenge(const struct sc_diagnosis *d, const struct sc_txn *t)
 {
-	const struct sc_explain *e =
-	        t->final_msg < c->nmsgs ? c->msgs[t->final_msg].ann : NULL;
+	const struct sc_explain *e = sc_diagnosis_note(d, t->final_msg);
 
 	if (!e || !e->rule)
 		return false;
@@ -99,8 +108,9 @@ expected_challenge(const struct sc_call *c, const struct sc_txn *t)
 /* Feed every initial request of @c (retries included) to the security
  * tracker: scanners and password guessing show across calls. */
 static enum sc_err
-track_security(struct sc_analyzer *a, const struct sc_call *c)
+track_security(struct sc_analyzer *a, const struct sc_diagnosis *d)
 {
+	const struct sc_call *c = d->call;
 	enum sc_err err = SC_OK;
 
 	for (size_t i = 0; i < c->ntxns && err == SC_OK; i++) {
@@ -124,7 +134,7 @@ track_security(struct sc_analyzer *a, const struct sc_call *c)
 		r.ruri_user = req->ruri_user;
 		r.auth_user = req->has_credentials ? req->auth_user : NULL;
 		r.final_code = t->final_code;
-		r.expected_challenge = expected_challenge(c, t);
+		r.expected_challenge = expected_challenge(d, t);
 		r.ts_ns = t->first_ts;
 		err = sc_security_add(a->security, &r);
 	}
@@ -136,15 +146,21 @@ static void
 on_call_done(void *ctx, struct sc_call *call)
 {
 	struct sc_analyzer *a = ctx;
+	struct sc_diagnosis *d;
 	bool keep;
 
-	/* links first: classify, filters and streaming see them */
+	/* links first: diagnosis, filters and streaming see them */
 	if (a->linker && !a->linked_ahead)
 		note_failure(a, sc_linker_add(a->linker, call));
-	note_failure(a, sc_classify_call(call, &a->env));
-	note_failure(a, track_security(a, call));
+	note_failure(a, sc_diagnose(call, &a->env, &d));
+	if (!d) {
+		/* the call is gone: the linker must not point to it */
+		drop_linker(a);
+		return;
+	}
+	note_failure(a, track_security(a, d));
 	if (a->opts.on_call)
-		a->opts.on_call(a->opts.on_call_ctx, call);
+		a->opts.on_call(a->opts.on_call_ctx, d);
 	/* counted while its messages are there (delays of every
 	 * transaction, also for calls summarised below) */
 	note_failure(a, sc_model_count_call(a->model, call));
@@ -155,20 +171,15 @@ on_call_done(void *ctx, struct sc_call *call)
 			a->model->stats.caps.calls_not_kept++;
 		if (a->linker)
 			sc_linker_release(a->linker, call);
-		sc_call_free(call);
+		sc_diagnosis_free(d);
 		return;
 	}
 	keep = a->opts.keep_messages &&
-	       (!a->opts.keep_pred ||
-	        a->opts.keep_pred(a->opts.keep_ctx, call));
+	       (!a->opts.keep_pred || a->opts.keep_pred(a->opts.keep_ctx, d));
 	if (!keep)
-		sc_call_summarise(call);
-	if (sc_model_add_call(a->model, call) != SC_OK) {
-		/* the call is gone: the linker must not point to it */
-		note_failure(a, SC_ENOMEM);
-		sc_linker_free(a->linker);
-		a->linker = NULL;
-	}
+		sc_diagnosis_summarise(d);
+	if (sc_model_add_call(a->model, d) != SC_OK)
+		drop_linker(a);
 }
 
 struct sc_analyzer *

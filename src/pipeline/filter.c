@@ -34,15 +34,17 @@ party_matches(const struct sc_party *p, const char *pattern)
 
 /* Any attempt of the call (its headline one included) passes @pred. */
 static bool
-any_attempt(const struct sc_call *c, const struct sc_filter *f,
+any_attempt(const struct sc_diagnosis *d, const struct sc_filter *f,
             bool (*pred)(const struct sc_filter *f, int code,
                          const struct sc_explain *v))
 {
-	if (pred(f, c->final_code, &c->verdict))
+	const struct sc_call *c = d->call;
+
+	if (pred(f, c->final_code, &d->verdict))
 		return true;
 	for (size_t i = 0; i < c->nattempts; i++)
 		if (pred(f, c->attempts[i].final_code,
-		         sc_attempt_verdict(c, i)))
+		         sc_diagnosis_attempt(d, i)))
 			return true;
 	return false;
 }
@@ -193,18 +195,19 @@ overlaps(void *ctx, const struct sc_call *c)
 }
 
 bool
-sc_filter_match(void *ctx, const struct sc_call *c)
+sc_filter_match(void *ctx, const struct sc_diagnosis *d)
 {
 	const struct sc_filter *f = ctx;
+	const struct sc_call *c = d->call;
 
 	if (f->call_id && !has_call_id(c, f->call_id))
 		return false;
 	/* a call is selected when any of its attempts is */
-	if (f->failed && !any_attempt(c, f, failed))
+	if (f->failed && !any_attempt(d, f, failed))
 		return false;
-	if (f->has_category && !any_attempt(c, f, in_category))
+	if (f->has_category && !any_attempt(d, f, in_category))
 		return false;
-	if (f->code && !any_attempt(c, f, with_code))
+	if (f->code && !any_attempt(d, f, with_code))
 		return false;
 	if (f->from && !party_matches(&c->from, f->from))
 		return false;

@@ -83,7 +83,7 @@ sc_model_fini(struct sc_model *m)
 	}
 	free(m->files);
 	for (size_t i = 0; i < m->calls.n; i++)
-		sc_call_free(m->calls.v[i]);
+		sc_diagnosis_free(m->calls.v[i]);
 	sc_vec_fini(&m->calls);
 	for (size_t i = 0; i < m->peers.n; i++) {
 		struct sc_peer *p = m->peers.v[i];
@@ -430,12 +430,12 @@ sc_model_count_call(struct sc_model *m, const struct sc_call *call)
 }
 
 enum sc_err
-sc_model_add_call(struct sc_model *m, struct sc_call *call)
+sc_model_add_call(struct sc_model *m, struct sc_diagnosis *d)
 {
-	enum sc_err err = sc_vec_push(&m->calls, call);
+	enum sc_err err = sc_vec_push(&m->calls, d);
 
 	if (err != SC_OK)
-		sc_call_free(call);
+		sc_diagnosis_free(d);
 	return err;
 }
 
@@ -504,8 +504,10 @@ sc_rfc6076_scr(const struct sc_rfc6076 *r)
 static int
 by_first_frame(const void *a, const void *b)
 {
-	const struct sc_call *x = *(const struct sc_call *const *)a;
-	const struct sc_call *y = *(const struct sc_call *const *)b;
+	const struct sc_call *x =
+	        (*(const struct sc_diagnosis *const *)a)->call;
+	const struct sc_call *y =
+	        (*(const struct sc_diagnosis *const *)b)->call;
 
 	if (x->first_frame != y->first_frame)
 		return x->first_frame < y->first_frame ? -1 : 1;

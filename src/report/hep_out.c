@@ -17,6 +17,7 @@
 
 #include "sipcause/calls/correlate.h"
 #include "sipcause/diagnosis/classify.h"
+#include "sipcause/diagnosis/diagnosis.h"
 #include "sipcause/diagnosis/kb.h"
 #include "sipcause/frame/sipframe.h"
 #include "sipcause/report/hep_out.h"
@@ -154,9 +155,10 @@ kcode(struct sc_jsonw *w, const char *key, int code)
 
 /* The fields of the call object of doc/json.md, under the same names. */
 static void
-verdict_body(struct sc_jsonw *w, const struct sc_call *call)
+verdict_body(struct sc_jsonw *w, const struct sc_diagnosis *d)
 {
-	const struct sc_explain *v = &call->verdict;
+	const struct sc_call *call = d->call;
+	const struct sc_explain *v = &d->verdict;
 
 	sc_jsonw_begin_object(w);
 	sc_jsonw_kstr(w, "type", "sipcause.verdict");
@@ -178,20 +180,20 @@ verdict_body(struct sc_jsonw *w, const struct sc_call *call)
 }
 
 char *
-sc_hep_verdict_json(const struct sc_call *call, size_t *len)
+sc_hep_verdict_json(const struct sc_diagnosis *d, size_t *len)
 {
 	char *s = NULL;
 	size_t n = 0;
 	struct sc_jsonw w;
 	FILE *f;
 
-	if (!call || !call->call_id)
+	if (!d || !d->call->call_id)
 		return NULL;
 	f = open_memstream(&s, &n);
 	if (!f)
 		return NULL;
 	sc_jsonw_init(&w, f, false);
-	verdict_body(&w, call);
+	verdict_body(&w, d);
 	if (fclose(f) != 0) {
 		free(s);
 		return NULL;

@@ -18,10 +18,10 @@ extern const char sc__html_style[];
 extern const char sc__html_script[];
 
 /*
- * sc__svg_ladder - call @c as an SVG ladder; each message is a
+ * sc__svg_ladder - the call of @d as an SVG ladder; each message is a
  * clickable group (class "m", data-m="ID-ROW") whose text sits in a
  * hidden <pre id="ID-ROW">. @id is a unique prefix for the call.
  */
-void sc__svg_ladder(FILE *out, const struct sc_call *c, const char *id);
+void sc__svg_ladder(FILE *out, const struct sc_diagnosis *d, const char *id);
 
 #endif /* SC_HTML_IMPL_H */

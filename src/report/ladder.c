@@ -22,8 +22,9 @@ host_index(struct sc_ladder *l, const struct sc_endpoint *ep, size_t cap)
 }
 
 enum sc_err
-sc_ladder_build(struct sc_ladder *l, const struct sc_call *call)
+sc_ladder_build(struct sc_ladder *l, const struct sc_diagnosis *d)
 {
+	const struct sc_call *call = d->call;
 	size_t cap = call->nmsgs * 2;
 	int64_t t0 = 0, prev = 0;
 
@@ -47,6 +48,7 @@ sc_ladder_build(struct sc_ladder *l, const struct sc_call *call)
 			t0 = prev = m->ts_ns;
 		row = &l->rows[l->nrows++];
 		row->cm = cm;
+		row->note = sc_diagnosis_note(d, i);
 		row->from = host_index(l, &m->src, cap);
 		row->to = host_index(l, &m->dst, cap);
 		row->rel_ns = m->ts_ns - t0;

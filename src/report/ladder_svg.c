@@ -88,11 +88,11 @@ hosts(FILE *out, const struct sc_ladder *l, size_t height)
 }
 
 static const char *
-note_of(const struct sc_callmsg *cm)
+note_of(const struct sc_ladder_row *rw)
 {
-	const struct sc_explain *a = cm->ann;
+	const struct sc_explain *a = rw->note;
 
-	if (cm->retransmission)
+	if (rw->cm->retransmission)
 		return "retransmission";
 	if (!a)
 		return "";
@@ -135,7 +135,7 @@ row(FILE *out, const struct sc_ladder *l, size_t i, const char *id)
 	fprintf(out,
 	        "</text><text x=\"%zu\" y=\"%zu\" fill=\"#444\">#%" PRIu64 " ",
 	        xn, y + 4, m->frame);
-	sc__html(out, cut(buf, sizeof(buf), note_of(rw->cm), SVG_NOTE_CUT));
+	sc__html(out, cut(buf, sizeof(buf), note_of(rw), SVG_NOTE_CUT));
 	fputs("</text></g>\n", out);
 }
 
@@ -153,12 +153,12 @@ msg_line(void *ctx, const char *name, const char *value)
 }
 
 void
-sc__svg_ladder(FILE *out, const struct sc_call *c, const char *id)
+sc__svg_ladder(FILE *out, const struct sc_diagnosis *d, const char *id)
 {
 	struct sc_ladder l;
 	size_t width, height;
 
-	if (sc_ladder_build(&l, c) != SC_OK || l.nrows == 0) {
+	if (sc_ladder_build(&l, d) != SC_OK || l.nrows == 0) {
 		fputs("<p>No messages kept for this call.</p>\n", out);
 		sc_ladder_fini(&l);
 		return;

@@ -140,9 +140,10 @@ arrow(struct sc_report *r, const char *label, size_t body, bool right,
 
 /* What to write beside a row: its annotation in one line. */
 static const char *
-row_note(const struct sc_callmsg *cm)
+row_note(const struct sc_ladder_row *row)
 {
-	const struct sc_explain *a = cm->ann;
+	const struct sc_callmsg *cm = row->cm;
+	const struct sc_explain *a = row->note;
 
 	if (cm->retransmission)
 		return "retransmission";
@@ -179,7 +180,7 @@ ladder_row(struct sc_report *r, const struct sc_ladder_row *row, size_t i,
 	size_t a = row->from < row->to ? row->from : row->to;
 	size_t b = row->from < row->to ? row->to : row->from;
 	size_t col = lane_x(ln, ln->n - 1) + 1, k = 0;
-	const char *note = row_note(row->cm);
+	const char *note = row_note(row);
 	char label[256], tail[48];
 
 	row_time(r, row, i);
@@ -246,15 +247,16 @@ root_cause(struct sc_report *r, const struct sc_root_cause *rc, unsigned width)
 
 /* A Call-ID that held several initial requests: each one's outcome. */
 static void
-attempts(struct sc_report *r, const struct sc_call *c, unsigned width)
+attempts(struct sc_report *r, const struct sc_diagnosis *d, unsigned width)
 {
+	const struct sc_call *c = d->call;
 	char buf[512];
 
 	if (c->nattempts < 2)
 		return;
 	for (size_t i = 0; i < c->nattempts; i++) {
 		const struct sc_attempt *a = &c->attempts[i];
-		const struct sc_explain *v = sc_attempt_verdict(c, i);
+		const struct sc_explain *v = sc_diagnosis_attempt(d, i);
 		char code[16] = "no final";
 
 		if (a->final_code)
@@ -272,9 +274,10 @@ attempts(struct sc_report *r, const struct sc_call *c, unsigned width)
 }
 
 static void
-verdict_block(struct sc_report *r, const struct sc_call *c, unsigned width)
+verdict_block(struct sc_report *r, const struct sc_diagnosis *d, unsigned width)
 {
-	const struct sc_explain *v = &c->verdict;
+	const struct sc_call *c = d->call;
+	const struct sc_explain *v = &d->verdict;
 	const struct sc_q850_info *q = v->q850 ? sc_kb_q850(v->q850) : NULL;
 	char buf[512];
 
@@ -299,7 +302,7 @@ verdict_block(struct sc_report *r, const struct sc_call *c, unsigned width)
 	root_cause(r, &v->root, width);
 	if (sc__ending_text(c, buf, sizeof(buf)))
 		sc__text_field(r, "ended", buf, width);
-	attempts(r, c, width);
+	attempts(r, d, width);
 	if (v->tip)
 		sc__text_field(r, "check", v->tip, width);
 	if (q) {
@@ -309,14 +312,14 @@ verdict_block(struct sc_report *r, const struct sc_call *c, unsigned width)
 		         q->cause, q->name, v->code);
 		sc__text_field(r, "Q.850", buf, width);
 	}
-	for (size_t i = 0; i < c->nfindings; i++) {
+	for (size_t i = 0; i < d->nfindings; i++) {
 		char *text = NULL;
 		size_t len = 0;
 		FILE *f = open_memstream(&text, &len);
 
 		if (!f)
 			continue;
-		fprintf(f, "%s [%s]", c->findings[i].text, c->findings[i].rule);
+		fprintf(f, "%s [%s]", d->findings[i].text, d->findings[i].rule);
 		if (fclose(f) == 0)
 			sc__text_field(r, "note", text, width);
 		free(text);
@@ -391,20 +394,21 @@ sc__text_ladder_diagram(struct sc_report *r, const struct sc_ladder *l,
 }
 
 void
-sc__text_ladder(struct sc_report *r, const struct sc_call *c, unsigned width)
+sc__text_ladder(struct sc_report *r, const struct sc_diagnosis *d,
+                unsigned width)
 {
 	struct sc_ladder l;
 
-	call_heading(r, c, width);
-	if (sc_ladder_build(&l, c) != SC_OK || l.nrows == 0) {
+	call_heading(r, d->call, width);
+	if (sc_ladder_build(&l, d) != SC_OK || l.nrows == 0) {
 		fputs("  (no messages kept for this call)\n", r->out);
-		verdict_block(r, c, width);
+		verdict_block(r, d, width);
 		sc_ladder_fini(&l);
 		return;
 	}
 	fputc('\n', r->out);
 	sc__text_ladder_diagram(r, &l, width);
-	verdict_block(r, c, width);
+	verdict_block(r, d, width);
 	if (r->opts.full_messages)
 		full_messages(r, &l, width);
 	sc_ladder_fini(&l);

@@ -79,10 +79,10 @@ sc_report_new(const struct sc_report_opts *opts, FILE *out)
 }
 
 void
-sc_report_call(struct sc_report *r, const struct sc_call *call)
+sc_report_call(struct sc_report *r, const struct sc_diagnosis *d)
 {
-	if (r->ops->call && sc__report_shows(r, call))
-		r->ops->call(r, call);
+	if (r->ops->call && sc__report_shows(r, d))
+		r->ops->call(r, d);
 }
 
 enum sc_err
@@ -101,13 +101,13 @@ sc_report_free(struct sc_report *r)
 }
 
 bool
-sc__report_shows(const struct sc_report *r, const struct sc_call *call)
+sc__report_shows(const struct sc_report *r, const struct sc_diagnosis *d)
 {
-	return !r->opts.filter || r->opts.filter(r->opts.filter_ctx, call);
+	return !r->opts.filter || r->opts.filter(r->opts.filter_ctx, d);
 }
 
 bool
-sc__report_ladder_for(const struct sc_report *r, const struct sc_call *call)
+sc__report_ladder_for(const struct sc_report *r, const struct sc_diagnosis *d)
 {
 	switch (r->opts.format) {
 	case SC_FORMAT_TEXT:
@@ -115,22 +115,22 @@ sc__report_ladder_for(const struct sc_report *r, const struct sc_call *call)
 	case SC_FORMAT_MARKDOWN:
 	case SC_FORMAT_HTML:
 		/* a selection is drawn whole; otherwise the failures */
-		return r->opts.filter || call->verdict.cat != SC_CAT_OK;
+		return r->opts.filter || d->verdict.cat != SC_CAT_OK;
 	default:
 		return false;
 	}
 }
 
 bool
-sc_report_wants_messages(void *report, const struct sc_call *call)
+sc_report_wants_messages(void *report, const struct sc_diagnosis *d)
 {
 	const struct sc_report *r = report;
 
-	if (!sc__report_shows(r, call))
+	if (!sc__report_shows(r, d))
 		return false;
 	if (r->opts.format == SC_FORMAT_JSON)
 		return true;
-	return sc__report_ladder_for(r, call);
+	return sc__report_ladder_for(r, d);
 }
 
 static void

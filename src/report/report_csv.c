@@ -68,9 +68,10 @@ ms_cell(FILE *out, int64_t ms)
 }
 
 static void
-row(FILE *out, const struct sc_call *c)
+row(FILE *out, const struct sc_diagnosis *d)
 {
-	const struct sc_explain *v = &c->verdict;
+	const struct sc_call *c = d->call;
+	const struct sc_explain *v = &d->verdict;
 	char a[SC_ENDPOINT_STRLEN], b[SC_ENDPOINT_STRLEN], t0[40], t1[40];
 	char code[16] = "";
 
@@ -102,10 +103,10 @@ csv_finish(struct sc_report *r, const struct sc_model *m)
 {
 	fputs(CSV_COLUMNS "\r\n", r->out);
 	for (size_t i = 0; i < m->calls.n; i++) {
-		const struct sc_call *c = m->calls.v[i];
+		const struct sc_diagnosis *d = m->calls.v[i];
 
-		if (sc__report_shows(r, c))
-			row(r->out, c);
+		if (sc__report_shows(r, d))
+			row(r->out, d);
 	}
 }
 

@@ -121,16 +121,18 @@ static void
 chart_time(FILE *out, const struct sc__selection *sel)
 {
 	size_t ok[TIME_BINS] = { 0 }, bad[TIME_BINS] = { 0 }, max = 1;
-	int64_t t0 = sel->v[0]->first_ts, t1 = t0, span;
+	int64_t t0 = sel->v[0]->call->first_ts, t1 = t0, span;
 	char a[16], b[16];
 
 	for (size_t i = 0; i < sel->n; i++) {
-		t0 = sel->v[i]->first_ts < t0 ? sel->v[i]->first_ts : t0;
-		t1 = sel->v[i]->first_ts > t1 ? sel->v[i]->first_ts : t1;
+		int64_t ts = sel->v[i]->call->first_ts;
+
+		t0 = ts < t0 ? ts : t0;
+		t1 = ts > t1 ? ts : t1;
 	}
 	span = t1 - t0 + 1;
 	for (size_t i = 0; i < sel->n; i++) {
-		size_t k = (size_t)((double)(sel->v[i]->first_ts - t0) /
+		size_t k = (size_t)((double)(sel->v[i]->call->first_ts - t0) /
 		                    (double)span * TIME_BINS);
 
 		k = k < TIME_BINS ? k : TIME_BINS - 1;
@@ -177,7 +179,7 @@ failure_table(FILE *out, const struct sc__selection *sel)
 	      "<th>Example Call-ID</th></tr>\n",
 	      out);
 	for (size_t i = 0; i < n; i++) {
-		const struct sc_call *c = g[i].example;
+		const struct sc_call *c = g[i].example->call;
 
 		fprintf(out, "<tr><td class=\"n\">%zu</td><td>%s</td><td>",
 		        g[i].count, sc_category_id(g[i].cat));
@@ -186,7 +188,7 @@ failure_table(FILE *out, const struct sc__selection *sel)
 		sc__html(out,
 		         g[i].code ? c->final_reason : "no final response");
 		fputs("</td><td>", out);
-		sc__html(out, c->verdict.cause);
+		sc__html(out, g[i].example->verdict.cause);
 		fputs("</td><td class=\"mono\">", out);
 		sc__html(out, g[i].rule);
 		fputs("</td><td class=\"mono\">", out);
@@ -254,22 +256,23 @@ calls_head(FILE *out)
 }
 
 static void
-call_row(struct sc_report *r, const struct sc_call *c, size_t idx)
+call_row(struct sc_report *r, const struct sc_diagnosis *d, size_t idx)
 {
+	const struct sc_call *c = d->call;
 	FILE *out = r->out;
 	char clock[16];
 
 	fprintf(out,
 	        "<tr data-cat=\"%s\"><td data-v=\"%" PRId64 "\">%s</td>"
 	        "<td>",
-	        sc_category_id(c->verdict.cat), c->first_ts / 1000000,
+	        sc_category_id(d->verdict.cat), c->first_ts / 1000000,
 	        sc__format_clock(c->first_ts, clock, sizeof(clock)));
 	sc__html(out, sc__call_kind(c));
 	fputs("</td><td class=\"mono\">", out);
-	if (sc__report_ladder_for(r, c))
+	if (sc__report_ladder_for(r, d))
 		fprintf(out, "<a href=\"#call-%zu\">", idx);
 	sc__html(out, c->call_id);
-	fputs(sc__report_ladder_for(r, c) ? "</a></td><td>" : "</td><td>", out);
+	fputs(sc__report_ladder_for(r, d) ? "</a></td><td>" : "</td><td>", out);
 	sc__html(out, sc__party_name(&c->from));
 	fputs("</td><td>", out);
 	sc__html(out, sc__party_name(&c->to));
@@ -282,8 +285,8 @@ call_row(struct sc_report *r, const struct sc_call *c, size_t idx)
 	        "</td><td class=\"%s\">%s</td><td>%s</td>"
 	        "<td class=\"n\" data-v=\"%zu\">%zu</td>"
 	        "<td class=\"n\" data-v=\"%" PRId64 "\">",
-	        c->verdict.cat == SC_CAT_OK ? "ok" : "f",
-	        sc_category_id(c->verdict.cat), sc_call_state_id(c->state),
+	        d->verdict.cat == SC_CAT_OK ? "ok" : "f",
+	        sc_category_id(d->verdict.cat), sc_call_state_id(c->state),
 	        c->msg_count, c->msg_count, c->timings.pdd_ms);
 	if (c->timings.pdd_ms >= 0)
 		fprintf(out, "%" PRId64, c->timings.pdd_ms);
@@ -301,9 +304,10 @@ dd(FILE *out, const char *label, const char *value)
 }
 
 static void
-call_section(FILE *out, const struct sc_call *c, size_t idx)
+call_section(FILE *out, const struct sc_diagnosis *d, size_t idx)
 {
-	const struct sc_explain *v = &c->verdict;
+	const struct sc_call *c = d->call;
+	const struct sc_explain *v = &d->verdict;
 	char id[32], ts[40], buf[512];
 
 	snprintf(id, sizeof(id), "c%zu", idx);
@@ -334,15 +338,15 @@ call_section(FILE *out, const struct sc_call *c, size_t idx)
 		dd(out, "Ended", buf);
 	dd(out, "Check next", v->tip);
 	dd(out, "Rule", v->rule);
-	for (size_t i = 0; i < c->nfindings; i++) {
+	for (size_t i = 0; i < d->nfindings; i++) {
 		fputs("<dt>Note</dt><dd>", out);
-		sc__html(out, c->findings[i].text);
+		sc__html(out, d->findings[i].text);
 		fputs(" <span class=\"mono\">", out);
-		sc__html(out, c->findings[i].rule);
+		sc__html(out, d->findings[i].rule);
 		fputs("</span></dd>", out);
 	}
 	fputs("</dl>\n<p>Click an arrow to show its message.</p>\n", out);
-	sc__svg_ladder(out, c, id);
+	sc__svg_ladder(out, d, id);
 	fputs("</section>\n", out);
 }
 

@@ -11,7 +11,7 @@
 /* One format: a vtable chosen at run time (redis' ae backends, dynamic). */
 struct sc_report_ops {
 	/* a call finished; NULL for formats that write at the end */
-	void (*call)(struct sc_report *r, const struct sc_call *call);
+	void (*call)(struct sc_report *r, const struct sc_diagnosis *d);
 	/* write the rest */
 	void (*finish)(struct sc_report *r, const struct sc_model *model);
 };
@@ -31,7 +31,7 @@ extern const struct sc_report_ops sc__report_markdown_ops;
 extern const struct sc_report_ops sc__report_html_ops;
 
 /* True when the report's filter shows @call. */
-bool sc__report_shows(const struct sc_report *r, const struct sc_call *call);
+bool sc__report_shows(const struct sc_report *r, const struct sc_diagnosis *d);
 
 /* "2024-05-01T12:00:00.123456789Z" into @buf (>= 32 bytes). */
 char *sc__format_ts(int64_t ns, char *buf, size_t len);
@@ -44,7 +44,7 @@ const char *sc__call_kind(const struct sc_call *call);
 
 /* The calls a report lists (its filter applied), in model order. */
 struct sc__selection {
-	const struct sc_call **v;
+	const struct sc_diagnosis **v;
 	size_t n;
 	size_t failed; /* of them, with a verdict other than ok */
 };
@@ -60,7 +60,7 @@ struct sc__fgroup {
 	const char *rule;
 	int code;
 	size_t count;
-	const struct sc_call *example; /* the first one */
+	const struct sc_diagnosis *example; /* the first one */
 };
 
 /*
@@ -99,7 +99,7 @@ void sc__msg_fields(const struct sc_msg *m, sc__field_fn *emit, void *ctx);
 
 /* Does the report draw this call's messages (ladder)? */
 bool sc__report_ladder_for(const struct sc_report *r,
-                           const struct sc_call *call);
+                           const struct sc_diagnosis *d);
 
 /*
  * Lines the formats word the same way (report_words.c), from model fields

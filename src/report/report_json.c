@@ -138,8 +138,10 @@ verdict(struct sc_jsonw *w, const struct sc_explain *v)
 }
 
 static void
-attempts(struct sc_jsonw *w, const struct sc_call *c)
+attempts(struct sc_jsonw *w, const struct sc_diagnosis *d)
 {
+	const struct sc_call *c = d->call;
+
 	sc_jsonw_key(w, "attempts");
 	sc_jsonw_begin_array(w);
 	for (size_t i = 0; i < c->nattempts; i++) {
@@ -159,7 +161,7 @@ attempts(struct sc_jsonw *w, const struct sc_call *c)
 		sc_jsonw_kuint(w, "retries", a->retries);
 		sc_jsonw_kuint(w, "auth_challenges", a->auth_challenges);
 		sc_jsonw_kbool(w, "headline", i == c->headline);
-		verdict(w, sc_attempt_verdict(c, i));
+		verdict(w, sc_diagnosis_attempt(d, i));
 		sc_jsonw_end_object(w);
 	}
 	sc_jsonw_end_array(w);
@@ -186,7 +188,8 @@ end_reason(struct sc_jsonw *w, const struct sc_call *c)
 }
 
 static void
-message(struct sc_jsonw *w, const struct sc_callmsg *cm)
+message(struct sc_jsonw *w, const struct sc_callmsg *cm,
+        const struct sc_explain *note)
 {
 	const struct sc_msg *m = cm->msg;
 
@@ -221,10 +224,10 @@ message(struct sc_jsonw *w, const struct sc_callmsg *cm)
 		sc_jsonw_kbool(w, "truncated", true);
 	if (m->flags & SC_RAW_RESYNCED)
 		sc_jsonw_kbool(w, "resynced", true);
-	if (cm->ann) {
+	if (note) {
 		sc_jsonw_key(w, "annotation");
 		sc_jsonw_begin_object(w);
-		explain_fields(w, cm->ann);
+		explain_fields(w, note);
 		sc_jsonw_end_object(w);
 	}
 	sc_jsonw_end_object(w);
@@ -290,8 +293,10 @@ events(struct sc_jsonw *w, const struct sc_call *c)
 }
 
 static void
-call_object(struct sc_jsonw *w, const struct sc_call *c)
+call_object(struct sc_jsonw *w, const struct sc_diagnosis *d)
 {
+	const struct sc_call *c = d->call;
+
 	sc_jsonw_begin_object(w);
 	/* with its length: a NUL byte inside is written as \u0000 */
 	sc_jsonw_key(w, "call_id");
@@ -332,14 +337,14 @@ call_object(struct sc_jsonw *w, const struct sc_call *c)
 	for (size_t i = 0; i < c->nlinked; i++)
 		sc_jsonw_string(w, c->linked[i]);
 	sc_jsonw_end_array(w);
-	verdict(w, &c->verdict);
-	attempts(w, c);
+	verdict(w, &d->verdict);
+	attempts(w, d);
 	sc_jsonw_key(w, "findings");
 	sc_jsonw_begin_array(w);
-	for (size_t i = 0; i < c->nfindings; i++) {
+	for (size_t i = 0; i < d->nfindings; i++) {
 		sc_jsonw_begin_object(w);
-		sc_jsonw_kstr(w, "rule", c->findings[i].rule);
-		sc_jsonw_kstr(w, "text", c->findings[i].text);
+		sc_jsonw_kstr(w, "rule", d->findings[i].rule);
+		sc_jsonw_kstr(w, "text", d->findings[i].text);
 		sc_jsonw_end_object(w);
 	}
 	sc_jsonw_end_array(w);
@@ -361,7 +366,7 @@ call_object(struct sc_jsonw *w, const struct sc_call *c)
 	sc_jsonw_begin_array(w);
 	for (size_t i = 0; i < c->nmsgs; i++)
 		if (c->msgs[i].msg)
-			message(w, &c->msgs[i]);
+			message(w, &c->msgs[i], sc_diagnosis_note(d, i));
 	sc_jsonw_end_array(w);
 	sc_jsonw_end_object(w);
 }
@@ -703,12 +708,12 @@ const struct sc_report_ops sc__report_json_ops = {
 
 /* JSON Lines: one call object per line, written as each call finishes. */
 static void
-jsonl_call(struct sc_report *r, const struct sc_call *c)
+jsonl_call(struct sc_report *r, const struct sc_diagnosis *d)
 {
 	struct sc_jsonw w;
 
 	sc_jsonw_init(&w, r->out, false);
-	call_object(&w, c);
+	call_object(&w, d);
 	fputc('\n', r->out);
 	r->calls_written++;
 }

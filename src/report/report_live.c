@@ -15,9 +15,9 @@
 
 /* Green for success, yellow for the caller's own doing, red otherwise. */
 static const char *
-outcome_color(const struct sc_call *c)
+outcome_color(const struct sc_explain *v)
 {
-	switch (c->verdict.cat) {
+	switch (v->cat) {
 	case SC_CAT_OK:
 		return ANSI_GREEN;
 	case SC_CAT_CANCELLED:
@@ -42,9 +42,10 @@ result(FILE *out, const struct sc_call *c)
 }
 
 void
-sc_report_live_call(FILE *out, const struct sc_call *c, bool color)
+sc_report_live_call(FILE *out, const struct sc_diagnosis *d, bool color)
 {
-	const struct sc_explain *v = &c->verdict;
+	const struct sc_call *c = d->call;
+	const struct sc_explain *v = &d->verdict;
 	char clock[16];
 
 	sc__format_clock(c->first_ts, clock, sizeof(clock));
@@ -54,7 +55,7 @@ sc_report_live_call(FILE *out, const struct sc_call *c, bool color)
 	sc_escape_text(out, c->to.user ? c->to.user : c->to.uri);
 	fputs("  ", out);
 	if (color)
-		fputs(outcome_color(c), out);
+		fputs(outcome_color(v), out);
 	result(out, c);
 	fprintf(out, "  %s", sc_call_state_id(c->state));
 	if (v->cat != SC_CAT_OK) {

@@ -134,7 +134,7 @@ summary(struct sc_report *r, const struct sc_model *m,
 		        sc__plural(sel->n, "call", "calls"));
 	}
 	for (size_t i = 0; i < n; i++) {
-		const struct sc_call *c = g[i].example;
+		const struct sc_call *c = g[i].example->call;
 
 		fprintf(r->out, "| %zu | %s | ", g[i].count,
 		        sc_category_id(g[i].cat));
@@ -236,9 +236,10 @@ party_line(FILE *out, const struct sc_call *c)
 }
 
 static void
-final_line(FILE *out, const struct sc_call *c)
+final_line(FILE *out, const struct sc_diagnosis *d)
 {
-	const struct sc_explain *v = &c->verdict;
+	const struct sc_call *c = d->call;
+	const struct sc_explain *v = &d->verdict;
 
 	fputs("- **Final response:** ", out);
 	if (c->final_code) {
@@ -296,9 +297,10 @@ messages_block(FILE *out, const struct sc_call *c)
 }
 
 static void
-call_block(struct sc_report *r, const struct sc_call *c)
+call_block(struct sc_report *r, const struct sc_diagnosis *d)
 {
-	const struct sc_explain *v = &c->verdict;
+	const struct sc_call *c = d->call;
+	const struct sc_explain *v = &d->verdict;
 	struct sc_ladder l;
 	char ts[40], buf[512];
 
@@ -325,7 +327,7 @@ call_block(struct sc_report *r, const struct sc_call *c)
 	fputs("- **Call-ID:** ", r->out);
 	md_code(r->out, c->call_id);
 	fputc('\n', r->out);
-	final_line(r->out, c);
+	final_line(r->out, d);
 	item(r->out, "Likely cause", v->cause);
 	for (size_t i = 0; i < v->nevidence; i++)
 		item(r->out, "Evidence", v->evidence[i]);
@@ -336,9 +338,9 @@ call_block(struct sc_report *r, const struct sc_call *c)
 	item(r->out, "Check next", v->tip);
 	if (v->rule)
 		fprintf(r->out, "- **Rule:** %s\n", v->rule);
-	for (size_t i = 0; i < c->nfindings; i++)
-		finding_item(r->out, &c->findings[i]);
-	if (sc_ladder_build(&l, c) == SC_OK && l.nrows) {
+	for (size_t i = 0; i < d->nfindings; i++)
+		finding_item(r->out, &d->findings[i]);
+	if (sc_ladder_build(&l, d) == SC_OK && l.nrows) {
 		fputs("\n```text\n", r->out);
 		sc__text_ladder_diagram(r, &l, MD_LADDER_WIDTH);
 		fputs("```\n", r->out);

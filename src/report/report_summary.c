@@ -25,12 +25,12 @@ sc__select(const struct sc_report *r, const struct sc_model *m,
 	if (!sel->v)
 		return false;
 	for (size_t i = 0; i < m->calls.n; i++) {
-		const struct sc_call *c = m->calls.v[i];
+		const struct sc_diagnosis *d = m->calls.v[i];
 
-		if (!sc__report_shows(r, c))
+		if (!sc__report_shows(r, d))
 			continue;
-		sel->v[sel->n++] = c;
-		if (c->verdict.cat != SC_CAT_OK)
+		sel->v[sel->n++] = d;
+		if (d->verdict.cat != SC_CAT_OK)
 			sel->failed++;
 	}
 	return true;
@@ -44,11 +44,11 @@ sc__selection_fini(struct sc__selection *sel)
 }
 
 static bool
-same_group(const struct sc__fgroup *g, const struct sc_call *c)
+same_group(const struct sc__fgroup *g, const struct sc_diagnosis *d)
 {
-	const char *rule = c->verdict.rule ? c->verdict.rule : "";
+	const char *rule = d->verdict.rule ? d->verdict.rule : "";
 
-	return g->cat == c->verdict.cat && g->code == c->final_code &&
+	return g->cat == d->verdict.cat && g->code == d->call->final_code &&
 	       strcmp(g->rule, rule) == 0;
 }
 
@@ -62,7 +62,9 @@ by_count(const void *a, const void *b)
 	if (x->cat != y->cat)
 		return x->cat < y->cat ? -1 : 1;
 	/* stable for equal keys: first example first */
-	return x->example->first_frame < y->example->first_frame ? -1 : 1;
+	return x->example->call->first_frame < y->example->call->first_frame
+	               ? -1
+	               : 1;
 }
 
 size_t
@@ -79,18 +81,18 @@ sc__failure_groups(const struct sc__selection *sel, struct sc__fgroup **out)
 		return 0;
 	/* linear search: groups are few (categories x rules x codes) */
 	for (size_t i = 0; i < sel->n; i++) {
-		const struct sc_call *c = sel->v[i];
+		const struct sc_diagnosis *d = sel->v[i];
 		size_t k = 0;
 
-		if (c->verdict.cat == SC_CAT_OK)
+		if (d->verdict.cat == SC_CAT_OK)
 			continue;
-		while (k < n && !same_group(&g[k], c))
+		while (k < n && !same_group(&g[k], d))
 			k++;
 		if (k == n) {
-			g[n].cat = c->verdict.cat;
-			g[n].rule = c->verdict.rule ? c->verdict.rule : "";
-			g[n].code = c->final_code;
-			g[n].example = c;
+			g[n].cat = d->verdict.cat;
+			g[n].rule = d->verdict.rule ? d->verdict.rule : "";
+			g[n].code = d->call->final_code;
+			g[n].example = d;
 			n++;
 		}
 		g[k].count++;

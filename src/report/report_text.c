@@ -28,9 +28,11 @@ sc__color(const struct sc_report *r, const char *code)
 }
 
 const char *
-sc__call_color(const struct sc_report *r, const struct sc_call *c)
+sc__call_color(const struct sc_report *r, const struct sc_diagnosis *d)
 {
-	switch (c->verdict.cat) {
+	const struct sc_call *c = d->call;
+
+	switch (d->verdict.cat) {
 	case SC_CAT_OK:
 		return c->state == SC_CALL_IN_PROGRESS ||
 		                       c->state == SC_CALL_MID_DIALOG
@@ -67,10 +69,10 @@ row_of(const struct sc_call *c, struct row *w)
 
 static bool
 listed(const struct sc_report *r, const struct sc__selection *sel,
-       const struct sc_call *c)
+       const struct sc_diagnosis *d)
 {
 	return r->opts.all_calls || sel->n <= SC_REPORT_MAX_LISTED ||
-	       c->verdict.cat != SC_CAT_OK;
+	       d->verdict.cat != SC_CAT_OK;
 }
 
 static size_t
@@ -121,10 +123,10 @@ table_layout(const struct sc_report *r, const struct sc__selection *sel,
 	t->kind = 4;
 	t->state = 5;
 	for (size_t i = 0; i < sel->n; i++) {
-		const struct sc_call *c = sel->v[i];
+		const struct sc_call *c = sel->v[i]->call;
 		size_t cw[3];
 
-		if (!listed(r, sel, c))
+		if (!listed(r, sel, sel->v[i]))
 			continue;
 		cw[0] = width_of(sc__call_kind(c));
 		cw[1] = strlen(sc_call_state_id(c->state));
@@ -179,8 +181,10 @@ table_head(struct sc_report *r, const struct table *t)
 }
 
 static void
-table_row(struct sc_report *r, const struct table *t, const struct sc_call *c)
+table_row(struct sc_report *r, const struct table *t,
+          const struct sc_diagnosis *d)
 {
+	const struct sc_call *c = d->call;
 	struct row row;
 	char count[24];
 
@@ -189,7 +193,7 @@ table_row(struct sc_report *r, const struct table *t, const struct sc_call *c)
 	cell(r->out, sc__call_kind(c), t->kind, 2);
 	cell(r->out, c->call_id, t->callid, 2);
 	cell(r->out, row.fromto, t->fromto, 2);
-	fputs(sc__call_color(r, c), r->out);
+	fputs(sc__call_color(r, d), r->out);
 	cell(r->out, row.result, t->result, 2);
 	if (t->msgs) {
 		cell(r->out, sc_call_state_id(c->state), t->state, 1);

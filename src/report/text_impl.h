@@ -20,7 +20,8 @@
 const char *sc__color(const struct sc_report *r, const char *code);
 
 /* The colour of a call's outcome. */
-const char *sc__call_color(const struct sc_report *r, const struct sc_call *c);
+const char *sc__call_color(const struct sc_report *r,
+                           const struct sc_diagnosis *d);
 
 /* Header, notes, failures by cause, worst peers. */
 void sc__text_summary(struct sc_report *r, const struct sc_model *m,
@@ -38,7 +39,7 @@ void sc__text_ladder_diagram(struct sc_report *r, const struct sc_ladder *l,
                              unsigned width);
 
 /* The ladder of one call, its verdict, and with -VV its messages. */
-void sc__text_ladder(struct sc_report *r, const struct sc_call *c,
+void sc__text_ladder(struct sc_report *r, const struct sc_diagnosis *d,
                      unsigned width);
 
 #endif /* SC_TEXT_IMPL_H */

@@ -141,9 +141,9 @@ header_calls(struct sc_report *r, const struct sc_model *m, unsigned width)
 	struct linebuf lb;
 
 	for (size_t i = 0; i < m->calls.n; i++) {
-		const struct sc_call *c = m->calls.v[i];
+		const struct sc_diagnosis *d = m->calls.v[i];
 
-		by_state[c->state]++;
+		by_state[d->call->state]++;
 	}
 	if (!line_open(&lb))
 		return;
@@ -207,7 +207,7 @@ header_notes(struct sc_report *r, const struct sc_model *m, unsigned width)
 static void
 failure_group(struct sc_report *r, const struct sc__fgroup *g, unsigned width)
 {
-	const struct sc_call *c = g->example;
+	const struct sc_call *c = g->example->call;
 	char result[160];
 
 	if (g->code)
@@ -215,15 +215,17 @@ failure_group(struct sc_report *r, const struct sc__fgroup *g, unsigned width)
 		         c->final_reason ? c->final_reason : "");
 	else
 		snprintf(result, sizeof(result), "no final response");
-	fprintf(r->out, "  %5zu  %s%-12s%s", g->count, sc__call_color(r, c),
-	        sc_category_id(g->cat), sc__color(r, ANSI_RESET));
+	fprintf(r->out, "  %5zu  %s%-12s%s", g->count,
+	        sc__call_color(r, g->example), sc_category_id(g->cat),
+	        sc__color(r, ANSI_RESET));
 	/* 2 + 5 + 2 + 12 = 21 cells so far; the rule goes last */
 	sc_text_cell(r->out, result, width > 60 ? width - 21 - 26 : 14);
 	fputs("  ", r->out);
 	sc_text_fit(r->out, g->rule, 24);
 	fputc('\n', r->out);
 	sc_text_pad(r->out, 9);
-	sc_text_fit(r->out, c->verdict.cause ? c->verdict.cause : "-",
+	sc_text_fit(r->out,
+	            g->example->verdict.cause ? g->example->verdict.cause : "-",
 	            width > 9 ? width - 9 : 1);
 	fputs("\n         e.g. ", r->out);
 	sc_text_fit(r->out, c->call_id, width > 14 ? width - 14 : 1);

@@ -1,6 +1,7 @@
 /* str.c - string views and bounded parsers for wire text */
 #include "config.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "sipcause/util/str.h"
@@ -98,4 +99,30 @@ sc_ascii_is_token(int c)
 	    sc_ascii_is_digit(c))
 		return true;
 	return c != 0 && strchr("-.!%*_+`'~", c) != NULL;
+}
+
+size_t
+sc_strpack_size(const char *s)
+{
+	return s ? strlen(s) + 1 : 0;
+}
+
+char *
+sc_strpack_bytes(struct sc_strpack *k, char *s, size_t n)
+{
+	char *d;
+
+	if (!s)
+		return NULL;
+	d = k->next;
+	memcpy(d, s, n);
+	k->next += n;
+	free(s);
+	return d;
+}
+
+char *
+sc_strpack_text(struct sc_strpack *k, char *s)
+{
+	return s ? sc_strpack_bytes(k, s, strlen(s) + 1) : NULL;
 }

@@ -14,6 +14,7 @@
 
 #include "sipcause/calls/correlate.h"
 #include "sipcause/diagnosis/classify.h"
+#include "sipcause/diagnosis/diagnosis.h"
 #include "sipcause/report/hep_out.h"
 
 static const char sip[] = "OPTIONS sip:a@b SIP/2.0\r\nCall-ID: x1\r\n"
@@ -67,6 +68,7 @@ static int
 verdict(const char *dir)
 {
 	static struct sc_call call;
+	static struct sc_diagnosis d = {.call = &call};
 	static char e1[] = "no 1xx within 32 s", e2[] = "Retry-After: 30";
 	static char cid[] = "c\"1@host";
 	char *ev[] = {e1, e2, NULL};
@@ -76,12 +78,12 @@ verdict(const char *dir)
 
 	call.call_id = cid;
 	call.state = SC_CALL_FAILED;
-	call.verdict.code = 503;
-	call.verdict.cause = "trunk overloaded";
-	call.verdict.rule = "overload.retry-after";
-	call.verdict.evidence = ev;
-	call.verdict.nevidence = 2;
-	j = sc_hep_verdict_json(&call, &n);
+	d.verdict.code = 503;
+	d.verdict.cause = "trunk overloaded";
+	d.verdict.rule = "overload.retry-after";
+	d.verdict.evidence = ev;
+	d.verdict.nevidence = 2;
+	j = sc_hep_verdict_json(&d, &n);
 	if (!j || n != strlen(j))
 		return 1;
 	bad = write_file(dir, "verdict.json", (const uint8_t *)j, n);

@@ -13,8 +13,10 @@
 #include "sipcause/pipeline/analyze.h"
 
 static void
-print_call(void *ctx, const struct sc_call *call)
+print_call(void *ctx, const struct sc_diagnosis *d)
 {
+	const struct sc_call *call = d->call;
+
 	(void)ctx;
 	printf("%s %d\n", call->call_id ? call->call_id : "-",
 	       call->final_code);

@@ -89,6 +89,8 @@ callfeed_teardown(void **state)
 
 	for (size_t i = 0; i < f->ndone; i++)
 		sc_call_free(f->done[i]);
+	for (size_t i = 0; i < f->ndiagnosed; i++)
+		sc_diagnosis_free(f->diagnosed[i]);
 	sc_calltab_free(f->tab);
 	sc_sipparser_free(f->parser);
 	free(f);

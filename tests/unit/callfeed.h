@@ -6,6 +6,7 @@
 #include <stdint.h>
 
 #include "sipcause/calls/correlate.h"
+#include "sipcause/diagnosis/diagnosis.h"
 #include "sipcause/sip/sipmsg.h"
 
 #define MS INT64_C(1000000)
@@ -18,8 +19,10 @@ struct fixture {
 	struct sc_sipparser *parser;
 	struct sc_calltab *tab;
 	uint64_t frame;
-	struct sc_call *done[8];
+	struct sc_call *done[8]; /* NULL once handed to diagnosis */
 	size_t ndone;
+	struct sc_diagnosis *diagnosed[8];
+	size_t ndiagnosed;
 };
 
 /* cmocka setup/teardown: a parser, a call table, collected calls. */

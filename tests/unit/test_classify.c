@@ -18,12 +18,14 @@
 
 #include "callfeed.h"
 #include "sipcause/diagnosis/classify.h"
+#include "sipcause/diagnosis/diagnosis.h"
 #include "sipcause/diagnosis/evidence.h"
 #include "sipcause/pipeline/filter.h"
 
-/* Classify the only call and return it. */
-static struct sc_call *
-classified(struct fixture *f, int64_t end_ms)
+/* Hand call @c of the fixture to diagnosis; the fixture frees the
+ * record. */
+static struct sc_diagnosis *
+diagnose(struct fixture *f, struct sc_call *c)
 {
 	struct sc_classify_env env = {
 		.registration =
@@ -32,23 +34,40 @@ classified(struct fixture *f, int64_t end_ms)
 		                sc_calltab_registration,
 		.ctx = f->tab,
 	};
-	struct sc_call *c = finish(f, end_ms);
+	struct sc_diagnosis *d = NULL;
 
-	assert_int_equal(sc_classify_call(c, &env), SC_OK);
-	assert_true(c->classified);
-	return c;
+	for (size_t i = 0; i < f->ndone; i++)
+		if (f->done[i] == c)
+			f->done[i] = NULL;
+	assert_int_equal(sc_diagnose(c, &env, &d), SC_OK);
+	assert_non_null(d);
+	assert_ptr_equal(d->call, c);
+	f->diagnosed[f->ndiagnosed++] = d;
+	return d;
+}
+
+/* Diagnose the only call and return its record. */
+static struct sc_diagnosis *
+classified(struct fixture *f, int64_t end_ms)
+{
+	return diagnose(f, finish(f, end_ms));
 }
 
 /* The annotation of the first response with status @code. */
 static const struct sc_explain *
-ann(const struct sc_call *c, int code)
+ann(const struct sc_diagnosis *d, int code)
 {
+	static const struct sc_explain none;
+	const struct sc_call *c = d->call;
+
 	for (size_t i = 0; i < c->nmsgs; i++)
 		if (!c->msgs[i].msg->is_request &&
-		    c->msgs[i].msg->status == code)
-			return c->msgs[i].ann;
+		    c->msgs[i].msg->status == code) {
+			assert_non_null(sc_diagnosis_note(d, i));
+			return sc_diagnosis_note(d, i);
+		}
 	fail_msg("no %d in the call", code);
-	return NULL;
+	return &none;
 }
 
 /* True when some evidence line contains @needle. */
@@ -62,7 +81,7 @@ cites(const struct sc_explain *e, const char *needle)
 }
 
 static bool
-has_finding(const struct sc_call *c, const char *rule)
+has_finding(const struct sc_diagnosis *c, const char *rule)
 {
 	for (size_t i = 0; i < c->nfindings; i++)
 		if (strcmp(c->findings[i].rule, rule) == 0)
@@ -71,7 +90,8 @@ has_finding(const struct sc_call *c, const char *rule)
 }
 
 static void
-expect_verdict(const struct sc_call *c, const char *rule, enum sc_category cat)
+expect_verdict(const struct sc_diagnosis *c, const char *rule,
+               enum sc_category cat)
 {
 	assert_non_null(c->verdict.rule);
 	assert_string_equal(c->verdict.rule, rule);
@@ -88,7 +108,7 @@ static void
 test_auth_challenge(void **state)
 {
 	struct fixture *f = *state;
-	struct sc_call *c;
+	struct sc_diagnosis *c;
 
 	feed(f, A, P, 0, INVITE("z9hG4bKa", "1"));
 	feed(f, P, A, 5,
@@ -112,7 +132,7 @@ static void
 test_auth_rejected(void **state)
 {
 	struct fixture *f = *state;
-	struct sc_call *c;
+	struct sc_diagnosis *c;
 
 	feed(f, A, P, 0, REQ("REGISTER", "z9hG4bK1", "1", ""));
 	feed(f, P, A, 5,
@@ -133,7 +153,7 @@ static void
 test_no_response(void **state)
 {
 	struct fixture *f = *state;
-	struct sc_call *c;
+	struct sc_diagnosis *c;
 
 	for (int i = 0, t = 0; i < 7; i++, t = t * 2 + 500)
 		feed(f, A, B, t, INVITE("z9hG4bKt", "1"));
@@ -149,7 +169,7 @@ test_icmp_unreachable(void **state)
 {
 	struct fixture *f = *state;
 	struct sc_call_event ev = { 0 };
-	struct sc_call *c;
+	struct sc_diagnosis *c;
 
 	feed(f, A, B, 0, INVITE("z9hG4bKt", "1"));
 	ev.frame = 2;
@@ -169,7 +189,7 @@ static void
 test_no_answer(void **state)
 {
 	struct fixture *f = *state;
-	struct sc_call *c;
+	struct sc_diagnosis *c;
 
 	feed(f, A, B, 0, INVITE("z9hG4bKn", "1"));
 	feed(f, B, A, 100,
@@ -185,7 +205,7 @@ static void
 test_cancel_caller(void **state)
 {
 	struct fixture *f = *state;
-	struct sc_call *c;
+	struct sc_diagnosis *c;
 
 	feed(f, A, B, 0, INVITE("z9hG4bKc", "1"));
 	feed(f, B, A, 100,
@@ -205,7 +225,7 @@ static void
 test_cancel_upstream(void **state)
 {
 	struct fixture *f = *state;
-	struct sc_call *c;
+	struct sc_diagnosis *c;
 
 	feed(f, A, B, 0, INVITE("z9hG4bKc", "1"));
 	feed(f, B, A, 4120,
@@ -219,7 +239,7 @@ static void
 test_media(void **state)
 {
 	struct fixture *f = *state;
-	struct sc_call *c;
+	struct sc_diagnosis *c;
 	static const char offer[] = "v=0\r\no=- 1 1 IN IP4 192.0.2.1\r\ns=-\r\n"
 	                            "c=IN IP4 192.0.2.1\r\nt=0 0\r\n"
 	                            "m=audio 4000 RTP/AVP 18 9\r\n";
@@ -254,7 +274,7 @@ static void
 test_overload_retry_after(void **state)
 {
 	struct fixture *f = *state;
-	struct sc_call *c;
+	struct sc_diagnosis *c;
 
 	feed(f, A, B, 0, INVITE("z9hG4bKo", "1"));
 	feed(f, B, A, 10,
@@ -269,7 +289,7 @@ static void
 test_trunk_access(void **state)
 {
 	struct fixture *f = *state;
-	struct sc_call *c;
+	struct sc_diagnosis *c;
 
 	/* from the customer's side to a public carrier address */
 	feed(f, A, PUB, 0, INVITE("z9hG4bKk", "1"));
@@ -285,7 +305,7 @@ static void
 test_loops(void **state)
 {
 	struct fixture *f = *state;
-	struct sc_call *c;
+	struct sc_diagnosis *c;
 
 	feed(f, A, B, 0,
 	     "INVITE sip:bob@example.com SIP/2.0\nMax-Forwards: 3\n" HDRS(
@@ -301,7 +321,7 @@ static void
 test_loop_detected(void **state)
 {
 	struct fixture *f = *state;
-	struct sc_call *c;
+	struct sc_diagnosis *c;
 
 	feed(f, A, B, 0, INVITE("z9hG4bKl", "1"));
 	feed(f, B, A, 10,
@@ -318,7 +338,7 @@ static void
 test_address_incomplete(void **state)
 {
 	struct fixture *f = *state;
-	struct sc_call *c;
+	struct sc_diagnosis *c;
 
 	feed(f, A, B, 0,
 	     "INVITE sip:12@example.com SIP/2.0\n" HDRS("z9hG4bKd", "1",
@@ -335,7 +355,7 @@ static void
 test_not_found(void **state)
 {
 	struct fixture *f = *state;
-	struct sc_call *c;
+	struct sc_diagnosis *c;
 
 	feed(f, A, B, 0,
 	     "INVITE sip:5551234@example.com SIP/2.0\n" HDRS("z9hG4bKd", "1",
@@ -376,17 +396,11 @@ test_not_registered(void **state)
 	sc_calltab_flush(f->tab, T0 + 2000 * MS, collect, f);
 	assert_int_equal(f->ndone, 2);
 	{
-		struct sc_classify_env env = {
-			.registration = (const struct sc_registration *(
-			                *)(const void *, const char *))
-			        sc_calltab_registration,
-			.ctx = f->tab,
-		};
-		struct sc_call *inv = strcmp(f->done[0]->call_id, "reg-1")
-		                              ? f->done[0]
-		                              : f->done[1];
+		struct sc_diagnosis *inv =
+		        diagnose(f, strcmp(f->done[0]->call_id, "reg-1")
+		                            ? f->done[0]
+		                            : f->done[1]);
 
-		assert_int_equal(sc_classify_call(inv, &env), SC_OK);
 		expect_verdict(inv, "unavailable.not-registered",
 		               SC_CAT_UNAVAILABLE);
 		assert_true(cites(&inv->verdict, "got 403"));
@@ -397,7 +411,7 @@ static void
 test_session_timer(void **state)
 {
 	struct fixture *f = *state;
-	struct sc_call *c;
+	struct sc_diagnosis *c;
 
 	feed(f, A, B, 0,
 	     "INVITE sip:bob@example.com SIP/2.0\nSession-Expires: 60\n"
@@ -415,7 +429,7 @@ static void
 test_interval_brief(void **state)
 {
 	struct fixture *f = *state;
-	struct sc_call *c;
+	struct sc_diagnosis *c;
 
 	feed(f, A, P, 0,
 	     "REGISTER sip:example.com SIP/2.0\nExpires: 30\n" HDRS(
@@ -433,7 +447,7 @@ static void
 test_glare_and_mid_call(void **state)
 {
 	struct fixture *f = *state;
-	struct sc_call *c;
+	struct sc_diagnosis *c;
 
 	feed(f, A, B, 0, INVITE("z9hG4bK1", "1"));
 	feed(f, B, A, 10, RESP("200 OK", "z9hG4bK1", "1", "INVITE", ";tag=b"));
@@ -453,7 +467,7 @@ static void
 test_dialog_gone(void **state)
 {
 	struct fixture *f = *state;
-	struct sc_call *c;
+	struct sc_diagnosis *c;
 
 	feed(f, A, B, 0, REQ("BYE", "z9hG4bKg", "5", ";tag=b"));
 	feed(f, B, A, 10,
@@ -467,7 +481,7 @@ static void
 test_q850(void **state)
 {
 	struct fixture *f = *state;
-	struct sc_call *c;
+	struct sc_diagnosis *c;
 	enum sc_category cat;
 
 	feed(f, A, B, 0, INVITE("z9hG4bKq", "1"));
@@ -491,7 +505,7 @@ static void
 test_ack_missing(void **state)
 {
 	struct fixture *f = *state;
-	struct sc_call *c;
+	struct sc_diagnosis *c;
 
 	feed(f, A, B, 0, INVITE("z9hG4bKn", "1"));
 	feed(f, B, A, 100, RESP("200 OK", "z9hG4bKn", "1", "INVITE", ";tag=b"));
@@ -507,7 +521,7 @@ static void
 test_nat_private_sdp(void **state)
 {
 	struct fixture *f = *state;
-	struct sc_call *c;
+	struct sc_diagnosis *c;
 	static const char sdp[] = "v=0\no=- 1 1 IN IP4 10.1.2.3\ns=-\n"
 	                          "c=IN IP4 10.1.2.3\nt=0 0\n"
 	                          "m=audio 4000 RTP/AVP 0\n";
@@ -549,7 +563,7 @@ static void
 test_retransmission(void **state)
 {
 	struct fixture *f = *state;
-	struct sc_call *c;
+	struct sc_diagnosis *c;
 
 	feed(f, A, B, 0, INVITE("z9hG4bKr", "1"));
 	feed(f, A, B, 500, INVITE("z9hG4bKr", "1"));
@@ -567,7 +581,7 @@ static void
 test_default_and_unknown(void **state)
 {
 	struct fixture *f = *state;
-	struct sc_call *c;
+	struct sc_diagnosis *c;
 
 	feed(f, A, B, 0, INVITE("z9hG4bKx", "1"));
 	feed(f, B, A, 10,
@@ -585,7 +599,7 @@ static void
 test_in_progress(void **state)
 {
 	struct fixture *f = *state;
-	struct sc_call *c;
+	struct sc_diagnosis *c;
 
 	feed(f, A, B, 0, INVITE("z9hG4bKi", "1"));
 	feed(f, B, A, 10,
@@ -605,7 +619,7 @@ static void
 test_root_cause_relayed(void **state)
 {
 	struct fixture *f = *state;
-	struct sc_call *c;
+	struct sc_diagnosis *c;
 
 	feed(f, A, P, 0, INVITE("z9hG4bKup", "1"));
 	feed(f, P, B, 5, INVITE("z9hG4bKdown", "1"));
@@ -634,7 +648,7 @@ static void
 test_root_cause_downstream_silent(void **state)
 {
 	struct fixture *f = *state;
-	struct sc_call *c;
+	struct sc_diagnosis *c;
 
 	feed(f, A, P, 0, INVITE("z9hG4bKup", "1"));
 	feed(f, P, A, 2, RESP("100 Trying", "z9hG4bKup", "1", "INVITE", ""));
@@ -656,7 +670,7 @@ static void
 test_root_cause_absent(void **state)
 {
 	struct fixture *f = *state;
-	struct sc_call *c;
+	struct sc_diagnosis *c;
 
 	feed(f, A, B, 0, INVITE("z9hG4bKb", "1"));
 	feed(f, B, A, 10,
@@ -671,7 +685,7 @@ static void
 test_attempt_verdicts(void **state)
 {
 	struct fixture *f = *state;
-	struct sc_call *c;
+	struct sc_diagnosis *c;
 	struct sc_filter flt = { 0 };
 
 	feed(f, A, B, 0, REQ("REGISTER", "z9hG4bKr", "1", ""));
@@ -681,12 +695,12 @@ test_attempt_verdicts(void **state)
 	feed(f, B, A, 105,
 	     RESP("403 Forbidden", "z9hG4bKi", "2", "INVITE", ";tag=b"));
 	c = classified(f, 1000);
-	assert_int_equal(c->nattempts, 2);
+	assert_int_equal(c->call->nattempts, 2);
 	assert_int_equal(c->verdict.code, 403);
-	assert_int_equal(sc_attempt_verdict(c, 0)->code, 400);
-	assert_int_equal(sc_attempt_verdict(c, 0)->cat, SC_CAT_PROTOCOL);
-	assert_ptr_equal(sc_attempt_verdict(c, 1), &c->verdict);
-	assert_non_null(strstr(sc_attempt_verdict(c, 0)->summary, "REGISTER"));
+	assert_int_equal(sc_diagnosis_attempt(c, 0)->code, 400);
+	assert_int_equal(sc_diagnosis_attempt(c, 0)->cat, SC_CAT_PROTOCOL);
+	assert_ptr_equal(sc_diagnosis_attempt(c, 1), &c->verdict);
+	assert_non_null(strstr(sc_diagnosis_attempt(c, 0)->summary, "REGISTER"));
 	flt.code = 400;
 	assert_true(sc_filter_match(&flt, c));
 	flt.code = 486;
@@ -701,7 +715,7 @@ static void
 test_cancelled_not_timeout(void **state)
 {
 	struct fixture *f = *state;
-	struct sc_call *c;
+	struct sc_diagnosis *c;
 
 	feed(f, A, B, 0, INVITE("z9hG4bKc", "1"));
 	feed(f, B, A, 100,
@@ -712,7 +726,7 @@ test_cancelled_not_timeout(void **state)
 	feed(f, B, A, 3020,
 	     RESP("408 Request Timeout", "z9hG4bKc", "1", "INVITE", ";tag=b"));
 	c = classified(f, 4000);
-	assert_int_equal(c->state, SC_CALL_CANCELLED);
+	assert_int_equal(c->call->state, SC_CALL_CANCELLED);
 	assert_int_equal(c->verdict.cat, SC_CAT_CANCELLED);
 }
 
@@ -721,7 +735,7 @@ static void
 test_meaning_by_method(void **state)
 {
 	struct fixture *f = *state;
-	struct sc_call *c;
+	struct sc_diagnosis *c;
 
 	feed(f, A, B, 0, REQ("REGISTER", "z9hG4bKr", "1", ""));
 	feed(f, B, A, 5, RESP("200 OK", "z9hG4bKr", "1", "REGISTER", ";tag=r"));
@@ -742,7 +756,7 @@ static void
 test_meaning_invite_refer(void **state)
 {
 	struct fixture *f = *state;
-	struct sc_call *c;
+	struct sc_diagnosis *c;
 
 	feed(f, A, B, 0, INVITE("z9hG4bKi", "1"));
 	feed(f, B, A, 5, RESP("200 OK", "z9hG4bKi", "1", "INVITE", ";tag=b"));
@@ -788,7 +802,7 @@ static void
 test_sends_counted_over_attempt(void **state)
 {
 	struct fixture *f = *state;
-	struct sc_call *c;
+	struct sc_diagnosis *c;
 
 	feed(f, A, B, 0, REQ("REGISTER", "z9hG4bKr1", "1", ""));
 	feed(f, A, B, 500, REQ("REGISTER", "z9hG4bKr1", "1", ""));
@@ -796,18 +810,18 @@ test_sends_counted_over_attempt(void **state)
 	feed(f, A, B, 40000, REQ("REGISTER", "z9hG4bKr2", "2", ""));
 	feed(f, A, B, 40500, REQ("REGISTER", "z9hG4bKr2", "2", ""));
 	c = classified(f, 80000);
-	assert_int_equal(c->nattempts, 2);
+	assert_int_equal(c->call->nattempts, 2);
 	expect_verdict(c, "timeout.no-provisional", SC_CAT_TIMEOUT);
 	assert_true(cites(&c->verdict, "sent 2 times over 0.5 s"));
-	assert_int_equal(sc_attempt_verdict(c, 0)->cat, SC_CAT_TIMEOUT);
-	assert_true(cites(sc_attempt_verdict(c, 0), "sent 3 times over 1.5 s"));
+	assert_int_equal(sc_diagnosis_attempt(c, 0)->cat, SC_CAT_TIMEOUT);
+	assert_true(cites(sc_diagnosis_attempt(c, 0), "sent 3 times over 1.5 s"));
 }
 
 static void
 test_sent_one_time(void **state)
 {
 	struct fixture *f = *state;
-	struct sc_call *c;
+	struct sc_diagnosis *c;
 
 	feed(f, A, B, 0, INVITE("z9hG4bKo", "1"));
 	c = classified(f, 40000);
@@ -820,7 +834,7 @@ static void
 test_retried_names_next(void **state)
 {
 	struct fixture *f = *state;
-	struct sc_call *c;
+	struct sc_diagnosis *c;
 	bool found = false;
 
 	feed(f, A, B, 0, REQ("REGISTER", "z9hG4bKr1", "1", ""));
@@ -837,7 +851,7 @@ test_retried_names_next(void **state)
 	feed(f, B, A, 25,
 	     RESP("200 OK", "z9hG4bKr3", "3", "REGISTER", ";tag=r"));
 	c = classified(f, 1000);
-	assert_int_equal(c->state, SC_CALL_REGISTERED);
+	assert_int_equal(c->call->state, SC_CALL_REGISTERED);
 	for (size_t i = 0; i < c->nfindings; i++)
 		if (strstr(c->findings[i].text, "REGISTER (CSeq 1)")) {
 			assert_non_null(strstr(c->findings[i].text,
@@ -852,7 +866,7 @@ static void
 test_ended_by_reason(void **state)
 {
 	struct fixture *f = *state;
-	struct sc_call *c;
+	struct sc_diagnosis *c;
 
 	feed(f, A, B, 0, INVITE("z9hG4bKi", "1"));
 	feed(f, B, A, 100, RESP("200 OK", "z9hG4bKi", "1", "INVITE", ";tag=b"));
@@ -882,7 +896,7 @@ static void
 test_duplicates_finding(void **state)
 {
 	struct fixture *f = *state;
-	struct sc_call *c;
+	struct sc_diagnosis *c;
 
 	feed(f, A, B, 0, INVITE("z9hG4bKd", "1"));
 	feed(f, A, B, 1, INVITE("z9hG4bKd", "1"));

@@ -7,7 +7,6 @@
 #include <stdint.h>
 
 #include "sipcause/util/addr.h"
-#include "sipcause/diagnosis/classify.h"
 #include "sipcause/util/compiler.h"
 #include "sipcause/util/error.h"
 #include "sipcause/sip/sipmsg.h"
@@ -61,14 +60,13 @@ struct sc_party {
 
 /* One message inside a call, with what correlation learned about it. */
 struct sc_callmsg {
-	struct sc_msg *msg;     /* owned; NULL once the call is summarised */
-	uint32_t txn;           /* index into call->txns, UINT32_MAX if none */
-	uint16_t hop;           /* index into call->hops */
-	bool retransmission;    /* same message, same hop, seen before */
-	bool duplicate;         /* a mirror copy (SPAN/TAP) of the previous
-	                           one: same hop, same size, within a few
-	                           ms; not a retransmission by the sender */
-	struct sc_explain *ann; /* responses: set by classify; owned */
+	struct sc_msg *msg;  /* owned; NULL once the call is summarised */
+	uint32_t txn;        /* index into call->txns, UINT32_MAX if none */
+	uint16_t hop;        /* index into call->hops */
+	bool retransmission; /* same message, same hop, seen before */
+	bool duplicate;      /* a mirror copy (SPAN/TAP) of the previous
+	                        one: same hop, same size, within a few
+	                        ms; not a retransmission by the sender */
 };
 
 /* One transaction: a request and its responses (RFC 3261 17). */
@@ -137,16 +135,6 @@ struct sc_timings {
 	int64_t total_ms;     /* first to last message */
 };
 
-/*
- * Something worth knowing about a call besides its verdict (a NAT risk on
- * an answered call, an authentication challenge, a lossy path). The rule
- * id is static; the text is owned by the call.
- */
-struct sc_finding {
-	const char *rule;
-	char *text;
-};
-
 /* An ICMP error that quoted one of the call's requests. */
 struct sc_call_event {
 	uint64_t frame;
@@ -183,11 +171,8 @@ struct sc_attempt {
 	enum sc_call_state state;
 	int final_code; /* what the caller saw; 0 when none */
 	char *final_reason;
-	uint32_t retries;           /* initial requests after the first */
-	uint32_t auth_challenges;   /* 401/407 answered by a retry */
-	struct sc_explain *verdict; /* set by classify (owned); NULL for the
-	                               headline attempt: see
-	                               sc_attempt_verdict() */
+	uint32_t retries;         /* initial requests after the first */
+	uint32_t auth_challenges; /* 401/407 answered by a retry */
 };
 
 /* Name of an attempt's method ("INVITE"); static or owned by @a. */
@@ -270,22 +255,18 @@ struct sc_call {
 	uint32_t ndialogs;
 	struct sc_attempt *attempts; /* at least one once a message came */
 	uint32_t nattempts;
-	uint32_t headline; /* the attempt whose kind, state, code and
-	                      verdict are the call's: an INVITE one
-	                      over others, the latest among equals */
+	uint32_t headline; /* the attempt whose kind, state and code
+	                      are the call's: an INVITE one over
+	                      others, the latest among equals */
 	char **link_keys;  /* identifiers shared with other legs;
 	                      dropped when summarised */
 	struct sc_call_event *events;
-	char **linked;               /* Call-IDs of linked legs */
-	struct sc_finding *findings; /* other rules that apply (classify) */
+	char **linked; /* Call-IDs of linked legs */
 	uint32_t nlink_keys;
 	uint32_t nevents;
 	uint32_t nlinked;
-	uint32_t nfindings;
 	struct sc_timings timings;
-	struct sc_explain verdict;
 	bool bye_accepted; /* a BYE got a 2xx */
-	bool classified;
 	bool summarised;
 	/* private: once summarised, the strings above live in one block */
 	uint32_t pool_len_;
@@ -305,17 +286,11 @@ const struct sc_txn *sc_call_deciding_txn(const struct sc_call *c);
 const struct sc_txn *sc_attempt_deciding_txn(const struct sc_call *c,
                                              const struct sc_attempt *a);
 
-/*
- * sc_attempt_verdict - the verdict of attempt @i: the call's own for the
- * headline attempt, the attempt's for the others.
- */
-const struct sc_explain *sc_attempt_verdict(const struct sc_call *c, size_t i);
-
 /* Release a call and everything it owns; NULL is a no-op. */
 void sc_call_free(struct sc_call *c);
 
 /*
- * sc_call_summarise - drop the messages and transactions of a classified
+ * sc_call_summarise - drop the messages and transactions of a finished
  * call, keeping its compact record (what a one-line report needs), with
  * all its strings packed into one allocation. The fields keep their
  * meaning; only their storage moves.

@@ -66,15 +66,6 @@ struct sc_explain {
 void sc_explain_fini(struct sc_explain *e);
 
 /*
- * sc_classify_call - annotate every response of @call that still has its
- * message, give the call its verdict and its findings. Runs once, when
- * the call is complete; @env may be NULL. Returns SC_ENOMEM on allocation
- * failure (the call keeps what was done).
- */
-enum sc_err sc_classify_call(struct sc_call *call,
-                             const struct sc_classify_env *env) SC_WARN_UNUSED;
-
-/*
  * The rules classify can give (stable ids, part of the JSON contract):
  * response rules in the order they are tried, then the verdict and
  * finding rules. The ids of evidence.c (sc_evidence_rule_ids) and of

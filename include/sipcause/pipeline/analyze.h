@@ -22,7 +22,7 @@ struct sc_analyzer;
 struct sc_rawmsg;
 
 /* Decides whether a finished call keeps its messages (detail). */
-typedef bool sc_call_pred(void *ctx, const struct sc_call *call);
+typedef bool sc_call_pred(void *ctx, const struct sc_diagnosis *d);
 
 struct sc_analyzer_opts {
 	/* Keep every message of calls @keep_pred accepts (all when NULL and
@@ -30,10 +30,10 @@ struct sc_analyzer_opts {
 	bool keep_messages;
 	sc_call_pred *keep_pred;
 	void *keep_ctx;
-	/* Called for each finished, classified call before the model takes
-	 * it (streaming reports); may be NULL. The call stays owned by the
-	 * analyzer. */
-	void (*on_call)(void *ctx, const struct sc_call *call);
+	/* Called for each finished, diagnosed call before the model takes
+	 * it (streaming reports); may be NULL. The record stays owned by
+	 * the analyzer. */
+	void (*on_call)(void *ctx, const struct sc_diagnosis *d);
 	void *on_call_ctx;
 	/* Called with each framed SIP message before it is parsed (HEP
 	 * out); may be NULL. @raw is borrowed for the call only. */

@@ -6,6 +6,7 @@
 #include <stdint.h>
 
 #include "sipcause/calls/correlate.h"
+#include "sipcause/diagnosis/diagnosis.h"
 #include "sipcause/diagnosis/kb.h"
 
 /* All conditions set must hold; an empty filter shows every call. The
@@ -49,8 +50,8 @@ void sc_filter_set_capture_start(struct sc_filter *f, int64_t first_ts);
 /* True when no condition is set. */
 bool sc_filter_is_empty(const struct sc_filter *f);
 
-/* True when @call passes every condition of @f (a struct sc_filter *;
- * the signature fits sc_report_filter and sc_call_pred). */
-bool sc_filter_match(void *f, const struct sc_call *call);
+/* True when the call of @d passes every condition of @f (a struct
+ * sc_filter *; the signature fits sc_report_filter and sc_call_pred). */
+bool sc_filter_match(void *f, const struct sc_diagnosis *d);
 
 #endif /* SC_FILTER_H */

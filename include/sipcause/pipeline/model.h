@@ -8,6 +8,7 @@
 
 #include "sipcause/util/compiler.h"
 #include "sipcause/calls/correlate.h"
+#include "sipcause/diagnosis/diagnosis.h"
 #include "sipcause/decode/decode.h"
 #include "sipcause/util/error.h"
 #include "sipcause/util/hashmap.h"
@@ -207,7 +208,8 @@ struct sc_model {
 	struct sc_input_file *files;
 	size_t nfiles;
 	struct sc_stats stats;
-	struct sc_vec calls; /* struct sc_call *, owned */
+	struct sc_vec calls; /* struct sc_diagnosis *, owned: the finished
+	                        calls with what diagnosis said of them */
 	struct sc_call_stats overall;
 	struct sc_rfc6076 rfc6076; /* over every INVITE call, kept or not */
 	struct sc_vec peers;       /* struct sc_peer *, owned, by first call */
@@ -231,12 +233,12 @@ struct sc_input_file *sc_model_add_file(struct sc_model *m, const char *path);
 void sc_stats_count_msg(struct sc_stats *s, const struct sc_msg *msg);
 
 /*
- * Take ownership of a finished call, already counted with
+ * Take ownership of a diagnosed call, already counted with
  * sc_model_count_call() (before it was summarised: the delays of its
  * transactions are counted from its messages). SC_ENOMEM frees it.
  */
 enum sc_err sc_model_add_call(struct sc_model *m,
-                              struct sc_call *call) SC_WARN_UNUSED;
+                              struct sc_diagnosis *d) SC_WARN_UNUSED;
 
 /*
  * sc_model_count_call - count a finished call in the statistics, once,

@@ -10,7 +10,7 @@
 #include "sipcause/util/compiler.h"
 #include "sipcause/util/error.h"
 
-struct sc_call;
+struct sc_diagnosis;
 struct sc_rawmsg;
 
 /* HEP3 protocol types sipcause sends. */
@@ -55,13 +55,13 @@ size_t sc_hep_encode(const struct sc_hep_out_msg *m, uint8_t *buf,
 void sc_hep_msg_from_raw(struct sc_hep_out_msg *m, const struct sc_rawmsg *raw);
 
 /*
- * sc_hep_verdict_json - the compact JSON verdict log of @call in a
+ * sc_hep_verdict_json - the compact JSON verdict log of the call of @d in a
  * malloc'd string (*@len set): type "sipcause.verdict", call_id, state,
  * final_code, then the verdict's code, reason, category, rule, cause,
  * summary and evidence, named as in doc/json.md (codes null when none).
- * NULL on allocation failure or when @call has no Call-ID.
+ * NULL on allocation failure or when the call has no Call-ID.
  */
-char *sc_hep_verdict_json(const struct sc_call *call, size_t *len);
+char *sc_hep_verdict_json(const struct sc_diagnosis *d, size_t *len);
 
 /*
  * A HEP sender: one socket to one collector. UDP: a failed send is

@@ -6,6 +6,7 @@
 #include <stdint.h>
 
 #include "sipcause/calls/correlate.h"
+#include "sipcause/diagnosis/diagnosis.h"
 #include "sipcause/util/compiler.h"
 #include "sipcause/util/error.h"
 
@@ -23,8 +24,9 @@ struct sc_ladder_host {
 
 /* A row: one message between two columns. */
 struct sc_ladder_row {
-	const struct sc_callmsg *cm; /* borrowed from the call */
-	size_t from;                 /* column indexes */
+	const struct sc_callmsg *cm;   /* borrowed from the call */
+	const struct sc_explain *note; /* its annotation, or NULL */
+	size_t from;                   /* column indexes */
 	size_t to;
 	int64_t rel_ns;   /* since the call's first message */
 	int64_t delta_ns; /* since the previous row */
@@ -38,12 +40,12 @@ struct sc_ladder {
 };
 
 /*
- * sc_ladder_build - lay out the messages @call still holds (none once
- * summarised: an empty ladder). Borrows from @call, which must outlive
- * the ladder. SC_ENOMEM leaves @l empty.
+ * sc_ladder_build - lay out the messages the call of @d still holds (none
+ * once summarised: an empty ladder), each with its annotation. Borrows
+ * from @d, which must outlive the ladder. SC_ENOMEM leaves @l empty.
  */
 enum sc_err sc_ladder_build(struct sc_ladder *l,
-                            const struct sc_call *call) SC_WARN_UNUSED;
+                            const struct sc_diagnosis *d) SC_WARN_UNUSED;
 
 /* Release the ladder (not the call). */
 void sc_ladder_fini(struct sc_ladder *l);

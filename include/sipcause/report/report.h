@@ -44,7 +44,7 @@ const char *sc_format_name(enum sc_format f);
 bool sc_format_needs_messages(enum sc_format f);
 
 /* Decides whether a call is shown (filters); NULL shows all. */
-typedef bool sc_report_filter(void *ctx, const struct sc_call *call);
+typedef bool sc_report_filter(void *ctx, const struct sc_diagnosis *d);
 
 struct sc_report_opts {
 	enum sc_format format;
@@ -75,10 +75,10 @@ struct sc_report *sc_report_new(const struct sc_report_opts *opts, FILE *out);
  * analyzer keeps only those (text with -V, and for markdown and html
  * the calls the filter selects, or the failed ones without a filter).
  */
-bool sc_report_wants_messages(void *report, const struct sc_call *call);
+bool sc_report_wants_messages(void *report, const struct sc_diagnosis *d);
 
 /* A call finished (streaming formats write it now). */
-void sc_report_call(struct sc_report *r, const struct sc_call *call);
+void sc_report_call(struct sc_report *r, const struct sc_diagnosis *d);
 
 /*
  * sc_report_finish - write what remains (all of it for non-streaming

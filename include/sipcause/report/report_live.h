@@ -5,7 +5,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 
-#include "sipcause/calls/correlate.h"
+#include "sipcause/diagnosis/diagnosis.h"
 #include "sipcause/sip/sipmsg.h"
 
 /*
@@ -14,7 +14,7 @@
  * failure its category and one-line cause, then the Call-ID. Everything
  * from the wire is escaped. @color adds ANSI colours (a terminal).
  */
-void sc_report_live_call(FILE *out, const struct sc_call *c, bool color);
+void sc_report_live_call(FILE *out, const struct sc_diagnosis *d, bool color);
 
 /*
  * sc_report_live_msg - one line for a SIP message as it arrives (-V):

@@ -93,4 +93,23 @@ sc_ascii_is_upper(int c)
 /* RFC 3261 token characters (method names, header names). */
 bool sc_ascii_is_token(int c);
 
+/*
+ * Packing: moving malloc'd strings into one block sized beforehand, so a
+ * record kept for the whole run costs one allocation for its texts
+ * instead of one per text. @next is where the next text goes.
+ */
+struct sc_strpack {
+	char *next;
+};
+
+/* Bytes a NUL-terminated text takes in a block (0 for NULL). */
+size_t sc_strpack_size(const char *s);
+
+/* Move @n bytes of @s into the block and free @s; returns the copy
+ * (NULL for NULL). */
+char *sc_strpack_bytes(struct sc_strpack *k, char *s, size_t n);
+
+/* The same for a NUL-terminated text. */
+char *sc_strpack_text(struct sc_strpack *k, char *s);
+
 #endif /* SC_STR_H */

@@ -4,6 +4,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 
 #include "sipcause/util/compiler.h"
 #include "sipcause/util/error.h"
@@ -33,6 +34,27 @@ enum sc_err sc_vec_push(struct sc_vec *vec, void *item) SC_WARN_UNUSED;
  * new count. Already sorted input (the usual case for frame numbers) is
  * only checked, in one pass.
  */
+/*
+ * sc_grow - room for element @n (0-based) of an array holding @n
+ * elements of @size bytes: returns the array, reallocated to twice its
+ * size when @n reached its capacity, or NULL when out of memory (the
+ * array is then unchanged). The capacity is implied by the count (the
+ * power of two at or above it, at least 4), so records need no capacity
+ * field; an array must only ever grow through this helper.
+ */
+static inline void *
+sc_grow(void *arr, size_t n, size_t size)
+{
+	size_t cap;
+
+	if (n != 0 && (n < 4 || (n & (n - 1)) != 0))
+		return arr; /* below an implied capacity */
+	cap = n ? n * 2 : 4;
+	if (cap > SIZE_MAX / size)
+		return NULL;
+	return realloc(arr, cap * size);
+}
+
 size_t sc_sort_unique_u64(uint64_t *v, size_t n);
 
 #endif /* SC_VEC_H */

@@ -1,0 +1,134 @@
+/* diagnosis.c - the record diagnosis keeps of a call: its making (the
+ * steps run in classify.c), what reports ask of it, its summary and its
+ * release
+ */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "sipcause/diagnosis/diagnosis.h"
+#include "sipcause/util/str.h"
+
+const struct sc_explain *
+sc_diagnosis_note(const struct sc_diagnosis *d, size_t i)
+{
+	return i < d->nnotes ? d->notes[i] : NULL;
+}
+
+const struct sc_explain *
+sc_diagnosis_attempt(const struct sc_diagnosis *d, size_t i)
+{
+	if (i >= d->nattempts || !d->attempts[i])
+		return &d->verdict;
+	return d->attempts[i];
+}
+
+static void
+notes_free(struct sc_diagnosis *d)
+{
+	for (size_t i = 0; i < d->nnotes; i++) {
+		sc_explain_fini(d->notes[i]);
+		free(d->notes[i]);
+	}
+	free(d->notes);
+	d->notes = NULL;
+	d->nnotes = 0;
+}
+
+/* Move the verdict's built texts into the block, keeping every field
+ * that pointed to one pointing to its copy. */
+static void
+pack_explain(struct sc_strpack *k, struct sc_explain *e, char **evidence)
+{
+	const char **fields[] = { &e->reason,     &e->meaning, &e->cause,
+		                  &e->tip,        &e->rule,    &e->summary,
+		                  &e->root.reason };
+
+	for (size_t i = 0; i < SC_COUNTOF(e->owned_); i++) {
+		char *old = e->owned_[i];
+		char *copy;
+
+		if (!old)
+			continue;
+		copy = sc_strpack_text(k, old);
+		for (size_t f = 0; f < SC_COUNTOF(fields); f++)
+			if (*fields[f] == old)
+				*fields[f] = copy;
+		e->owned_[i] = NULL;
+	}
+	for (size_t i = 0; i < e->nevidence; i++)
+		evidence[i] = sc_strpack_text(k, e->evidence[i]);
+	if (e->evidence) {
+		evidence[e->nevidence] = NULL;
+		free(e->evidence);
+		e->evidence = evidence;
+	}
+	e->pooled_ = true;
+}
+
+/* Pack the verdict's texts and the findings into one block: a record
+ * kept for every call of a capture costs one allocation for them. */
+static void
+pack(struct sc_diagnosis *d)
+{
+	struct sc_explain *v = &d->verdict;
+	size_t nev = v->evidence ? v->nevidence + 1 : 0;
+	size_t arrays =
+	        d->nfindings * sizeof(struct sc_finding) + nev * sizeof(char *);
+	size_t texts = 0;
+	struct sc_finding *findings;
+	struct sc_strpack k;
+
+	for (size_t i = 0; i < SC_COUNTOF(v->owned_); i++)
+		texts += sc_strpack_size(v->owned_[i]);
+	for (size_t i = 0; i < v->nevidence; i++)
+		texts += sc_strpack_size(v->evidence[i]);
+	for (size_t i = 0; i < d->nfindings; i++)
+		texts += sc_strpack_size(d->findings[i].text);
+	if (d->pool_ || arrays + texts == 0)
+		return;
+	d->pool_ = malloc(arrays + texts);
+	if (!d->pool_)
+		return; /* keep the separate strings: nothing is lost */
+	/* malloc aligns for any type: the pointer arrays come first */
+	findings = (struct sc_finding *)(void *)d->pool_;
+	k.next = (char *)(findings + d->nfindings) + nev * sizeof(char *);
+	for (size_t i = 0; i < d->nfindings; i++) {
+		findings[i].rule = d->findings[i].rule;
+		findings[i].text = sc_strpack_text(&k, d->findings[i].text);
+	}
+	free(d->findings);
+	d->findings = d->nfindings ? findings : NULL;
+	pack_explain(&k, v, (char **)(void *)(findings + d->nfindings));
+}
+
+void
+sc_diagnosis_summarise(struct sc_diagnosis *d)
+{
+	sc_call_summarise(d->call);
+	notes_free(d);
+	pack(d);
+}
+
+void
+sc_diagnosis_free(struct sc_diagnosis *d)
+{
+	if (!d)
+		return;
+	notes_free(d);
+	for (size_t i = 0; i < d->nattempts; i++) {
+		sc_explain_fini(d->attempts[i]);
+		free(d->attempts[i]);
+	}
+	free(d->attempts);
+	sc_explain_fini(&d->verdict);
+	if (!d->pool_) { /* else the findings live in the pool */
+		for (size_t i = 0; i < d->nfindings; i++)
+			free(d->findings[i].text);
+		free(d->findings);
+	}
+	free(d->pool_);
+	sc_call_free(d->call);
+	free(d);
+}
