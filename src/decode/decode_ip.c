@@ -552,20 +552,20 @@ cut:
  *   8  as much of the invoking packet as fits, then RFC 4884 extensions
  *      when the length is set
  */
-enum sc_err
-sc_decode_icmp_quote(const struct sc_pkt *icmp, struct sc_icmp_quote *out)
+/*
+ * The ICMP error header of @icmp: family, type, code and MTU into @out;
+ * @h left at the quote, *@orig the RFC 4884 length of the original
+ * datagram field (0 when unset). SC_EUNSUPPORTED for anything but an
+ * ICMP error.
+ */
+static enum sc_err
+icmp_error_header(const struct sc_pkt *icmp, struct sc_icmp_quote *out,
+                  struct sc_cur *h, size_t *orig)
 {
-	struct sc_pkt scratch;
-	struct sc__dctx d;
-	struct sc__span s;
-	struct sc_cur h;
-	uint8_t type, code, b4, b5, proto;
+	uint8_t type, code, b4, b5;
 	uint32_t word;
-	size_t orig;
 	int family;
-	enum sc_err err;
 
-	memset(out, 0, sizeof(*out));
 	if (icmp->is_fragment || !icmp->payload)
 		return SC_EUNSUPPORTED;
 	if (icmp->ipproto == SC_IPPROTO_ICMP && icmp->src.addr.family == 4)
@@ -575,12 +575,12 @@ sc_decode_icmp_quote(const struct sc_pkt *icmp, struct sc_icmp_quote *out)
 		family = 6;
 	else
 		return SC_EUNSUPPORTED;
-	h = sc_cur_make(icmp->payload, icmp->len);
-	if (!sc_cur_u8(&h, &type) || !sc_cur_u8(&h, &code))
+	*h = sc_cur_make(icmp->payload, icmp->len);
+	if (!sc_cur_u8(h, &type) || !sc_cur_u8(h, &code))
 		return SC_ETRUNC;
 	if (!icmp_is_error(family, type))
 		return SC_EUNSUPPORTED;
-	if (!sc_cur_skip(&h, 2) || !sc_cur_be32(&h, &word))
+	if (!sc_cur_skip(h, 2) || !sc_cur_be32(h, &word))
 		return SC_ETRUNC;
 	b4 = (uint8_t)(word >> 24);
 	b5 = (uint8_t)(word >> 16);
@@ -591,13 +591,30 @@ sc_decode_icmp_quote(const struct sc_pkt *icmp, struct sc_icmp_quote *out)
 		out->mtu = (uint16_t)word;
 	else if (family == 6 && type == 2)
 		out->mtu = word;
-	/* RFC 4884 length of the original datagram field, 0 when unset */
 	if (family == 4)
-		orig = (size_t)b5 * 4;
+		*orig = (size_t)b5 * 4;
 	else if (type == 1 || type == 3)
-		orig = (size_t)b4 * 8;
+		*orig = (size_t)b4 * 8;
 	else
-		orig = 0;
+		*orig = 0;
+	return SC_OK;
+}
+
+enum sc_err
+sc_decode_icmp_quote(const struct sc_pkt *icmp, struct sc_icmp_quote *out)
+{
+	struct sc_pkt scratch;
+	struct sc__dctx d;
+	struct sc__span s;
+	struct sc_cur h;
+	uint8_t proto;
+	size_t orig;
+	enum sc_err err;
+
+	memset(out, 0, sizeof(*out));
+	err = icmp_error_header(icmp, out, &h, &orig);
+	if (err != SC_OK)
+		return err;
 	/* the quote is a prefix of unknown length of the invoking packet:
 	 * a quoted header cut short is truncation, not damage */
 	s.c = h;
@@ -609,12 +626,12 @@ sc_decode_icmp_quote(const struct sc_pkt *icmp, struct sc_icmp_quote *out)
 	d.pkt = &scratch;
 	d.nest = SC_DECODE_MAX_NEST; /* a quote is never unwrapped */
 	d.vlan_seen = true;
-	if (family == 4)
+	if (out->family == 4)
 		err = ipv4_header(&d, &s, &proto);
 	else
 		err = ipv6_header(&d, &s, &proto);
 	if (err == SC_OK && !scratch.is_fragment)
-		err = ext_walk(&d, &proto, &s, family == 6);
+		err = ext_walk(&d, &proto, &s, out->family == 6);
 	if (err == SC_EUNSUPPORTED)
 		err = SC_OK; /* ESP or no next header: nothing to read */
 	if (err != SC_OK)
