@@ -136,23 +136,19 @@ header_messages(struct sc_report *r, const struct sc_stats *s, unsigned width)
 static void
 header_calls(struct sc_report *r, const struct sc_model *m, unsigned width)
 {
-	size_t by_state[SC_CALL__COUNT] = { 0 };
 	const char *sep = ": ";
 	struct linebuf lb;
 
-	for (size_t i = 0; i < m->calls.n; i++) {
-		const struct sc_diagnosis *d = m->calls.v[i];
-
-		by_state[d->call->state]++;
-	}
 	if (!line_open(&lb))
 		return;
-	fprintf(lb.f, "%zu", m->calls.n);
+	/* every call seen, also those a cap kept out of the list */
+	fprintf(lb.f, "%" PRIu64, m->stats.calls);
 	for (int i = 0; i < SC_CALL__COUNT; i++) {
-		if (!by_state[i])
+		if (!m->stats.calls_by_state[i])
 			continue;
-		fprintf(lb.f, "%s%s %zu", sep,
-		        sc_call_state_id((enum sc_call_state)i), by_state[i]);
+		fprintf(lb.f, "%s%s %" PRIu64, sep,
+		        sc_call_state_id((enum sc_call_state)i),
+		        m->stats.calls_by_state[i]);
 		sep = ", ";
 	}
 	line_emit(r, &lb, "calls", width);

@@ -1,4 +1,5 @@
-/* test_output.c - escaping of wire text, display widths, the JSON writer */
+/* test_output.c - escaping of wire text, display widths, the JSON writer,
+ * and what the text report says when a cap acts */
 #include "config.h"
 
 #include <stdarg.h>
@@ -11,6 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "sipcause/pipeline/analyze.h"
+#include "sipcause/report/report.h"
 #include "sipcause/report/width.h"
 #include "sipcause/util/compiler.h"
 #include "sipcause/util/escape.h"
@@ -257,6 +260,52 @@ test_term_width(void **state)
 	assert_int_equal(sc_term_width(NULL), 80);
 }
 
+/*
+ * The text header counts every call seen, also those a cap on kept calls
+ * left out of the list: samples/demo.pcap holds six Call-IDs (tshark:
+ * 1 answered INVITE, 3 failed (404, 486, 503), 1 cancelled with 487, 1
+ * REGISTER answered 401 then 200); with room for one call, one is listed
+ * and the note counts the five others.
+ */
+static void
+test_text_header_counts_capped_calls(void **state)
+{
+	struct sc_analyzer_opts aopts = { .kept_calls_cap = 1 };
+	struct sc_report_opts ropts = { .format = SC_FORMAT_TEXT,
+		                        .all_calls = true,
+		                        .width = 200,
+		                        .tool_version = "test" };
+	char errbuf[SC_ERRBUF_SIZE], *buf = NULL;
+	size_t len = 0;
+	FILE *out = open_memstream(&buf, &len);
+	struct sc_model model;
+	struct sc_report *report;
+	struct sc_analyzer *an;
+
+	(void)state;
+	assert_non_null(out);
+	sc_model_init(&model);
+	report = sc_report_new(&ropts, out);
+	assert_non_null(report);
+	an = sc_analyzer_new(&aopts, &model);
+	assert_non_null(an);
+	assert_int_equal(sc_analyzer_file(an, SC_SOURCE_ROOT "/samples/demo.pcap",
+	                                  errbuf),
+	                 SC_OK);
+	assert_int_equal(sc_analyzer_finish(an), SC_OK);
+	assert_int_equal(sc_report_finish(report, &model), SC_OK);
+	fclose(out);
+	assert_int_equal(model.calls.n, 1);
+	assert_non_null(strstr(buf, "calls     6: answered 1, failed 3, "
+	                            "cancelled 1, registered 1"));
+	assert_non_null(strstr(buf, "Calls: 1\n"));
+	assert_non_null(strstr(buf, "5 calls"));
+	free(buf);
+	sc_analyzer_free(an);
+	sc_report_free(report);
+	sc_model_fini(&model);
+}
+
 int
 main(void)
 {
@@ -269,6 +318,7 @@ main(void)
 		cmocka_unit_test(test_text_fit),
 		cmocka_unit_test(test_text_wrap),
 		cmocka_unit_test(test_term_width),
+		cmocka_unit_test(test_text_header_counts_capped_calls),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
