@@ -110,23 +110,9 @@ drop_detail(struct sc_call *c)
 	msgs_free(c);
 	txns_free(c);
 	dialogs_free(c);
-	free(c->hops);
+	release(c, c->hops);
 	c->hops = NULL;
 	c->nhops = 0;
-}
-
-/* A summarised call keeps its first hops (reports draw them). */
-static void
-trim_hops(struct sc_call *c)
-{
-	struct sc_hop *h;
-
-	if (c->nhops <= SC_CALL_SUMMARY_HOPS)
-		return;
-	c->nhops = SC_CALL_SUMMARY_HOPS;
-	h = realloc(c->hops, c->nhops * sizeof(*h));
-	if (h)
-		c->hops = h; /* else the larger block serves as well */
 }
 
 /* True when @p points into the call's packed block. */
@@ -184,7 +170,8 @@ pack_attempts(struct sc_strpack *k, struct sc_call *c, struct sc_attempt *to)
 static void
 pack(struct sc_call *c)
 {
-	size_t arrays = c->nattempts * sizeof(struct sc_attempt);
+	size_t arrays = c->nattempts * sizeof(struct sc_attempt) +
+	                c->nhops * sizeof(struct sc_hop);
 	bool ruri_is_to = sc__str_eq(c->ruri, c->to.uri);
 	size_t texts = c->call_id_len + 1 + sc_strpack_size(c->kind_name) +
 	               sc_strpack_size(c->caller_agent) +
@@ -196,6 +183,7 @@ pack(struct sc_call *c)
 	               sc_strpack_size(c->end_reason.text);
 	struct sc_strpack k;
 	struct sc_attempt *attempts;
+	struct sc_hop *hops;
 
 	for (size_t i = 0; i < c->nattempts; i++)
 		texts += sc_strpack_size(c->attempts[i].kind_name) +
@@ -207,9 +195,14 @@ pack(struct sc_call *c)
 		return; /* keep the separate strings: nothing is lost */
 	c->pool_len_ = (uint32_t)(arrays + texts);
 	/* malloc aligns for any type; the attempts (8-byte fields) come
-	 * first */
+	 * first, then the hops */
 	attempts = (struct sc_attempt *)(void *)c->pool_;
-	k.next = (char *)(attempts + c->nattempts);
+	hops = (struct sc_hop *)(void *)(attempts + c->nattempts);
+	k.next = (char *)(hops + c->nhops);
+	if (c->nhops)
+		memcpy(hops, c->hops, c->nhops * sizeof(*hops));
+	free(c->hops);
+	c->hops = c->nhops ? hops : NULL;
 	c->call_id = sc_strpack_bytes(&k, c->call_id, c->call_id_len + 1);
 	c->kind_name = sc_strpack_text(&k, c->kind_name);
 	c->caller_agent = sc_strpack_text(&k, c->caller_agent);
@@ -237,9 +230,9 @@ sc_call_summarise(struct sc_call *c)
 	c->hops = NULL;
 	c->nhops = 0;
 	drop_detail(c);
+	/* it keeps its first hops (reports draw them), packed below */
 	c->hops = hops;
-	c->nhops = nhops;
-	trim_hops(c);
+	c->nhops = nhops < SC_CALL_SUMMARY_HOPS ? nhops : SC_CALL_SUMMARY_HOPS;
 	link_keys_free(c);
 	pack(c);
 	c->summarised = true;

@@ -103,11 +103,24 @@ pack(struct sc_diagnosis *d)
 	pack_explain(&k, v, (char **)(void *)(findings + d->nfindings));
 }
 
+/* One attempt (the usual case) has no verdict of its own to keep. */
+static void
+attempts_trim(struct sc_diagnosis *d)
+{
+	for (size_t i = 0; i < d->nattempts; i++)
+		if (d->attempts[i])
+			return;
+	free(d->attempts);
+	d->attempts = NULL;
+	d->nattempts = 0;
+}
+
 void
 sc_diagnosis_summarise(struct sc_diagnosis *d)
 {
 	sc_call_summarise(d->call);
 	notes_free(d);
+	attempts_trim(d);
 	pack(d);
 }
 
