@@ -106,6 +106,19 @@ sc__report_shows(const struct sc_report *r, const struct sc_diagnosis *d)
 	return !r->opts.filter || r->opts.filter(r->opts.filter_ctx, d);
 }
 
+static bool
+report_shows(const void *r, const struct sc_diagnosis *d)
+{
+	return sc__report_shows(r, d);
+}
+
+bool
+sc__select(const struct sc_report *r, const struct sc_model *m,
+           struct sc_selection *sel)
+{
+	return sc_select(sel, m, report_shows, r);
+}
+
 bool
 sc__report_ladder_for(const struct sc_report *r, const struct sc_diagnosis *d)
 {

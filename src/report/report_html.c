@@ -33,7 +33,7 @@ head(FILE *out)
 }
 
 static void
-summary(FILE *out, const struct sc_model *m, const struct sc__selection *sel)
+summary(FILE *out, const struct sc_model *m, const struct sc_selection *sel)
 {
 	const struct sc_stats *s = &m->stats;
 	struct sc__note notes[32];
@@ -84,13 +84,11 @@ summary(FILE *out, const struct sc_model *m, const struct sc__selection *sel)
 
 /* Horizontal bars: failed calls per category. */
 static void
-chart_categories(FILE *out, const struct sc__selection *sel)
+chart_categories(FILE *out, const struct sc_selection *sel)
 {
-	size_t count[SC_CAT__COUNT] = { 0 }, max = 1, n = 0, y = 0;
+	const size_t *count = sel->failed_by_cat;
+	size_t max = 1, n = 0, y = 0;
 
-	for (size_t i = 0; i < sel->n; i++)
-		if (sel->v[i]->verdict.cat != SC_CAT_OK)
-			count[sel->v[i]->verdict.cat]++;
 	for (int i = 0; i < SC_CAT__COUNT; i++) {
 		max = count[i] > max ? count[i] : max;
 		n += count[i] != 0;
@@ -118,7 +116,7 @@ chart_categories(FILE *out, const struct sc__selection *sel)
 
 /* Calls started per time bin, failed ones stacked on the others. */
 static void
-chart_time(FILE *out, const struct sc__selection *sel)
+chart_time(FILE *out, const struct sc_selection *sel)
 {
 	size_t ok[TIME_BINS] = { 0 }, bad[TIME_BINS] = { 0 }, max = 1;
 	int64_t t0 = sel->v[0]->call->first_ts, t1 = t0, span;
@@ -167,10 +165,10 @@ chart_time(FILE *out, const struct sc__selection *sel)
 }
 
 static void
-failure_table(FILE *out, const struct sc__selection *sel)
+failure_table(FILE *out, const struct sc_selection *sel)
 {
-	struct sc__fgroup *g;
-	size_t n = sc__failure_groups(sel, &g);
+	struct sc_failure_group *g;
+	size_t n = sc_failure_groups(sel, &g);
 
 	if (n == 0)
 		return;
@@ -353,7 +351,7 @@ call_section(FILE *out, const struct sc_diagnosis *d, size_t idx)
 static void
 html_finish(struct sc_report *r, const struct sc_model *m)
 {
-	struct sc__selection sel;
+	struct sc_selection sel;
 
 	if (!sc__select(r, m, &sel))
 		return;
@@ -376,7 +374,7 @@ html_finish(struct sc_report *r, const struct sc_model *m)
 			call_section(r->out, sel.v[i], i);
 	fprintf(r->out, "<script>%s</script>\n</body></html>\n",
 	        sc__html_script);
-	sc__selection_fini(&sel);
+	sc_selection_fini(&sel);
 }
 
 const struct sc_report_ops sc__report_html_ops = {

@@ -6,6 +6,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "sipcause/pipeline/selection.h"
 #include "sipcause/report/report.h"
 
 /* One format: a vtable chosen at run time (redis' ae backends, dynamic). */
@@ -42,41 +43,10 @@ char *sc__format_clock(int64_t ns, char *buf, size_t len);
 /* The display name of a call's kind ("INVITE", or the method seen). */
 const char *sc__call_kind(const struct sc_call *call);
 
-/* The calls a report lists (its filter applied), in model order. */
-struct sc__selection {
-	const struct sc_diagnosis **v;
-	size_t n;
-	size_t failed; /* of them, with a verdict other than ok */
-};
-
-/* Fill @sel from @m; false when out of memory (then @sel is empty). */
+/* Fill @sel with the calls the report's filter shows; false when out
+ * of memory (then @sel is empty). */
 bool sc__select(const struct sc_report *r, const struct sc_model *m,
-                struct sc__selection *sel);
-void sc__selection_fini(struct sc__selection *sel);
-
-/* Failed calls that share a category, a rule and a final code. */
-struct sc__fgroup {
-	enum sc_category cat;
-	const char *rule;
-	int code;
-	size_t count;
-	const struct sc_diagnosis *example; /* the first one */
-};
-
-/*
- * sc__failure_groups - group the failed calls of @sel, largest group
- * first (ties: category order). *out is malloc'd (NULL when none).
- * Returns the number of groups; 0 also when out of memory.
- */
-size_t sc__failure_groups(const struct sc__selection *sel,
-                          struct sc__fgroup **out);
-
-/*
- * sc__worst_peers - up to @max peers of @m with at least one attempt,
- * lowest ASR first (ties: more attempts first), into @out.
- */
-size_t sc__worst_peers(const struct sc_model *m, const struct sc_peer **out,
-                       size_t max);
+                struct sc_selection *sel);
 
 /* One counter of damage, loss or a cap being hit, for the notes. */
 struct sc__note {

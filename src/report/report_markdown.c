@@ -113,12 +113,12 @@ summary_rows(FILE *out, const struct sc_model *m)
 
 static void
 summary(struct sc_report *r, const struct sc_model *m,
-        const struct sc__selection *sel)
+        const struct sc_selection *sel)
 {
 	struct sc__note notes[32];
 	size_t nn = sc__report_notes(m, notes, SC_COUNTOF(notes));
-	struct sc__fgroup *g;
-	size_t n = sc__failure_groups(sel, &g);
+	struct sc_failure_group *g;
+	size_t n = sc_failure_groups(sel, &g);
 
 	fputs("# sipcause report\n\n", r->out);
 	summary_rows(r->out, m);
@@ -352,7 +352,7 @@ call_block(struct sc_report *r, const struct sc_diagnosis *d)
 static void
 markdown_finish(struct sc_report *r, const struct sc_model *m)
 {
-	struct sc__selection sel;
+	struct sc_selection sel;
 	size_t drawn = 0;
 
 	if (!sc__select(r, m, &sel))
@@ -368,7 +368,7 @@ markdown_finish(struct sc_report *r, const struct sc_model *m)
 	if (drawn == 0)
 		fputs(sel.n ? "\nNo failed call.\n" : "\nNo SIP calls found.\n",
 		      r->out);
-	sc__selection_fini(&sel);
+	sc_selection_fini(&sel);
 }
 
 const struct sc_report_ops sc__report_markdown_ops = {

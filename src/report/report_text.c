@@ -68,7 +68,7 @@ row_of(const struct sc_call *c, struct row *w)
 }
 
 static bool
-listed(const struct sc_report *r, const struct sc__selection *sel,
+listed(const struct sc_report *r, const struct sc_selection *sel,
        const struct sc_diagnosis *d)
 {
 	return r->opts.all_calls || sel->n <= SC_REPORT_MAX_LISTED ||
@@ -111,7 +111,7 @@ share(size_t *w[3], const size_t want[3], const size_t min[3], size_t avail)
 }
 
 static void
-table_layout(const struct sc_report *r, const struct sc__selection *sel,
+table_layout(const struct sc_report *r, const struct sc_selection *sel,
              unsigned width, struct table *t)
 {
 	size_t want[3] = { 7, 10, 6 }, min[3] = { 16, 12, 12 };
@@ -208,8 +208,7 @@ table_row(struct sc_report *r, const struct table *t,
 }
 
 static void
-calls_table(struct sc_report *r, const struct sc__selection *sel,
-            unsigned width)
+calls_table(struct sc_report *r, const struct sc_selection *sel, unsigned width)
 {
 	struct table t;
 	size_t hidden = 0;
@@ -233,7 +232,7 @@ static void
 text_finish(struct sc_report *r, const struct sc_model *m)
 {
 	unsigned width = r->opts.width ? r->opts.width : sc_term_width(r->out);
-	struct sc__selection sel;
+	struct sc_selection sel;
 
 	if (!sc__select(r, m, &sel)) {
 		fputs("sipcause: out of memory while writing the report\n",
@@ -255,7 +254,7 @@ text_finish(struct sc_report *r, const struct sc_model *m)
 	for (size_t i = 0; r->opts.detail && i < sel.n; i++)
 		if (listed(r, &sel, sel.v[i]))
 			sc__text_ladder(r, sel.v[i], width);
-	sc__selection_fini(&sel);
+	sc_selection_fini(&sel);
 }
 
 const struct sc_report_ops sc__report_text_ops = {

@@ -25,7 +25,7 @@ const char *sc__call_color(const struct sc_report *r,
 
 /* Header, notes, failures by cause, worst peers. */
 void sc__text_summary(struct sc_report *r, const struct sc_model *m,
-                      const struct sc__selection *sel, unsigned width);
+                      const struct sc_selection *sel, unsigned width);
 
 /* "  label     value..." wrapped at @width under the label's gutter. */
 void sc__text_field(struct sc_report *r, const char *label, const char *value,

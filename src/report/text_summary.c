@@ -201,7 +201,8 @@ header_notes(struct sc_report *r, const struct sc_model *m, unsigned width)
 }
 
 static void
-failure_group(struct sc_report *r, const struct sc__fgroup *g, unsigned width)
+failure_group(struct sc_report *r, const struct sc_failure_group *g,
+              unsigned width)
 {
 	const struct sc_call *c = g->example->call;
 	char result[160];
@@ -229,10 +230,10 @@ failure_group(struct sc_report *r, const struct sc__fgroup *g, unsigned width)
 }
 
 static void
-failures(struct sc_report *r, const struct sc__selection *sel, unsigned width)
+failures(struct sc_report *r, const struct sc_selection *sel, unsigned width)
 {
-	struct sc__fgroup *g;
-	size_t n = sc__failure_groups(sel, &g);
+	struct sc_failure_group *g;
+	size_t n = sc_failure_groups(sel, &g);
 
 	if (n == 0)
 		return;
@@ -249,7 +250,7 @@ peers(struct sc_report *r, const struct sc_model *m, unsigned width)
 {
 	const struct sc_peer *p[MAX_PEERS];
 	char a[SC_ADDR_STRLEN], b[SC_ADDR_STRLEN], pair[2 * SC_ADDR_STRLEN];
-	size_t n = m->peers.n > 1 ? sc__worst_peers(m, p, MAX_PEERS) : 0;
+	size_t n = m->peers.n > 1 ? sc_worst_peers(m, p, MAX_PEERS) : 0;
 	struct linebuf lb;
 
 	if (n == 0)
@@ -309,7 +310,7 @@ security(struct sc_report *r, const struct sc_model *m, unsigned width)
 
 void
 sc__text_summary(struct sc_report *r, const struct sc_model *m,
-                 const struct sc__selection *sel, unsigned width)
+                 const struct sc_selection *sel, unsigned width)
 {
 	header_input(r, m, width);
 	header_messages(r, &m->stats, width);
