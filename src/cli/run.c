@@ -106,6 +106,12 @@ run_pipeline_new(struct run *r, sc_call_done_fn *on_call, bool prompt)
 	aopts.on_call = on_call;
 	aopts.on_call_ctx =
 	        on_call == run_stream_call ? (void *)r->report : (void *)r;
+	if (on_call == run_stream_call && !o->export_pcap && !o->split_dir) {
+		/* the report sees every call: the model keeps only those it
+		 * can list (text: past 50 calls, the failed ones) */
+		aopts.list_pred = sc_report_lists;
+		aopts.list_ctx = r->report;
+	}
 	set_prompt(&aopts, prompt);
 	aopts.full_parse = o->full_parse;
 	aopts.on_message = r->on_message;

@@ -165,9 +165,11 @@ on_call_done(void *ctx, struct sc_call *call)
 	 * transaction, also for calls summarised below) */
 	note_failure(a, sc_model_count_call(a->model, call));
 	if (a->opts.stream_only ||
+	    (a->opts.list_pred && !a->opts.list_pred(a->opts.list_ctx, d)) ||
 	    a->model->calls.n >= a->opts.kept_calls_cap) {
 		/* written, counted, gone: nothing stays per call */
-		if (!a->opts.stream_only)
+		if (!a->opts.stream_only &&
+		    a->model->calls.n >= a->opts.kept_calls_cap)
 			a->model->stats.caps.calls_not_kept++;
 		if (a->linker)
 			sc_linker_release(a->linker, call);

@@ -81,8 +81,24 @@ sc_report_new(const struct sc_report_opts *opts, FILE *out)
 void
 sc_report_call(struct sc_report *r, const struct sc_diagnosis *d)
 {
-	if (r->ops->call && sc__report_shows(r, d))
+	if (!sc__report_shows(r, d))
+		return;
+	r->calls_shown++;
+	r->failed_shown += d->verdict.cat != SC_CAT_OK;
+	if (r->ops->call)
 		r->ops->call(r, d);
+}
+
+bool
+sc_report_lists(void *report, const struct sc_diagnosis *d)
+{
+	const struct sc_report *r = report;
+
+	if (r->opts.format != SC_FORMAT_TEXT)
+		return true;
+	return sc__report_shows(r, d) &&
+	       (r->opts.all_calls || d->verdict.cat != SC_CAT_OK ||
+	        r->calls_shown <= SC_REPORT_MAX_LISTED);
 }
 
 enum sc_err

@@ -22,6 +22,10 @@ struct sc_report {
 	const struct sc_report_ops *ops;
 	FILE *out;
 	size_t calls_written;
+	/* calls the filter showed to sc_report_call(), kept or not, and of
+	 * them the failed ones (the text report's counts) */
+	size_t calls_shown;
+	size_t failed_shown;
 };
 
 extern const struct sc_report_ops sc__report_text_ops;

@@ -67,11 +67,30 @@ row_of(const struct sc_call *c, struct row *w)
 		snprintf(w->result, sizeof(w->result), "-");
 }
 
+/*
+ * Calls the filter shows: all of them went through sc_report_call()
+ * when the run handed every call to the report, and the model keeps
+ * only those it can list (sc_report_lists); otherwise the selection is
+ * all there is.
+ */
+size_t
+sc__text_shown(const struct sc_report *r, const struct sc_selection *sel)
+{
+	return r->calls_shown > sel->n ? r->calls_shown : sel->n;
+}
+
+size_t
+sc__text_failed(const struct sc_report *r, const struct sc_selection *sel)
+{
+	return r->failed_shown > sel->failed ? r->failed_shown : sel->failed;
+}
+
 static bool
 listed(const struct sc_report *r, const struct sc_selection *sel,
        const struct sc_diagnosis *d)
 {
-	return r->opts.all_calls || sel->n <= SC_REPORT_MAX_LISTED ||
+	return r->opts.all_calls ||
+	       sc__text_shown(r, sel) <= SC_REPORT_MAX_LISTED ||
 	       d->verdict.cat != SC_CAT_OK;
 }
 
@@ -210,17 +229,17 @@ table_row(struct sc_report *r, const struct table *t,
 static void
 calls_table(struct sc_report *r, const struct sc_selection *sel, unsigned width)
 {
+	size_t shown = sc__text_shown(r, sel), nlisted = 0;
 	struct table t;
-	size_t hidden = 0;
 
 	table_layout(r, sel, width, &t);
 	fprintf(r->out, "\n%sCalls%s: %zu", sc__color(r, ANSI_BOLD),
-	        sc__color(r, ANSI_RESET), sel->n);
+	        sc__color(r, ANSI_RESET), shown);
 	for (size_t i = 0; i < sel->n; i++)
-		hidden += !listed(r, sel, sel->v[i]);
-	if (hidden)
+		nlisted += listed(r, sel, sel->v[i]);
+	if (nlisted < shown)
 		fprintf(r->out, ", the %zu failed listed (--all lists all)",
-		        sel->failed);
+		        sc__text_failed(r, sel));
 	fputc('\n', r->out);
 	table_head(r, &t);
 	for (size_t i = 0; i < sel->n; i++)
@@ -240,13 +259,15 @@ text_finish(struct sc_report *r, const struct sc_model *m)
 		return;
 	}
 	sc__text_summary(r, m, &sel, width);
-	if (m->calls.n == 0 && m->stats.calls)
+	if (m->calls.n == 0 && m->stats.calls == 0)
+		fputs("\nNo SIP calls found.\n", r->out);
+	else if (sc__text_shown(r, &sel) == 0 && r->opts.filter)
+		fputs("\nNo call matches the selection.\n", r->out);
+	else if (m->calls.n == 0)
 		fprintf(r->out,
 		        "\nNo call kept of the %" PRIu64 " seen: "
 		        "a cap dropped them (see the notes above).\n",
 		        m->stats.calls);
-	else if (m->calls.n == 0)
-		fputs("\nNo SIP calls found.\n", r->out);
 	else if (sel.n == 0)
 		fputs("\nNo call matches the selection.\n", r->out);
 	else

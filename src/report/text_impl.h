@@ -38,6 +38,13 @@ struct sc_ladder;
 void sc__text_ladder_diagram(struct sc_report *r, const struct sc_ladder *l,
                              unsigned width);
 
+/* Calls the report's filter showed, kept or not, and the failed ones
+ * among them (report_text.c). */
+size_t sc__text_shown(const struct sc_report *r,
+                      const struct sc_selection *sel);
+size_t sc__text_failed(const struct sc_report *r,
+                       const struct sc_selection *sel);
+
 /* The ladder of one call, its verdict, and with -VV its messages. */
 void sc__text_ladder(struct sc_report *r, const struct sc_diagnosis *d,
                      unsigned width);

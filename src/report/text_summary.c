@@ -232,14 +232,16 @@ failure_group(struct sc_report *r, const struct sc_failure_group *g,
 static void
 failures(struct sc_report *r, const struct sc_selection *sel, unsigned width)
 {
+	size_t shown = sc__text_shown(r, sel);
 	struct sc_failure_group *g;
 	size_t n = sc_failure_groups(sel, &g);
 
 	if (n == 0)
 		return;
 	fprintf(r->out, "\n%sFailures%s: %zu of %zu %s, by cause\n",
-	        sc__color(r, ANSI_BOLD), sc__color(r, ANSI_RESET), sel->failed,
-	        sel->n, sc__plural(sel->n, "call", "calls"));
+	        sc__color(r, ANSI_BOLD), sc__color(r, ANSI_RESET),
+	        sc__text_failed(r, sel), shown,
+	        sc__plural(shown, "call", "calls"));
 	for (size_t i = 0; i < n; i++)
 		failure_group(r, &g[i], width);
 	free(g);

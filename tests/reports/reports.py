@@ -406,6 +406,8 @@ def case_listing():
     expect(len(rows) == 9, "60 calls: only the 9 failed are listed, got %d"
            % len(rows))
     expect("--all lists all" in out, "says how to list all")
+    expect("Calls: 60, the 9 failed listed" in out,
+           "the count covers the calls not listed (and not kept)")
     if not has_option("--all"):
         print("sipcause has no --all option yet: skipped")
         sys.exit(77)

@@ -306,6 +306,49 @@ test_text_header_counts_capped_calls(void **state)
 	sc_model_fini(&model);
 }
 
+/*
+ * The text report lists every call up to SC_REPORT_MAX_LISTED, then the
+ * failed ones only: past that count the model need not keep an answered
+ * call, but keeps every failed one, and every call with --all.
+ */
+static void
+test_report_lists(void **state)
+{
+	struct sc_report_opts text = { .format = SC_FORMAT_TEXT };
+	struct sc_report_opts all = { .format = SC_FORMAT_TEXT,
+		                      .all_calls = true };
+	struct sc_report_opts csv = { .format = SC_FORMAT_CSV };
+	char id[] = "x";
+	struct sc_call call = { .call_id = id, .call_id_len = 1 };
+	struct sc_diagnosis ok = { .call = &call };
+	struct sc_diagnosis bad = { .call = &call };
+	struct sc_report *r[3];
+	FILE *out = fopen("/dev/null", "w");
+
+	(void)state;
+	assert_non_null(out);
+	ok.verdict.cat = SC_CAT_OK;
+	bad.verdict.cat = SC_CAT_BUSY;
+	r[0] = sc_report_new(&text, out);
+	r[1] = sc_report_new(&all, out);
+	r[2] = sc_report_new(&csv, out);
+	for (int k = 0; k < 3; k++) {
+		assert_non_null(r[k]);
+		for (int i = 0; i < SC_REPORT_MAX_LISTED; i++) {
+			sc_report_call(r[k], &ok);
+			assert_true(sc_report_lists(r[k], &ok));
+		}
+		sc_report_call(r[k], &ok);
+	}
+	assert_false(sc_report_lists(r[0], &ok));
+	assert_true(sc_report_lists(r[0], &bad));
+	assert_true(sc_report_lists(r[1], &ok));
+	assert_true(sc_report_lists(r[2], &ok));
+	for (int k = 0; k < 3; k++)
+		sc_report_free(r[k]);
+	fclose(out);
+}
+
 int
 main(void)
 {
@@ -319,6 +362,7 @@ main(void)
 		cmocka_unit_test(test_text_wrap),
 		cmocka_unit_test(test_term_width),
 		cmocka_unit_test(test_text_header_counts_capped_calls),
+		cmocka_unit_test(test_report_lists),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

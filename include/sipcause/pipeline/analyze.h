@@ -30,6 +30,12 @@ struct sc_analyzer_opts {
 	bool keep_messages;
 	sc_call_pred *keep_pred;
 	void *keep_ctx;
+	/* Whether a finished call is kept in the model at all, after
+	 * on_call and the statistics saw it (NULL: every call): a report
+	 * that will never list a call need not hold it. Not a cap: such
+	 * calls are not counted as calls_not_kept. */
+	sc_call_pred *list_pred;
+	void *list_ctx;
 	/* Called for each finished, diagnosed call before the model takes
 	 * it (streaming reports); may be NULL. The record stays owned by
 	 * the analyzer. */

@@ -77,7 +77,17 @@ struct sc_report *sc_report_new(const struct sc_report_opts *opts, FILE *out);
  */
 bool sc_report_wants_messages(void *report, const struct sc_diagnosis *d);
 
-/* A call finished (streaming formats write it now). */
+/*
+ * sc_report_lists - whether the report (a struct sc_report *) can still
+ * list @d, seen by sc_report_call() just before: fits sc_call_pred, so
+ * the analyzer keeps only those. The text report lists every call up to
+ * SC_REPORT_MAX_LISTED, then the failed ones only; other formats list
+ * every call.
+ */
+bool sc_report_lists(void *report, const struct sc_diagnosis *d);
+
+/* A call finished (streaming formats write it now; the text report
+ * counts it). */
 void sc_report_call(struct sc_report *r, const struct sc_diagnosis *d);
 
 /*
