@@ -72,8 +72,12 @@ def write_pcap(path, msgs):
         us = int(round(t * 1e6))
         out += struct.pack("<IIII", 1700000000 + us // 1000000,
                            us % 1000000, len(f), len(f)) + f
-    with open(path, "wb") as fh:
+    # cases run in parallel and share WORK: a reader must never see a
+    # half-written file, so write aside and rename
+    tmp = "%s.%d" % (path, os.getpid())
+    with open(tmp, "wb") as fh:
         fh.write(out)
+    os.replace(tmp, path)
 
 
 A = ([192, 0, 2, 1], 5060)
@@ -329,16 +333,18 @@ def case_attempts():
            "each attempt of the Call-ID is listed:\n" + out)
 
 
-def many_calls_capture(n=60):
-    """@n OPTIONS pings, every 7th answered 404: more than 50 calls."""
-    path = os.path.join(WORK, "many.pcap")
+def many_calls_capture(n=60, fail_every=7):
+    """@n OPTIONS pings, every @fail_every-th answered 404 (none when 0):
+    more than 50 calls."""
+    path = os.path.join(WORK, "many-%d-%d.pcap" % (n, fail_every))
     msgs = []
     for i in range(n):
         cid = b"ping-%d@x" % i
         br = b"z9hG4bK-p%d" % i
         msgs.append((i, A, B, sip(b"OPTIONS sip:bob@192.0.2.2 SIP/2.0", cid,
                                   b"1 OPTIONS", br)))
-        code = b"404 Not Found" if i % 7 == 0 else b"200 OK"
+        code = (b"404 Not Found" if fail_every and i % fail_every == 0
+                else b"200 OK")
         msgs.append((i + 0.01, B, A, sip(b"SIP/2.0 " + code, cid,
                                          b"1 OPTIONS", br,
                                          to=b"<sip:bob@x>;tag=t")))
@@ -415,6 +421,11 @@ def case_listing():
     rows = [l for l in out.split("\n") if re.match(r"^\d\d:\d\d:\d\d\.\d{3}  ",
                                                     l)]
     expect(len(rows) == 60, "--all lists all 60, got %d" % len(rows))
+    out = run(many_calls_capture(fail_every=0),
+              env={"COLUMNS": "120"}).decode()
+    expect("Calls: 60, none failed (--all lists them)" in out and
+           "CALL-ID" not in out,
+           "60 answered calls: no table, and how to list them")
 
 
 def case_escaping():
