@@ -237,6 +237,11 @@ calls_table(struct sc_report *r, const struct sc_selection *sel, unsigned width)
 	        sc__color(r, ANSI_RESET), shown);
 	for (size_t i = 0; i < sel->n; i++)
 		nlisted += listed(r, sel, sel->v[i]);
+	if (nlisted == 0) {
+		/* no row: no table head either */
+		fputs(", none failed (--all lists them)\n", r->out);
+		return;
+	}
 	if (nlisted < shown)
 		fprintf(r->out, ", the %zu failed listed (--all lists all)",
 		        sc__text_failed(r, sel));
