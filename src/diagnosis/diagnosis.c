@@ -42,7 +42,7 @@ static void
 pack_explain(struct sc_strpack *k, struct sc_explain *e, char **evidence)
 {
 	const char **fields[] = { &e->reason,     &e->meaning, &e->cause,
-		                  &e->tip,        &e->rule,    &e->summary,
+		                  &e->tip,        &e->rule,    &e->outcome,
 		                  &e->root.reason };
 
 	for (size_t i = 0; i < SC_COUNTOF(e->owned_); i++) {

@@ -32,6 +32,26 @@ sc_explain_fini(struct sc_explain *e)
 	memset(e, 0, sizeof(*e));
 }
 
+char *
+sc_explain_summary(const struct sc_explain *e)
+{
+	const char *cause = e->cause && e->cause[0] ? e->cause : "-";
+	size_t a, b;
+	char *s;
+
+	if (!e->outcome)
+		return NULL;
+	a = strlen(e->outcome);
+	b = strlen(cause);
+	s = malloc(a + 1 + b + 1);
+	if (!s)
+		return NULL;
+	memcpy(s, e->outcome, a);
+	s[a] = ' ';
+	memcpy(s + a + 1, cause, b + 1);
+	return s;
+}
+
 /* ---- building explanations ---- */
 
 char *

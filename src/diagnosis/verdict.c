@@ -192,11 +192,10 @@ summary(struct vctx *v, const char *outcome)
 
 	/* an attempt names its own parties (a REGISTER's are not the
 	 * INVITE's that shares its Call-ID) */
-	x->out->summary =
-	        sc__own(x, OWN_SUMMARY, "%s from %s to %s %s. %s", kind(v->a),
+	x->out->outcome =
+	        sc__own(x, OWN_SUMMARY, "%s from %s to %s %s.", kind(v->a),
 	                req ? who(&req->from) : party(&c->from),
-	                req ? who(&req->to) : party(&c->to), outcome,
-	                sc__or_dash(x->out->cause));
+	                req ? who(&req->to) : party(&c->to), outcome);
 }
 
 /* Copy the explanation @ann of a response into the verdict. */
@@ -218,7 +217,7 @@ take_annotation(struct sc__cctx *x, const struct sc_explain *ann)
 		v->cause = sc__own(x, OWN_CAUSE, "%s", v->cause);
 	if (v->reason)
 		v->reason = sc__own(x, OWN_REASON, "%s", v->reason);
-	v->summary = NULL;
+	v->outcome = NULL;
 }
 
 static void

@@ -157,6 +157,7 @@ kcode(struct sc_jsonw *w, const char *key, int code)
 static void
 verdict_body(struct sc_jsonw *w, const struct sc_diagnosis *d)
 {
+	char *summary;
 	const struct sc_call *call = d->call;
 	const struct sc_explain *v = &d->verdict;
 
@@ -170,7 +171,9 @@ verdict_body(struct sc_jsonw *w, const struct sc_diagnosis *d)
 	sc_jsonw_kstr(w, "category", sc_category_id(v->cat));
 	sc_jsonw_kstr(w, "rule", v->rule);
 	sc_jsonw_kstr(w, "cause", v->cause);
-	sc_jsonw_kstr(w, "summary", v->summary);
+	summary = sc_explain_summary(v);
+	sc_jsonw_kstr(w, "summary", summary);
+	free(summary);
 	sc_jsonw_key(w, "evidence");
 	sc_jsonw_begin_array(w);
 	for (size_t i = 0; v->evidence && i < v->nevidence; i++)

@@ -276,6 +276,7 @@ attempts(struct sc_report *r, const struct sc_diagnosis *d, unsigned width)
 static void
 verdict_block(struct sc_report *r, const struct sc_diagnosis *d, unsigned width)
 {
+	char *summary;
 	const struct sc_call *c = d->call;
 	const struct sc_explain *v = &d->verdict;
 	const struct sc_q850_info *q = v->q850 ? sc_kb_q850(v->q850) : NULL;
@@ -290,9 +291,10 @@ verdict_block(struct sc_report *r, const struct sc_diagnosis *d, unsigned width)
 		         v->rule ? v->rule : "-");
 	fputc('\n', r->out);
 	sc__text_field(r, "verdict", buf, width);
-	if (v->summary || v->cause)
-		sc__text_field(r, "", v->summary ? v->summary : v->cause,
-		               width);
+	summary = sc_explain_summary(v);
+	if (summary || v->cause)
+		sc__text_field(r, "", summary ? summary : v->cause, width);
+	free(summary);
 	for (size_t i = 0; i < v->nevidence; i++) {
 		fprintf(r->out, "  %-*s- ", TEXT_LABEL - 2,
 		        i ? "" : "evidence");

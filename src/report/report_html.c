@@ -304,6 +304,7 @@ dd(FILE *out, const char *label, const char *value)
 static void
 call_section(FILE *out, const struct sc_diagnosis *d, size_t idx)
 {
+	char *summary;
 	const struct sc_call *c = d->call;
 	const struct sc_explain *v = &d->verdict;
 	char id[32], ts[40], buf[512];
@@ -325,7 +326,9 @@ call_section(FILE *out, const struct sc_diagnosis *d, size_t idx)
 	dd(out, "When", sc__format_ts(c->first_ts, ts, sizeof(ts)));
 	dd(out, "From", c->from.uri);
 	dd(out, "To", c->to.uri);
-	dd(out, "Summary", v->summary);
+	summary = sc_explain_summary(v);
+	dd(out, "Summary", summary);
+	free(summary);
 	dd(out, "Meaning", v->meaning);
 	dd(out, "Cause", v->cause);
 	for (size_t i = 0; i < v->nevidence; i++)

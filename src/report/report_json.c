@@ -127,12 +127,16 @@ root_cause(struct sc_jsonw *w, const struct sc_root_cause *r)
 static void
 verdict(struct sc_jsonw *w, const struct sc_explain *v)
 {
+	char *summary;
+
 	sc_jsonw_key(w, "verdict");
 	sc_jsonw_begin_object(w);
 	kint_or_null(w, "code", v->code != 0, v->code);
 	sc_jsonw_kstr(w, "reason", v->reason);
 	explain_fields(w, v);
-	sc_jsonw_kstr(w, "summary", v->summary);
+	summary = sc_explain_summary(v);
+	sc_jsonw_kstr(w, "summary", summary);
+	free(summary);
 	root_cause(w, &v->root);
 	sc_jsonw_end_object(w);
 }

@@ -60,10 +60,13 @@ sc_report_live_call(FILE *out, const struct sc_diagnosis *d, bool color)
 	fprintf(out, "  %s", sc_call_state_id(c->state));
 	if (v->cat != SC_CAT_OK) {
 		fprintf(out, "  %s", sc_category_id(v->cat));
-		if (v->summary || v->cause) {
+		char *summary = sc_explain_summary(v);
+
+		if (summary || v->cause) {
 			fputs(": ", out);
-			sc_escape_text(out, v->summary ? v->summary : v->cause);
+			sc_escape_text(out, summary ? summary : v->cause);
 		}
+		free(summary);
 	}
 	if (color)
 		fputs(ANSI_RESET, out);

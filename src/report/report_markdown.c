@@ -299,6 +299,7 @@ messages_block(FILE *out, const struct sc_call *c)
 static void
 call_block(struct sc_report *r, const struct sc_diagnosis *d)
 {
+	char *summary;
 	const struct sc_call *c = d->call;
 	const struct sc_explain *v = &d->verdict;
 	struct sc_ladder l;
@@ -318,7 +319,9 @@ call_block(struct sc_report *r, const struct sc_diagnosis *d)
 		fputs("no final response", r->out);
 	}
 	fputs("\n\n", r->out);
-	item(r->out, "What happened", v->summary ? v->summary : v->meaning);
+	summary = sc_explain_summary(v);
+	item(r->out, "What happened", summary ? summary : v->meaning);
+	free(summary);
 	sc__format_ts(c->first_ts, ts, sizeof(ts));
 	ts[23] = 0;
 	ts[10] = ' ';

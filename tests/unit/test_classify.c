@@ -96,7 +96,7 @@ expect_verdict(const struct sc_diagnosis *c, const char *rule,
 	assert_non_null(c->verdict.rule);
 	assert_string_equal(c->verdict.rule, rule);
 	assert_int_equal(c->verdict.cat, cat);
-	assert_non_null(c->verdict.summary);
+	assert_non_null(c->verdict.outcome);
 	assert_non_null(c->verdict.cause);
 }
 
@@ -700,7 +700,7 @@ test_attempt_verdicts(void **state)
 	assert_int_equal(sc_diagnosis_attempt(c, 0)->code, 400);
 	assert_int_equal(sc_diagnosis_attempt(c, 0)->cat, SC_CAT_PROTOCOL);
 	assert_ptr_equal(sc_diagnosis_attempt(c, 1), &c->verdict);
-	assert_non_null(strstr(sc_diagnosis_attempt(c, 0)->summary, "REGISTER"));
+	assert_non_null(strstr(sc_diagnosis_attempt(c, 0)->outcome, "REGISTER"));
 	flt.code = 400;
 	assert_true(sc_filter_match(&flt, c));
 	flt.code = 486;

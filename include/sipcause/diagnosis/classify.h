@@ -52,7 +52,10 @@ struct sc_explain {
 	const char *cause;   /* most likely cause in this capture */
 	const char *tip;     /* what to check next */
 	const char *rule;    /* stable rule id, e.g. "auth.challenge" */
-	const char *summary; /* verdicts: one sentence for a ticket */
+	const char *outcome; /* verdicts: what happened, one sentence
+	                        ("INVITE from a to b failed with 486
+	                        Busy Here."); sc_explain_summary() adds
+	                        the cause for a ticket */
 	bool unknown_code;   /* code not in the knowledge base */
 	int q850;            /* usual Q.850 cause for the code, 0: none */
 	char **evidence;     /* facts from the capture, NULL-terminated */
@@ -61,6 +64,13 @@ struct sc_explain {
 	char *owned_[4];           /* built strings released with the owner */
 	bool pooled_;              /* texts live in the owner's packed block */
 };
+
+/*
+ * sc_explain_summary - the verdict in two sentences for a ticket: what
+ * happened, then the likely cause ("-" when none). Malloc'd; NULL when
+ * the explanation has no outcome, or out of memory.
+ */
+char *sc_explain_summary(const struct sc_explain *e);
 
 /* Release what an explanation owns (not the struct itself). */
 void sc_explain_fini(struct sc_explain *e);
