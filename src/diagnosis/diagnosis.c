@@ -39,11 +39,23 @@ notes_free(struct sc_diagnosis *d)
 /* Move the verdict's built texts into the block, keeping every field
  * that pointed to one pointing to its copy. */
 static void
-pack_explain(struct sc_strpack *k, struct sc_explain *e, char **evidence)
+pack_explain(struct sc_strpack *k, struct sc_explain *e, char **evidence,
+             struct sc_root_cause *root)
 {
-	const char **fields[] = { &e->reason,     &e->meaning, &e->cause,
-		                  &e->tip,        &e->rule,    &e->outcome,
-		                  &e->root.reason };
+	const char *no_root = NULL;
+	const char **fields[] = { &e->reason,
+		                  &e->meaning,
+		                  &e->cause,
+		                  &e->tip,
+		                  &e->rule,
+		                  &e->outcome,
+		                  root ? &root->reason : &no_root };
+
+	if (root) {
+		*root = *e->root;
+		free(e->root);
+		e->root = root;
+	}
 
 	for (size_t i = 0; i < SC_COUNTOF(e->owned_); i++) {
 		char *old = e->owned_[i];
@@ -74,8 +86,10 @@ pack(struct sc_diagnosis *d)
 {
 	struct sc_explain *v = &d->verdict;
 	size_t nev = v->evidence ? v->nevidence + 1 : 0;
-	size_t arrays =
-	        d->nfindings * sizeof(struct sc_finding) + nev * sizeof(char *);
+	size_t nroot = v->root ? 1 : 0;
+	size_t arrays = nroot * sizeof(struct sc_root_cause) +
+	                d->nfindings * sizeof(struct sc_finding) +
+	                nev * sizeof(char *);
 	size_t texts = 0;
 	struct sc_finding *findings;
 	struct sc_strpack k;
@@ -91,8 +105,10 @@ pack(struct sc_diagnosis *d)
 	d->pool_ = malloc(arrays + texts);
 	if (!d->pool_)
 		return; /* keep the separate strings: nothing is lost */
-	/* malloc aligns for any type: the pointer arrays come first */
-	findings = (struct sc_finding *)(void *)d->pool_;
+	/* malloc aligns for any type: the root cause (8-byte fields) and
+	 * the pointer arrays come first */
+	findings = (struct sc_finding *)(void *)(d->pool_ +
+	                                         nroot * sizeof(*v->root));
 	k.next = (char *)(findings + d->nfindings) + nev * sizeof(char *);
 	for (size_t i = 0; i < d->nfindings; i++) {
 		findings[i].rule = d->findings[i].rule;
@@ -100,7 +116,8 @@ pack(struct sc_diagnosis *d)
 	}
 	free(d->findings);
 	d->findings = d->nfindings ? findings : NULL;
-	pack_explain(&k, v, (char **)(void *)(findings + d->nfindings));
+	pack_explain(&k, v, (char **)(void *)(findings + d->nfindings),
+	             nroot ? (struct sc_root_cause *)(void *)d->pool_ : NULL);
 }
 
 /* One attempt (the usual case) has no verdict of its own to keep. */

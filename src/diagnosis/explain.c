@@ -27,6 +27,7 @@ sc_explain_fini(struct sc_explain *e)
 	for (size_t i = 0; i < e->nevidence; i++)
 		free(e->evidence[i]);
 	free(e->evidence);
+	free(e->root);
 	for (size_t i = 0; i < SC_COUNTOF(e->owned_); i++)
 		free(e->owned_[i]);
 	memset(e, 0, sizeof(*e));

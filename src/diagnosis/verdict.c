@@ -6,6 +6,7 @@
 
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "classify_impl.h"
@@ -207,7 +208,7 @@ take_annotation(struct sc__cctx *x, const struct sc_explain *ann)
 	sc_explain_fini(v); /* it may hold the caller's response's words */
 	*v = *ann;
 	memset(v->owned_, 0, sizeof(v->owned_));
-	memset(&v->root, 0, sizeof(v->root));
+	v->root = NULL;
 	v->evidence = NULL;
 	v->nevidence = 0;
 	for (size_t i = 0; i < ann->nevidence; i++)
@@ -224,9 +225,14 @@ static void
 set_root(struct sc__cctx *x, const struct sc_txn *r, const struct sc_msg *m,
          uint32_t msg_index)
 {
-	struct sc_root_cause *root = &x->out->root;
+	struct sc_root_cause *root = x->out->root;
 
-	root->present = true;
+	if (!root)
+		root = x->out->root = calloc(1, sizeof(*root));
+	if (!root) {
+		x->oom = true;
+		return;
+	}
 	root->code = r->final_code;
 	root->reason = m && !m->is_request && m->reason_phrase
 	                       ? sc__own(x, OWN_ROOT, "%s", m->reason_phrase)
@@ -278,7 +284,7 @@ apply_root(struct vctx *v, const struct sc_txn *d)
 		             d->final_code, r->final_code,
 		             sc__or_dash(m->reason_phrase),
 		             sc_endpoint_format(&m->src, dst, sizeof(dst)),
-		             x->out->root.hop, m->frame);
+		             x->out->root ? x->out->root->hop : 0, m->frame);
 		return;
 	}
 	set_root(x, r, m, mi);
@@ -289,8 +295,8 @@ apply_root(struct vctx *v, const struct sc_txn *d)
 	             ") was sent %" PRIu32 " %s and never answered",
 	             r->method_name,
 	             sc_endpoint_format(&m->dst, dst, sizeof(dst)),
-	             x->out->root.hop, m->frame, r->request_sends,
-	             sc__times(r->request_sends));
+	             x->out->root ? x->out->root->hop : 0, m->frame,
+	             r->request_sends, sc__times(r->request_sends));
 	x->out->cause =
 	        sc__own(x, OWN_CAUSE,
 	                "The next hop (%s) never answered the forwarded "

@@ -301,7 +301,7 @@ verdict_block(struct sc_report *r, const struct sc_diagnosis *d, unsigned width)
 		sc_text_wrap(r->out, v->evidence[i], TEXT_LABEL + 2,
 		             TEXT_LABEL + 2, width);
 	}
-	root_cause(r, &v->root, width);
+	root_cause(r, v->root, width);
 	if (sc__ending_text(c, buf, sizeof(buf)))
 		sc__text_field(r, "ended", buf, width);
 	attempts(r, d, width);

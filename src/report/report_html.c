@@ -333,7 +333,7 @@ call_section(FILE *out, const struct sc_diagnosis *d, size_t idx)
 	dd(out, "Cause", v->cause);
 	for (size_t i = 0; i < v->nevidence; i++)
 		dd(out, "Evidence", v->evidence[i]);
-	if (sc__root_text(&v->root, buf, sizeof(buf)))
+	if (sc__root_text(v->root, buf, sizeof(buf)))
 		dd(out, "Root cause", buf);
 	if (sc__ending_text(c, buf, sizeof(buf)))
 		dd(out, "Ended", buf);

@@ -80,7 +80,8 @@ bool sc__report_ladder_for(const struct sc_report *r,
  * only; they may hold wire text, so escape the whole line. Each returns
  * false (and leaves @buf alone) when the call has nothing to say.
  */
-/* "503 Service Unavailable from A to B (#4)": where a failure started. */
+/* "503 Service Unavailable from A to B (#4)": where a failure started
+ * (false when @rc is NULL: it started where the caller saw it). */
 bool sc__root_text(const struct sc_root_cause *rc, char *buf, size_t len);
 /* "BYE from the callee 5.000 s after the answer, accepted; Reason: ..." */
 bool sc__ending_text(const struct sc_call *c, char *buf, size_t len);

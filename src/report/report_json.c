@@ -110,7 +110,7 @@ static void
 root_cause(struct sc_jsonw *w, const struct sc_root_cause *r)
 {
 	sc_jsonw_key(w, "root_cause");
-	if (!r->present) {
+	if (!r) {
 		sc_jsonw_null(w);
 		return;
 	}
@@ -137,7 +137,7 @@ verdict(struct sc_jsonw *w, const struct sc_explain *v)
 	summary = sc_explain_summary(v);
 	sc_jsonw_kstr(w, "summary", summary);
 	free(summary);
-	root_cause(w, &v->root);
+	root_cause(w, v->root);
 	sc_jsonw_end_object(w);
 }
 

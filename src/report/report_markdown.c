@@ -334,7 +334,7 @@ call_block(struct sc_report *r, const struct sc_diagnosis *d)
 	item(r->out, "Likely cause", v->cause);
 	for (size_t i = 0; i < v->nevidence; i++)
 		item(r->out, "Evidence", v->evidence[i]);
-	if (sc__root_text(&v->root, buf, sizeof(buf)))
+	if (sc__root_text(v->root, buf, sizeof(buf)))
 		item(r->out, "Root cause", buf);
 	if (sc__ending_text(c, buf, sizeof(buf)))
 		item(r->out, "Ended", buf);

@@ -20,7 +20,7 @@ sc__root_text(const struct sc_root_cause *rc, char *buf, size_t len)
 {
 	char a[SC_ENDPOINT_STRLEN], b[SC_ENDPOINT_STRLEN];
 
-	if (!rc->present)
+	if (!rc)
 		return false;
 	sc_endpoint_format(&rc->src, a, sizeof(a));
 	sc_endpoint_format(&rc->dst, b, sizeof(b));

@@ -632,10 +632,10 @@ test_root_cause_relayed(void **state)
 	          ";tag=p"));
 	c = classified(f, 1000);
 	assert_int_equal(c->verdict.code, 480);
-	assert_true(c->verdict.root.present);
-	assert_int_equal(c->verdict.root.code, 503);
-	assert_int_equal(c->verdict.root.frame, 3);
-	assert_int_equal(c->verdict.root.hop, 2);
+	assert_non_null(c->verdict.root);
+	assert_int_equal(c->verdict.root->code, 503);
+	assert_int_equal(c->verdict.root->frame, 3);
+	assert_int_equal(c->verdict.root->hop, 2);
 	assert_int_equal(c->verdict.cat, SC_CAT_OVERLOAD);
 	assert_true(cites(&c->verdict, "started as 503"));
 	assert_non_null(strstr(c->verdict.cause, "34"));
@@ -659,9 +659,9 @@ test_root_cause_downstream_silent(void **state)
 	c = classified(f, 33000);
 	expect_verdict(c, "timeout.downstream", SC_CAT_TIMEOUT);
 	assert_int_equal(c->verdict.code, 408);
-	assert_true(c->verdict.root.present);
-	assert_int_equal(c->verdict.root.code, 0);
-	assert_int_equal(c->verdict.root.frame, 3);
+	assert_non_null(c->verdict.root);
+	assert_int_equal(c->verdict.root->code, 0);
+	assert_int_equal(c->verdict.root->frame, 3);
 	assert_true(cites(&c->verdict, "sent 2 times and never answered"));
 }
 
@@ -676,7 +676,7 @@ test_root_cause_absent(void **state)
 	feed(f, B, A, 10,
 	     RESP("486 Busy Here", "z9hG4bKb", "1", "INVITE", ";tag=b"));
 	c = classified(f, 100);
-	assert_false(c->verdict.root.present);
+	assert_null(c->verdict.root);
 	assert_int_equal(c->verdict.cat, SC_CAT_BUSY);
 }
 

@@ -28,7 +28,6 @@ struct sc_classify_env {
  * cause is a request nobody answered on that hop.
  */
 struct sc_root_cause {
-	bool present;
 	int code;
 	const char *reason; /* its reason phrase (owned_ slot) or NULL */
 	uint64_t frame;     /* the response, or the unanswered request */
@@ -60,9 +59,10 @@ struct sc_explain {
 	int q850;            /* usual Q.850 cause for the code, 0: none */
 	char **evidence;     /* facts from the capture, NULL-terminated */
 	size_t nevidence;
-	struct sc_root_cause root; /* verdicts only */
-	char *owned_[4];           /* built strings released with the owner */
-	bool pooled_;              /* texts live in the owner's packed block */
+	struct sc_root_cause *root; /* verdicts only: NULL unless the
+	                               failure started on another hop */
+	char *owned_[4];            /* built strings released with the owner */
+	bool pooled_;               /* texts live in the owner's packed block */
 };
 
 /*
