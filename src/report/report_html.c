@@ -61,8 +61,9 @@ summary(FILE *out, const struct sc_model *m, const struct sc_selection *sel)
 	        s->retransmissions,
 	        sc__plural(s->retransmissions, "retransmission",
 	                   "retransmissions"));
-	fprintf(out, "<dt>Calls</dt><dd>%zu, %zu shown, %zu failed</dd>",
-	        m->calls.n, sel->n, sel->failed);
+	fprintf(out,
+	        "<dt>Calls</dt><dd>%" PRIu64 ", %zu shown, %zu failed</dd>",
+	        s->calls, sel->n, sel->failed);
 	if (m->overall.attempts)
 		fprintf(out,
 		        "<dt>INVITEs</dt><dd>%" PRIu64 " %s, %" PRIu64

@@ -95,7 +95,7 @@ summary_rows(FILE *out, const struct sc_model *m)
 	        s->retransmissions,
 	        sc__plural(s->retransmissions, "retransmission",
 	                   "retransmissions"));
-	fprintf(out, "| Calls | %zu |\n", m->calls.n);
+	fprintf(out, "| Calls | %" PRIu64 " |\n", s->calls);
 	if (m->overall.attempts)
 		fprintf(out,
 		        "| INVITEs | %" PRIu64 " %s, %" PRIu64
