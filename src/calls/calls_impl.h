@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "sipcause/calls/correlate.h"
+#include "sipcause/util/vec.h"
 
 #define SC__NS_PER_MS INT64_C(1000000)
 #define SC__NS_PER_S INT64_C(1000000000)
@@ -35,29 +36,6 @@ static inline bool
 sc__is_success(int code)
 {
 	return code >= 200 && code < 300;
-}
-
-/*
- * sc__grow - room for element @n (0-based) of an array holding @n
- * elements of @size bytes: returns the array, reallocated to twice its
- * size when @n reached its capacity, or NULL when out of memory (the
- * array is then unchanged). The capacity is implied by the count (the
- * power of two at or above it: most arrays of a call hold one element,
- * and a flood of one-message calls should not pay for four), so the
- * arrays of a call need no capacity field; an array must only ever grow
- * through this helper.
- */
-static inline void *
-sc__grow(void *arr, size_t n, size_t size)
-{
-	size_t cap;
-
-	if ((n & (n - 1)) != 0)
-		return arr; /* below an implied capacity */
-	cap = n ? n * 2 : 1;
-	if (cap > SIZE_MAX / size)
-		return NULL;
-	return realloc(arr, cap * size);
 }
 
 /* The request that opened transaction @t, if it was captured. */

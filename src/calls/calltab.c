@@ -541,7 +541,7 @@ sc_calltab_attach_event(struct sc_calltab *t, const char *call_id,
 		free(ev->text);
 		return;
 	}
-	v = sc__grow(c->events, c->nevents, sizeof(*v));
+	v = sc_grow(c->events, c->nevents, sizeof(*v));
 	if (!v) {
 		free(ev->text);
 		return;

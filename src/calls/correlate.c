@@ -165,7 +165,7 @@ hop_of(struct sc_call *c, const struct sc_msg *m, uint16_t *hop)
 	*hop = MAX_HOPS - 1;
 	if (c->nhops >= MAX_HOPS)
 		return SC_OK;
-	v = sc__grow(c->hops, c->nhops, sizeof(*v));
+	v = sc_grow(c->hops, c->nhops, sizeof(*v));
 	if (!v)
 		return SC_ENOMEM;
 	c->hops = v;
@@ -248,7 +248,7 @@ new_attempt(struct sc_call *c, enum sc_method kind, const char *name,
 {
 	struct sc_attempt *v, *a;
 
-	v = sc__grow(c->attempts, c->nattempts, sizeof(*v));
+	v = sc_grow(c->attempts, c->nattempts, sizeof(*v));
 	if (!v)
 		return SC__NONE;
 	c->attempts = v;
@@ -475,7 +475,7 @@ note_dialog(struct sc_call *c, const struct sc_txn *t, const struct sc_msg *m)
 		if (sc__str_eq(c->dialogs[i].to_tag, m->to.tag))
 			d = &c->dialogs[i];
 	if (!d) {
-		v = sc__grow(c->dialogs, c->ndialogs, sizeof(*v));
+		v = sc_grow(c->dialogs, c->ndialogs, sizeof(*v));
 		if (!v)
 			return SC_ENOMEM;
 		c->dialogs = v;

@@ -122,7 +122,7 @@ sc__add_link_key(struct sc_call *c, const char *prefix, const char *value)
 			return SC_OK;
 		}
 	}
-	v = sc__grow(c->link_keys, c->nlink_keys, sizeof(*v));
+	v = sc_grow(c->link_keys, c->nlink_keys, sizeof(*v));
 	if (!v) {
 		free(key);
 		return SC_ENOMEM;

@@ -27,7 +27,7 @@ add_linked(struct sc_call *c, const char *call_id)
 	for (size_t i = 0; i < c->nlinked; i++)
 		if (strcmp(c->linked[i], call_id) == 0)
 			return SC_OK;
-	v = sc__grow(c->linked, c->nlinked, sizeof(*v));
+	v = sc_grow(c->linked, c->nlinked, sizeof(*v));
 	if (!v)
 		return SC_ENOMEM;
 	c->linked = v;
@@ -253,7 +253,7 @@ add_leg(struct leg_group *g, struct sc_call *c)
 	struct leg *v;
 
 	if (g->n > 0) {
-		v = sc__grow(g->more, g->n - 1, sizeof(*v));
+		v = sc_grow(g->more, g->n - 1, sizeof(*v));
 		if (!v)
 			return SC_ENOMEM;
 		g->more = v;

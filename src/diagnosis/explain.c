@@ -84,10 +84,16 @@ sc__evidence(struct sc__cctx *x, const char *fmt, ...)
 	va_start(ap, fmt);
 	s = sc__vformat(fmt, ap);
 	va_end(ap);
-	/* the array holds the facts and a NULL after them */
-	v = s ? sc_grow(e->evidence, e->evidence ? e->nevidence + 1 : 0,
-	                sizeof(*v))
-	      : NULL;
+	/* the array holds the facts and a NULL after them: nevidence + 1
+	 * elements once it exists */
+	if (s && !e->evidence) {
+		e->evidence = sc_grow(NULL, 0, sizeof(*v));
+		if (e->evidence)
+			e->evidence[0] = NULL;
+	}
+	v = s && e->evidence
+	            ? sc_grow(e->evidence, e->nevidence + 1, sizeof(*v))
+	            : NULL;
 	if (!v) {
 		free(s);
 		x->oom = true;

@@ -39,17 +39,19 @@ enum sc_err sc_vec_push(struct sc_vec *vec, void *item) SC_WARN_UNUSED;
  * elements of @size bytes: returns the array, reallocated to twice its
  * size when @n reached its capacity, or NULL when out of memory (the
  * array is then unchanged). The capacity is implied by the count (the
- * power of two at or above it, at least 4), so records need no capacity
- * field; an array must only ever grow through this helper.
+ * power of two at or above it: most arrays of a call hold one element,
+ * and a flood of one-message calls should not pay for four), so records
+ * need no capacity field; an array must only ever grow through this
+ * helper.
  */
 static inline void *
 sc_grow(void *arr, size_t n, size_t size)
 {
 	size_t cap;
 
-	if (n != 0 && (n < 4 || (n & (n - 1)) != 0))
+	if ((n & (n - 1)) != 0)
 		return arr; /* below an implied capacity */
-	cap = n ? n * 2 : 4;
+	cap = n ? n * 2 : 1;
 	if (cap > SIZE_MAX / size)
 		return NULL;
 	return realloc(arr, cap * size);
