@@ -4,13 +4,11 @@
  * mode: a call is handed over as soon as its outcome is known; stream
  * only: written and freed; the call table expires on the capture clock)
  * and prints the heap in use and the heap's size (glibc mallinfo2:
- * uordblks, arena) every EVERY finished calls. Issue #11: in stream-only mode nothing stays per finished call,
- * so the figure must level off, whatever the number of calls.
+ * uordblks, arena) every EVERY finished calls. Issue #11: in stream-only
+ * mode nothing stays per finished call, so the figure must level off,
+ * whatever the number of calls.
  *
- * Not built by meson; from the repository root:
- *   cc -O2 -Ibuild-soak -Iinclude bench/live-heap.c \
- *      build-soak/src/libsipcause.a $(pkg-config --libs libosip2 libpcap) \
- *      -o /tmp/live-heap
+ * Built as BUILD/bench/live-heap.
  * usage: live-heap CAPTURE [EVERY]   (EVERY: 20000)
  */
 #include "config.h"
@@ -27,11 +25,11 @@ struct count {
 };
 
 static void
-on_call(void *ctx, const struct sc_call *call)
+on_call(void *ctx, const struct sc_diagnosis *d)
 {
 	struct count *n = ctx;
 
-	(void)call;
+	(void)d;
 	if (++n->calls % n->every == 0) {
 		struct mallinfo2 mi = mallinfo2();
 

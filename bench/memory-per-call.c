@@ -8,6 +8,7 @@
  */
 #include "config.h"
 
+#include <inttypes.h>
 #include <malloc.h>
 #include <stdio.h>
 #include <string.h>
@@ -52,10 +53,13 @@ main(int argc, char **argv)
 		       ? after.uordblks - before.uordblks
 		       : 0;
 	getrusage(RUSAGE_SELF, &ru);
-	printf("calls %zu, live heap %zu bytes, %.0f bytes per call "
+	/* every call analysed, also those --stream did not keep */
+	printf("calls %" PRIu64 ", live heap %zu bytes, %.0f bytes per call "
 	       "(heap arena %zu bytes, peak RSS %ld KiB)\n",
-	       model.calls.n, live,
-	       model.calls.n ? (double)live / (double)model.calls.n : 0.0,
+	       model.stats.calls, live,
+	       model.stats.calls
+	               ? (double)live / (double)model.stats.calls
+	               : 0.0,
 	       after.arena, ru.ru_maxrss);
 	sc_model_fini(&model);
 	return 0;

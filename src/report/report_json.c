@@ -540,6 +540,7 @@ static const struct stat_field {
 	STAT("caps", "call_msgs_dropped", caps.call_msgs_dropped),
 	STAT("caps", "calls_not_kept", caps.calls_not_kept),
 	STAT("caps", "link_keys_forgotten", caps.link_keys_forgotten),
+	STAT("caps", "peer_calls_untracked", caps.peer_calls_untracked),
 };
 #undef STAT
 

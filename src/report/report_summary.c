@@ -36,6 +36,11 @@ static const struct {
 	NOTE(caps.link_keys_forgotten,
 	     "B2BUA link identifier forgotten at its cap",
 	     "B2BUA link identifiers forgotten at their cap"),
+	NOTE(caps.peer_calls_untracked,
+	     "INVITE call of an address pair past the cap on peers (in the "
+	     "overall figures only)",
+	     "INVITE calls of address pairs past the cap on peers (in the "
+	     "overall figures only)"),
 	NOTE(truncated, "SIP message cut short (snap length or loss)",
 	     "SIP messages cut short (snap length or loss)"),
 	NOTE(malformed, "malformed SIP message (read by the raw scan)",
