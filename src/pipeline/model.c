@@ -40,7 +40,7 @@ sc_model_add_security(struct sc_model *m, const struct sc_sec_finding *f)
 	struct sc_security_item *v, *it;
 	bool ok;
 
-	v = realloc(m->security, (m->nsecurity + 1) * sizeof(*v));
+	v = sc_grow(m->security, m->nsecurity, sizeof(*v));
 	if (!v)
 		return SC_ENOMEM;
 	m->security = v;

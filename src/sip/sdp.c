@@ -157,19 +157,76 @@ codec_of(struct sc_str fmt, const struct rtpmap *maps, size_t nmaps, bool rtp)
 	return fmt;
 }
 
+/* One a=rtpmap:PT NAME/RATE[/CHANNELS] value into @m (NAME/RATE kept). */
+static bool
+parse_rtpmap(struct sc_str v, struct rtpmap *m)
+{
+	struct sc_str r = sc_str_make(v.p + 7, v.len - 7);
+	struct sc_str pt, enc;
+	const char *s1;
+
+	if (!next_token(&r, &pt) || !next_token(&r, &enc))
+		return false;
+	s1 = memchr(enc.p, '/', enc.len);
+	if (s1) {
+		size_t off = (size_t)(s1 - enc.p) + 1;
+		const char *s2 = memchr(enc.p + off, '/', enc.len - off);
+
+		if (s2)
+			enc.len = (size_t)(s2 - enc.p);
+	}
+	m->pt = pt;
+	m->enc = enc;
+	return true;
+}
+
+/* The codecs of the formats @fmts, space-separated, in @a (measured,
+ * then written); NULL when none or out of memory (*@nomem). */
+static char *
+codec_list(struct sc_arena *a, struct sc_str fmts, const struct rtpmap *maps,
+           size_t nmaps, bool rtp, bool *nomem)
+{
+	struct sc_str rest = fmts, tok;
+	size_t need = 0, nfmt = 0;
+	char *codecs, *w;
+
+	while (nfmt < SDP_MAX_FMT && next_token(&rest, &tok)) {
+		need += codec_of(tok, maps, nmaps, rtp).len + 1;
+		nfmt++;
+	}
+	if (nfmt == 0)
+		return NULL;
+	codecs = sc_arena_alloc(a, need);
+	if (!codecs) {
+		*nomem = true;
+		return NULL;
+	}
+	w = codecs;
+	rest = fmts;
+	for (size_t i = 0; i < nfmt && next_token(&rest, &tok); i++) {
+		struct sc_str c = codec_of(tok, maps, nmaps, rtp);
+
+		if (w != codecs)
+			*w++ = ' ';
+		memcpy(w, c.p, c.len);
+		w += c.len;
+	}
+	*w = '\0';
+	return codecs;
+}
+
 /* Fill @md from one m= section. */
 static void
 media_summary(struct sc_arena *a, const struct msect *ms,
               struct sc_str session_dir, struct sc_sdp_media *md, bool *nomem)
 {
 	struct rtpmap maps[SDP_MAX_RTPMAP];
-	struct sc_str rest = sc_str_make(ms->p, ms->len), line, tok;
+	struct sc_str rest = sc_str_make(ms->p, ms->len), line;
 	struct sc_str mrest = ms->mline, type, port, proto, fmts;
 	struct sc_str conn = { NULL, 0 }, dir = { NULL, 0 };
-	size_t nmaps = 0, need = 0, nfmt;
+	size_t nmaps = 0;
 	uint64_t portv;
 	bool rtp;
-	char *codecs, *w;
 
 	memset(md, 0, sizeof(*md));
 	if (!next_token(&mrest, &type))
@@ -197,29 +254,9 @@ media_summary(struct sc_arena *a, const struct msect *ms,
 		} else if (line.p[0] == 'a') {
 			if (v.len > 7 && (v.p[0] == 'r' || v.p[0] == 'R') &&
 			    sc_str_has_prefix_nocase(v, "rtpmap:")) {
-				struct sc_str r =
-				        sc_str_make(v.p + 7, v.len - 7);
-				struct sc_str pt, enc;
-				const char *s1;
-
-				if (nmaps == SDP_MAX_RTPMAP ||
-				    !next_token(&r, &pt) ||
-				    !next_token(&r, &enc))
-					continue;
-				/* keep NAME/RATE, drop /channels */
-				s1 = memchr(enc.p, '/', enc.len);
-				if (s1) {
-					size_t off = (size_t)(s1 - enc.p) + 1;
-					const char *s2 =
-					        memchr(enc.p + off, '/',
-					               enc.len - off);
-
-					if (s2)
-						enc.len = (size_t)(s2 - enc.p);
-				}
-				maps[nmaps].pt = pt;
-				maps[nmaps].enc = enc;
-				nmaps++;
+				if (nmaps < SDP_MAX_RTPMAP &&
+				    parse_rtpmap(v, &maps[nmaps]))
+					nmaps++;
 			} else if (!dir.p) {
 				dir = direction_of(v);
 			}
@@ -230,32 +267,7 @@ media_summary(struct sc_arena *a, const struct msect *ms,
 	md->conn = dup_view(a, conn, nomem);
 	md->direction = dup_view(a, dir, nomem);
 
-	/* codecs: measure, then write */
-	rest = fmts;
-	nfmt = 0;
-	while (nfmt < SDP_MAX_FMT && next_token(&rest, &tok)) {
-		need += codec_of(tok, maps, nmaps, rtp).len + 1;
-		nfmt++;
-	}
-	if (nfmt == 0)
-		return;
-	codecs = sc_arena_alloc(a, need);
-	if (!codecs) {
-		*nomem = true;
-		return;
-	}
-	w = codecs;
-	rest = fmts;
-	for (size_t i = 0; i < nfmt && next_token(&rest, &tok); i++) {
-		struct sc_str c = codec_of(tok, maps, nmaps, rtp);
-
-		if (w != codecs)
-			*w++ = ' ';
-		memcpy(w, c.p, c.len);
-		w += c.len;
-	}
-	*w = '\0';
-	md->codecs = codecs;
+	md->codecs = codec_list(a, fmts, maps, nmaps, rtp, nomem);
 }
 
 enum sc_err
