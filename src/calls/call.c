@@ -290,8 +290,11 @@ sc_call_free(struct sc_call *c)
 struct sc_call *
 sc__call_new(const char *call_id, size_t len)
 {
-	struct sc_call *c = calloc(1, sizeof(*c));
+	struct sc_call *c;
 
+	if (len > UINT32_MAX) /* no message is that long */
+		return NULL;
+	c = calloc(1, sizeof(*c));
 	if (!c)
 		return NULL;
 	c->call_id = malloc(len + 1);
@@ -301,7 +304,7 @@ sc__call_new(const char *call_id, size_t len)
 	}
 	memcpy(c->call_id, call_id, len);
 	c->call_id[len] = 0;
-	c->call_id_len = len;
+	c->call_id_len = (uint32_t)len;
 	c->state = SC_CALL_IN_PROGRESS;
 	c->expires = -1;
 	c->end_reason.sip_cause = -1;

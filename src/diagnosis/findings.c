@@ -213,11 +213,11 @@ sc__findings(struct sc_diagnosis *d, bool *oom)
 		            c->bye_refused == 1 ? "was" : "were",
 		            c->bye_refused_code);
 	if (c->duplicates)
-		add_finding(d, oom, RULE(CAPTURE_DUPLICATES),
-		            "%zu %s seen twice within a few ms on the same "
-		            "hop: mirror copies from the capture set-up, not "
-		            "retransmissions",
-		            c->duplicates,
-		            c->duplicates == 1 ? "message was"
-		                               : "messages were");
+		add_finding(
+		        d, oom, RULE(CAPTURE_DUPLICATES),
+		        "%" PRIu32 " %s seen twice within a few ms on the same "
+		        "hop: mirror copies from the capture set-up, not "
+		        "retransmissions",
+		        c->duplicates,
+		        c->duplicates == 1 ? "message was" : "messages were");
 }

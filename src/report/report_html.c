@@ -282,7 +282,7 @@ call_row(struct sc_report *r, const struct sc_diagnosis *d, size_t idx)
 	sc__html(out, c->final_reason ? c->final_reason : "");
 	fprintf(out,
 	        "</td><td class=\"%s\">%s</td><td>%s</td>"
-	        "<td class=\"n\" data-v=\"%zu\">%zu</td>"
+	        "<td class=\"n\" data-v=\"%" PRIu32 "\">%" PRIu32 "</td>"
 	        "<td class=\"n\" data-v=\"%" PRId64 "\">",
 	        d->verdict.cat == SC_CAT_OK ? "ok" : "f",
 	        sc_category_id(d->verdict.cat), sc_call_state_id(c->state),

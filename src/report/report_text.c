@@ -217,7 +217,7 @@ table_row(struct sc_report *r, const struct table *t,
 	if (t->msgs) {
 		cell(r->out, sc_call_state_id(c->state), t->state, 1);
 		fputs(sc__color(r, ANSI_RESET), r->out);
-		snprintf(count, sizeof(count), "%zu", c->msg_count);
+		snprintf(count, sizeof(count), "%" PRIu32, c->msg_count);
 		sc_text_cell_right(r->out, count, COL_MSGS);
 	} else {
 		sc_text_fit(r->out, sc_call_state_id(c->state), t->state);

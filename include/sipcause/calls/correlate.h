@@ -198,9 +198,8 @@ struct sc_end_reason {
  * each byte here counts once per call (see bench/memory.sh).
  */
 struct sc_call {
-	char *call_id; /* NUL-terminated; a NUL byte from the wire
-	                  may sit inside: call_id_len counts all */
-	size_t call_id_len;
+	char *call_id;   /* NUL-terminated; a NUL byte from the wire
+	                    may sit inside: call_id_len counts all */
 	char *kind_name; /* its name as seen (also for OTHER) */
 	struct sc_party from;
 	struct sc_party to;
@@ -223,8 +222,8 @@ struct sc_call {
 	                             (made by a UAS, RFC 3261 8.2.6.2;
 	                             proxies relay it unchanged), else of a
 	                             request the callee sent in the dialog */
-	size_t msg_count;         /* messages seen, also after summarising */
-	size_t duplicates;        /* mirror copies (not retransmissions) */
+	uint32_t msg_count;       /* messages seen, also after summarising */
+	uint32_t duplicates;      /* mirror copies (not retransmissions) */
 	struct sc_end_reason end_reason; /* that BYE's Reason header */
 	struct sc_endpoint caller;       /* source of that request */
 	struct sc_endpoint callee;       /* its destination */
@@ -241,7 +240,8 @@ struct sc_call {
 	uint32_t forks;           /* dialogs (To tags) the INVITE created */
 	uint32_t retransmissions;
 	uint32_t malformed;
-	uint32_t methods; /* 1u << enum sc_method of every request */
+	uint32_t methods;     /* 1u << enum sc_method of every request */
+	uint32_t call_id_len; /* bytes of call_id, NUL bytes included */
 	struct sc_callmsg *msgs;
 	struct sc_txn *txns;
 	struct sc_hop *hops; /* a summarised call keeps the first
