@@ -221,7 +221,6 @@ to_histogram(struct sc_delays *d)
 		d->hist[bucket_of(d->ms[i])]++;
 	free(d->ms);
 	d->ms = NULL;
-	d->alloc = 0;
 	return SC_OK;
 }
 
@@ -235,15 +234,11 @@ sc_delays_add(struct sc_delays *d, int64_t ms)
 	if (d->hist) {
 		d->hist[bucket_of(ms)]++;
 	} else {
-		if (d->n == d->alloc) {
-			size_t n = d->alloc ? d->alloc * 2 : 16;
-			int64_t *v = realloc(d->ms, n * sizeof(*v));
+		int64_t *v = sc_grow(d->ms, d->n, sizeof(*v));
 
-			if (!v)
-				return SC_ENOMEM;
-			d->ms = v;
-			d->alloc = n;
-		}
+		if (!v)
+			return SC_ENOMEM;
+		d->ms = v;
 		d->ms[d->n] = ms;
 	}
 	if (!d->n || ms < d->min)

@@ -97,9 +97,9 @@ struct sc_delays {
 	int64_t sum; /* of all of them, for the mean */
 	int64_t min; /* the least and greatest (valid when n > 0) */
 	int64_t max;
-	int64_t *ms; /* the values while n <= SC_DELAYS_EXACT, sorted
-	                by sc_model_finish(); NULL once in @hist */
-	size_t alloc;
+	int64_t *ms;    /* the values while n <= SC_DELAYS_EXACT (grown by
+	                   sc_grow), sorted by sc_model_finish(); NULL once
+	                   in @hist */
 	uint64_t *hist; /* SC_DELAYS_BUCKETS counts, or NULL */
 };
 
