@@ -147,7 +147,7 @@ on_call_done(void *ctx, struct sc_call *call)
 {
 	struct sc_analyzer *a = ctx;
 	struct sc_diagnosis *d;
-	bool keep;
+	bool keep, capped;
 
 	/* links first: diagnosis, filters and streaming see them */
 	if (a->linker && !a->linked_ahead)
@@ -164,12 +164,12 @@ on_call_done(void *ctx, struct sc_call *call)
 	/* counted while its messages are there (delays of every
 	 * transaction, also for calls summarised below) */
 	note_failure(a, sc_model_count_call(a->model, call));
-	if (a->opts.stream_only ||
-	    (a->opts.list_pred && !a->opts.list_pred(a->opts.list_ctx, d)) ||
-	    a->model->calls.n >= a->opts.kept_calls_cap) {
+	capped = !a->opts.stream_only &&
+	         a->model->calls.n >= a->opts.kept_calls_cap;
+	if (a->opts.stream_only || capped ||
+	    (a->opts.list_pred && !a->opts.list_pred(a->opts.list_ctx, d))) {
 		/* written, counted, gone: nothing stays per call */
-		if (!a->opts.stream_only &&
-		    a->model->calls.n >= a->opts.kept_calls_cap)
+		if (capped)
 			a->model->stats.caps.calls_not_kept++;
 		if (a->linker)
 			sc_linker_release(a->linker, call);
