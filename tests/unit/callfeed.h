@@ -60,5 +60,16 @@ struct sc_call *finish(struct fixture *f, int64_t ms);
 	"SIP/2.0 " line "\n" HDRS(branch, cseq, method, totag)
 #define REQ(method, branch, cseq, totag) \
 	method " sip:bob@example.com SIP/2.0\n" HDRS(branch, cseq, method, totag)
+/* A B2BUA's second leg of call-1@192.0.2.1 (P to B), naming the first in
+ * X-Call-ID. */
+#define LEG2_INVITE                                              \
+	"INVITE sip:bob@192.0.2.3 SIP/2.0\n"                      \
+	"Via: SIP/2.0/UDP 192.0.2.2:5060;branch=z9hG4bKleg2\n"    \
+	"From: <sip:alice@example.com>;tag=p1\n"                  \
+	"To: <sip:bob@example.com>\n"                             \
+	"Call-ID: leg-2@192.0.2.2\n"                              \
+	"X-Call-ID: call-1@192.0.2.1\n"                           \
+	"CSeq: 1 INVITE\n"                                        \
+	"Content-Length: 0\n\n"
 
 #endif /* SC_TEST_CALLFEED_H */

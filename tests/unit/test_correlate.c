@@ -1060,14 +1060,7 @@ test_linker_incremental(void **state)
 	sc_calltab_flush(f->tab, T0 + 100 * MS, collect, f);
 	assert_int_equal(sc_linker_add(l, f->done[0]), SC_OK);
 	feed(f, P, B, 5,
-	     "INVITE sip:bob@192.0.2.3 SIP/2.0\n"
-	     "Via: SIP/2.0/UDP 192.0.2.2:5060;branch=z9hG4bKleg2\n"
-	     "From: <sip:alice@example.com>;tag=p1\n"
-	     "To: <sip:bob@example.com>\n"
-	     "Call-ID: leg-2@192.0.2.2\n"
-	     "X-Call-ID: call-1@192.0.2.1\n"
-	     "CSeq: 1 INVITE\n"
-	     "Content-Length: 0\n\n");
+	     LEG2_INVITE);
 	sc_calltab_flush(f->tab, T0 + 200 * MS, collect, f);
 	assert_int_equal(f->ndone, 2);
 	/* the first leg is summarised already: its keys moved */
@@ -1188,14 +1181,7 @@ test_linker_release(void **state)
 	sc_call_free(f->done[0]);
 	f->ndone = 0;
 	feed(f, P, B, 5,
-	     "INVITE sip:bob@192.0.2.3 SIP/2.0\n"
-	     "Via: SIP/2.0/UDP 192.0.2.2:5060;branch=z9hG4bKleg2\n"
-	     "From: <sip:alice@example.com>;tag=p1\n"
-	     "To: <sip:bob@example.com>\n"
-	     "Call-ID: leg-2@192.0.2.2\n"
-	     "X-Call-ID: call-1@192.0.2.1\n"
-	     "CSeq: 1 INVITE\n"
-	     "Content-Length: 0\n\n");
+	     LEG2_INVITE);
 	sc_calltab_flush(f->tab, T0 + 200 * MS, collect, f);
 	assert_int_equal(f->ndone, 1);
 	assert_int_equal(sc_linker_add(l, f->done[0]), SC_OK);
