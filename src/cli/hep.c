@@ -262,7 +262,6 @@ hep_setup(struct hep_run *hr)
 {
 	struct run *r = &hr->r;
 	const struct live_options *lo = &r->o->live;
-	struct sc_pcapout_opts po = { 0 };
 	struct sc_input_file *in;
 	enum sc_err err;
 	int status;
@@ -276,20 +275,11 @@ hep_setup(struct hep_run *hr)
 		                         : "cannot bind");
 		return err == SC_EUSAGE ? EXIT_USAGE : EXIT_INPUT;
 	}
-	if (lo->write_path) {
-		po.path = lo->write_path;
-		po.linktype = SC_LINK_RAW;
-		po.snaplen = SC_HEP_FRAME_MAX;
-		po.rotate_bytes = lo->rotate_mb * 1000000;
-		po.rotate_secs = (int64_t)lo->rotate_secs;
-		po.max_files = (unsigned)lo->max_files;
-		if (sc_pcapout_open(&po, run_clock_ns(CLOCK_REALTIME), &r->pcap,
-		                    r->errbuf) != SC_OK) {
-			fprintf(stderr, "sipcause: -w: %s\n", r->errbuf);
-			return EXIT_INPUT;
-		}
-	}
-	status = run_open_output(r);
+	status = lo->write_path
+	                 ? run_open_write(r, SC_LINK_RAW, SC_HEP_FRAME_MAX)
+	                 : -1;
+	if (status < 0)
+		status = run_open_output(r);
 	if (status < 0)
 		status = cli_hep_open(r);
 	if (status >= 0)

@@ -64,6 +64,26 @@ run_open_output(struct run *r)
 	return -1;
 }
 
+int
+run_open_write(struct run *r, int linktype, int snaplen)
+{
+	const struct live_options *l = &r->o->live;
+	struct sc_pcapout_opts po = { 0 };
+
+	po.path = l->write_path;
+	po.linktype = linktype;
+	po.snaplen = snaplen;
+	po.rotate_bytes = l->rotate_mb * 1000000;
+	po.rotate_secs = (int64_t)l->rotate_secs;
+	po.max_files = (unsigned)l->max_files;
+	if (sc_pcapout_open(&po, run_clock_ns(CLOCK_REALTIME), &r->pcap,
+	                    r->errbuf) != SC_OK) {
+		fprintf(stderr, "sipcause: -w: %s\n", r->errbuf);
+		return EXIT_INPUT;
+	}
+	return -1;
+}
+
 bool
 run_pipeline_new(struct run *r, sc_call_done_fn *on_call, bool prompt)
 {

@@ -62,6 +62,11 @@ void run_stream_call(void *report, const struct sc_diagnosis *d);
  * -1 to go on, or an exit status. */
 int run_open_output(struct run *r);
 
+/* Open -w (with -C/-G/-W rotation) for frames of @linktype cut at
+ * @snaplen, before privileges are dropped. Returns -1 to go on, or an
+ * exit status. */
+int run_open_write(struct run *r, int linktype, int snaplen);
+
 /* Report and analyzer for r->o, handing calls to @on_call (ctx: @r, or
  * the report for run_stream_call); prompt: as soon as decided (live). */
 bool run_pipeline_new(struct run *r, sc_call_done_fn *on_call, bool prompt);

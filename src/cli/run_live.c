@@ -65,7 +65,6 @@ live_open(struct run *r)
 {
 	const struct live_options *l = &r->o->live;
 	struct sc_live_opts lo = { 0 };
-	struct sc_pcapout_opts po = { 0 };
 	char filter[1024];
 
 	lo.ifaces = l->ifaces;
@@ -96,18 +95,8 @@ live_open(struct run *r)
 	}
 	if (!l->write_path)
 		return -1;
-	po.path = l->write_path;
-	po.linktype = sc_live_linktype(r->live, 0);
-	po.snaplen = l->snaplen ? (int)l->snaplen : SC_LIVE_SNAPLEN;
-	po.rotate_bytes = l->rotate_mb * 1000000;
-	po.rotate_secs = (int64_t)l->rotate_secs;
-	po.max_files = (unsigned)l->max_files;
-	if (sc_pcapout_open(&po, run_clock_ns(CLOCK_REALTIME), &r->pcap,
-	                    r->errbuf) != SC_OK) {
-		fprintf(stderr, "sipcause: -w: %s\n", r->errbuf);
-		return EXIT_INPUT;
-	}
-	return -1;
+	return run_open_write(r, sc_live_linktype(r->live, 0),
+	                      l->snaplen ? (int)l->snaplen : SC_LIVE_SNAPLEN);
 }
 
 /* The --stats-interval line on stderr. */
