@@ -44,7 +44,8 @@ add_linked(struct sc_call *c, const char *call_id)
  */
 struct leg {
 	struct sc_call *call;
-	char *id; /* owned, when call is NULL */
+	char *id;             /* owned, when call is NULL */
+	uint64_t first_frame; /* of the released call: with id, names it */
 };
 
 /* The calls sharing one key; the key is copied (calls drop theirs).
@@ -83,6 +84,9 @@ struct sc_linker {
 	size_t sweep_at;    /* scan for expired keys at this many */
 	int64_t now_ns;     /* latest last packet of a call seen */
 	uint64_t forgotten; /* keys dropped by the cap */
+	bool keep_released; /* released legs stay until the cap */
+	sc_late_link_fn *late;
+	void *late_ctx;
 };
 
 static struct leg *
@@ -138,6 +142,14 @@ sc_linker_set_max_keys(struct sc_linker *l, size_t max_keys)
 	l->max_keys = max_keys ? max_keys : DEFAULT_MAX_KEYS;
 }
 
+void
+sc_linker_keep_released(struct sc_linker *l, sc_late_link_fn *late, void *ctx)
+{
+	l->keep_released = true;
+	l->late = late;
+	l->late_ctx = ctx;
+}
+
 uint64_t
 sc_linker_forgotten(const struct sc_linker *l)
 {
@@ -167,14 +179,14 @@ forget_oldest(struct sc_linker *l)
 /* Are all of @g's legs released, the latest before @now_ns less the
  * time they are kept? */
 static bool
-expired(const struct leg_group *g, int64_t now_ns)
+expired(const struct sc_linker *l, const struct leg_group *g)
 {
-	if (g->n && g->first.call)
+	if (l->keep_released || (g->n && g->first.call))
 		return false;
 	for (size_t i = 1; i < g->n; i++)
 		if (g->more[i - 1].call)
 			return false;
-	return g->released_ts <= now_ns - RELEASED_KEEP_NS;
+	return g->released_ts <= l->now_ns - RELEASED_KEEP_NS;
 }
 
 /* Forget the legs of @g (all released): its key starts anew. */
@@ -202,7 +214,7 @@ sweep_released(struct sc_linker *l)
 	for (size_t i = 0; i < l->all.n; i++) {
 		struct leg_group *g = l->all.v[i];
 
-		if (expired(g, l->now_ns)) {
+		if (expired(l, g)) {
 			sc_hashmap_del(&l->groups, g->key, g->len);
 			group_free(g);
 			continue;
@@ -276,7 +288,7 @@ sc_linker_add(struct sc_linker *l, struct sc_call *c)
 
 		if (!g)
 			return SC_ENOMEM;
-		if (g->n && expired(g, l->now_ns))
+		if (g->n && expired(l, g))
 			group_reset(g); /* not swept yet: as if new */
 		for (size_t i = 0; i < g->n; i++)
 			member |= leg_at(g, i)->call == c;
@@ -293,6 +305,9 @@ sc_linker_add(struct sc_linker *l, struct sc_call *c)
 				continue; /* released without memory */
 			if (lg->call)
 				err = add_linked(lg->call, c->call_id);
+			else if (l->late)
+				l->late(l->late_ctx, lg->id, lg->first_frame,
+				        c->call_id);
 			if (err == SC_OK)
 				err = add_linked(c, leg_id(lg));
 		}
@@ -318,6 +333,7 @@ sc_linker_release(struct sc_linker *l, const struct sc_call *c)
 				continue;
 			/* out of memory: the leg is forgotten, not dangling */
 			lg->id = strdup(c->call_id ? c->call_id : "");
+			lg->first_frame = c->first_frame;
 			lg->call = NULL;
 			if (c->last_ts > g->released_ts)
 				g->released_ts = c->last_ts;

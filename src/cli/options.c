@@ -104,7 +104,10 @@ static const char *const usage_text[] = {
 	"always link\n"
 	"  -q, --quiet           no progress or warnings on stderr\n"
 	"      --full-parse      parse every message fully with oSIP (slower;\n"
-	"                        the reference for the fast path)\n",
+	"                        the reference for the fast path)\n"
+	"      --no-spool        json: keep every call in memory until the end\n"
+	"                        instead of in a temporary file (the reference\n"
+	"                        for the spool; memory grows with the capture)\n",
 	"Filters (all given must match):\n"
 	"      --call CALL-ID    only this call (or calls linked to it)\n"
 	"      --failed          only calls whose verdict is a failure\n"
@@ -170,6 +173,7 @@ enum long_only {
 	OPT_EXPORT_PCAP,
 	OPT_SPLIT_CALLS,
 	OPT_FULL_PARSE,
+	OPT_NO_SPOOL,
 	OPT_HEP_SEND,
 	OPT_HEP_LISTEN,
 	OPT_HEP_ID,
@@ -217,6 +221,7 @@ static const struct option long_options[] = {
 	{ "export-pcap", required_argument, NULL, OPT_EXPORT_PCAP },
 	{ "split-calls", required_argument, NULL, OPT_SPLIT_CALLS },
 	{ "full-parse", no_argument, NULL, OPT_FULL_PARSE },
+	{ "no-spool", no_argument, NULL, OPT_NO_SPOOL },
 	{ "hep-send", required_argument, NULL, OPT_HEP_SEND },
 	{ "hep-listen", required_argument, NULL, OPT_HEP_LISTEN },
 	{ "hep-id", required_argument, NULL, OPT_HEP_ID },
@@ -425,6 +430,9 @@ parse_more_option(int c, const char *arg, struct options *o)
 		return 0;
 	case OPT_FULL_PARSE:
 		o->full_parse = true;
+		return 0;
+	case OPT_NO_SPOOL:
+		o->no_spool = true;
 		return 0;
 	case OPT_HEP_SEND:
 		o->hep.send = arg;

@@ -65,6 +65,7 @@ struct options {
 	bool all_calls;   /* --all */
 	bool quiet;
 	bool full_parse; /* --full-parse: oSIP parses every message */
+	bool no_spool;   /* --no-spool: json keeps its calls in memory */
 	struct sc_filter filter;
 	uint16_t *ports; /* --ports */
 	size_t nports;

@@ -97,6 +97,12 @@ run_pipeline_new(struct run *r, sc_call_done_fn *on_call, bool prompt)
 	ropts.full_messages = o->verbose >= 2;
 	ropts.all_calls = o->all_calls;
 	ropts.tool_version = SC_VERSION;
+	/* json writes finished calls to a temporary file, unless every
+	 * call's frames are needed at the end (export) or --call selects
+	 * (it also selects legs that link to the call later) */
+	ropts.spool = o->format == SC_FORMAT_JSON && !o->no_spool &&
+	              on_call == run_stream_call && !o->export_pcap &&
+	              !o->split_dir && !o->filter.call_id;
 	if (!sc_filter_is_empty(&o->filter)) {
 		ropts.filter = sc_filter_match;
 		ropts.filter_ctx = &o->filter;
@@ -131,6 +137,10 @@ run_pipeline_new(struct run *r, sc_call_done_fn *on_call, bool prompt)
 		 * can list (text: past 50 calls, the failed ones) */
 		aopts.list_pred = sc_report_lists;
 		aopts.list_ctx = r->report;
+	}
+	if (ropts.spool) {
+		aopts.on_late_link = sc_report_late_link;
+		aopts.late_link_ctx = r->report;
 	}
 	set_prompt(&aopts, prompt);
 	aopts.full_parse = o->full_parse;

@@ -147,7 +147,7 @@ on_call_done(void *ctx, struct sc_call *call)
 {
 	struct sc_analyzer *a = ctx;
 	struct sc_diagnosis *d;
-	bool keep, capped;
+	bool keep, listed, capped;
 
 	/* links first: diagnosis, filters and streaming see them */
 	if (a->linker && !a->linked_ahead)
@@ -164,10 +164,10 @@ on_call_done(void *ctx, struct sc_call *call)
 	/* counted while its messages are there (delays of every
 	 * transaction, also for calls summarised below) */
 	note_failure(a, sc_model_count_call(a->model, call));
-	capped = !a->opts.stream_only &&
-	         a->model->calls.n >= a->opts.kept_calls_cap;
-	if (a->opts.stream_only || capped ||
-	    (a->opts.list_pred && !a->opts.list_pred(a->opts.list_ctx, d))) {
+	listed = !a->opts.stream_only &&
+	         (!a->opts.list_pred || a->opts.list_pred(a->opts.list_ctx, d));
+	capped = listed && a->model->calls.n >= a->opts.kept_calls_cap;
+	if (!listed || capped) {
 		/* written, counted, gone: nothing stays per call */
 		if (capped)
 			a->model->stats.caps.calls_not_kept++;
@@ -219,6 +219,9 @@ sc_analyzer_new(const struct sc_analyzer_opts *opts, struct sc_model *model)
 	a->linker = sc_linker_new();
 	if (a->linker)
 		sc_linker_set_max_keys(a->linker, a->opts.link_keys_cap);
+	if (a->linker && a->opts.on_late_link)
+		sc_linker_keep_released(a->linker, a->opts.on_late_link,
+		                        a->opts.late_link_ctx);
 	a->security = sc_security_new(NULL);
 	a->frags = sc_ipfrag_new(NULL);
 	tcp_limits.is_sip_port = is_sip_port;

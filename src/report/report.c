@@ -6,6 +6,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "json_impl.h"
 #include "report_impl.h"
 
 bool
@@ -75,12 +76,20 @@ sc_report_new(const struct sc_report_opts *opts, FILE *out)
 	r->opts = *opts;
 	r->ops = ops_for(opts->format);
 	r->out = out;
+	if (opts->spool && opts->format == SC_FORMAT_JSON) {
+		r->spool = sc__spool_new();
+		if (!r->spool) {
+			free(r);
+			return NULL;
+		}
+	}
 	return r;
 }
 
 void
 sc_report_call(struct sc_report *r, const struct sc_diagnosis *d)
 {
+	r->taken = NULL;
 	if (!sc__report_shows(r, d))
 		return;
 	r->calls_shown++;
@@ -94,6 +103,8 @@ sc_report_lists(void *report, const struct sc_diagnosis *d)
 {
 	const struct sc_report *r = report;
 
+	if (r->spool)
+		return r->taken != d && sc__report_shows(r, d);
 	if (r->opts.format != SC_FORMAT_TEXT)
 		return true;
 	return sc__report_shows(r, d) &&
@@ -105,14 +116,27 @@ enum sc_err
 sc_report_finish(struct sc_report *r, const struct sc_model *model)
 {
 	r->ops->finish(r, model);
-	if (fflush(r->out) != 0 || ferror(r->out))
+	if (fflush(r->out) != 0 || ferror(r->out) || r->failed)
 		return SC_EIO;
 	return SC_OK;
 }
 
 void
+sc_report_late_link(void *report, const char *released_id,
+                    uint64_t released_first_frame, const char *call_id)
+{
+	struct sc_report *r = report;
+
+	if (r->spool)
+		sc__spool_link(r->spool, released_id, released_first_frame,
+		               call_id);
+}
+
+void
 sc_report_free(struct sc_report *r)
 {
+	if (r)
+		sc__spool_free(r->spool);
 	free(r);
 }
 

@@ -9,6 +9,8 @@
 #include "sipcause/pipeline/selection.h"
 #include "sipcause/report/report.h"
 
+struct sc__spool;
+
 /* One format: a vtable chosen at run time (redis' ae backends, dynamic). */
 struct sc_report_ops {
 	/* a call finished; NULL for formats that write at the end */
@@ -26,6 +28,9 @@ struct sc_report {
 	 * them the failed ones (the text report's counts) */
 	size_t calls_shown;
 	size_t failed_shown;
+	struct sc__spool *spool;          /* json with opts.spool */
+	const struct sc_diagnosis *taken; /* the call just spooled */
+	bool failed;                      /* the spool could not be read */
 };
 
 extern const struct sc_report_ops sc__report_text_ops;

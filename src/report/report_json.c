@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "json_impl.h"
 #include "report_impl.h"
 #include "sipcause/capture/capture.h"
 #include "sipcause/util/jsonw.h"
@@ -297,7 +298,17 @@ events(struct sc_jsonw *w, const struct sc_call *c)
 }
 
 static void
-call_object(struct sc_jsonw *w, const struct sc_diagnosis *d)
+linked_calls(struct sc_jsonw *w, const char *const *ids, size_t n)
+{
+	sc_jsonw_begin_array(w);
+	for (size_t i = 0; i < n; i++)
+		sc_jsonw_string(w, ids[i]);
+	sc_jsonw_end_array(w);
+}
+
+static void
+call_object(struct sc_jsonw *w, const struct sc_diagnosis *d,
+            struct sc__links_at *links)
 {
 	const struct sc_call *c = d->call;
 
@@ -337,10 +348,11 @@ call_object(struct sc_jsonw *w, const struct sc_diagnosis *d)
 	sc_jsonw_kuint(w, "duplicates", c->duplicates);
 	sc_jsonw_kuint(w, "malformed", c->malformed);
 	sc_jsonw_key(w, "linked_calls");
-	sc_jsonw_begin_array(w);
-	for (size_t i = 0; i < c->nlinked; i++)
-		sc_jsonw_string(w, c->linked[i]);
-	sc_jsonw_end_array(w);
+	if (links)
+		links->start = sc_jsonw_tell(w);
+	linked_calls(w, (const char *const *)c->linked, c->nlinked);
+	if (links)
+		links->end = sc_jsonw_tell(w);
 	verdict(w, &d->verdict);
 	attempts(w, d);
 	sc_jsonw_key(w, "findings");
@@ -683,6 +695,7 @@ security(struct sc_jsonw *w, const struct sc_model *m)
 static void
 json_finish(struct sc_report *r, const struct sc_model *m)
 {
+	struct sc_selection sel = { 0 };
 	struct sc_jsonw w;
 
 	sc_jsonw_init(&w, r->out, true);
@@ -698,16 +711,35 @@ json_finish(struct sc_report *r, const struct sc_model *m)
 	security(&w, m);
 	sc_jsonw_key(&w, "calls");
 	sc_jsonw_begin_array(&w);
-	for (size_t i = 0; i < m->calls.n; i++)
-		if (sc__report_shows(r, m->calls.v[i]))
-			call_object(&w, m->calls.v[i]);
+	if (!r->spool) {
+		for (size_t i = 0; i < m->calls.n; i++)
+			if (sc__report_shows(r, m->calls.v[i]))
+				call_object(&w, m->calls.v[i], NULL);
+	} else if (!sc__select(r, m, &sel) ||
+	           !sc__spool_merge(r->spool,
+	                            (const struct sc_diagnosis *const *)sel.v,
+	                            sel.n, call_object,
+	                            linked_calls, &w)) {
+		r->failed = true;
+	}
+	if (r->spool)
+		sc_selection_fini(&sel);
 	sc_jsonw_end_array(&w);
 	sc_jsonw_end_object(&w);
 	fputc('\n', r->out);
 }
 
+/* A finished call goes to the spool at once, when there is one (the
+ * analyzer then frees it: sc_report_lists() says so). */
+static void
+json_call(struct sc_report *r, const struct sc_diagnosis *d)
+{
+	if (r->spool && sc__spool_add(r->spool, d, call_object))
+		r->taken = d;
+}
+
 const struct sc_report_ops sc__report_json_ops = {
-	.call = NULL,
+	.call = json_call,
 	.finish = json_finish,
 };
 
@@ -718,7 +750,7 @@ jsonl_call(struct sc_report *r, const struct sc_diagnosis *d)
 	struct sc_jsonw w;
 
 	sc_jsonw_init(&w, r->out, false);
-	call_object(&w, d);
+	call_object(&w, d, NULL);
 	fputc('\n', r->out);
 	r->calls_written++;
 }

@@ -18,6 +18,7 @@ sc_jsonw_init(struct sc_jsonw *w, FILE *out, bool pretty)
 	w->first[0] = true;
 	w->after_key = false;
 	w->len = 0;
+	w->handed = 0;
 }
 
 void
@@ -25,6 +26,7 @@ sc_jsonw_flush(struct sc_jsonw *w)
 {
 	if (w->len)
 		fwrite(w->buf, 1, w->len, w->out);
+	w->handed += w->len;
 	w->len = 0;
 }
 
@@ -43,6 +45,7 @@ put(struct sc_jsonw *w, const char *s, size_t n)
 	if (n > SC_JSONW_BUF) {
 		sc_jsonw_flush(w);
 		fwrite(s, 1, n, w->out);
+		w->handed += n;
 		return;
 	}
 	memcpy(reserve(w, n), s, n);
@@ -110,6 +113,50 @@ close_level(struct sc_jsonw *w, char c)
 	if (!empty)
 		newline(w);
 	putc1(w, c);
+	value_done(w);
+}
+
+void
+sc_jsonw_nest(struct sc_jsonw *w, int depth)
+{
+	if (depth < 0 || depth >= SC_JSONW_MAX_DEPTH)
+		return;
+	w->depth = depth;
+	w->first[depth] = true;
+}
+
+uint64_t
+sc_jsonw_tell(const struct sc_jsonw *w)
+{
+	return w->handed + w->len;
+}
+
+void
+sc_jsonw_splice(struct sc_jsonw *w, const char *s, size_t n)
+{
+	if (!w->first[w->depth])
+		putc1(w, ',');
+	w->first[w->depth] = false;
+	w->after_key = false;
+	put(w, s, n);
+}
+
+void
+sc_jsonw_splice_head(struct sc_jsonw *w, const char *s, size_t n)
+{
+	sc_jsonw_splice(w, s, n);
+	if (w->depth + 1 < SC_JSONW_MAX_DEPTH)
+		w->depth++;
+	w->first[w->depth] = false;
+	w->after_key = true;
+}
+
+void
+sc_jsonw_splice_tail(struct sc_jsonw *w, const char *s, size_t n)
+{
+	put(w, s, n);
+	if (w->depth > 0)
+		w->depth--;
 	value_done(w);
 }
 

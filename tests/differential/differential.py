@@ -1,18 +1,25 @@
 #!/usr/bin/env python3
-"""Fast path against the reference path: the JSON of every capture must be
-the same byte for byte with and without --full-parse.
+"""A fast path against its reference: the JSON of every capture must be
+the same byte for byte with and without REFERENCE_OPTION.
 
+--full-parse:
 Without --full-parse a hand scanner reads the messages it is sure of and
 GNU oSIP2 only the others; with it oSIP parses every message (the path
 the scanner must match). Captures: samples/, samples/proxy/, tests/data/
 and every file of ../shared/corpus (skipped with a message when absent).
 No field of the JSON is run-dependent (no clock, no path other than the
-input's own name), so nothing is masked. The JSON does not show every
+input's own name), so nothing is masked.
+
+--no-spool: json normally writes each finished call to a temporary file
+and copies it back at the end, patching the B2BUA links made later;
+with --no-spool every call stays in memory until the end.
+
+The JSON does not show every
 field of a parsed message (Via count, Contact, Warning agent...), so
 MSGDIFF, when given, also compares the two parses of every framed
 message of the same captures field by field.
 
-usage: differential.py SIPCAUSE SOURCE_ROOT [MSGDIFF]
+usage: differential.py SIPCAUSE SOURCE_ROOT REFERENCE_OPTION [MSGDIFF]
 exit 0 all identical, 1 a difference, 77 nothing could run.
 """
 import concurrent.futures
@@ -44,10 +51,10 @@ def captures(folder, recursive):
     return found
 
 
-def run(exe, path, full):
+def run(exe, path, reference):
     args = [exe, '--format', 'json']
-    if full:
-        args.append('--full-parse')
+    if reference:
+        args.append(reference)
     args.append(path)
     p = subprocess.run(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                        env=dict(os.environ, LC_ALL='C', TZ='UTC'),
@@ -55,17 +62,17 @@ def run(exe, path, full):
     return p.returncode, p.stdout, p.stderr
 
 
-def compare(exe, path):
-    fast = run(exe, path, False)
-    full = run(exe, path, True)
+def compare(exe, path, reference):
+    fast = run(exe, path, None)
+    full = run(exe, path, reference)
     if fast == full:
         return None
-    lines = ['%s: fast path (exit %d, %d bytes) != --full-parse (exit %d, '
-             '%d bytes)' % (path, fast[0], len(fast[1]), full[0], len(full[1]))]
+    lines = ['%s: fast path (exit %d, %d bytes) != %s (exit %d, %d bytes)'
+             % (path, fast[0], len(fast[1]), reference, full[0], len(full[1]))]
     diff = difflib.unified_diff(
         full[1].decode('utf-8', 'replace').splitlines(),
         fast[1].decode('utf-8', 'replace').splitlines(),
-        'full-parse', 'fast', n=2, lineterm='')
+        reference, 'fast', n=2, lineterm='')
     lines.extend(list(diff)[:60])
     if fast[2] != full[2]:
         lines.append('stderr differs: %r != %r' % (fast[2][:300], full[2][:300]))
@@ -73,10 +80,10 @@ def compare(exe, path):
 
 
 def main():
-    if len(sys.argv) not in (3, 4):
+    if len(sys.argv) not in (4, 5):
         print(__doc__, file=sys.stderr)
         return 2
-    exe, root = sys.argv[1], sys.argv[2]
+    exe, root, reference = sys.argv[1], sys.argv[2], sys.argv[3]
     files = (captures(os.path.join(root, 'samples'), False) +
              captures(os.path.join(root, 'samples', 'proxy'), False) +
              captures(os.path.join(root, 'tests', 'data'), False))
@@ -90,15 +97,15 @@ def main():
         return SKIP
     failures = []
     with concurrent.futures.ThreadPoolExecutor(max_workers=2) as pool:
-        for res in pool.map(lambda f: compare(exe, f), files):
+        for res in pool.map(lambda f: compare(exe, f, reference), files):
             if res:
                 failures.append(res)
     for f in failures:
         print(f)
-    print('differential: %d captures, %d differ in JSON' %
-          (len(files), len(failures)))
-    if len(sys.argv) == 4:
-        p = subprocess.run([sys.argv[3]] + files, stdout=subprocess.PIPE,
+    print('differential %s: %d captures, %d differ in JSON' %
+          (reference, len(files), len(failures)))
+    if len(sys.argv) == 5:
+        p = subprocess.run([sys.argv[4]] + files, stdout=subprocess.PIPE,
                            stderr=subprocess.STDOUT, timeout=600)
         print(p.stdout.decode('utf-8', 'replace')[-6000:], end='')
         if p.returncode != 0:

@@ -242,6 +242,99 @@ test_pretty_long(void **state)
 	free(m.buf);
 }
 
+/* The item {"id": @id, "links": [@links...], "n": 1}. */
+static void
+item(struct sc_jsonw *w, int id, const char *const *links, size_t nlinks,
+     uint64_t *links_at, uint64_t *links_end)
+{
+	sc_jsonw_begin_object(w);
+	sc_jsonw_kint(w, "id", id);
+	sc_jsonw_key(w, "links");
+	if (links_at)
+		*links_at = sc_jsonw_tell(w);
+	sc_jsonw_begin_array(w);
+	for (size_t i = 0; i < nlinks; i++)
+		sc_jsonw_string(w, links[i]);
+	sc_jsonw_end_array(w);
+	if (links_end)
+		*links_end = sc_jsonw_tell(w);
+	sc_jsonw_kint(w, "n", 1);
+	sc_jsonw_end_object(w);
+}
+
+/* The document {"items": [item 0, item 1, item 2]}, item 1 with @links. */
+static void
+document_head(struct sc_jsonw *w)
+{
+	sc_jsonw_begin_object(w);
+	sc_jsonw_key(w, "items");
+	sc_jsonw_begin_array(w);
+}
+
+static void
+document_tail(struct sc_jsonw *w)
+{
+	sc_jsonw_end_array(w);
+	sc_jsonw_end_object(w);
+}
+
+/*
+ * Items written apart at the depth of the array (the JSON spool) and
+ * spliced in, whole or with their "links" written anew, give the very
+ * bytes of the document written in one go, pretty or not.
+ */
+static void
+test_splice(void **state)
+{
+	static const char *const old_links[] = { "x\"1" };
+	static const char *const new_links[] = { "x\"1", "y\n2" };
+	uint64_t at = 0, end = 0;
+
+	(void)state;
+	for (int pretty = 0; pretty < 2; pretty++) {
+		struct mem want, got, item1, item0;
+		struct sc_jsonw *w = open_writer(&want, pretty);
+		struct sc_jsonw *p;
+
+		document_head(w);
+		item(w, 0, NULL, 0, NULL, NULL);
+		item(w, 1, new_links, 2, NULL, NULL);
+		item(w, 2, NULL, 0, NULL, NULL);
+		document_tail(w);
+		close_writer(&want, w);
+
+		/* items 0 and 1 spooled, item 1 with its old links */
+		p = open_writer(&item0, pretty);
+		sc_jsonw_nest(p, 2);
+		item(p, 0, NULL, 0, NULL, NULL);
+		close_writer(&item0, p);
+		p = open_writer(&item1, pretty);
+		sc_jsonw_nest(p, 2);
+		item(p, 1, old_links, 1, &at, &end);
+		close_writer(&item1, p);
+		assert_true(at < end && end < item1.len);
+		assert_memory_equal(item1.buf + at, pretty ? "[\n" : "[", 1);
+
+		w = open_writer(&got, pretty);
+		document_head(w);
+		sc_jsonw_splice(w, item0.buf, item0.len);
+		sc_jsonw_splice_head(w, item1.buf, (size_t)at);
+		sc_jsonw_begin_array(w);
+		sc_jsonw_string(w, new_links[0]);
+		sc_jsonw_string(w, new_links[1]);
+		sc_jsonw_end_array(w);
+		sc_jsonw_splice_tail(w, item1.buf + end, item1.len - end);
+		item(w, 2, NULL, 0, NULL, NULL); /* the writer goes on */
+		document_tail(w);
+		close_writer(&got, w);
+		assert_string_equal(got.buf, want.buf);
+		free(want.buf);
+		free(got.buf);
+		free(item0.buf);
+		free(item1.buf);
+	}
+}
+
 int
 main(void)
 {
@@ -252,6 +345,7 @@ main(void)
 		cmocka_unit_test(test_longer_than_buffer),
 		cmocka_unit_test(test_direct_writes_between_values),
 		cmocka_unit_test(test_pretty_long),
+		cmocka_unit_test(test_splice),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -456,6 +456,21 @@ void sc_linker_release(struct sc_linker *l, const struct sc_call *c);
 void sc_linker_set_max_keys(struct sc_linker *l, size_t max_keys);
 uint64_t sc_linker_forgotten(const struct sc_linker *l);
 
+/* A call @call_id named the released call (@released_id, first frame
+ * @released_first_frame) as a leg: the released call's link comes late. */
+typedef void sc_late_link_fn(void *ctx, const char *released_id,
+                             uint64_t released_first_frame,
+                             const char *call_id);
+
+/*
+ * sc_linker_keep_released - keep released calls' keys until the cap
+ * (not 32 s of capture time) and report to @late every leg that links
+ * to one: for a writer that wrote the released call away and patches
+ * its links at the end, so that it lists what a kept call would.
+ */
+void sc_linker_keep_released(struct sc_linker *l, sc_late_link_fn *late,
+                             void *ctx);
+
 /* The last REGISTER outcome seen for a user (the To URI's user part). */
 struct sc_registration {
 	int code;        /* final response; 0 when none came */

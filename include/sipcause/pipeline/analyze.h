@@ -41,6 +41,12 @@ struct sc_analyzer_opts {
 	 * the analyzer. */
 	void (*on_call)(void *ctx, const struct sc_diagnosis *d);
 	void *on_call_ctx;
+	/* For an on_call that writes calls away and lists none in the model
+	 * (the JSON spool): B2BUA legs keep naming freed legs until the
+	 * link-key cap, and each link to a freed leg is reported here, so
+	 * the writer can add it to the leg it wrote. May be NULL. */
+	sc_late_link_fn *on_late_link;
+	void *late_link_ctx;
 	/* Called with each framed SIP message before it is parsed (HEP
 	 * out); may be NULL. @raw is borrowed for the call only. */
 	void (*on_message)(void *ctx, const struct sc_rawmsg *raw);

@@ -56,6 +56,12 @@ struct sc_report_opts {
 	sc_report_filter *filter;
 	void *filter_ctx;
 	const char *tool_version;
+	/* json: write each finished call to a temporary file at once and
+	 * copy it back at the end, in the same bytes and order, so memory
+	 * does not grow with the capture. The run must then hand the report
+	 * every call (sc_report_call), keep only those sc_report_lists()
+	 * asks for, and pass late B2BUA links to sc_report_late_link(). */
+	bool spool;
 };
 
 /* Text: above this many calls, only failed ones are listed (not --all). */
@@ -81,10 +87,15 @@ bool sc_report_wants_messages(void *report, const struct sc_diagnosis *d);
  * sc_report_lists - whether the report (a struct sc_report *) can still
  * list @d, seen by sc_report_call() just before: fits sc_call_pred, so
  * the analyzer keeps only those. The text report lists every call up to
- * SC_REPORT_MAX_LISTED, then the failed ones only; other formats list
- * every call.
+ * SC_REPORT_MAX_LISTED, then the failed ones only; json with a spool
+ * needs none it spooled; other formats list every call.
  */
 bool sc_report_lists(void *report, const struct sc_diagnosis *d);
+
+/* A B2BUA leg linked to a call the report already wrote to its spool
+ * (fits sc_late_link_fn): the call will list it. */
+void sc_report_late_link(void *report, const char *released_id,
+                         uint64_t released_first_frame, const char *call_id);
 
 /* A call finished (streaming formats write it now; the text report
  * counts it). */

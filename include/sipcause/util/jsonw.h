@@ -32,7 +32,8 @@ struct sc_jsonw {
 	int depth;
 	bool first[SC_JSONW_MAX_DEPTH]; /* no member written yet */
 	bool after_key;
-	size_t len; /* bytes waiting in buf */
+	size_t len;      /* bytes waiting in buf */
+	uint64_t handed; /* bytes handed to the stream so far */
 	char buf[SC_JSONW_BUF];
 };
 
@@ -59,6 +60,25 @@ void sc_jsonw_null(struct sc_jsonw *w);
 
 /* A finite number with one decimal ("97.5"); not finite writes null. */
 void sc_jsonw_double1(struct sc_jsonw *w, double v);
+
+/*
+ * Splicing: an item of a container written elsewhere (a spool file) and
+ * put in the document later, whole or with one member's value written
+ * anew. sc_jsonw_nest() makes a fresh writer start @depth levels deep,
+ * as the first item of its container: what it writes (flush it) is the
+ * item's exact bytes, line break and indent included. sc_jsonw_tell()
+ * counts the bytes written so far (to find a member inside them).
+ * sc_jsonw_splice() puts such bytes in as the next item of the current
+ * container. sc_jsonw_splice_head() puts in the item's first bytes, up
+ * to a member's key (its value not included): the writer then writes
+ * that value, one level deeper, and sc_jsonw_splice_tail() puts in the
+ * bytes after it, which close the item.
+ */
+void sc_jsonw_nest(struct sc_jsonw *w, int depth);
+uint64_t sc_jsonw_tell(const struct sc_jsonw *w);
+void sc_jsonw_splice(struct sc_jsonw *w, const char *s, size_t n);
+void sc_jsonw_splice_head(struct sc_jsonw *w, const char *s, size_t n);
+void sc_jsonw_splice_tail(struct sc_jsonw *w, const char *s, size_t n);
 
 /* Shorthands for a key followed by a value. */
 void sc_jsonw_kstr(struct sc_jsonw *w, const char *key, const char *s);

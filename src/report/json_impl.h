@@ -1,0 +1,59 @@
+/* json_impl.h - the JSON document's spool of calls (internal to report/) */
+#ifndef SC_JSON_IMPL_H
+#define SC_JSON_IMPL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "sipcause/diagnosis/diagnosis.h"
+#include "sipcause/util/jsonw.h"
+
+/* The depth of the items of the document's "calls" array. */
+#define SC__CALLS_DEPTH 2
+
+/*
+ * Writes one call object; when @links is not NULL, also where the value
+ * of its "linked_calls" member starts and ends, in sc_jsonw_tell() bytes.
+ */
+struct sc__links_at {
+	uint64_t start, end;
+};
+typedef void sc__call_writer(struct sc_jsonw *w, const struct sc_diagnosis *d,
+                             struct sc__links_at *links);
+
+/* Writes a "linked_calls" value (an array of Call-IDs). */
+typedef void sc__links_writer(struct sc_jsonw *w, const char *const *ids,
+                              size_t n);
+
+struct sc__spool;
+
+struct sc__spool *sc__spool_new(void);
+
+/*
+ * sc__spool_add - write @d's object to the spool now, in the bytes it
+ * will have in the document. False when it could not be (no temporary
+ * file, out of memory, a write error): the caller keeps the call
+ * instead, and the spool takes no more.
+ */
+bool sc__spool_add(struct sc__spool *s, const struct sc_diagnosis *d,
+                   sc__call_writer *write);
+
+/* A later leg (@call_id) linked to the spooled call @id, @first_frame:
+ * it is added to that call's "linked_calls" when merged. */
+void sc__spool_link(struct sc__spool *s, const char *id, uint64_t first_frame,
+                    const char *call_id);
+
+/*
+ * sc__spool_merge - write the calls array's items: the spooled ones and
+ * the @nkept calls still held (in document order), merged by first frame
+ * then Call-ID. False when the spool could not be read back or a late
+ * link could not be recorded.
+ */
+bool sc__spool_merge(struct sc__spool *s, const struct sc_diagnosis *const *kept,
+                     size_t nkept, sc__call_writer *write,
+                     sc__links_writer *links, struct sc_jsonw *w);
+
+void sc__spool_free(struct sc__spool *s);
+
+#endif /* SC_JSON_IMPL_H */

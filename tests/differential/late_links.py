@@ -1,0 +1,149 @@
+#!/usr/bin/env python3
+"""The JSON spool and B2BUA legs linked after one of them was written.
+
+--format json writes each finished call to a temporary file at once. A
+B2BUA leg that finishes later may still name it (X-Call-ID), and then
+both legs list each other in "linked_calls". This writes a capture where
+that happens and checks the JSON, against --no-spool and against what
+the packets say:
+
+- leg A (legA@late.test), an answered call, at t = 0 s;
+- 4,200 other answered calls from t = 40 s: more than the 4,096 calls a
+  file run keeps open, so A, complete and quiet for 32 s, is finished
+  early and spooled;
+- leg B (legB@late.test) at t = 50 s, whose INVITE names A in
+  X-Call-ID; B finishes at the end of the input, after A was written.
+
+Expected from the packets: A lists B and B lists A; no other call lists
+either; the JSON is byte for byte the same with --no-spool.
+
+usage: late_links.py SIPCAUSE
+"""
+import json
+import os
+import struct
+import subprocess
+import sys
+import tempfile
+
+LINK_RAW = 101
+T0 = 1700000000
+FILLERS = 4200
+
+
+def ipv4_udp(src, dst, payload):
+    udp = struct.pack("!HHHH", 5060, 5060, 8 + len(payload), 0) + payload
+    total = 20 + len(udp)
+    return struct.pack("!BBHHHBBH4s4s", 0x45, 0, total, 0, 0, 64, 17, 0,
+                       bytes(src), bytes(dst)) + udp
+
+
+def request(method, call_id, n, cseq, extra=""):
+    return ("%s sip:bob@192.0.2.2 SIP/2.0\r\n"
+            "Via: SIP/2.0/UDP 192.0.2.1:5060;branch=z9hG4bK-%s-%d\r\n"
+            "From: <sip:alice@192.0.2.1>;tag=a%d\r\n"
+            "To: <sip:bob@192.0.2.2>%s\r\n"
+            "Call-ID: %s\r\n"
+            "CSeq: %d %s\r\n"
+            "Max-Forwards: 70\r\n"
+            "%s"
+            "Content-Length: 0\r\n\r\n"
+            % (method, method.lower(), n, n,
+               "" if method == "INVITE" else ";tag=b%d" % n,
+               call_id, cseq, method, extra)).encode()
+
+
+def response(code, reason, method, call_id, n, cseq):
+    return ("SIP/2.0 %d %s\r\n"
+            "Via: SIP/2.0/UDP 192.0.2.1:5060;branch=z9hG4bK-%s-%d\r\n"
+            "From: <sip:alice@192.0.2.1>;tag=a%d\r\n"
+            "To: <sip:bob@192.0.2.2>;tag=b%d\r\n"
+            "Call-ID: %s\r\n"
+            "CSeq: %d %s\r\n"
+            "Content-Length: 0\r\n\r\n"
+            % (code, reason, method.lower(), n, n, n, call_id, cseq,
+               method)).encode()
+
+
+def answered_call(call_id, n, t_us, extra=""):
+    """INVITE, 200, ACK, BYE, 200: (time in us, IPv4 packet)."""
+    a, b = (192, 0, 2, 1), (192, 0, 2, 2)
+    msgs = [(a, b, request("INVITE", call_id, n, 1, extra)),
+            (b, a, response(200, "OK", "INVITE", call_id, n, 1)),
+            (a, b, request("ACK", call_id, n, 1)),
+            (a, b, request("BYE", call_id, n, 2)),
+            (b, a, response(200, "OK", "BYE", call_id, n, 2))]
+    return [(t_us + i * 1000, ipv4_udp(s, d, p))
+            for i, (s, d, p) in enumerate(msgs)]
+
+
+def write_capture(path):
+    frames = answered_call("legA@late.test", 1, 0)
+    for i in range(FILLERS):
+        frames += answered_call("filler-%d@late.test" % i, 100 + i,
+                                40000000 + i * 1000)
+    frames += answered_call("legB@late.test", 2, 50000000,
+                            "X-Call-ID: legA@late.test\r\n")
+    frames.sort(key=lambda f: f[0])
+    with open(path, "wb") as f:
+        f.write(struct.pack("<IHHiIII", 0xa1b2c3d4, 2, 4, 0, 0, 65535,
+                            LINK_RAW))
+        for t_us, pkt in frames:
+            f.write(struct.pack("<IIII", T0 + t_us // 1000000,
+                                t_us % 1000000, len(pkt), len(pkt)))
+            f.write(pkt)
+
+
+def run(exe, path, *extra):
+    p = subprocess.run([exe, "--format", "json", *extra, path],
+                       stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                       env=dict(os.environ, LC_ALL="C", TZ="UTC"),
+                       timeout=300)
+    if p.returncode != 0:
+        sys.exit("late_links: %s exited %d: %s"
+                 % (" ".join(extra) or "default", p.returncode,
+                    p.stderr.decode(errors="replace")[-500:]))
+    return p.stdout
+
+
+def main():
+    if len(sys.argv) != 2:
+        sys.exit(__doc__)
+    with tempfile.TemporaryDirectory() as tmp:
+        cap = os.path.join(tmp, "late-links.pcap")
+        write_capture(cap)
+        spooled = run(sys.argv[1], cap)
+        held = run(sys.argv[1], cap, "--no-spool")
+    doc = json.loads(spooled)
+    calls = {c["call_id"]: c for c in doc["calls"]}
+    failures = []
+    if spooled != held:
+        failures.append("JSON differs from --no-spool (%d vs %d bytes)"
+                        % (len(spooled), len(held)))
+    if len(doc["calls"]) != FILLERS + 2:
+        failures.append("%d calls, expected %d"
+                        % (len(doc["calls"]), FILLERS + 2))
+    if calls.get("legA@late.test", {}).get("linked_calls") != \
+            ["legB@late.test"]:
+        failures.append("leg A lists %r, expected legB@late.test"
+                        % calls.get("legA@late.test", {}).get("linked_calls"))
+    if calls.get("legB@late.test", {}).get("linked_calls") != \
+            ["legA@late.test"]:
+        failures.append("leg B lists %r, expected legA@late.test"
+                        % calls.get("legB@late.test", {}).get("linked_calls"))
+    others = [c["call_id"] for c in doc["calls"] if c["linked_calls"]
+              and c["call_id"] not in ("legA@late.test", "legB@late.test")]
+    if others:
+        failures.append("unrelated calls list links: %r" % others[:5])
+    order = [c["first_frame"] for c in doc["calls"]]
+    if order != sorted(order):
+        failures.append("calls not in first-frame order")
+    for f in failures:
+        print("late_links: " + f)
+    print("late_links: %d calls, %d failure(s)"
+          % (len(doc["calls"]), len(failures)))
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
