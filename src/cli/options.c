@@ -105,9 +105,8 @@ static const char *const usage_text[] = {
 	"  -q, --quiet           no progress or warnings on stderr\n"
 	"      --full-parse      parse every message fully with oSIP (slower;\n"
 	"                        the reference for the fast path)\n"
-	"      --no-spool        json: keep every call in memory until the end\n"
-	"                        instead of in a temporary file (the reference\n"
-	"                        for the spool; memory grows with the capture)\n",
+	"      --no-spool        json: hold calls in memory, not in a\n"
+	"                        temporary file (the spool's reference)\n",
 	"Filters (all given must match):\n"
 	"      --call CALL-ID    only this call (or calls linked to it)\n"
 	"      --failed          only calls whose verdict is a failure\n"

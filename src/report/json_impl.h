@@ -50,9 +50,10 @@ void sc__spool_link(struct sc__spool *s, const char *id, uint64_t first_frame,
  * then Call-ID. False when the spool could not be read back or a late
  * link could not be recorded.
  */
-bool sc__spool_merge(struct sc__spool *s, const struct sc_diagnosis *const *kept,
-                     size_t nkept, sc__call_writer *write,
-                     sc__links_writer *links, struct sc_jsonw *w);
+bool sc__spool_merge(struct sc__spool *s,
+                     const struct sc_diagnosis *const *kept, size_t nkept,
+                     sc__call_writer *write, sc__links_writer *links,
+                     struct sc_jsonw *w);
 
 void sc__spool_free(struct sc__spool *s);
 

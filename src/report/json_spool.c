@@ -48,8 +48,8 @@ struct sc__spool {
 	size_t n;
 	struct link_rec *links;
 	size_t nlinks;
-	bool failed;      /* the file could not be made or written */
-	bool links_lost;  /* a late link could not be recorded */
+	bool failed;       /* the file could not be made or written */
+	bool links_lost;   /* a late link could not be recorded */
 	struct sc_jsonw w; /* 64 KiB: not on the stack */
 };
 

@@ -718,8 +718,7 @@ json_finish(struct sc_report *r, const struct sc_model *m)
 	} else if (!sc__select(r, m, &sel) ||
 	           !sc__spool_merge(r->spool,
 	                            (const struct sc_diagnosis *const *)sel.v,
-	                            sel.n, call_object,
-	                            linked_calls, &w)) {
+	                            sel.n, call_object, linked_calls, &w)) {
 		r->failed = true;
 	}
 	if (r->spool)
