@@ -64,8 +64,9 @@ struct options {
 	unsigned verbose; /* -V count: 2 adds every message */
 	bool all_calls;   /* --all */
 	bool quiet;
-	bool full_parse; /* --full-parse: oSIP parses every message */
-	bool no_spool;   /* --no-spool: json keeps its calls in memory */
+	bool full_parse;  /* --full-parse: oSIP parses every message */
+	bool no_spool;    /* --no-spool: json keeps its calls in memory */
+	uint64_t threads; /* --threads: 1 or 2; 0: 2 on two cores or more */
 	struct sc_filter filter;
 	uint16_t *ports; /* --ports */
 	size_t nports;

@@ -144,6 +144,9 @@ run_pipeline_new(struct run *r, sc_call_done_fn *on_call, bool prompt)
 	}
 	set_prompt(&aopts, prompt);
 	aopts.full_parse = o->full_parse;
+	aopts.two_threads =
+	        o->threads == 2 ||
+	        (o->threads == 0 && sysconf(_SC_NPROCESSORS_ONLN) > 1);
 	aopts.on_message = r->on_message;
 	aopts.on_message_ctx = r->on_message_ctx;
 	cli_hep_wire(r, &aopts);

@@ -140,6 +140,21 @@ sc_stats_count_msg(struct sc_stats *s, const struct sc_msg *msg)
 		s->truncated++;
 }
 
+void
+sc_stats_add_reading(struct sc_stats *to, const struct sc_stats *from)
+{
+	for (size_t i = 0; i < SC_DR__COUNT; i++) {
+		to->decode_errors[i] += from->decode_errors[i];
+		to->decode_warnings[i] += from->decode_warnings[i];
+		to->skipped[i] += from->skipped[i];
+	}
+	to->unparsable += from->unparsable;
+	to->udp_non_sip += from->udp_non_sip;
+	to->udp_resynced += from->udp_resynced;
+	to->hep_messages += from->hep_messages;
+	to->hep_non_sip += from->hep_non_sip;
+}
+
 /* Did the network deliver the call, whatever the callee decided? */
 static bool
 delivered(const struct sc_call *c)

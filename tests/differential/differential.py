@@ -19,9 +19,17 @@ field of a parsed message (Via count, Contact, Warning agent...), so
 MSGDIFF, when given, also compares the two parses of every framed
 message of the same captures field by field.
 
-usage: differential.py SIPCAUSE SOURCE_ROOT REFERENCE_OPTION [MSGDIFF]
+--threads 1: a file is normally read on two threads (reading, decoding
+and parsing on one; calls, diagnosis and reports on the other); the
+output must be that of one thread, in JSON and in the order JSON Lines
+streams calls.
+
+usage: differential.py SIPCAUSE SOURCE_ROOT --reference=OPTION
+         [--fast=OPTION] [--format json|jsonl] [--msgdiff MSGDIFF]
+(--fast: the option the fast run gets, none by default)
 exit 0 all identical, 1 a difference, 77 nothing could run.
 """
+import argparse
 import concurrent.futures
 import difflib
 import os
@@ -51,10 +59,10 @@ def captures(folder, recursive):
     return found
 
 
-def run(exe, path, reference):
-    args = [exe, '--format', 'json']
-    if reference:
-        args.append(reference)
+def run(exe, path, fmt, option):
+    args = [exe, '--format', fmt]
+    if option:
+        args.extend(option.split())
     args.append(path)
     p = subprocess.run(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                        env=dict(os.environ, LC_ALL='C', TZ='UTC'),
@@ -62,9 +70,9 @@ def run(exe, path, reference):
     return p.returncode, p.stdout, p.stderr
 
 
-def compare(exe, path, reference):
-    fast = run(exe, path, None)
-    full = run(exe, path, reference)
+def compare(exe, path, fmt, fast_option, reference):
+    fast = run(exe, path, fmt, fast_option)
+    full = run(exe, path, fmt, reference)
     if fast == full:
         return None
     lines = ['%s: fast path (exit %d, %d bytes) != %s (exit %d, %d bytes)'
@@ -80,10 +88,15 @@ def compare(exe, path, reference):
 
 
 def main():
-    if len(sys.argv) not in (4, 5):
-        print(__doc__, file=sys.stderr)
-        return 2
-    exe, root, reference = sys.argv[1], sys.argv[2], sys.argv[3]
+    ap = argparse.ArgumentParser(usage=__doc__)
+    ap.add_argument('exe')
+    ap.add_argument('root')
+    ap.add_argument('--reference', required=True)
+    ap.add_argument('--fast', default=None)
+    ap.add_argument('--format', default='json')
+    ap.add_argument('--msgdiff', default=None)
+    args = ap.parse_args()
+    exe, root, reference = args.exe, args.root, args.reference
     files = (captures(os.path.join(root, 'samples'), False) +
              captures(os.path.join(root, 'samples', 'proxy'), False) +
              captures(os.path.join(root, 'tests', 'data'), False))
@@ -97,15 +110,16 @@ def main():
         return SKIP
     failures = []
     with concurrent.futures.ThreadPoolExecutor(max_workers=2) as pool:
-        for res in pool.map(lambda f: compare(exe, f, reference), files):
+        for res in pool.map(lambda f: compare(exe, f, args.format, args.fast,
+                                             reference), files):
             if res:
                 failures.append(res)
     for f in failures:
         print(f)
-    print('differential %s: %d captures, %d differ in JSON' %
-          (reference, len(files), len(failures)))
-    if len(sys.argv) == 5:
-        p = subprocess.run([sys.argv[4]] + files, stdout=subprocess.PIPE,
+    print('differential %s: %d captures, %d differ in %s' %
+          (reference, len(files), len(failures), args.format))
+    if args.msgdiff:
+        p = subprocess.run([args.msgdiff] + files, stdout=subprocess.PIPE,
                            stderr=subprocess.STDOUT, timeout=600)
         print(p.stdout.decode('utf-8', 'replace')[-6000:], end='')
         if p.returncode != 0:

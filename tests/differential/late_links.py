@@ -15,7 +15,9 @@ the packets say:
   X-Call-ID; B finishes at the end of the input, after A was written.
 
 Expected from the packets: A lists B and B lists A; no other call lists
-either; the JSON is byte for byte the same with --no-spool.
+either; the JSON is byte for byte the same with --no-spool and with
+--threads 1 (calls finished early on two threads: messages parsed on
+one thread are freed on the other while the reading goes on).
 
 usage: late_links.py SIPCAUSE
 """
@@ -114,12 +116,16 @@ def main():
         write_capture(cap)
         spooled = run(sys.argv[1], cap)
         held = run(sys.argv[1], cap, "--no-spool")
+        threads = [run(sys.argv[1], cap, "--threads", n) for n in "12"]
     doc = json.loads(spooled)
     calls = {c["call_id"]: c for c in doc["calls"]}
     failures = []
     if spooled != held:
         failures.append("JSON differs from --no-spool (%d vs %d bytes)"
                         % (len(spooled), len(held)))
+    for n, out in zip("12", threads):
+        if out != spooled:
+            failures.append("JSON differs with --threads %s" % n)
     if len(doc["calls"]) != FILLERS + 2:
         failures.append("%d calls, expected %d"
                         % (len(doc["calls"]), FILLERS + 2))

@@ -106,6 +106,13 @@ struct sc_analyzer_opts {
 	/* Every message through oSIP's full parse (--full-parse): the
 	 * reference the fast path is compared with. */
 	bool full_parse;
+	/*
+	 * Read files on two threads: one reads, decodes, reassembles, frames
+	 * and parses, the calling one files messages into calls, diagnoses
+	 * and calls on_call (callbacks all run on the calling thread). The
+	 * output is that of one thread. Not with prompt or on_message.
+	 */
+	bool two_threads;
 };
 
 /* Reports progress: bytes of the current file read, and its size. */

@@ -233,6 +233,13 @@ struct sc_input_file *sc_model_add_file(struct sc_model *m, const char *path);
 void sc_stats_count_msg(struct sc_stats *s, const struct sc_msg *msg);
 
 /*
+ * sc_stats_add_reading - add to @to the counters the reading side keeps
+ * (decode errors, warnings and skips; UDP without SIP or resynced; HEP;
+ * unparsable messages): @from counted them on a thread of its own.
+ */
+void sc_stats_add_reading(struct sc_stats *to, const struct sc_stats *from);
+
+/*
  * Take ownership of a diagnosed call, already counted with
  * sc_model_count_call() (before it was summarised: the delays of its
  * transactions are counted from its messages). SC_ENOMEM frees it.

@@ -1,0 +1,75 @@
+/* analyze_impl.h - the analyzer's two halves (internal to pipeline/) */
+#ifndef SC_ANALYZE_IMPL_H
+#define SC_ANALYZE_IMPL_H
+
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "handoff.h"
+#include "sipcause/calls/correlate.h"
+#include "sipcause/capture/capture.h"
+#include "sipcause/diagnosis/classify.h"
+#include "sipcause/pipeline/analyze.h"
+#include "sipcause/util/vec.h"
+
+struct sc_analyzer {
+	struct sc_analyzer_opts opts;
+	struct sc_model *model;
+	sc_progress_fn *progress;
+	void *progress_ctx;
+
+	/* the reading side (reading.c): frames to parsed messages; on a
+	 * thread of its own while a file is read on two */
+	struct sc_sipparser *parser;
+	struct sc_ipfrag *frags;
+	struct sc_tcp *tcp;
+	struct sc_sctp *sctp;
+	bool in_file;        /* reading a file: no time-based finish */
+	uint64_t next_frame; /* frame numbers continue across files */
+	int64_t now_ns;      /* capture clock: latest timestamp seen */
+	int64_t seen_ns;     /* latest packet (ticks do not move it): the
+	                        end of what a -w file of it holds */
+	struct sc_stats *read_stats; /* its counters: the model's, or its
+	                                own on a thread of its own */
+	enum sc_err read_failure;    /* its first SC_ENOMEM */
+
+	/* between the two: set while a file is read on two threads */
+	struct sc__handoff *handoff;
+	atomic_int stop; /* the calls side failed: reading stops (sc_err) */
+
+	/* the calls side (analyze.c): messages to finished calls */
+	struct sc_calltab *calls;
+	struct sc_linker *linker;
+	struct sc_security *security; /* patterns across calls */
+	struct sc_classify_env env;   /* registrations seen, for classify */
+	bool linked_ahead;     /* end of input: calls linked before done */
+	struct sc_vec closing; /* end of input: calls waiting to be linked */
+	enum sc_err failure;   /* first SC_ENOMEM met inside a callback */
+};
+
+/* An ICMP error quoting SIP, from the reading side to the calls side. */
+struct icmp_event {
+	struct sc_msg *quoted; /* the request quoted, with its Call-ID */
+	struct sc_call_event ev;
+};
+
+/* The reading side's first failure (SC_ENOMEM). */
+static inline void
+sc__note_read_failure(struct sc_analyzer *a, enum sc_err err)
+{
+	if (err != SC_OK && a->read_failure == SC_OK)
+		a->read_failure = err;
+}
+
+/* The reading side (reading.c). */
+bool sc__is_sip_port(const void *ctx, uint16_t port);
+void sc__on_rawmsg(void *ctx, const struct sc_rawmsg *raw);
+enum sc_err sc__read_capture(struct sc_analyzer *a, struct sc_capture *cap,
+                             struct sc_input_file *file, char *errbuf);
+
+/* Hand @ev to the calls side: taken at once on one thread, queued on
+ * the handoff ring on two (analyze.c). */
+void sc__emit(struct sc_analyzer *a, const struct sc__event *ev);
+
+#endif /* SC_ANALYZE_IMPL_H */

@@ -1,0 +1,136 @@
+/* handoff.c - a bounded ring of event batches between two threads */
+#include "config.h"
+
+#include <pthread.h>
+#include <stdlib.h>
+
+#include "handoff.h"
+
+/* Events per batch, and batches in the ring: 8 x 1024 x 40 bytes. The
+ * calls side locks once per batch; the reading side runs at most eight
+ * batches ahead, so memory in flight is bounded. */
+#define BATCH 1024
+#define NBATCH 8
+
+struct batch {
+	size_t n;
+	struct sc__event ev[BATCH];
+};
+
+struct sc__handoff {
+	pthread_mutex_t lock;
+	pthread_cond_t not_empty;
+	pthread_cond_t not_full;
+	size_t head;  /* the batch being filled, when filling */
+	size_t tail;  /* the oldest full batch */
+	size_t count; /* full batches, from tail */
+	bool closed;
+	bool filling; /* ring[head] is the reading side's */
+	struct batch ring[NBATCH];
+};
+
+struct sc__handoff *
+sc__handoff_new(void)
+{
+	struct sc__handoff *h = calloc(1, sizeof(*h));
+
+	if (!h)
+		return NULL;
+	if (pthread_mutex_init(&h->lock, NULL) != 0) {
+		free(h);
+		return NULL;
+	}
+	if (pthread_cond_init(&h->not_empty, NULL) != 0) {
+		pthread_mutex_destroy(&h->lock);
+		free(h);
+		return NULL;
+	}
+	if (pthread_cond_init(&h->not_full, NULL) != 0) {
+		pthread_cond_destroy(&h->not_empty);
+		pthread_mutex_destroy(&h->lock);
+		free(h);
+		return NULL;
+	}
+	return h;
+}
+
+void
+sc__handoff_free(struct sc__handoff *h)
+{
+	if (!h)
+		return;
+	pthread_cond_destroy(&h->not_full);
+	pthread_cond_destroy(&h->not_empty);
+	pthread_mutex_destroy(&h->lock);
+	free(h);
+}
+
+/* The filled batch goes to the calls side. */
+static void
+push(struct sc__handoff *h)
+{
+	pthread_mutex_lock(&h->lock);
+	h->head = (h->head + 1) % NBATCH;
+	h->count++;
+	h->filling = false;
+	pthread_cond_signal(&h->not_empty);
+	pthread_mutex_unlock(&h->lock);
+}
+
+void
+sc__handoff_put(struct sc__handoff *h, const struct sc__event *ev)
+{
+	struct batch *b;
+
+	if (!h->filling) {
+		pthread_mutex_lock(&h->lock);
+		while (h->count == NBATCH)
+			pthread_cond_wait(&h->not_full, &h->lock);
+		h->filling = true;
+		pthread_mutex_unlock(&h->lock);
+		h->ring[h->head].n = 0;
+	}
+	b = &h->ring[h->head];
+	b->ev[b->n++] = *ev;
+	if (b->n == BATCH)
+		push(h);
+}
+
+void
+sc__handoff_close(struct sc__handoff *h)
+{
+	if (h->filling)
+		push(h);
+	pthread_mutex_lock(&h->lock);
+	h->closed = true;
+	pthread_cond_signal(&h->not_empty);
+	pthread_mutex_unlock(&h->lock);
+}
+
+size_t
+sc__handoff_take(struct sc__handoff *h, const struct sc__event **events)
+{
+	struct batch *b;
+
+	pthread_mutex_lock(&h->lock);
+	while (h->count == 0 && !h->closed)
+		pthread_cond_wait(&h->not_empty, &h->lock);
+	if (h->count == 0) {
+		pthread_mutex_unlock(&h->lock);
+		return 0;
+	}
+	b = &h->ring[h->tail];
+	pthread_mutex_unlock(&h->lock);
+	*events = b->ev;
+	return b->n;
+}
+
+void
+sc__handoff_release(struct sc__handoff *h)
+{
+	pthread_mutex_lock(&h->lock);
+	h->tail = (h->tail + 1) % NBATCH;
+	h->count--;
+	pthread_cond_signal(&h->not_full);
+	pthread_mutex_unlock(&h->lock);
+}

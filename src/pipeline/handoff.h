@@ -1,0 +1,56 @@
+/* handoff.h - what the reading thread hands the calls thread (internal)
+ *
+ * A file is read on two cores: one thread reads, decodes, reassembles,
+ * frames and parses; the calling thread files the messages into calls,
+ * diagnoses and reports them. The reading side hands over events in the
+ * order it makes them, in batches through a bounded ring (a mutex and
+ * two condition variables per batch of 1024, not per event), so the
+ * calls side sees exactly what it would see on one thread.
+ */
+#ifndef SC_PIPELINE_HANDOFF_H
+#define SC_PIPELINE_HANDOFF_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+enum sc__ev_kind {
+	SC__EV_FRAME,     /* a frame was read: ts_ns, n = wire length */
+	SC__EV_FRAME_END, /* its messages were handed over: ts_ns = the
+	                     capture clock, in_file */
+	SC__EV_MSG,       /* p: a parsed struct sc_msg, owned by the event */
+	SC__EV_ICMP,      /* p: an ICMP error quoting SIP (analyze.c) */
+	SC__EV_PROGRESS,  /* n bytes of total read */
+};
+
+struct sc__event {
+	enum sc__ev_kind kind;
+	bool in_file;
+	int64_t ts_ns;
+	uint64_t n;
+	uint64_t total;
+	void *p;
+};
+
+struct sc__handoff;
+
+struct sc__handoff *sc__handoff_new(void);
+
+/* Free @h; events still in it are dropped (their p leaks: drain first). */
+void sc__handoff_free(struct sc__handoff *h);
+
+/* Reading side: queue @ev (copied); waits while the ring is full. */
+void sc__handoff_put(struct sc__handoff *h, const struct sc__event *ev);
+
+/* Reading side: nothing more will come (what is queued still goes). */
+void sc__handoff_close(struct sc__handoff *h);
+
+/*
+ * Calls side: the next batch of events, waiting for one; returns how
+ * many (in *events, valid until sc__handoff_release), 0 once the reading
+ * side closed and every batch was taken.
+ */
+size_t sc__handoff_take(struct sc__handoff *h, const struct sc__event **events);
+void sc__handoff_release(struct sc__handoff *h);
+
+#endif /* SC_PIPELINE_HANDOFF_H */
