@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "msgdraft.h"
+#include "sipcause/util/slab.h"
 
 /*
  * How a message is read:
@@ -72,6 +73,7 @@ sc_method_name(enum sc_method m)
 
 struct sc_sipparser {
 	struct sc_arena scratch; /* oSIP blocks and our temporaries */
+	struct sc_slab *msgs;    /* the messages returned; they outlive us */
 	bool full_parse;         /* oSIP for every message */
 	uint64_t nscan;          /* messages read by the scanner alone */
 	uint64_t nosip;          /* messages given to oSIP */
@@ -102,6 +104,11 @@ sc_sipparser_new(const struct sc_sipparser_opts *opts)
 	p = malloc(sizeof(*p) + n * sizeof(struct sc_str) + chars);
 	if (!p)
 		return NULL;
+	p->msgs = sc_slab_new(SC_SLAB_AUTO);
+	if (!p->msgs) {
+		free(p);
+		return NULL;
+	}
 	sc_arena_init(&p->scratch, SCRATCH_CHUNK);
 	p->full_parse = opts && opts->full_parse;
 	p->nscan = 0;
@@ -134,6 +141,7 @@ sc_sipparser_free(struct sc_sipparser *p)
 	if (!p)
 		return;
 	sc_arena_fini(&p->scratch);
+	sc_slab_release(p->msgs);
 	free(p);
 }
 
@@ -325,12 +333,12 @@ plan_strings(const struct draft *d, unsigned char share[F__COUNT])
 }
 
 /*
- * The message, its frames, SDP and strings in one allocation: the
- * struct, then the pool (pool_ stays NULL). Strings point into the new
+ * The message, its frames, SDP and strings in one block from @slab
+ * (NULL: malloc): the struct, then the pool. Strings point into the new
  * block; the struct itself is copied there by finish().
  */
 static struct sc_msg *
-copy_out(struct draft *d, const struct sc_rawmsg *raw)
+copy_out(struct draft *d, const struct sc_rawmsg *raw, struct sc_slab *slab)
 {
 	struct sc_msg *m = d->m;
 	size_t nframes = raw->frames ? raw->nframes : 0;
@@ -344,7 +352,7 @@ copy_out(struct draft *d, const struct sc_rawmsg *raw)
 	if (d->sdp)
 		size += sdp_size(d->sdp);
 	size += plan_strings(d, share);
-	out = malloc(size);
+	out = sc_slab_alloc(slab, size);
 	if (!out)
 		return NULL;
 	pl.p = (char *)(out + 1);
@@ -375,9 +383,9 @@ copy_out(struct draft *d, const struct sc_rawmsg *raw)
 	return out;
 }
 
-/* Body, SDP and everything derived; then one allocation for it all. */
+/* Body, SDP and everything derived; then one block for it all. */
 static enum sc_err
-finish(struct draft *d, const struct sc_rawmsg *raw)
+finish(struct draft *d, const struct sc_rawmsg *raw, struct sc_slab *slab)
 {
 	struct sc_msg *m = d->m;
 	enum sc_err err;
@@ -389,7 +397,7 @@ finish(struct draft *d, const struct sc_rawmsg *raw)
 		return err;
 	if (d->nomem)
 		return SC_ENOMEM;
-	d->out = copy_out(d, raw);
+	d->out = copy_out(d, raw, slab);
 	if (!d->out)
 		return SC_ENOMEM;
 
@@ -509,10 +517,10 @@ sc_sipmsg_parse(struct sc_sipparser *p, const struct sc_rawmsg *raw,
 		p->nosip++;
 	}
 	if (err == SC_OK)
-		err = finish(&d, raw);
+		err = finish(&d, raw, p->msgs);
 	sc_arena_reset(&p->scratch);
 	if (err != SC_OK) {
-		free(d.out);
+		sc_msg_free(d.out);
 		return err;
 	}
 	*out = d.out;
@@ -538,12 +546,12 @@ sc_sipmsg_scan(const struct sc_rawmsg *raw, struct sc_msg **out)
 	find_start(&d);
 	scan_headers(&d, H_RAW_OWNED, true, false);
 	if (scan_fallback(&d))
-		err = finish(&d, raw);
+		err = finish(&d, raw, NULL);
 	else
 		err = SC_EMALFORMED;
 	sc_arena_fini(&tmp);
 	if (err != SC_OK) {
-		free(d.out);
+		sc_msg_free(d.out);
 		return err;
 	}
 	*out = d.out;
@@ -553,8 +561,5 @@ sc_sipmsg_scan(const struct sc_rawmsg *raw, struct sc_msg **out)
 void
 sc_msg_free(struct sc_msg *m)
 {
-	if (!m)
-		return;
-	free(m->pool_);
-	free(m);
+	sc_slab_free(m);
 }

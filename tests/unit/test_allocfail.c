@@ -11,6 +11,12 @@
  * setups a leak or an invalid access does too (they make the child exit
  * non-zero). Libc's own allocations (stdio buffers) are not counted.
  *
+ * The parser's slab (util/slab.h) maps its chunks with mmap, wrapped and
+ * counted too (nothing else in the library maps memory), so a failing
+ * chunk is among the N tried; but under valgrind and ASan the slab
+ * mallocs every message instead. The last test sweeps the slab in chunk
+ * mode on its own, so that those setups check its failure paths too.
+ *
  * usage: test-allocfail [FORMAT CAPTURE]...  (default: a built-in list)
  * SC_ALLOCFAIL_STRIDE=K tries every Kth N only (slow setups).
  */
@@ -20,24 +26,35 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/types.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "sipcause/pipeline/analyze.h"
 #include "sipcause/pipeline/model.h"
 #include "sipcause/report/report.h"
+#include "sipcause/util/slab.h"
 
 void *__real_malloc(size_t n);
 void *__real_calloc(size_t n, size_t size);
 void *__real_realloc(void *p, size_t n);
 char *__real_strdup(const char *s);
 char *__real_strndup(const char *s, size_t n);
+void *__real_mmap(void *addr, size_t len, int prot, int flags, int fd,
+                  off_t off);
+void *__real_mmap64(void *addr, size_t len, int prot, int flags, int fd,
+                    off_t off);
 
 void *__wrap_malloc(size_t n);
 void *__wrap_calloc(size_t n, size_t size);
 void *__wrap_realloc(void *p, size_t n);
 char *__wrap_strdup(const char *s);
 char *__wrap_strndup(const char *s, size_t n);
+void *__wrap_mmap(void *addr, size_t len, int prot, int flags, int fd,
+                  off_t off);
+void *__wrap_mmap64(void *addr, size_t len, int prot, int flags, int fd,
+                    off_t off);
 
 /* Exit statuses of a child, apart from the sanitizers' own (ASan: 1,
  * valgrind in the test setup: 99). */
@@ -84,9 +101,27 @@ __wrap_strndup(const char *s, size_t n)
 	return fail_now() ? NULL : __real_strndup(s, n);
 }
 
+/* mmap64 when off_t is 64-bit by _FILE_OFFSET_BITS, mmap otherwise */
+void *
+__wrap_mmap(void *addr, size_t len, int prot, int flags, int fd, off_t off)
+{
+	return fail_now() ? MAP_FAILED
+	                  : __real_mmap(addr, len, prot, flags, fd, off);
+}
+
+void *
+__wrap_mmap64(void *addr, size_t len, int prot, int flags, int fd, off_t off)
+{
+	return fail_now() ? MAP_FAILED
+	                  : __real_mmap64(addr, len, prot, flags, fd, off);
+}
+
+/* What a sweep runs: the pipeline, or the slab alone. */
+typedef enum sc_err (*job_fn)(enum sc_format format, const char *path);
+
 /* The whole pipeline on @path, the report in @format to /dev/null. */
 static enum sc_err
-run(enum sc_format format, const char *path)
+run_pipeline(enum sc_format format, const char *path)
 {
 	struct sc_analyzer_opts aopts = { 0 };
 	struct sc_report_opts ropts = { 0 };
@@ -124,13 +159,49 @@ run(enum sc_format format, const char *path)
 }
 
 /*
+ * The slab in chunk mode (the pipeline's only outside valgrind and ASan):
+ * blocks of every class and bigger ones over several chunks, some freed
+ * as it goes, the pool released while blocks are live. A failure must
+ * come back as NULL and leave the pool whole.
+ */
+static enum sc_err
+run_slab(enum sc_format format, const char *path)
+{
+	struct sc_slab *s = sc_slab_new(SC_SLAB_CHUNKS);
+	unsigned char *blocks[800] = { NULL };
+	enum sc_err err = SC_OK;
+
+	(void)format;
+	(void)path;
+	if (!s)
+		return SC_ENOMEM;
+	for (size_t i = 0; i < SC_COUNTOF(blocks) && err == SC_OK; i++) {
+		size_t size = 200 + i * 37 % 4500;
+
+		blocks[i] = sc_slab_alloc(s, size);
+		if (!blocks[i])
+			err = SC_ENOMEM;
+		else
+			memset(blocks[i], 1, size);
+		if (i % 3 == 0) {
+			sc_slab_free(blocks[i / 2]);
+			blocks[i / 2] = NULL;
+		}
+	}
+	sc_slab_release(s);
+	for (size_t i = 0; i < SC_COUNTOF(blocks); i++)
+		sc_slab_free(blocks[i]);
+	return err;
+}
+
+/*
  * Run with allocation @n failing in a child; true when it ended well,
  * with @nomem counting the runs that reported the failure (the others
  * absorbed it: a message or a count lost, said in the stats).
  */
 static bool
-try_failing(enum sc_format format, const char *path, unsigned long n,
-            unsigned long *nomem)
+try_failing(job_fn run, enum sc_format format, const char *path,
+            unsigned long n, unsigned long *nomem)
 {
 	pid_t pid;
 	int status;
@@ -179,7 +250,8 @@ try_failing(enum sc_format format, const char *path, unsigned long n,
 
 /* One TAP test: the sweep over one capture and format. */
 static bool
-sweep(enum sc_format format, const char *path, unsigned long stride)
+sweep(job_fn run, enum sc_format format, const char *path,
+      unsigned long stride)
 {
 	unsigned long total, failed = 0, nomem = 0;
 	enum sc_err err;
@@ -194,7 +266,8 @@ sweep(enum sc_format format, const char *path, unsigned long stride)
 		return false;
 	}
 	for (unsigned long n = 1; n <= total; n += stride)
-		if (!try_failing(format, path, n, &nomem) && ++failed >= 20) {
+		if (!try_failing(run, format, path, n, &nomem) &&
+		    ++failed >= 20) {
 			printf("# more failures not shown\n");
 			break;
 		}
@@ -226,15 +299,21 @@ main(int argc, char **argv)
 	}
 	if (stride == 0)
 		stride = 1;
-	printf("1..%zu\n", n / 2);
+	printf("1..%zu\n", n / 2 + 1);
 	for (size_t i = 0; i + 1 < n; i += 2) {
 		enum sc_format f;
 		bool ok = sc_format_from_name(list[i], &f) &&
-		          sweep(f, list[i + 1], stride);
+		          sweep(run_pipeline, f, list[i + 1], stride);
 
 		printf("%sok %zu - %s %s\n", ok ? "" : "not ", i / 2 + 1,
 		       list[i], list[i + 1]);
 		bad |= !ok;
+	}
+	if (sweep(run_slab, SC_FORMAT_JSON, "slab", 1)) {
+		printf("ok %zu - slab in chunk mode\n", n / 2 + 1);
+	} else {
+		printf("not ok %zu - slab in chunk mode\n", n / 2 + 1);
+		bad = 1;
 	}
 	return bad;
 }

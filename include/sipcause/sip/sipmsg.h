@@ -208,10 +208,8 @@ struct sc_msg {
 	size_t body_len;        /* bytes of body present (at most
 	                           content_length when that is set) */
 	struct sc_sdp *sdp;
-
-	/* private: the parser puts the strings in the same allocation as
-	 * the struct (pool_ NULL); sc_msg_free() also frees a pool_ */
-	char *pool_;
+	/* The struct, frames, SDP and strings are one block from the
+	 * parser's slab (util/slab.h); it may outlive the parser. */
 };
 
 struct sc_sipparser;
@@ -254,7 +252,11 @@ struct sc_sipparser *sc_sipparser_new(const struct sc_sipparser_opts *opts);
 void sc_sipparser_counts(const struct sc_sipparser *p, uint64_t *scanned,
                          uint64_t *osip);
 
-/* Release a parser; NULL is a no-op. */
+/*
+ * Release a parser; NULL is a no-op. Messages it returned stay valid
+ * until their sc_msg_free(): the last one frees the parser's slab. No
+ * other thread may be freeing one of its messages meanwhile.
+ */
 void sc_sipparser_free(struct sc_sipparser *p);
 
 /*
@@ -281,7 +283,11 @@ void sc_sipparser_free(struct sc_sipparser *p);
 enum sc_err sc_sipmsg_parse(struct sc_sipparser *p, const struct sc_rawmsg *raw,
                             struct sc_msg **out) SC_WARN_UNUSED;
 
-/* Release a message; NULL is a no-op. */
+/*
+ * Release a message; NULL is a no-op. Any thread may free a message,
+ * also while its parser parses on another thread (util/slab.h), and
+ * after the parser is freed.
+ */
 void sc_msg_free(struct sc_msg *m);
 
 /*
