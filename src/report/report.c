@@ -8,6 +8,7 @@
 
 #include "json_impl.h"
 #include "report_impl.h"
+#include "sipcause/util/str.h"
 
 bool
 sc_format_from_name(const char *name, enum sc_format *out)
@@ -204,11 +205,31 @@ sc__format_ts(int64_t ns, char *buf, size_t len)
 {
 	struct tm tm;
 	long frac;
+	char *p;
 
 	split_ns(ns, &tm, &frac);
-	snprintf(buf, len, "%04d-%02d-%02dT%02d:%02d:%02d.%09ldZ",
-	         tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
-	         tm.tm_min, tm.tm_sec, frac);
+	if (len < 31 || tm.tm_year + 1900 < 0 || tm.tm_year + 1900 > 9999) {
+		snprintf(buf, len, "%04d-%02d-%02dT%02d:%02d:%02d.%09ldZ",
+		         tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
+		         tm.tm_hour, tm.tm_min, tm.tm_sec, frac);
+		return buf;
+	}
+	/* by hand: one per message in JSON, snprintf was a tenth of it */
+	p = sc_put_decimal(buf, (uint64_t)(tm.tm_year + 1900), 4);
+	*p++ = '-';
+	p = sc_put_decimal(p, (uint64_t)(tm.tm_mon + 1), 2);
+	*p++ = '-';
+	p = sc_put_decimal(p, (uint64_t)tm.tm_mday, 2);
+	*p++ = 'T';
+	p = sc_put_decimal(p, (uint64_t)tm.tm_hour, 2);
+	*p++ = ':';
+	p = sc_put_decimal(p, (uint64_t)tm.tm_min, 2);
+	*p++ = ':';
+	p = sc_put_decimal(p, (uint64_t)tm.tm_sec, 2);
+	*p++ = '.';
+	p = sc_put_decimal(p, (uint64_t)frac, 9);
+	*p++ = 'Z';
+	*p = 0;
 	return buf;
 }
 

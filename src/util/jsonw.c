@@ -70,11 +70,17 @@ value_done(struct sc_jsonw *w)
 static void
 newline(struct sc_jsonw *w)
 {
+	size_t n;
+	char *p;
+
 	if (!w->pretty)
 		return;
-	putc1(w, '\n');
-	for (int i = 0; i < w->depth; i++)
-		put(w, "  ", 2);
+	/* the line break and its indent in one go: every item has one */
+	n = 1 + 2 * (size_t)w->depth;
+	p = reserve(w, n);
+	p[0] = '\n';
+	memset(p + 1, ' ', n - 1);
+	w->len += n;
 }
 
 /* Separator before a value or key at the current level. */
@@ -265,12 +271,23 @@ write_escaped(struct sc_jsonw *w, const char *s, size_t len)
 void
 sc_jsonw_key(struct sc_jsonw *w, const char *key)
 {
+	size_t n = strlen(key);
+	size_t sep = w->pretty ? 2 : 1;
+	char *p;
+
 	before_item(w);
-	write_escaped(w, key, strlen(key));
-	if (w->pretty)
-		put(w, ": ", 2);
-	else
-		putc1(w, ':');
+	if (n + 2 + sep > SC_JSONW_BUF) {
+		write_escaped(w, key, n);
+		put(w, ": ", sep);
+	} else {
+		/* our own names: plain ASCII, written as they are */
+		p = reserve(w, n + 2 + sep);
+		p[0] = '"';
+		memcpy(p + 1, key, n);
+		p[n + 1] = '"';
+		memcpy(p + n + 2, ": ", sep);
+		w->len += n + 2 + sep;
+	}
 	w->after_key = true;
 }
 

@@ -126,3 +126,20 @@ sc_strpack_text(struct sc_strpack *k, char *s)
 {
 	return s ? sc_strpack_bytes(k, s, strlen(s) + 1) : NULL;
 }
+
+char *
+sc_put_decimal(char *p, uint64_t v, int width)
+{
+	char tmp[20];
+	int n = 0;
+
+	do {
+		tmp[n++] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	while (n < width && n < (int)sizeof(tmp))
+		tmp[n++] = '0';
+	while (n)
+		*p++ = tmp[--n];
+	return p;
+}

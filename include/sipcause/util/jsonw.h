@@ -47,7 +47,8 @@ void sc_jsonw_end_object(struct sc_jsonw *w);
 void sc_jsonw_begin_array(struct sc_jsonw *w);
 void sc_jsonw_end_array(struct sc_jsonw *w);
 
-/* Object member name; the next call writes its value. */
+/* Object member name, one of ours: plain ASCII without '"', '\\' or
+ * controls (written as is, not escaped); the next call writes its value. */
 void sc_jsonw_key(struct sc_jsonw *w, const char *key);
 
 /* Values. A NULL string writes null. */

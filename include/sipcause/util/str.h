@@ -71,6 +71,14 @@ bool sc_str_lead_u64(struct sc_str s, uint64_t max, uint64_t *v, size_t *used);
  */
 size_t sc_str_find(struct sc_str hay, struct sc_str needle, bool nocase);
 
+/*
+ * sc_put_decimal - @v in decimal at @p, zero-padded to at least @width
+ * digits (at most 20 bytes), no NUL; returns the end. For formatting on
+ * hot paths (a timestamp, an address of every message) without the
+ * cost of snprintf's format parsing.
+ */
+char *sc_put_decimal(char *p, uint64_t v, int width);
+
 /* ASCII-only case folding and classes, independent of the locale. */
 static inline char
 sc_ascii_lower(char c)
