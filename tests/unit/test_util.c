@@ -28,12 +28,16 @@ test_str_to_u64(void **state)
 		bool ok;
 		uint64_t v;
 	} cases[] = {
-		{ "0", 10, true, 0 },          { " 42 ", 100, true, 42 },
-		{ "100", 100, true, 100 },     { "101", 100, false, 0 },
-		{ "", 10, false, 0 },          { " ", 10, false, 0 },
-		{ "-1", 10, false, 0 },        { "+1", 10, false, 0 },
-		{ "1x", 10, false, 0 },        { "4294967295", UINT32_MAX, true,
-						 4294967295u },
+		{ "0", 10, true, 0 },
+		{ " 42 ", 100, true, 42 },
+		{ "100", 100, true, 100 },
+		{ "101", 100, false, 0 },
+		{ "", 10, false, 0 },
+		{ " ", 10, false, 0 },
+		{ "-1", 10, false, 0 },
+		{ "+1", 10, false, 0 },
+		{ "1x", 10, false, 0 },
+		{ "4294967295", UINT32_MAX, true, 4294967295u },
 		{ "4294967296", UINT32_MAX, false, 0 },
 		{ "99999999999999999999999", UINT64_MAX, false, 0 },
 		{ "18446744073709551615", UINT64_MAX, true, UINT64_MAX },
@@ -43,7 +47,7 @@ test_str_to_u64(void **state)
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		uint64_t v = 7;
 		bool ok = sc_str_to_u64(sc_str_from_cstr(cases[i].in),
-					cases[i].max, &v);
+		                        cases[i].max, &v);
 
 		assert_int_equal(ok, cases[i].ok);
 		assert_int_equal(v, ok ? cases[i].v : 7);
@@ -62,15 +66,15 @@ test_str_lead_and_find(void **state)
 	assert_int_equal(used, 3);
 	assert_false(sc_str_lead_u64(SC_STR_LIT("x1"), 999, &v, &used));
 	assert_int_equal(sc_str_find(SC_STR_LIT("Content-LENGTH: 3"),
-				     SC_STR_LIT("length"), true),
-			 8);
-	assert_int_equal(sc_str_find(SC_STR_LIT("abc"), SC_STR_LIT("abcd"),
-				     false),
-			 SIZE_MAX);
+	                             SC_STR_LIT("length"), true),
+	                 8);
+	assert_int_equal(
+	        sc_str_find(SC_STR_LIT("abc"), SC_STR_LIT("abcd"), false),
+	        SIZE_MAX);
 	assert_true(sc_str_caseeq_cstr(SC_STR_LIT("Call-ID"), "call-id"));
 	assert_false(sc_str_caseeq_cstr(SC_STR_LIT("Call-ID"), "call-i"));
-	assert_true(sc_str_has_prefix_nocase(SC_STR_LIT("SIP/2.0 200"),
-					     "sip/2.0"));
+	assert_true(
+	        sc_str_has_prefix_nocase(SC_STR_LIT("SIP/2.0 200"), "sip/2.0"));
 	assert_true(sc_ascii_is_token('~'));
 	assert_false(sc_ascii_is_token(' '));
 	assert_false(sc_ascii_is_token(0));
@@ -134,15 +138,15 @@ test_hashmap(void **state)
 	assert_null(sc_hashmap_get(&m, "x", 1));
 	for (int i = 0; i < 2000; i++) {
 		snprintf(keys[i], sizeof(keys[i]), "call-%d", i);
-		assert_int_equal(sc_hashmap_put(&m, keys[i], strlen(keys[i]),
-						keys[i]),
-				 SC_OK);
+		assert_int_equal(
+		        sc_hashmap_put(&m, keys[i], strlen(keys[i]), keys[i]),
+		        SC_OK);
 	}
 	assert_int_equal(m.count, 2000);
 	/* delete every third key, then check all of them */
 	for (int i = 0; i < 2000; i += 3)
 		assert_ptr_equal(sc_hashmap_del(&m, keys[i], strlen(keys[i])),
-				 keys[i]);
+		                 keys[i]);
 	for (int i = 0; i < 2000; i++) {
 		void *v = sc_hashmap_get(&m, keys[i], strlen(keys[i]));
 
@@ -154,7 +158,7 @@ test_hashmap(void **state)
 	assert_null(sc_hashmap_del(&m, "missing", 7));
 	/* replacing keeps the count */
 	assert_int_equal(sc_hashmap_put(&m, keys[1], strlen(keys[1]), keys[2]),
-			 SC_OK);
+	                 SC_OK);
 	assert_ptr_equal(sc_hashmap_get(&m, keys[1], strlen(keys[1])), keys[2]);
 	sc_hashmap_fini(&m);
 }
@@ -230,10 +234,10 @@ test_sort_unique_u64(void **state)
 	(void)state;
 	assert_int_equal(sc_sort_unique_u64(sorted, 7), 4);
 	assert_true(sorted[0] == 1 && sorted[1] == 2 && sorted[2] == 5 &&
-		    sorted[3] == 9);
+	            sorted[3] == 9);
 	assert_int_equal(sc_sort_unique_u64(shuffled, 6), 4);
-	assert_true(shuffled[0] == 4 && shuffled[1] == 6 &&
-		    shuffled[2] == 8 && shuffled[3] == 10);
+	assert_true(shuffled[0] == 4 && shuffled[1] == 6 && shuffled[2] == 8 &&
+	            shuffled[3] == 10);
 	assert_int_equal(sc_sort_unique_u64(one, 1), 1);
 	assert_int_equal(sc_sort_unique_u64(NULL, 0), 0);
 }
@@ -248,16 +252,15 @@ test_addr(void **state)
 	(void)state;
 	assert_true(sc_addr_parse("192.0.2.10", 10, &a));
 	assert_int_equal(a.family, 4);
-	assert_string_equal(sc_addr_format(&a, buf, sizeof(buf)),
-			    "192.0.2.10");
+	assert_string_equal(sc_addr_format(&a, buf, sizeof(buf)), "192.0.2.10");
 	assert_true(sc_addr_parse("2001:DB8:0:0:0:0:0:1", 20, &b));
 	assert_string_equal(sc_addr_format(&b, buf, sizeof(buf)),
-			    "2001:db8::1");
+	                    "2001:db8::1");
 	assert_false(sc_addr_equal(&a, &b));
 	e.addr = b;
 	e.port = 5060;
 	assert_string_equal(sc_endpoint_format(&e, buf, sizeof(buf)),
-			    "[2001:db8::1]:5060");
+	                    "[2001:db8::1]:5060");
 	assert_false(sc_addr_parse("example.com", 11, &a));
 	assert_false(sc_addr_parse("", 0, &a));
 	assert_true(sc_addr_parse("10.1.2.3", 8, &a));
@@ -275,6 +278,53 @@ test_addr(void **state)
 	assert_string_equal(sc_addr_format(&a, buf, sizeof(buf)), "-");
 }
 
+/* Digits by hand agree with printf's %0*llu, over widths and edges. */
+static void
+test_put_decimal(void **state)
+{
+	static const uint64_t values[] = {
+		0, 1, 9, 10, 99, 255, 65535, 999999999, 1000000000, UINT64_MAX
+	};
+	char got[32], want[32];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(values) / sizeof(values[0]); i++) {
+		for (int width = 0; width <= 12; width++) {
+			char *end = sc_put_decimal(got, values[i], width);
+
+			*end = 0;
+			snprintf(want, sizeof(want), "%0*llu", width,
+			         (unsigned long long)values[i]);
+			assert_string_equal(got, want);
+		}
+	}
+}
+
+/* IPv4 endpoints are formatted by hand, IPv6 ones by inet_ntop. */
+static void
+test_endpoint_format(void **state)
+{
+	struct sc_endpoint e = { 0 };
+	char buf[SC_ENDPOINT_STRLEN];
+	static const uint8_t v4[4] = { 192, 0, 2, 255 };
+	uint8_t v6[16] = { 0x20, 0x01, 0x0d, 0xb8 };
+
+	(void)state;
+	sc_addr_set4(&e.addr, v4);
+	e.port = 5060;
+	assert_string_equal(sc_endpoint_format(&e, buf, sizeof(buf)),
+	                    "192.0.2.255:5060");
+	e.port = 0;
+	sc_addr_set4(&e.addr, (const uint8_t[4]){ 0, 0, 0, 0 });
+	assert_string_equal(sc_endpoint_format(&e, buf, sizeof(buf)),
+	                    "0.0.0.0:0");
+	v6[15] = 1;
+	sc_addr_set6(&e.addr, v6);
+	e.port = 65535;
+	assert_string_equal(sc_endpoint_format(&e, buf, sizeof(buf)),
+	                    "[2001:db8::1]:65535");
+}
+
 int
 main(void)
 {
@@ -289,6 +339,8 @@ main(void)
 		cmocka_unit_test(test_vec),
 		cmocka_unit_test(test_sort_unique_u64),
 		cmocka_unit_test(test_addr),
+		cmocka_unit_test(test_put_decimal),
+		cmocka_unit_test(test_endpoint_format),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
