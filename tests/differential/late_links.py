@@ -17,7 +17,8 @@ the packets say:
 Expected from the packets: A lists B and B lists A; no other call lists
 either; the JSON is byte for byte the same with --no-spool and with
 --threads 1 (calls finished early on two threads: messages parsed on
-one thread are freed on the other while the reading goes on).
+one thread are freed on the other while the reading goes on), and when
+no temporary file can be made (the calls then stay in memory).
 
 usage: late_links.py SIPCAUSE
 """
@@ -96,11 +97,13 @@ def write_capture(path):
             f.write(pkt)
 
 
-def run(exe, path, *extra):
+def run(exe, path, *extra, tmpdir=None):
+    env = dict(os.environ, LC_ALL="C", TZ="UTC")
+    if tmpdir:
+        env["TMPDIR"] = tmpdir
     p = subprocess.run([exe, "--format", "json", *extra, path],
                        stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                       env=dict(os.environ, LC_ALL="C", TZ="UTC"),
-                       timeout=300)
+                       env=env, timeout=300)
     if p.returncode != 0:
         sys.exit("late_links: %s exited %d: %s"
                  % (" ".join(extra) or "default", p.returncode,
@@ -117,12 +120,17 @@ def main():
         spooled = run(sys.argv[1], cap)
         held = run(sys.argv[1], cap, "--no-spool")
         threads = [run(sys.argv[1], cap, "--threads", n) for n in "12"]
+        # no temporary file can be made: the calls stay in memory
+        no_tmp = run(sys.argv[1], cap,
+                     tmpdir=os.path.join(tmp, "does-not-exist"))
     doc = json.loads(spooled)
     calls = {c["call_id"]: c for c in doc["calls"]}
     failures = []
     if spooled != held:
         failures.append("JSON differs from --no-spool (%d vs %d bytes)"
                         % (len(spooled), len(held)))
+    if no_tmp != spooled:
+        failures.append("JSON differs when $TMPDIR cannot be written")
     for n, out in zip("12", threads):
         if out != spooled:
             failures.append("JSON differs with --threads %s" % n)
