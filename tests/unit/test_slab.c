@@ -102,7 +102,7 @@ size_of(size_t i)
 
 /*
  * A freed block serves the next request of its class, and only those;
- * chunks left empty go back to malloc (a few are kept for reuse).
+ * chunks left empty go back to the system (a few are kept for reuse).
  */
 static void
 test_reuse(void **state)
