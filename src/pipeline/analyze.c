@@ -302,17 +302,12 @@ sc__emit(struct sc_analyzer *a, const struct sc__event *ev)
 enum sc_err
 sc_analyzer_tick(struct sc_analyzer *a, int64_t now_ns)
 {
-	enum sc_err err;
-
 	if (now_ns > a->now_ns)
 		a->now_ns = now_ns;
 	sc_ipfrag_expire(a->frags, a->now_ns);
 	sc_tcp_expire(a->tcp, a->now_ns, sc__on_rawmsg, a);
 	sc_calltab_expire(a->calls, a->now_ns, on_call_done, a);
-	err = a->read_failure != SC_OK ? a->read_failure : a->failure;
-	a->read_failure = SC_OK;
-	a->failure = SC_OK;
-	return err;
+	return sc__take_failures(a);
 }
 
 /* A file read on a thread of its own: what it was given, what it got. */
@@ -365,28 +360,28 @@ read_two_threads(struct sc_analyzer *a, struct sc_capture *cap,
 {
 	struct read_job job = { .a = a, .cap = cap, .file = file };
 	struct sc_stats *counts = calloc(1, sizeof(*counts));
+	bool started = false;
 	enum sc_err err;
 	pthread_t t;
 
 	a->handoff = counts ? sc__handoff_new() : NULL;
-	if (!a->handoff) {
-		free(counts);
-		return sc__read_capture(a, cap, file, errbuf);
+	if (a->handoff) {
+		a->read_stats = counts;
+		atomic_store(&a->stop, SC_OK);
+		started = pthread_create(&t, NULL, read_thread, &job) == 0;
 	}
-	a->read_stats = counts;
-	atomic_store(&a->stop, SC_OK);
-	if (pthread_create(&t, NULL, read_thread, &job) != 0) {
-		sc__handoff_free(a->handoff);
-		a->handoff = NULL;
-		a->read_stats = &a->model->stats;
-		free(counts);
-		return sc__read_capture(a, cap, file, errbuf);
+	if (started) {
+		take_all(a);
+		pthread_join(t, NULL);
 	}
-	take_all(a);
-	pthread_join(t, NULL);
 	sc__handoff_free(a->handoff);
 	a->handoff = NULL;
 	a->read_stats = &a->model->stats;
+	if (!started) {
+		/* no memory or no thread: read on this one */
+		free(counts);
+		return sc__read_capture(a, cap, file, errbuf);
+	}
 	sc_stats_add_reading(&a->model->stats, counts);
 	free(counts);
 	memcpy(errbuf, job.errbuf, SC_ERRBUF_SIZE);
@@ -497,8 +492,6 @@ finish_open_calls(struct sc_analyzer *a)
 enum sc_err
 sc_analyzer_finish(struct sc_analyzer *a)
 {
-	enum sc_err err;
-
 	sc_tcp_flush(a->tcp, sc__on_rawmsg, a);
 	finish_open_calls(a);
 	a->model->stats.caps.open_calls_evicted =
@@ -513,8 +506,5 @@ sc_analyzer_finish(struct sc_analyzer *a)
 	a->model->stats.sctp = *sc_sctp_stats(a->sctp);
 	note_failure(a, security_findings(a));
 	sc_model_finish(a->model);
-	err = a->read_failure != SC_OK ? a->read_failure : a->failure;
-	a->read_failure = SC_OK;
-	a->failure = SC_OK;
-	return err;
+	return sc__take_failures(a);
 }

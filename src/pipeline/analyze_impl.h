@@ -62,6 +62,22 @@ sc__note_read_failure(struct sc_analyzer *a, enum sc_err err)
 		a->read_failure = err;
 }
 
+/*
+ * The first failure of either side since the last call, both forgotten:
+ * what one thread returns per frame, tick or run (on two threads the
+ * reading side sees the calls side's through stop instead).
+ */
+static inline enum sc_err
+sc__take_failures(struct sc_analyzer *a)
+{
+	enum sc_err err =
+	        a->read_failure != SC_OK ? a->read_failure : a->failure;
+
+	a->read_failure = SC_OK;
+	a->failure = SC_OK;
+	return err;
+}
+
 /* The reading side (reading.c). */
 bool sc__is_sip_port(const void *ctx, uint16_t port);
 void sc__on_rawmsg(void *ctx, const struct sc_rawmsg *raw);

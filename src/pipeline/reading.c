@@ -273,17 +273,13 @@ sc_analyzer_frame(struct sc_analyzer *a, const struct sc_frame *f)
 	sc__emit(a, &(struct sc__event){ .kind = SC__EV_FRAME_END,
 	                                 .ts_ns = a->now_ns,
 	                                 .in_file = a->in_file });
+	if (!a->handoff)
+		return sc__take_failures(a);
 	err = a->read_failure;
 	a->read_failure = SC_OK;
-	if (a->handoff) {
-		if (err == SC_OK)
-			err = (enum sc_err)atomic_load_explicit(
-			        &a->stop, memory_order_relaxed);
-		return err;
-	}
 	if (err == SC_OK)
-		err = a->failure;
-	a->failure = SC_OK;
+		err = (enum sc_err)atomic_load_explicit(&a->stop,
+		                                        memory_order_relaxed);
 	return err;
 }
 
