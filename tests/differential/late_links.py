@@ -24,21 +24,17 @@ usage: late_links.py SIPCAUSE
 """
 import json
 import os
-import struct
 import subprocess
 import sys
 import tempfile
 
-LINK_RAW = 101
+# the hostile suite's capture writer: raw IPv4 records, no link header
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                os.pardir, "hostile"))
+from gen import udp, write_pcap  # noqa: E402
+
 T0 = 1700000000
 FILLERS = 4200
-
-
-def ipv4_udp(src, dst, payload):
-    udp = struct.pack("!HHHH", 5060, 5060, 8 + len(payload), 0) + payload
-    total = 20 + len(udp)
-    return struct.pack("!BBHHHBBH4s4s", 0x45, 0, total, 0, 0, 64, 17, 0,
-                       bytes(src), bytes(dst)) + udp
 
 
 def request(method, call_id, n, cseq, extra=""):
@@ -76,7 +72,7 @@ def answered_call(call_id, n, t_us, extra=""):
             (a, b, request("ACK", call_id, n, 1)),
             (a, b, request("BYE", call_id, n, 2)),
             (b, a, response(200, "OK", "BYE", call_id, n, 2))]
-    return [(t_us + i * 1000, ipv4_udp(s, d, p))
+    return [(t_us + i * 1000, udp(s, d, 5060, 5060, p))
             for i, (s, d, p) in enumerate(msgs)]
 
 
@@ -88,13 +84,8 @@ def write_capture(path):
     frames += answered_call("legB@late.test", 2, 50000000,
                             "X-Call-ID: legA@late.test\r\n")
     frames.sort(key=lambda f: f[0])
-    with open(path, "wb") as f:
-        f.write(struct.pack("<IHHiIII", 0xa1b2c3d4, 2, 4, 0, 0, 65535,
-                            LINK_RAW))
-        for t_us, pkt in frames:
-            f.write(struct.pack("<IIII", T0 + t_us // 1000000,
-                                t_us % 1000000, len(pkt), len(pkt)))
-            f.write(pkt)
+    write_pcap(path, [(T0 + t_us // 1000000, t_us % 1000000, pkt)
+                      for t_us, pkt in frames])
 
 
 def run(exe, path, *extra, tmpdir=None):

@@ -178,8 +178,7 @@ second_leg_after_release(struct fixture *f, struct sc_linker *l, int64_t ms)
 	sc_linker_release(l, f->done[0]);
 	sc_call_free(f->done[0]);
 	f->ndone = 0;
-	feed(f, P, B, ms,
-	     LEG2_INVITE);
+	feed(f, P, B, ms, LEG2_INVITE);
 	sc_calltab_flush(f->tab, T0 + ms * MS + 100 * MS, collect, f);
 	assert_int_equal(f->ndone, 1);
 	assert_int_equal(sc_linker_add(l, f->done[0]), SC_OK);
