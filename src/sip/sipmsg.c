@@ -294,13 +294,12 @@ sdp_copy(struct pool *pl, const struct sc_sdp *from)
 /* plan_strings() keeps field numbers (and F_NONE) in a byte */
 _Static_assert(F__COUNT < 256, "field numbers fit in unsigned char");
 
-/* Does @b end with the bytes of @a? */
-static bool
+/* Does @b end with the bytes of @a? Both are non-empty (see below). */
+static inline bool
 ends_with(const struct sc_str *b, const struct sc_str *a)
 {
-	return b->len >= a->len &&
-	       (a->len == 0 ||
-	        memcmp(b->p + b->len - a->len, a->p, a->len) == 0);
+	return b->len >= a->len && b->p[b->len - 1] == a->p[a->len - 1] &&
+	       memcmp(b->p + b->len - a->len, a->p, a->len) == 0;
 }
 
 /*
@@ -309,25 +308,37 @@ ends_with(const struct sc_str *b, const struct sc_str *a)
  * the request's, a response repeats From and To...), else F_NONE; returns
  * the bytes of the strings that need a copy of their own. Strings are
  * read-only and NUL-terminated, so sharing is invisible to readers.
+ * Only the fields with a copy of their own are candidates, and the last
+ * byte is compared before the rest: this runs on every message.
  */
 static size_t
 plan_strings(const struct draft *d, unsigned char share[F__COUNT])
 {
-	size_t size = 0;
+	unsigned char owners[F__COUNT];
+	size_t nowners = 0, size = 0;
 
 	for (size_t f = 0; f < F__COUNT; f++) {
+		const struct sc_str *s = &d->s[f];
+
 		share[f] = F_NONE;
-		if (!d->s[f].p)
+		if (!s->p)
 			continue;
-		for (size_t g = 0; g < f; g++) {
-			if (d->s[g].p && share[g] == F_NONE &&
-			    ends_with(&d->s[g], &d->s[f])) {
-				share[f] = (unsigned char)g;
-				break;
+		if (s->len == 0) {
+			/* "" ends every string: the first one */
+			if (nowners)
+				share[f] = owners[0];
+		} else {
+			for (size_t i = 0; i < nowners; i++) {
+				if (ends_with(&d->s[owners[i]], s)) {
+					share[f] = owners[i];
+					break;
+				}
 			}
 		}
-		if (share[f] == F_NONE)
-			size += d->s[f].len + 1;
+		if (share[f] == F_NONE) {
+			size += s->len + 1;
+			owners[nowners++] = (unsigned char)f;
+		}
 	}
 	return size;
 }
