@@ -167,41 +167,55 @@ sc_calltab_count(const struct sc_calltab *t)
 	return t->live;
 }
 
+/* A call's key, before it has an entry: the bytes, and room for a
+ * key made up for a message without a Call-ID. */
+struct key {
+	const char *p;
+	size_t len;
+	char buf[160];
+};
+
 /*
  * The key of @m's call: its Call-ID without trailing white space (a CR
  * left by a sloppy parser must not make another call); without a
- * Call-ID, one call per transaction (branch and CSeq). Returns a new
- * entry holding the key, or NULL.
+ * Call-ID, one call per transaction (branch and CSeq). No allocation:
+ * this runs for every message, and most find their call.
  */
-static struct entry *
-key_of(const struct sc_msg *m)
+static void
+key_of(const struct sc_msg *m, struct key *k)
 {
-	char buf[160];
-	const char *k = m->call_id;
-	size_t len = m->call_id_len;
-	struct entry *e;
-
-	if (!k) {
-		snprintf(buf, sizeof(buf), "\001%.100s\001%" PRIu32 " %.40s",
+	k->p = m->call_id;
+	k->len = m->call_id_len;
+	if (!k->p) {
+		snprintf(k->buf, sizeof(k->buf),
+		         "\001%.100s\001%" PRIu32 " %.40s",
 		         m->via_branch ? m->via_branch : "", m->cseq,
 		         m->cseq_method_name ? m->cseq_method_name : "");
-		k = buf;
-		len = strlen(k);
-	} else if (len == 0) {
-		len = strlen(k); /* a message built without the length */
+		k->p = k->buf;
+		k->len = strlen(k->buf);
+	} else if (k->len == 0) {
+		k->len = strlen(k->p); /* a message built without the length */
 	}
 	/* the length, not strlen: Call-IDs that differ after a NUL byte
 	 * are distinct calls */
-	while (len > 0 && (k[len - 1] == '\r' || k[len - 1] == '\n' ||
-	                   k[len - 1] == ' ' || k[len - 1] == '\t'))
-		len--;
-	e = malloc(sizeof(*e) + len + 1);
+	while (k->len > 0 &&
+	       (k->p[k->len - 1] == '\r' || k->p[k->len - 1] == '\n' ||
+	        k->p[k->len - 1] == ' ' || k->p[k->len - 1] == '\t'))
+		k->len--;
+}
+
+/* A new entry holding key @k, or NULL. */
+static struct entry *
+entry_new(const struct key *k)
+{
+	struct entry *e = malloc(sizeof(*e) + k->len + 1);
+
 	if (!e)
 		return NULL;
 	memset(e, 0, sizeof(*e));
-	memcpy(e->key, k, len);
-	e->key[len] = 0;
-	e->len = len;
+	memcpy(e->key, k->p, k->len);
+	e->key[k->len] = 0;
+	e->len = k->len;
 	return e;
 }
 
@@ -484,29 +498,26 @@ sc_calltab_note_packet(struct sc_calltab *t, int64_t ts_ns)
 enum sc_err
 sc_calltab_add(struct sc_calltab *t, struct sc_msg *m)
 {
-	struct entry *probe = key_of(m), *e;
+	struct entry *probe, *e;
 	int64_t now_ns = m->ts_ns;
 	enum sc_err err;
+	struct key k;
 
 	sc_calltab_note_packet(t, now_ns);
-	if (!probe) {
-		sc_msg_free(m);
-		return SC_ENOMEM;
-	}
-	e = sc_hashmap_get(&t->by_id, probe->key, probe->len);
+	key_of(m, &k);
+	e = sc_hashmap_get(&t->by_id, k.p, k.len);
 	if (e && !e->call) {
 		if (absorbs(e, m)) {
-			free(probe);
 			sc_msg_free(m);
 			return SC_OK;
 		}
 		bury(t, e);
 		e = NULL;
 	}
-	if (e) {
-		free(probe);
-	} else {
-		err = open_call(t, probe, m->call_id != NULL);
+	if (!e) {
+		probe = entry_new(&k);
+		err = probe ? open_call(t, probe, m->call_id != NULL)
+		            : SC_ENOMEM;
 		if (err != SC_OK) {
 			free(probe);
 			sc_msg_free(m);
