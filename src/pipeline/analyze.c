@@ -273,6 +273,10 @@ take(struct sc_analyzer *a, const struct sc__event *ev)
 	switch (ev->kind) {
 	case SC__EV_FRAME:
 		take_frame(a, ev->ts_ns, ev->n);
+		if (ev->p)
+			take_msg(a, ev->p);
+		if (ev->ended)
+			take_frame_end(a, ev->end_ns, ev->in_file);
 		break;
 	case SC__EV_FRAME_END:
 		take_frame_end(a, ev->ts_ns, ev->in_file);

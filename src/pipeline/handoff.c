@@ -77,6 +77,26 @@ push(struct sc__handoff *h)
 	pthread_mutex_unlock(&h->lock);
 }
 
+/* Fold @ev into the FRAME event @last when it is that frame's message
+ * or end. */
+static bool
+fold(struct sc__event *last, const struct sc__event *ev)
+{
+	if (last->kind != SC__EV_FRAME || last->ended)
+		return false;
+	if (ev->kind == SC__EV_MSG && !last->p) {
+		last->p = ev->p;
+		return true;
+	}
+	if (ev->kind == SC__EV_FRAME_END) {
+		last->ended = true;
+		last->end_ns = ev->ts_ns;
+		last->in_file = ev->in_file;
+		return true;
+	}
+	return false;
+}
+
 void
 sc__handoff_put(struct sc__handoff *h, const struct sc__event *ev)
 {
@@ -91,6 +111,8 @@ sc__handoff_put(struct sc__handoff *h, const struct sc__event *ev)
 		h->ring[h->head].n = 0;
 	}
 	b = &h->ring[h->head];
+	if (b->n > 0 && fold(&b->ev[b->n - 1], ev))
+		return;
 	b->ev[b->n++] = *ev;
 	if (b->n == BATCH)
 		push(h);

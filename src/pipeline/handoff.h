@@ -15,7 +15,9 @@
 #include <stdint.h>
 
 enum sc__ev_kind {
-	SC__EV_FRAME,     /* a frame was read: ts_ns, n = wire length */
+	SC__EV_FRAME,     /* a frame was read: ts_ns, n = wire length; in
+	                     the ring it may carry its message and its
+	                     end (see sc__handoff_put) */
 	SC__EV_FRAME_END, /* its messages were handed over: ts_ns = the
 	                     capture clock, in_file */
 	SC__EV_MSG,       /* p: a parsed struct sc_msg, owned by the event */
@@ -26,10 +28,14 @@ enum sc__ev_kind {
 struct sc__event {
 	enum sc__ev_kind kind;
 	bool in_file;
+	bool ended; /* FRAME: its FRAME_END is folded in (end_ns, in_file) */
 	int64_t ts_ns;
 	uint64_t n;
-	uint64_t total;
-	void *p;
+	union {
+		uint64_t total; /* PROGRESS */
+		int64_t end_ns; /* FRAME, when ended */
+	};
+	void *p; /* MSG, ICMP; FRAME: its one message folded in, or NULL */
 };
 
 struct sc__handoff;
@@ -39,7 +45,12 @@ struct sc__handoff *sc__handoff_new(void);
 /* Free @h; events still in it are dropped (their p leaks: drain first). */
 void sc__handoff_free(struct sc__handoff *h);
 
-/* Reading side: queue @ev (copied); waits while the ring is full. */
+/*
+ * Reading side: queue @ev (copied); waits while the ring is full. Most
+ * frames hold one message: FRAME, MSG, FRAME_END come as one event (a
+ * FRAME with p and ended), a third of the traffic between the cores.
+ * The order the calls side sees is the same.
+ */
 void sc__handoff_put(struct sc__handoff *h, const struct sc__event *ev);
 
 /* Reading side: nothing more will come (what is queued still goes). */
