@@ -101,11 +101,11 @@ _Static_assert(CHUNK_HDR + SC_SLAB_MAX_BLOCK <= CHUNK_BYTES,
 
 /*
  * Frees are deferred: sc_slab_free() pushes the block on a lock-free
- * stack, and whoever holds the lock next takes the whole stack into the
- * chunks (the allocating thread every DRAIN_EVERY blocks, or when a class
- * has no room; a freeing thread every DRAIN_EVERY frees, if the lock is
- * free). With --threads 2 the calls thread frees what the reading thread
- * parsed, and so touches neither the lock nor the chunks on most frees.
+ * stack, and the allocating thread takes the whole stack into the chunks
+ * (every DRAIN_EVERY blocks, or when a class has no room; and at
+ * release). With --threads 2 the calls thread frees what the reading
+ * thread parsed, and so touches neither the lock nor the chunks: the
+ * lock is never contended while the owner parses.
  */
 struct sc_slab {
 	pthread_mutex_t lock;       /* the chunks and the counts below */
@@ -120,7 +120,6 @@ struct sc_slab {
 	char apart[64];
 	atomic_bool released; /* the owner is done: the last free destroys */
 	_Atomic(struct blk *) deferred;
-	atomic_size_t ndeferred;
 	char apart_end[64];
 };
 
@@ -183,7 +182,6 @@ sc_slab_new(enum sc_slab_mode mode)
 	}
 	atomic_init(&s->released, false);
 	atomic_init(&s->deferred, NULL);
-	atomic_init(&s->ndeferred, 0);
 	s->chunked = mode == SC_SLAB_CHUNKS || !checker_watches();
 	return s;
 }
@@ -294,7 +292,6 @@ drain(struct sc_slab *s)
 	struct blk *b = atomic_exchange_explicit(&s->deferred, NULL,
 	                                         memory_order_acquire);
 
-	atomic_store_explicit(&s->ndeferred, 0, memory_order_relaxed);
 	s->allocs = 0;
 	while (b) {
 		struct blk *next;
@@ -361,14 +358,13 @@ sc_slab_alloc(struct sc_slab *s, size_t size)
 	return payload(b);
 }
 
-/* Push @b on the deferred frees; true when it is time to drain. */
-static bool
+/* Push @b on the deferred frees. */
+static void
 defer(struct sc_slab *s, struct blk *b)
 {
 	struct blk *head =
 	        atomic_load_explicit(&s->deferred, memory_order_relaxed);
 	size_t bytes = class_bytes(b->chunk->cls);
-	size_t n;
 
 	/* poisoned before it is pushed: a drain may take it at once */
 	do {
@@ -378,8 +374,6 @@ defer(struct sc_slab *s, struct blk *b)
 	} while (!atomic_compare_exchange_weak_explicit(&s->deferred, &head, b,
 	                                                memory_order_release,
 	                                                memory_order_relaxed));
-	n = atomic_fetch_add_explicit(&s->ndeferred, 1, memory_order_relaxed);
-	return n + 1 >= DRAIN_EVERY;
 }
 
 void
@@ -399,14 +393,12 @@ sc_slab_free(void *p)
 	}
 	s = b->pool;
 	if (!atomic_load_explicit(&s->released, memory_order_acquire)) {
-		if (defer(s, b) && pthread_mutex_trylock(&s->lock) == 0) {
-			drain(s);
-			pthread_mutex_unlock(&s->lock);
-		}
+		defer(s, b);
 		return;
 	}
 	/* the owner is gone: no other thread uses the pool any more */
 	pthread_mutex_lock(&s->lock);
+	drain(s);
 	take_back(s, b);
 	last = s->live == 0;
 	pthread_mutex_unlock(&s->lock);
