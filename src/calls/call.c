@@ -33,35 +33,123 @@ sc__dup_or_null(const char *s)
 	return s ? strdup(s) : NULL;
 }
 
-static void
-party_fini(struct sc_party *p)
+/*
+ * The texts of an open call (its Call-ID, parties, Request-URI, the
+ * method, branch and sent-by of each transaction, dialog tags, agents,
+ * link keys) are carved from blocks the call owns: an INVITE call makes
+ * a score of them, and a malloc and a free for each was most of the
+ * calls thread's time in malloc. A text replaced while the call is open
+ * stays in its block (that happens at most once per attempt); the blocks
+ * go when the call is summarised, after pack() copied what stays, or
+ * freed. Texts that may change with every message (reason phrases,
+ * subscription state) stay malloc'd: sc__call_release() tells which.
+ */
+struct sc__textblock {
+	struct sc__textblock *next;
+	size_t size, used;
+	char bytes[];
+};
+
+#define TEXTBLOCK_FIRST 512
+#define TEXTBLOCK_MAX 4096
+
+char *
+sc__call_room(struct sc_call *c, size_t n)
 {
-	free(p->display);
-	free(p->uri);
-	free(p->user);
-	free(p->tag);
+	struct sc__textblock *b = c->texts_;
+	char *d;
+
+	if (n > UINT32_MAX)
+		return NULL; /* no message holds a text that long */
+	if (!b || b->size - b->used < n) {
+		size_t size = b ? b->size * 2 : TEXTBLOCK_FIRST;
+
+		if (size > TEXTBLOCK_MAX)
+			size = TEXTBLOCK_MAX;
+		if (size < n)
+			size = n;
+		b = malloc(sizeof(*b) + size);
+		if (!b)
+			return NULL;
+		b->next = c->texts_;
+		b->size = size;
+		b->used = 0;
+		c->texts_ = b;
+	}
+	d = b->bytes + b->used;
+	b->used += n;
+	return d;
+}
+
+char *
+sc__call_bytes(struct sc_call *c, const char *s, size_t len)
+{
+	char *d = len < UINT32_MAX ? sc__call_room(c, len + 1) : NULL;
+
+	if (!d)
+		return NULL;
+	memcpy(d, s, len);
+	d[len] = '\0';
+	return d;
+}
+
+char *
+sc__call_text(struct sc_call *c, const char *s)
+{
+	return s ? sc__call_bytes(c, s, strlen(s)) : NULL;
+}
+
+static bool
+in_texts(const struct sc_call *c, const void *p)
+{
+	for (const struct sc__textblock *b = c->texts_; b; b = b->next) {
+		uintptr_t a = (uintptr_t)p, base = (uintptr_t)b->bytes;
+
+		if (a >= base && a < base + b->size)
+			return true;
+	}
+	return false;
+}
+
+static void
+texts_free(struct sc_call *c)
+{
+	while (c->texts_) {
+		struct sc__textblock *next = c->texts_->next;
+
+		free(c->texts_);
+		c->texts_ = next;
+	}
+}
+
+static void
+party_fini(struct sc_call *c, struct sc_party *p)
+{
+	sc__call_release(c, p->display);
+	sc__call_release(c, p->uri);
+	sc__call_release(c, p->user);
+	sc__call_release(c, p->tag);
 	memset(p, 0, sizeof(*p));
 }
 
 void
-sc__party_set(struct sc_party *p, const struct sc_nameaddr *na)
+sc__party_set(struct sc_call *c, struct sc_party *p,
+              const struct sc_nameaddr *na)
 {
-	party_fini(p);
-	p->display = sc__dup_or_null(na->display);
-	p->uri = sc__dup_or_null(na->uri);
-	p->user = sc__dup_or_null(na->user);
-	p->tag = sc__dup_or_null(na->tag);
+	party_fini(c, p);
+	p->display = sc__call_text(c, na->display);
+	p->uri = sc__call_text(c, na->uri);
+	p->user = sc__call_text(c, na->user);
+	p->tag = sc__call_text(c, na->tag);
 }
-
-static void release(const struct sc_call *c, void *p);
 
 static void
 txns_free(struct sc_call *c)
 {
 	for (size_t i = 0; i < c->ntxns; i++) {
-		free(c->txns[i].method_name);
-		free(c->txns[i].branch);
-		free(c->txns[i].sent_by);
+		sc__call_release(c, c->txns[i].method_name);
+		sc__call_release(c, c->txns[i].branch);
+		sc__call_release(c, c->txns[i].sent_by);
 	}
 	free(c->txns);
 	c->txns = NULL;
@@ -85,7 +173,7 @@ static void
 dialogs_free(struct sc_call *c)
 {
 	for (size_t i = 0; i < c->ndialogs; i++)
-		free(c->dialogs[i].to_tag);
+		sc__call_release(c, c->dialogs[i].to_tag);
 	free(c->dialogs);
 	c->dialogs = NULL;
 	c->ndialogs = 0;
@@ -97,8 +185,8 @@ static void
 link_keys_free(struct sc_call *c)
 {
 	for (size_t i = 0; i < c->nlink_keys; i++)
-		release(c, c->link_keys[i]);
-	release(c, c->link_keys);
+		sc__call_release(c, c->link_keys[i]);
+	sc__call_release(c, c->link_keys);
 	c->link_keys = NULL;
 	c->nlink_keys = 0;
 }
@@ -110,7 +198,7 @@ drop_detail(struct sc_call *c)
 	msgs_free(c);
 	txns_free(c);
 	dialogs_free(c);
-	release(c, c->hops);
+	sc__call_release(c, c->hops);
 	c->hops = NULL;
 	c->nhops = 0;
 }
@@ -124,20 +212,36 @@ in_pool(const struct sc_call *c, const void *p)
 	return c->pool_ && a >= base && a < base + c->pool_len_;
 }
 
-static void
-release(const struct sc_call *c, void *p)
+void
+sc__call_release(const struct sc_call *c, void *p)
 {
-	if (!in_pool(c, p))
+	if (!in_pool(c, p) && !in_texts(c, p))
 		free(p);
 }
 
-static void
-pack_party(struct sc_strpack *k, struct sc_party *p)
+/* @s copied into the block, and released. */
+static char *
+move_bytes(struct sc_call *c, struct sc_strpack *k, char *s, size_t n)
 {
-	p->display = sc_strpack_text(k, p->display);
-	p->uri = sc_strpack_text(k, p->uri);
-	p->user = sc_strpack_text(k, p->user);
-	p->tag = sc_strpack_text(k, p->tag);
+	char *d = sc_strpack_copy(k, s, n);
+
+	sc__call_release(c, s);
+	return d;
+}
+
+static char *
+move_text(struct sc_call *c, struct sc_strpack *k, char *s)
+{
+	return s ? move_bytes(c, k, s, strlen(s) + 1) : NULL;
+}
+
+static void
+pack_party(struct sc_call *c, struct sc_strpack *k, struct sc_party *p)
+{
+	p->display = move_text(c, k, p->display);
+	p->uri = move_text(c, k, p->uri);
+	p->user = move_text(c, k, p->user);
+	p->tag = move_text(c, k, p->tag);
 }
 
 static size_t
@@ -155,8 +259,8 @@ pack_attempts(struct sc_strpack *k, struct sc_call *c, struct sc_attempt *to)
 		return;
 	memcpy(to, c->attempts, c->nattempts * sizeof(*to));
 	for (size_t i = 0; i < c->nattempts; i++) {
-		to[i].kind_name = sc_strpack_text(k, to[i].kind_name);
-		to[i].final_reason = sc_strpack_text(k, to[i].final_reason);
+		to[i].kind_name = move_text(c, k, to[i].kind_name);
+		to[i].final_reason = move_text(c, k, to[i].final_reason);
 	}
 	free(c->attempts);
 	c->attempts = to;
@@ -203,22 +307,24 @@ pack(struct sc_call *c)
 		memcpy(hops, c->hops, c->nhops * sizeof(*hops));
 	free(c->hops);
 	c->hops = c->nhops ? hops : NULL;
-	c->call_id = sc_strpack_bytes(&k, c->call_id, c->call_id_len + 1);
-	c->kind_name = sc_strpack_text(&k, c->kind_name);
-	c->caller_agent = sc_strpack_text(&k, c->caller_agent);
-	c->callee_agent = sc_strpack_text(&k, c->callee_agent);
-	pack_party(&k, &c->from);
-	pack_party(&k, &c->to);
+	c->call_id = move_bytes(c, &k, c->call_id, c->call_id_len + 1);
+	c->kind_name = move_text(c, &k, c->kind_name);
+	c->caller_agent = move_text(c, &k, c->caller_agent);
+	c->callee_agent = move_text(c, &k, c->callee_agent);
+	pack_party(c, &k, &c->from);
+	pack_party(c, &k, &c->to);
 	if (ruri_is_to) {
-		free(c->ruri);
+		sc__call_release(c, c->ruri);
 		c->ruri = c->to.uri; /* the same text, once */
 	} else {
-		c->ruri = sc_strpack_text(&k, c->ruri);
+		c->ruri = move_text(c, &k, c->ruri);
 	}
-	c->final_reason = sc_strpack_text(&k, c->final_reason);
-	c->subscription_state = sc_strpack_text(&k, c->subscription_state);
-	c->end_reason.text = sc_strpack_text(&k, c->end_reason.text);
+	c->final_reason = move_text(c, &k, c->final_reason);
+	c->subscription_state = move_text(c, &k, c->subscription_state);
+	c->end_reason.text = move_text(c, &k, c->end_reason.text);
 	pack_attempts(&k, c, attempts);
+	/* every text that stays is in the block now */
+	texts_free(c);
 }
 
 void
@@ -241,20 +347,20 @@ sc_call_summarise(struct sc_call *c)
 static void
 party_release(const struct sc_call *c, struct sc_party *p)
 {
-	release(c, p->display);
-	release(c, p->uri);
-	release(c, p->user);
-	release(c, p->tag);
+	sc__call_release(c, p->display);
+	sc__call_release(c, p->uri);
+	sc__call_release(c, p->user);
+	sc__call_release(c, p->tag);
 }
 
 static void
 attempts_free(struct sc_call *c)
 {
 	for (size_t i = 0; i < c->nattempts; i++) {
-		release(c, c->attempts[i].kind_name);
-		release(c, c->attempts[i].final_reason);
+		sc__call_release(c, c->attempts[i].kind_name);
+		sc__call_release(c, c->attempts[i].final_reason);
 	}
-	release(c, c->attempts);
+	sc__call_release(c, c->attempts);
 	c->attempts = NULL;
 	c->nattempts = 0;
 }
@@ -265,16 +371,16 @@ sc_call_free(struct sc_call *c)
 	if (!c)
 		return;
 	drop_detail(c);
-	release(c, c->call_id);
-	release(c, c->kind_name);
-	release(c, c->caller_agent);
-	release(c, c->callee_agent);
+	sc__call_release(c, c->call_id);
+	sc__call_release(c, c->kind_name);
+	sc__call_release(c, c->caller_agent);
+	sc__call_release(c, c->callee_agent);
 	party_release(c, &c->from);
 	party_release(c, &c->to);
-	release(c, c->ruri);
-	release(c, c->final_reason);
-	release(c, c->subscription_state);
-	release(c, c->end_reason.text);
+	sc__call_release(c, c->ruri);
+	sc__call_release(c, c->final_reason);
+	sc__call_release(c, c->subscription_state);
+	sc__call_release(c, c->end_reason.text);
 	attempts_free(c);
 	for (size_t i = 0; i < c->nevents; i++)
 		free(c->events[i].text);
@@ -284,6 +390,7 @@ sc_call_free(struct sc_call *c)
 	free(c->linked);
 	link_keys_free(c);
 	free(c->pool_);
+	texts_free(c);
 	free(c);
 }
 
@@ -297,13 +404,11 @@ sc__call_new(const char *call_id, size_t len)
 	c = calloc(1, sizeof(*c));
 	if (!c)
 		return NULL;
-	c->call_id = malloc(len + 1);
+	c->call_id = sc__call_bytes(c, call_id, len);
 	if (!c->call_id) {
 		free(c);
 		return NULL;
 	}
-	memcpy(c->call_id, call_id, len);
-	c->call_id[len] = 0;
 	c->call_id_len = (uint32_t)len;
 	c->state = SC_CALL_IN_PROGRESS;
 	c->expires = -1;

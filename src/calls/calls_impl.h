@@ -50,7 +50,15 @@ sc__first_request(const struct sc_call *c, const struct sc_txn *t)
 
 /* call.c */
 char *sc__dup_or_null(const char *s);
-void sc__party_set(struct sc_party *p, const struct sc_nameaddr *na);
+/* Texts the call owns until it is summarised or freed (no free of its
+ * own); NULL when out of memory, and sc__call_text(c, NULL) too. */
+char *sc__call_room(struct sc_call *c, size_t n);
+char *sc__call_bytes(struct sc_call *c, const char *s, size_t len);
+char *sc__call_text(struct sc_call *c, const char *s);
+/* Free @p, a text of @c, unless the call's blocks hold it. */
+void sc__call_release(const struct sc_call *c, void *p);
+void sc__party_set(struct sc_call *c, struct sc_party *p,
+                   const struct sc_nameaddr *na);
 struct sc_call *sc__call_new(const char *call_id, size_t len);
 
 /* correlate.c: file one message into its call (takes @m) */

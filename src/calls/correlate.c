@@ -114,19 +114,15 @@ new_txn(struct sc_call *c, const struct sc_msg *m)
 	t = &c->txns[c->ntxns];
 	memset(t, 0, sizeof(*t));
 	t->method = m->is_request ? m->method : m->cseq_method;
-	t->method_name = strdup(
-	        m->is_request
-	                ? m->method_name
-	                : (m->cseq_method_name ? m->cseq_method_name : ""));
-	t->branch = sc__dup_or_null(m->via_branch);
-	t->sent_by = m->is_request ? sc__dup_or_null(m->via_sent_by) : NULL;
+	t->method_name = sc__call_text(
+	        c, m->is_request
+	                   ? m->method_name
+	                   : (m->cseq_method_name ? m->cseq_method_name : ""));
+	t->branch = sc__call_text(c, m->via_branch);
+	t->sent_by = m->is_request ? sc__call_text(c, m->via_sent_by) : NULL;
 	if (!t->method_name || (m->via_branch && !t->branch) ||
-	    (m->is_request && m->via_sent_by && !t->sent_by)) {
-		free(t->method_name);
-		free(t->branch);
-		free(t->sent_by);
-		return SC__NONE;
-	}
+	    (m->is_request && m->via_sent_by && !t->sent_by))
+		return SC__NONE; /* what was made stays in the call's blocks */
 	t->cseq = m->cseq;
 	t->first_msg = (uint32_t)c->nmsgs;
 	t->cancels = SC__NONE;
@@ -145,9 +141,9 @@ drop_last_txn(struct sc_call *c)
 {
 	struct sc_txn *t = &c->txns[--c->ntxns];
 
-	free(t->method_name);
-	free(t->branch);
-	free(t->sent_by);
+	sc__call_release(c, t->method_name);
+	sc__call_release(c, t->branch);
+	sc__call_release(c, t->sent_by);
 }
 
 /* Index of the hop @m travels on in *@hop, added when new. */
@@ -256,7 +252,7 @@ new_attempt(struct sc_call *c, enum sc_method kind, const char *name,
 	memset(a, 0, sizeof(*a));
 	a->kind = kind;
 	if (kind == SC_METHOD_OTHER) {
-		a->kind_name = strdup(name ? name : "");
+		a->kind_name = sc__call_text(c, name ? name : "");
 		if (!a->kind_name)
 			return SC__NONE;
 	}
@@ -481,7 +477,7 @@ note_dialog(struct sc_call *c, const struct sc_txn *t, const struct sc_msg *m)
 		c->dialogs = v;
 		d = &c->dialogs[c->ndialogs];
 		memset(d, 0, sizeof(*d));
-		d->to_tag = strdup(m->to.tag);
+		d->to_tag = sc__call_text(c, m->to.tag);
 		if (!d->to_tag)
 			return SC_ENOMEM;
 		c->ndialogs++;
@@ -557,17 +553,17 @@ set_identity(struct sc_call *c, const struct sc_msg *m)
 	const char *kind = m->is_request ? m->method_name : m->cseq_method_name;
 
 	c->kind = m->is_request ? m->method : m->cseq_method;
-	free(c->kind_name);
-	c->kind_name = strdup(kind ? kind : "");
-	sc__party_set(&c->from, &m->from);
-	sc__party_set(&c->to, &m->to);
-	free(c->ruri);
-	c->ruri = sc__dup_or_null(m->ruri);
+	sc__call_release(c, c->kind_name);
+	c->kind_name = sc__call_text(c, kind ? kind : "");
+	sc__party_set(c, &c->from, &m->from);
+	sc__party_set(c, &c->to, &m->to);
+	sc__call_release(c, c->ruri);
+	c->ruri = sc__call_text(c, m->ruri);
 	c->caller = m->is_request ? m->src : m->dst;
 	c->callee = m->is_request ? m->dst : m->src;
 	/* a new headline attempt: its parties' agents, not the last one's */
-	free(c->caller_agent);
-	free(c->callee_agent);
+	sc__call_release(c, c->caller_agent);
+	sc__call_release(c, c->callee_agent);
 	c->caller_agent = NULL;
 	c->callee_agent = NULL;
 	if (!c->kind_name || (m->ruri && !c->ruri) ||
@@ -672,11 +668,11 @@ note_attempt_span(struct sc_call *c, uint32_t ti, const struct sc_msg *m)
 }
 
 static enum sc_err
-set_agent(char **slot, const char *ua)
+set_agent(struct sc_call *c, char **slot, const char *ua)
 {
 	if (*slot || !ua || !*ua)
 		return SC_OK;
-	*slot = strdup(ua);
+	*slot = sc__call_text(c, ua);
 	return *slot ? SC_OK : SC_ENOMEM;
 }
 
@@ -694,16 +690,16 @@ note_agents(struct sc_call *c, const struct sc_msg *m)
 
 	if (m->is_request) {
 		if (sc__str_eq(tag, c->from.tag) || (!tag && !c->from.tag))
-			return set_agent(&c->caller_agent, m->user_agent);
+			return set_agent(c, &c->caller_agent, m->user_agent);
 		if (sc__str_eq(tag, c->to.tag))
-			return set_agent(&c->callee_agent, m->user_agent);
+			return set_agent(c, &c->callee_agent, m->user_agent);
 		return SC_OK;
 	}
 	/* a 401/407 comes from a proxy or registrar on the way, not the
 	 * far end, which answers the retry */
 	if (m->to.tag && m->status > 100 && m->status != 401 &&
 	    m->status != 407)
-		return set_agent(&c->callee_agent, m->user_agent);
+		return set_agent(c, &c->callee_agent, m->user_agent);
 	return SC_OK;
 }
 
@@ -789,7 +785,7 @@ sc__call_file(struct sc_call *c, struct sc_msg *m)
 	if (m->is_request && m->method == SC_METHOD_NOTIFY &&
 	    m->subscription_state) {
 		/* RFC 6665 4.1.3: the latest NOTIFY tells the state */
-		free(c->subscription_state);
+		sc__call_release(c, c->subscription_state);
 		c->subscription_state = strdup(m->subscription_state);
 		if (!c->subscription_state)
 			err = SC_ENOMEM;

@@ -52,7 +52,7 @@ set_end(struct sc_call *c, const struct sc_msg *bye, uint32_t ai)
 		if (c->dialogs[i].confirmed &&
 		    sc__str_eq(c->dialogs[i].to_tag, peer))
 			c->dialogs[i].terminated = true;
-	free(c->end_reason.text);
+	sc__call_release(c, c->end_reason.text);
 	c->end_reason.text = NULL;
 	c->end_reason.present = bye->reason_hdr != NULL;
 	c->end_reason.sip_cause = bye->sip_reason_cause;
@@ -106,28 +106,29 @@ is_null_uuid(const char *u)
 enum sc_err
 sc__add_link_key(struct sc_call *c, const char *prefix, const char *value)
 {
+	size_t plen, vlen;
 	char *key, **v;
-	size_t len;
 
 	if (!value || !value[0])
 		return SC_OK;
-	len = strlen(prefix) + strlen(value) + 1;
-	key = malloc(len);
-	if (!key)
-		return SC_ENOMEM;
-	snprintf(key, len, "%s%s", prefix, value);
+	plen = strlen(prefix);
+	vlen = strlen(value);
 	for (size_t i = 0; i < c->nlink_keys; i++) {
-		if (strcmp(c->link_keys[i], key) == 0) {
-			free(key);
+		const char *k = c->link_keys[i];
+
+		if (strncmp(k, prefix, plen) == 0 &&
+		    strcmp(k + plen, value) == 0)
 			return SC_OK;
-		}
 	}
 	v = sc_grow(c->link_keys, c->nlink_keys, sizeof(*v));
-	if (!v) {
-		free(key);
+	if (!v)
 		return SC_ENOMEM;
-	}
 	c->link_keys = v;
+	key = sc__call_room(c, plen + vlen + 1);
+	if (!key)
+		return SC_ENOMEM;
+	memcpy(key, prefix, plen);
+	memcpy(key + plen, value, vlen + 1);
 	c->link_keys[c->nlink_keys++] = key;
 	return SC_OK;
 }

@@ -79,13 +79,14 @@ invite_state(const struct sc_call *c, size_t ai, const struct sc_txn *t)
 }
 
 static void
-set_reason(struct sc_attempt *a, const struct sc_msg *fin)
+set_reason(const struct sc_call *c, struct sc_attempt *a,
+           const struct sc_msg *fin)
 {
 	const char *r = fin ? fin->reason_phrase : NULL;
 
 	if (sc__str_eq(a->final_reason, r))
 		return;
-	free(a->final_reason);
+	sc__call_release(c, a->final_reason);
 	/* a retry pending: the earlier reason no longer applies */
 	a->final_reason = sc__dup_or_null(r);
 }
@@ -100,7 +101,7 @@ attempt_update(struct sc_call *c, size_t ai)
 
 	if (!t) {
 		a->final_code = 0;
-		set_reason(a, NULL);
+		set_reason(c, a, NULL);
 		/* only a CANCEL of an INVITE sent before the capture */
 		a->state = c->txns[a->first_txn].method == SC_METHOD_CANCEL
 		                   ? SC_CALL_CANCELLED
@@ -109,7 +110,7 @@ attempt_update(struct sc_call *c, size_t ai)
 	}
 	fin = t->final_msg < c->nmsgs ? c->msgs[t->final_msg].msg : NULL;
 	a->final_code = t->final_code;
-	set_reason(a, fin);
+	set_reason(c, a, fin);
 	if (t->final_code == 0 && c->txns[a->first_txn].in_dialog) {
 		/* only a request inside a dialog set up before the capture */
 		a->state = SC_CALL_MID_DIALOG;
@@ -162,11 +163,11 @@ set_kind(struct sc_call *c, const struct sc_attempt *a)
 
 	if (c->kind == a->kind && sc__str_eq(c->kind_name, name))
 		return;
-	copy = strdup(name);
+	copy = sc__call_text(c, name);
 	if (!copy)
 		return;
 	c->kind = a->kind;
-	free(c->kind_name);
+	sc__call_release(c, c->kind_name);
 	c->kind_name = copy;
 }
 
@@ -220,7 +221,7 @@ sc__call_update(struct sc_call *c)
 	c->state = a->state;
 	c->final_code = a->final_code;
 	if (!sc__str_eq(c->final_reason, a->final_reason)) {
-		free(c->final_reason);
+		sc__call_release(c, c->final_reason);
 		c->final_reason = sc__dup_or_null(a->final_reason);
 	}
 	c->auth_challenges = a->auth_challenges;

@@ -108,7 +108,7 @@ sc_strpack_size(const char *s)
 }
 
 char *
-sc_strpack_bytes(struct sc_strpack *k, char *s, size_t n)
+sc_strpack_copy(struct sc_strpack *k, const char *s, size_t n)
 {
 	char *d;
 
@@ -117,6 +117,14 @@ sc_strpack_bytes(struct sc_strpack *k, char *s, size_t n)
 	d = k->next;
 	memcpy(d, s, n);
 	k->next += n;
+	return d;
+}
+
+char *
+sc_strpack_bytes(struct sc_strpack *k, char *s, size_t n)
+{
+	char *d = sc_strpack_copy(k, s, n);
+
 	free(s);
 	return d;
 }

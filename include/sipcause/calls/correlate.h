@@ -189,6 +189,8 @@ struct sc_end_reason {
 	char *text;
 };
 
+struct sc__textblock;
+
 /* Hops a summarised call keeps (struct sc_call.hops). */
 #define SC_CALL_SUMMARY_HOPS 16
 
@@ -268,9 +270,11 @@ struct sc_call {
 	struct sc_timings timings;
 	bool bye_accepted; /* a BYE got a 2xx */
 	bool summarised;
-	/* private: once summarised, the strings above live in one block */
+	/* private: while open, most strings above live in blocks of
+	 * texts_; once summarised, all of them in the one block pool_ */
 	uint32_t pool_len_;
 	char *pool_;
+	struct sc__textblock *texts_;
 };
 
 /*

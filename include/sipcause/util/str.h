@@ -113,6 +113,10 @@ struct sc_strpack {
 /* Bytes a NUL-terminated text takes in a block (0 for NULL). */
 size_t sc_strpack_size(const char *s);
 
+/* Copy @n bytes of @s into the block; returns the copy (NULL for
+ * NULL). */
+char *sc_strpack_copy(struct sc_strpack *k, const char *s, size_t n);
+
 /* Move @n bytes of @s into the block and free @s; returns the copy
  * (NULL for NULL). */
 char *sc_strpack_bytes(struct sc_strpack *k, char *s, size_t n);
