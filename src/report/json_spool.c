@@ -23,6 +23,9 @@
 #include "json_impl.h"
 #include "sipcause/util/vec.h"
 
+/* Bytes per write to the file and per read back from it. */
+#define SPOOL_IO (1024 * 1024)
+
 struct spooled {
 	uint64_t first_frame;
 	char *call_id;   /* with first_frame, the document's order */
@@ -78,8 +81,13 @@ open_temp(void)
 		return NULL;
 	unlink(path);
 	f = fdopen(fd, "w+");
-	if (!f)
+	if (!f) {
 		close(fd);
+		return NULL;
+	}
+	/* a write per megabyte, not one per call (7 KB each in a SIPp
+	 * capture); the buffer is stdio's, freed by fclose */
+	setvbuf(f, NULL, _IOFBF, SPOOL_IO);
 	return f;
 }
 
@@ -196,12 +204,19 @@ by_owner(const void *a, const void *b)
 	return x->seq < y->seq ? -1 : x->seq > y->seq;
 }
 
+/*
+ * Calls finish, and so are spooled, in about the order of their first
+ * frames: the merge reads the file a window at a time, and most items
+ * are in the window the one before them was read with.
+ */
 struct merge {
 	struct sc__spool *s;
 	struct sc_jsonw *w;
 	sc__links_writer *links;
-	char *buf;
+	char *buf; /* the window: the file's bytes [at, at + len) */
 	size_t cap;
+	uint64_t at;
+	size_t len;
 	size_t rec;       /* next link record */
 	const char **ids; /* room for every record's Call-ID */
 };
@@ -237,30 +252,49 @@ gather_links(struct merge *m, const struct spooled *e)
 	return n;
 }
 
+/* The bytes of spooled call @e, from the window or a new one; NULL
+ * when they cannot be read. */
+static const char *
+item_bytes(struct merge *m, const struct spooled *e)
+{
+	size_t want = e->len > SPOOL_IO ? e->len : SPOOL_IO;
+	ssize_t got;
+
+	if (e->off >= m->at && e->off - m->at <= m->len &&
+	    e->len <= m->len - (e->off - m->at))
+		return m->buf + (e->off - m->at);
+	if (want > m->cap) {
+		char *b = realloc(m->buf, want);
+
+		if (!b)
+			return NULL;
+		m->buf = b;
+		m->cap = want;
+	}
+	if (want > m->s->end - e->off)
+		want = (size_t)(m->s->end - e->off);
+	got = pread(fileno(m->s->f), m->buf, want, (off_t)e->off);
+	m->at = e->off;
+	m->len = got > 0 ? (size_t)got : 0;
+	return m->len >= e->len ? m->buf : NULL;
+}
+
 /* Copy spooled call @e into the document. */
 static bool
 copy_item(struct merge *m, const struct spooled *e)
 {
+	const char *item = item_bytes(m, e);
 	size_t n;
 
-	if (e->len > m->cap) {
-		char *b = realloc(m->buf, e->len);
-
-		if (!b)
-			return false;
-		m->buf = b;
-		m->cap = e->len;
-	}
-	if (pread(fileno(m->s->f), m->buf, e->len, (off_t)e->off) !=
-	    (ssize_t)e->len)
+	if (!item)
 		return false;
 	n = gather_links(m, e);
 	if (n == 0) {
-		sc_jsonw_splice(m->w, m->buf, e->len);
+		sc_jsonw_splice(m->w, item, e->len);
 	} else {
-		sc_jsonw_splice_head(m->w, m->buf, e->links_at);
+		sc_jsonw_splice_head(m->w, item, e->links_at);
 		m->links(m->w, m->ids, n);
-		sc_jsonw_splice_tail(m->w, m->buf + e->links_end,
+		sc_jsonw_splice_tail(m->w, item + e->links_end,
 		                     e->len - e->links_end);
 	}
 	return true;
