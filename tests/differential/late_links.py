@@ -20,6 +20,11 @@ either; the JSON is byte for byte the same with --no-spool and with
 one thread are freed on the other while the reading goes on), and when
 no temporary file can be made (the calls then stay in memory).
 
+A second capture holds one call bigger than the 1 MiB window the merge
+reads the temporary file with: 1,000 OPTIONS and their 200s under one
+Call-ID, with 900-byte User-Agent and Server values. Its JSON must be
+the same with and without the spool.
+
 usage: late_links.py SIPCAUSE
 """
 import json
@@ -88,6 +93,30 @@ def write_capture(path):
                       for t_us, pkt in frames])
 
 
+def write_big_call(path):
+    """One call of 2,000 messages, each with a 900-byte agent."""
+    a, b = (192, 0, 2, 1), (192, 0, 2, 2)
+    agent = "X" * 900
+    frames = []
+    for i in range(1000):
+        head = ("Via: SIP/2.0/UDP 192.0.2.1:5060;branch=z9hG4bK-o%d\r\n"
+                "From: <sip:alice@192.0.2.1>;tag=a1\r\n" % i)
+        req = ("OPTIONS sip:bob@192.0.2.2 SIP/2.0\r\n" + head +
+               "To: <sip:bob@192.0.2.2>\r\nCall-ID: big@late.test\r\n"
+               "CSeq: %d OPTIONS\r\nUser-Agent: %s\r\n"
+               "Content-Length: 0\r\n\r\n" % (i + 1, agent))
+        rsp = ("SIP/2.0 200 OK\r\n" + head +
+               "To: <sip:bob@192.0.2.2>;tag=b1\r\n"
+               "Call-ID: big@late.test\r\nCSeq: %d OPTIONS\r\n"
+               "Server: %s\r\nContent-Length: 0\r\n\r\n" % (i + 1, agent))
+        t_us = i * 10000
+        frames.append((T0 + t_us // 1000000, t_us % 1000000,
+                       udp(a, b, 5060, 5060, req.encode())))
+        frames.append((T0 + t_us // 1000000, t_us % 1000000 + 500,
+                       udp(b, a, 5060, 5060, rsp.encode())))
+    write_pcap(path, frames)
+
+
 def run(exe, path, *extra, tmpdir=None):
     env = dict(os.environ, LC_ALL="C", TZ="UTC")
     if tmpdir:
@@ -114,6 +143,10 @@ def main():
         # no temporary file can be made: the calls stay in memory
         no_tmp = run(sys.argv[1], cap,
                      tmpdir=os.path.join(tmp, "does-not-exist"))
+        big = os.path.join(tmp, "big-call.pcap")
+        write_big_call(big)
+        big_spooled = run(sys.argv[1], big)
+        big_held = run(sys.argv[1], big, "--no-spool")
     doc = json.loads(spooled)
     calls = {c["call_id"]: c for c in doc["calls"]}
     failures = []
@@ -122,6 +155,15 @@ def main():
                         % (len(spooled), len(held)))
     if no_tmp != spooled:
         failures.append("JSON differs when $TMPDIR cannot be written")
+    if big_spooled != big_held:
+        failures.append("a call bigger than the merge's read window: "
+                        "JSON differs from --no-spool (%d vs %d bytes)"
+                        % (len(big_spooled), len(big_held)))
+    calls_at = big_spooled.find(b'"calls": [')
+    if calls_at < 0 or len(big_spooled) - calls_at <= 1 << 20:
+        failures.append("the big call's JSON is not over 1 MiB (%d bytes):"
+                        " the test no longer tests the window"
+                        % (len(big_spooled) - calls_at))
     for n, out in zip("12", threads):
         if out != spooled:
             failures.append("JSON differs with --threads %s" % n)
