@@ -7,6 +7,7 @@
 
 #include "sipcause/util/escape.h"
 #include "sipcause/util/jsonw.h"
+#include "sipcause/util/str.h"
 
 void
 sc_jsonw_init(struct sc_jsonw *w, FILE *out, bool pretty)
@@ -314,16 +315,12 @@ static void
 put_u64(struct sc_jsonw *w, uint64_t v, bool minus)
 {
 	char tmp[24];
-	char *e = tmp + sizeof(tmp);
-	char *b = e;
+	char *p = tmp;
 
-	do {
-		*--b = (char)('0' + v % 10);
-		v /= 10;
-	} while (v);
 	if (minus)
-		*--b = '-';
-	put(w, b, (size_t)(e - b));
+		*p++ = '-';
+	p = sc_put_decimal(p, v, 1);
+	put(w, tmp, (size_t)(p - tmp));
 }
 
 void
