@@ -345,15 +345,6 @@ sc_call_summarise(struct sc_call *c)
 }
 
 static void
-party_release(const struct sc_call *c, struct sc_party *p)
-{
-	sc__call_release(c, p->display);
-	sc__call_release(c, p->uri);
-	sc__call_release(c, p->user);
-	sc__call_release(c, p->tag);
-}
-
-static void
 attempts_free(struct sc_call *c)
 {
 	for (size_t i = 0; i < c->nattempts; i++) {
@@ -375,8 +366,8 @@ sc_call_free(struct sc_call *c)
 	sc__call_release(c, c->kind_name);
 	sc__call_release(c, c->caller_agent);
 	sc__call_release(c, c->callee_agent);
-	party_release(c, &c->from);
-	party_release(c, &c->to);
+	party_fini(c, &c->from);
+	party_fini(c, &c->to);
 	sc__call_release(c, c->ruri);
 	sc__call_release(c, c->final_reason);
 	sc__call_release(c, c->subscription_state);
@@ -397,11 +388,8 @@ sc_call_free(struct sc_call *c)
 struct sc_call *
 sc__call_new(const char *call_id, size_t len)
 {
-	struct sc_call *c;
+	struct sc_call *c = calloc(1, sizeof(*c));
 
-	if (len > UINT32_MAX) /* no message is that long */
-		return NULL;
-	c = calloc(1, sizeof(*c));
 	if (!c)
 		return NULL;
 	c->call_id = sc__call_bytes(c, call_id, len);
@@ -409,6 +397,7 @@ sc__call_new(const char *call_id, size_t len)
 		free(c);
 		return NULL;
 	}
+	/* sc__call_bytes() takes no text of UINT32_MAX bytes or more */
 	c->call_id_len = (uint32_t)len;
 	c->state = SC_CALL_IN_PROGRESS;
 	c->expires = -1;
