@@ -36,22 +36,20 @@ sc__handoff_new(void)
 
 	if (!h)
 		return NULL;
-	if (pthread_mutex_init(&h->lock, NULL) != 0) {
-		free(h);
-		return NULL;
-	}
-	if (pthread_cond_init(&h->not_empty, NULL) != 0) {
-		pthread_mutex_destroy(&h->lock);
-		free(h);
-		return NULL;
-	}
-	if (pthread_cond_init(&h->not_full, NULL) != 0) {
-		pthread_cond_destroy(&h->not_empty);
-		pthread_mutex_destroy(&h->lock);
-		free(h);
-		return NULL;
-	}
+	if (pthread_mutex_init(&h->lock, NULL) != 0)
+		goto no_lock;
+	if (pthread_cond_init(&h->not_empty, NULL) != 0)
+		goto no_not_empty;
+	if (pthread_cond_init(&h->not_full, NULL) != 0)
+		goto no_not_full;
 	return h;
+no_not_full:
+	pthread_cond_destroy(&h->not_empty);
+no_not_empty:
+	pthread_mutex_destroy(&h->lock);
+no_lock:
+	free(h);
+	return NULL;
 }
 
 void
