@@ -18,6 +18,7 @@
 #include "sipcause/reassembly/sctp.h"
 #include "sipcause/reassembly/tcpstream.h"
 #include "sipcause/sip/sipmsg.h"
+#include "sipcause/util/slab.h"
 
 /* File input: calls kept open before the oldest complete ones go. */
 #define DEFAULT_MAX_OPEN 4096
@@ -165,6 +166,9 @@ sc_analyzer_new(const struct sc_analyzer_opts *opts, struct sc_model *model)
 	parser_opts.link_headers = a->opts.link_headers;
 	parser_opts.full_parse = a->opts.full_parse;
 	a->parser = sc_sipparser_new(&parser_opts);
+	/* without it, two threads only parse on the reading side */
+	if (a->opts.two_threads)
+		a->late_parser = sc_sipparser_new(&parser_opts);
 	if (!a->opts.max_open_calls)
 		a->opts.max_open_calls = DEFAULT_MAX_OPEN;
 	if (!a->opts.kept_calls_cap)
@@ -207,6 +211,7 @@ sc_analyzer_free(struct sc_analyzer *a)
 	if (!a)
 		return;
 	sc_sipparser_free(a->parser);
+	sc_sipparser_free(a->late_parser);
 	sc_calltab_free(a->calls);
 	sc_linker_free(a->linker);
 	sc_security_free(a->security);
@@ -258,6 +263,23 @@ take_msg(struct sc_analyzer *a, struct sc_msg *msg)
 	note_failure(a, sc_calltab_add(a->calls, msg));
 }
 
+/* A message from the reading side, parsed there or to parse here. */
+static void
+take_handed(struct sc_analyzer *a, const struct sc__event *ev)
+{
+	struct sc_msg *msg = ev->p;
+	enum sc_err err = SC_OK;
+
+	if (ev->unparsed)
+		err = sc__parse_handed_over(a, ev->p, &msg);
+	if (err == SC_OK)
+		take_msg(a, msg);
+	else if (err == SC_EMALFORMED)
+		a->model->stats.unparsable++;
+	else
+		note_failure(a, err);
+}
+
 static void
 take_icmp(struct sc_analyzer *a, struct icmp_event *ie)
 {
@@ -274,7 +296,7 @@ take(struct sc_analyzer *a, const struct sc__event *ev)
 	case SC__EV_FRAME:
 		take_frame(a, ev->ts_ns, ev->n);
 		if (ev->p)
-			take_msg(a, ev->p);
+			take_handed(a, ev);
 		if (ev->ended)
 			take_frame_end(a, ev->end_ns, ev->in_file);
 		break;
@@ -282,7 +304,7 @@ take(struct sc_analyzer *a, const struct sc__event *ev)
 		take_frame_end(a, ev->ts_ns, ev->in_file);
 		break;
 	case SC__EV_MSG:
-		take_msg(a, ev->p);
+		take_handed(a, ev);
 		break;
 	case SC__EV_ICMP:
 		take_icmp(a, ev->p);
@@ -371,6 +393,8 @@ read_two_threads(struct sc_analyzer *a, struct sc_capture *cap,
 	a->handoff = counts ? sc__handoff_new() : NULL;
 	if (a->handoff) {
 		a->read_stats = counts;
+		if (a->late_parser)
+			a->unparsed_slab = sc_slab_new(SC_SLAB_AUTO);
 		atomic_store(&a->stop, SC_OK);
 		started = pthread_create(&t, NULL, read_thread, &job) == 0;
 	}
@@ -380,6 +404,9 @@ read_two_threads(struct sc_analyzer *a, struct sc_capture *cap,
 	}
 	sc__handoff_free(a->handoff);
 	a->handoff = NULL;
+	/* every block went back with its event */
+	sc_slab_release(a->unparsed_slab);
+	a->unparsed_slab = NULL;
 	a->read_stats = &a->model->stats;
 	if (!started) {
 		/* no memory or no thread: read on this one */

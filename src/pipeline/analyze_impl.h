@@ -30,9 +30,11 @@ struct sc_analyzer {
 	int64_t now_ns;      /* capture clock: latest timestamp seen */
 	int64_t seen_ns;     /* latest packet (ticks do not move it): the
 	                        end of what a -w file of it holds */
-	struct sc_stats *read_stats; /* its counters: the model's, or its
-	                                own on a thread of its own */
-	enum sc_err read_failure;    /* its first SC_ENOMEM */
+	struct sc_stats *read_stats;   /* its counters: the model's, or its
+	                                  own on a thread of its own */
+	enum sc_err read_failure;      /* its first SC_ENOMEM */
+	struct sc_slab *unparsed_slab; /* on two threads: messages handed
+	                                  over unparsed (parse_later.c) */
 
 	/* between the two: set while a file is read on two threads */
 	struct sc__handoff *handoff;
@@ -40,6 +42,8 @@ struct sc_analyzer {
 
 	/* the calls side (analyze.c): messages to finished calls */
 	struct sc_calltab *calls;
+	struct sc_sipparser *late_parser; /* for messages handed over
+	                                     unparsed */
 	struct sc_linker *linker;
 	struct sc_security *security; /* patterns across calls */
 	struct sc_classify_env env;   /* registrations seen, for classify */
@@ -83,6 +87,16 @@ bool sc__is_sip_port(const void *ctx, uint16_t port);
 void sc__on_rawmsg(void *ctx, const struct sc_rawmsg *raw);
 enum sc_err sc__read_capture(struct sc_analyzer *a, struct sc_capture *cap,
                              struct sc_input_file *file, char *errbuf);
+
+/*
+ * parse_later.c: on two threads, the reading side hands @raw over
+ * unparsed (true) when the calls side has little queued; the calls side
+ * parses what it was handed (the event's p) into *msg, as
+ * sc_sipmsg_parse() would have on the reading side.
+ */
+bool sc__hand_over_unparsed(struct sc_analyzer *a, const struct sc_rawmsg *raw);
+enum sc_err sc__parse_handed_over(struct sc_analyzer *a, void *p,
+                                  struct sc_msg **msg);
 
 /* Hand @ev to the calls side: taken at once on one thread, queued on
  * the handoff ring on two (analyze.c). */

@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 
 #include "handoff.h"
@@ -21,9 +22,10 @@ struct sc__handoff {
 	pthread_mutex_t lock;
 	pthread_cond_t not_empty;
 	pthread_cond_t not_full;
-	size_t head;  /* the batch being filled, when filling */
-	size_t tail;  /* the oldest full batch */
-	size_t count; /* full batches, from tail */
+	size_t head;          /* the batch being filled, when filling */
+	size_t tail;          /* the oldest full batch */
+	size_t count;         /* full batches, from tail */
+	atomic_size_t queued; /* count, for a look without the lock */
 	bool closed;
 	bool filling; /* ring[head] is the reading side's */
 	struct batch ring[NBATCH];
@@ -70,6 +72,7 @@ push(struct sc__handoff *h)
 	pthread_mutex_lock(&h->lock);
 	h->head = (h->head + 1) % NBATCH;
 	h->count++;
+	atomic_store_explicit(&h->queued, h->count, memory_order_relaxed);
 	h->filling = false;
 	pthread_cond_signal(&h->not_empty);
 	pthread_mutex_unlock(&h->lock);
@@ -84,6 +87,7 @@ fold(struct sc__event *last, const struct sc__event *ev)
 		return false;
 	if (ev->kind == SC__EV_MSG && !last->p) {
 		last->p = ev->p;
+		last->unparsed = ev->unparsed;
 		return true;
 	}
 	if (ev->kind == SC__EV_FRAME_END) {
@@ -114,6 +118,15 @@ sc__handoff_put(struct sc__handoff *h, const struct sc__event *ev)
 	b->ev[b->n++] = *ev;
 	if (b->n == BATCH)
 		push(h);
+}
+
+bool
+sc__handoff_hungry(struct sc__handoff *h)
+{
+	/* half the ring: the calls side has work while the reading side
+	 * parses, and the ring does not fill while it does not */
+	return atomic_load_explicit(&h->queued, memory_order_relaxed) <
+	       NBATCH / 2;
 }
 
 void
@@ -151,6 +164,7 @@ sc__handoff_release(struct sc__handoff *h)
 	pthread_mutex_lock(&h->lock);
 	h->tail = (h->tail + 1) % NBATCH;
 	h->count--;
+	atomic_store_explicit(&h->queued, h->count, memory_order_relaxed);
 	pthread_cond_signal(&h->not_full);
 	pthread_mutex_unlock(&h->lock);
 }

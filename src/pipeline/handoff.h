@@ -20,7 +20,8 @@ enum sc__ev_kind {
 	                     end (see sc__handoff_put) */
 	SC__EV_FRAME_END, /* its messages were handed over: ts_ns = the
 	                     capture clock, in_file */
-	SC__EV_MSG,       /* p: a parsed struct sc_msg, owned by the event */
+	SC__EV_MSG,       /* p: a parsed struct sc_msg, owned by the event,
+	                     or (unparsed) a message to parse */
 	SC__EV_ICMP,      /* p: an ICMP error quoting SIP (analyze.c) */
 	SC__EV_PROGRESS,  /* n bytes of total read */
 };
@@ -28,7 +29,9 @@ enum sc__ev_kind {
 struct sc__event {
 	enum sc__ev_kind kind;
 	bool in_file;
-	bool ended; /* FRAME: its FRAME_END is folded in (end_ns, in_file) */
+	bool ended;    /* FRAME: its FRAME_END is folded in (end_ns, in_file) */
+	bool unparsed; /* MSG, FRAME's message: p is for the calls side to
+	                  parse (parse_later.c) */
 	int64_t ts_ns;
 	uint64_t n;
 	union {
@@ -52,6 +55,10 @@ void sc__handoff_free(struct sc__handoff *h);
  * The order the calls side sees is the same.
  */
 void sc__handoff_put(struct sc__handoff *h, const struct sc__event *ev);
+
+/* Reading side: does the calls side have little queued (so it could
+ * take on work)? A hint, read without the lock. */
+bool sc__handoff_hungry(struct sc__handoff *h);
 
 /* Reading side: nothing more will come (what is queued still goes). */
 void sc__handoff_close(struct sc__handoff *h);

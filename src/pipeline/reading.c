@@ -49,6 +49,8 @@ sc__on_rawmsg(void *ctx, const struct sc_rawmsg *raw)
 
 	if (a->opts.on_message)
 		a->opts.on_message(a->opts.on_message_ctx, raw);
+	if (a->handoff && sc__hand_over_unparsed(a, raw))
+		return;
 	err = sc_sipmsg_parse(a->parser, raw, &msg);
 	if (err == SC_EMALFORMED) {
 		a->read_stats->unparsable++;
