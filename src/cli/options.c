@@ -686,7 +686,7 @@ cli_parse(int argc, char **argv, struct options *o)
 				fputs(usage_text[i], stdout);
 			return EXIT_ANALYSED;
 		case OPT_VERSION:
-			printf("sipcause %s\n", SC_VERSION);
+			cli_print_version(stdout);
 			return EXIT_ANALYSED;
 		case OPT_PORTS:
 			if (!parse_ports(o, optarg)) {

@@ -9,6 +9,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "sipcause/pipeline/filter.h"
 #include "sipcause/report/report.h"
@@ -89,5 +90,8 @@ void cli_options_free(struct options *o);
 
 /* "sipcause: MESSAGE" and the --help hint, on stderr. */
 void SC_PRINTF(1, 2) cli_usage_error(const char *fmt, ...);
+
+/* --version: ours, then the libraries' that shape the run (version.c). */
+void cli_print_version(FILE *out);
 
 #endif /* SC_CLI_OPTIONS_H */
