@@ -172,6 +172,14 @@ echo "  $pk1 packets, $(($(stat -c %s "$cap") / 1048576)) MiB;" \
 echo "  $(sipp -v 2>/dev/null | grep -o 'SIPp v[^ ]*' | head -n 1)," \
 	"$(tshark -v 2>/dev/null | head -n 1), $("$sc" --version 2>&1 |
 	head -n 1); $runs runs each, medians"
+# what was measured: the build's options, and the allocator linked
+echo "  build: $(python3 -c '
+import json, sys
+opts = {o["name"]: o["value"] for o in json.load(open(sys.argv[1]))}
+print("buildtype=%s b_lto=%s allocator=%s" % (opts.get("buildtype"),
+      opts.get("b_lto"), opts.get("allocator")))
+' "$build/meson-info/intro-buildoptions.json" 2>/dev/null ||
+	echo unknown), $("$sc" --version 2>&1 | tail -n 1)"
 echo
 measure raw "$raw" "$cap"
 measure text "$sc" -q -o "$tmp/out.txt" "$cap"
