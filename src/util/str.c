@@ -139,15 +139,15 @@ char *
 sc_put_decimal(char *p, uint64_t v, int width)
 {
 	char tmp[20];
-	int n = 0;
+	size_t n = 0, w = width > 0 ? (size_t)width : 0;
 
 	do {
 		tmp[n++] = (char)('0' + v % 10);
 		v /= 10;
 	} while (v);
-	while (n < width && n < (int)sizeof(tmp))
+	while (n < w && n < sizeof(tmp))
 		tmp[n++] = '0';
-	while (n)
+	while (n > 0)
 		*p++ = tmp[--n];
 	return p;
 }
