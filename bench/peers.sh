@@ -5,7 +5,8 @@
 # loopback, its 60,000-packet prefix, and a 10x copy of it (the capture
 # repeated ten times with shifted timestamps and distinct Call-IDs, see
 # repeat-capture.py), then times each command RUNS times (default 3) and
-# keeps the median wall time and the median peak RSS (/usr/bin/time):
+# keeps the median wall time (to the millisecond) and the median peak
+# RSS:
 #   the bare read loop (bench/rawloop.c), sipcause text (on two threads,
 #   the default on two cores, and on one), json and jsonl,
 #   sipgrep -C -G -I, sngrep -N -q -I -l LIMIT on the capture (LIMIT:
@@ -120,6 +121,21 @@ make_cuts() {
 }
 
 # measure NAME CMD...: RUNS runs; "NAME seconds KiB" (medians) to $tmp/res
+# Run a command; append "WALL_SECONDS PEAK_RSS_KIB" to the file named
+# first: a monotonic clock read just before /usr/bin/time starts it and
+# after it is reaped (to the millisecond: time's own %e has centiseconds,
+# and the raw read takes about 90 ms), and its peak RSS from time's %M.
+timer='
+import subprocess, sys, time
+t0 = time.monotonic()
+subprocess.run(["/usr/bin/time", "-f", "%M", "-o", sys.argv[2]] + sys.argv[3:])
+wall = time.monotonic() - t0
+with open(sys.argv[2]) as f:
+    rss = f.read().split()[-1]
+with open(sys.argv[1], "a") as f:
+    f.write("%.3f %s\n" % (wall, rss))
+'
+
 measure() {
 	name=$1
 	shift
@@ -130,15 +146,14 @@ measure() {
 		# earlier run is not timed as this one's (outside the timing)
 		rm -f "$tmp/out.json" "$tmp/out.jsonl"
 		sync
-		/usr/bin/time -f "%e %M" -o "$tmp/time" "$@" \
+		python3 -c "$timer" "$tmp/$name.t" "$tmp/time" "$@" \
 			>"$tmp/out" 2>"$tmp/err" || :
-		tail -n 1 "$tmp/time" >>"$tmp/$name.t"
 	done
 	mid=$(( (runs + 1) / 2 ))
 	s=$(cut -d' ' -f1 "$tmp/$name.t" | sort -n | sed -n "${mid}p")
 	k=$(cut -d' ' -f2 "$tmp/$name.t" | sort -n | sed -n "${mid}p")
 	echo "$name $s $k" >>"$tmp/res"
-	printf '%-22s %8.2f s %9d KiB   (runs: %s)\n' "$name" "$s" "$k" \
+	printf '%-22s %8.3f s %9d KiB   (runs: %s)\n' "$name" "$s" "$k" \
 		"$(cut -d' ' -f1 "$tmp/$name.t" | tr '\n' ' ')"
 }
 
