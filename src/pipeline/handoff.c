@@ -22,10 +22,10 @@ struct sc__handoff {
 	pthread_mutex_t lock;
 	pthread_cond_t not_empty;
 	pthread_cond_t not_full;
-	size_t head;          /* the batch being filled, when filling */
-	size_t tail;          /* the oldest full batch */
-	size_t count;         /* full batches, from tail */
-	atomic_size_t queued; /* count, for a look without the lock */
+	size_t head;         /* the batch being filled, when filling */
+	size_t tail;         /* the oldest full batch */
+	atomic_size_t count; /* full batches, from tail; changed under
+	                        the lock, also read without it */
 	bool closed;
 	bool filling; /* ring[head] is the reading side's */
 	struct batch ring[NBATCH];
@@ -72,7 +72,6 @@ push(struct sc__handoff *h)
 	pthread_mutex_lock(&h->lock);
 	h->head = (h->head + 1) % NBATCH;
 	h->count++;
-	atomic_store_explicit(&h->queued, h->count, memory_order_relaxed);
 	h->filling = false;
 	pthread_cond_signal(&h->not_empty);
 	pthread_mutex_unlock(&h->lock);
@@ -125,7 +124,7 @@ sc__handoff_hungry(struct sc__handoff *h)
 {
 	/* half the ring: the calls side has work while the reading side
 	 * parses, and the ring does not fill while it does not */
-	return atomic_load_explicit(&h->queued, memory_order_relaxed) <
+	return atomic_load_explicit(&h->count, memory_order_relaxed) <
 	       NBATCH / 2;
 }
 
@@ -164,7 +163,6 @@ sc__handoff_release(struct sc__handoff *h)
 	pthread_mutex_lock(&h->lock);
 	h->tail = (h->tail + 1) % NBATCH;
 	h->count--;
-	atomic_store_explicit(&h->queued, h->count, memory_order_relaxed);
 	pthread_cond_signal(&h->not_full);
 	pthread_mutex_unlock(&h->lock);
 }
