@@ -22,6 +22,14 @@
 
 #define NS_PER_S INT64_C(1000000000)
 
+/*
+ * libpcap reads a savefile with two fread() calls a record, through the
+ * stream's buffer: stdio's default of 4 KiB made that one read(2) every
+ * few packets, a third of a bare read loop's time. 128 KiB takes that
+ * away; more gained nothing measurable.
+ */
+#define READ_BUFFER_SIZE (128 * 1024)
+
 struct sc_capture {
 	pcap_t *pcap;
 	int linktype; /* LINKTYPE_* numbering */
@@ -29,6 +37,7 @@ struct sc_capture {
 	uint64_t size;         /* file size, 0 when unknown (stdin) */
 	uint64_t bad_ts;       /* timestamps saturated */
 	uint64_t bad_ts_frame; /* the first of them */
+	char *read_buffer;     /* the stream's; freed after pcap_close() */
 	char warning[SC_ERRBUF_SIZE];
 };
 
@@ -65,8 +74,8 @@ open_failed(const char *name, const char *perr, char *errbuf)
 
 /* Wrap an open pcap handle, refusing link types decode cannot read. */
 static enum sc_err
-wrap(pcap_t *pcap, const char *name, uint64_t size, struct sc_capture **out,
-     char *errbuf)
+wrap(pcap_t *pcap, char *read_buffer, const char *name, uint64_t size,
+     struct sc_capture **out, char *errbuf)
 {
 	struct sc_capture *c;
 	int linktype = sc__dlt_to_linktype(pcap_datalink(pcap));
@@ -79,15 +88,18 @@ wrap(pcap_t *pcap, const char *name, uint64_t size, struct sc_capture **out,
 		         "(radiotap, PPI), ERF and NFLOG captures",
 		         name, sc_capture_linktype_name(linktype), linktype);
 		pcap_close(pcap);
+		free(read_buffer);
 		return SC_EUNSUPPORTED;
 	}
 	c = calloc(1, sizeof(*c));
 	if (!c) {
 		pcap_close(pcap);
+		free(read_buffer);
 		snprintf(errbuf, SC_ERRBUF_SIZE, "%s", sc_strerror(SC_ENOMEM));
 		return SC_ENOMEM;
 	}
 	c->pcap = pcap;
+	c->read_buffer = read_buffer;
 	c->linktype = linktype;
 	c->next_number = 1;
 	c->size = size;
@@ -95,48 +107,63 @@ wrap(pcap_t *pcap, const char *name, uint64_t size, struct sc_capture **out,
 	return SC_OK;
 }
 
-enum sc_err
-sc_capture_open_stream(FILE *fp, const char *name, struct sc_capture **out,
-                       char *errbuf)
+/* libpcap on @fp, which nothing has read yet, with a larger buffer. */
+static enum sc_err
+open_buffered(FILE *fp, const char *name, uint64_t size,
+              struct sc_capture **out, char *errbuf)
 {
 	char perr[PCAP_ERRBUF_SIZE] = "";
+	char *read_buffer = malloc(READ_BUFFER_SIZE);
 	pcap_t *pcap;
 
-	*out = NULL;
+	/* without the buffer, stdio's own one still works */
+	if (read_buffer &&
+	    setvbuf(fp, read_buffer, _IOFBF, READ_BUFFER_SIZE) != 0) {
+		free(read_buffer);
+		read_buffer = NULL;
+	}
 	pcap = pcap_fopen_offline_with_tstamp_precision(
 	        fp, PCAP_TSTAMP_PRECISION_NANO, perr);
 	if (!pcap) {
 		fclose(fp);
+		free(read_buffer);
 		return open_failed(name, perr, errbuf);
 	}
-	return wrap(pcap, name, 0, out, errbuf);
+	return wrap(pcap, read_buffer, name, size, out, errbuf);
+}
+
+enum sc_err
+sc_capture_open_stream(FILE *fp, const char *name, struct sc_capture **out,
+                       char *errbuf)
+{
+	*out = NULL;
+	return open_buffered(fp, name, 0, out, errbuf);
 }
 
 enum sc_err
 sc_capture_open_file(const char *path, struct sc_capture **out, char *errbuf)
 {
-	char perr[PCAP_ERRBUF_SIZE] = "";
 	struct stat st;
-	pcap_t *pcap;
+	FILE *fp;
 
 	*out = NULL;
 	if (strcmp(path, "-") == 0)
 		return sc_capture_open_stream(stdin, "standard input", out,
 		                              errbuf);
-	if (stat(path, &st) != 0) {
+	fp = fopen(path, "rb");
+	if (!fp || fstat(fileno(fp), &st) != 0) {
 		snprintf(errbuf, SC_ERRBUF_SIZE, "%s: %s", path,
 		         strerror(errno));
+		if (fp)
+			fclose(fp);
 		return SC_EIO;
 	}
 	if (S_ISDIR(st.st_mode)) {
 		snprintf(errbuf, SC_ERRBUF_SIZE, "%s: is a directory", path);
+		fclose(fp);
 		return SC_EIO;
 	}
-	pcap = pcap_open_offline_with_tstamp_precision(
-	        path, PCAP_TSTAMP_PRECISION_NANO, perr);
-	if (!pcap)
-		return open_failed(path, perr, errbuf);
-	return wrap(pcap, path, (uint64_t)st.st_size, out, errbuf);
+	return open_buffered(fp, path, (uint64_t)st.st_size, out, errbuf);
 }
 
 void
@@ -264,5 +291,6 @@ sc_capture_close(struct sc_capture *c)
 	if (!c)
 		return;
 	pcap_close(c->pcap);
+	free(c->read_buffer);
 	free(c);
 }
