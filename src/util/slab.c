@@ -234,7 +234,7 @@ new_chunk(struct sc_slab *s, size_t cls)
 		s->nspare--;
 	} else {
 		c = mmap(NULL, CHUNK_BYTES, PROT_READ | PROT_WRITE,
-		         MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		         MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
 		if (c == MAP_FAILED)
 			return NULL;
 		s->nchunks++;
