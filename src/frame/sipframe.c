@@ -178,74 +178,78 @@ is_bare_start(const uint8_t *p, size_t len)
 	return is_status_line(p, len) || is_request_line(p, len);
 }
 
+/* The Content-Length of a message, as the head's lines said it. */
+enum clen_state { CLEN_ABSENT, CLEN_SET, CLEN_BAD };
+
 /*
- * Offset just past the blank line ending the headers, or SIZE_MAX.
- * Accepts CRLF and bare LF line ends (and their mixtures).
+ * If the line [line, line + n) is a Content-Length (or compact "l")
+ * header, its value into *value (or CLEN_BAD when unreadable).
+ */
+static enum clen_state
+content_length_line(const uint8_t *line, size_t n, uint64_t *value)
+{
+	struct sc_str l = sc_str_make((const char *)line, n);
+	const char *colon;
+	size_t i = 0;
+
+	/* most lines are told apart by their first letter */
+	while (i < n && (line[i] == ' ' || line[i] == '\t'))
+		i++;
+	if (i == n || ((line[i] | 0x20) != 'c' && (line[i] | 0x20) != 'l'))
+		return CLEN_ABSENT;
+	colon = memchr(l.p, ':', l.len);
+	if (!colon)
+		return CLEN_ABSENT;
+	if (l.len > 0 && l.p[l.len - 1] == '\r')
+		l.len--;
+	struct sc_str name =
+	        sc_str_trim(sc_str_make(l.p, (size_t)(colon - l.p)));
+	if (!sc_str_caseeq_cstr(name, "Content-Length") &&
+	    !sc_str_caseeq_cstr(name, "l"))
+		return CLEN_ABSENT;
+	struct sc_str val =
+	        sc_str_make(colon + 1, l.len - (size_t)(colon + 1 - l.p));
+	return sc_str_to_u64(val, UINT32_MAX, value) ? CLEN_SET : CLEN_BAD;
+}
+
+/*
+ * One pass over the head's lines: returns the offset just past the
+ * blank line ending the headers, or SIZE_MAX, and the first Content-
+ * Length header before it (or compact "l"). Accepts CRLF and bare LF
+ * line ends (and their mixtures).
  */
 static size_t
-header_end(const uint8_t *p, size_t len)
+measure_head(const uint8_t *p, size_t len, enum clen_state *clen,
+             uint64_t *value)
 {
-	const uint8_t *nl = p;
-	size_t left = len;
+	size_t off = 0;
 
-	while ((nl = memchr(nl, '\n', left)) != NULL) {
-		size_t off = (size_t)(nl - p) + 1;
+	*clen = CLEN_ABSENT;
+	while (off < len) {
+		const uint8_t *nl = memchr(p + off, '\n', len - off);
+		size_t end;
 
+		if (!nl)
+			return SIZE_MAX;
+		end = (size_t)(nl - p);
+		if (*clen == CLEN_ABSENT)
+			*clen = content_length_line(p + off, end - off, value);
+		off = end + 1;
 		if (off < len && p[off] == '\n')
 			return off + 1;
 		if (off + 1 < len && p[off] == '\r' && p[off + 1] == '\n')
 			return off + 2;
-		nl = p + off;
-		left = len - off;
 	}
 	return SIZE_MAX;
-}
-
-/*
- * Find Content-Length (or compact "l") in the header block [p, p+len).
- * Returns true with *value when present and valid; *bad is set when a
- * header is present but unreadable.
- */
-static bool
-content_length(const uint8_t *p, size_t len, uint64_t *value, bool *bad)
-{
-	size_t off = 0;
-
-	*bad = false;
-	while (off < len) {
-		const uint8_t *nl = memchr(p + off, '\n', len - off);
-		size_t end = nl ? (size_t)(nl - p) : len;
-		struct sc_str line =
-		        sc_str_make((const char *)p + off, end - off);
-		const char *colon = memchr(line.p, ':', line.len);
-
-		off = end + 1;
-		if (line.len > 0 && line.p[line.len - 1] == '\r')
-			line.len--;
-		if (!colon)
-			continue;
-		struct sc_str name = sc_str_trim(
-		        sc_str_make(line.p, (size_t)(colon - line.p)));
-		if (!sc_str_caseeq_cstr(name, "Content-Length") &&
-		    !sc_str_caseeq_cstr(name, "l"))
-			continue;
-		struct sc_str val = sc_str_make(
-		        colon + 1, line.len - (size_t)(colon + 1 - line.p));
-		if (sc_str_to_u64(val, UINT32_MAX, value))
-			return true;
-		*bad = true;
-		return false;
-	}
-	return false;
 }
 
 enum sc_frame_result
 sc_sipframe_measure(const uint8_t *p, size_t len, bool is_stream,
                     size_t *msg_len, unsigned *flags)
 {
+	enum clen_state state;
 	size_t hdr;
-	uint64_t clen;
-	bool bad;
+	uint64_t clen = 0;
 
 	*flags = 0;
 	*msg_len = 0;
@@ -255,7 +259,7 @@ sc_sipframe_measure(const uint8_t *p, size_t len, bool is_stream,
 		                       len < MAX_START_LINE
 		               ? SC_FRAME_PARTIAL
 		               : SC_FRAME_NOT_SIP;
-	hdr = header_end(p, len);
+	hdr = measure_head(p, len, &state, &clen);
 	if (hdr == SIZE_MAX) {
 		if (is_stream && len < SC_MAX_SIP_MSG)
 			return SC_FRAME_PARTIAL;
@@ -264,8 +268,8 @@ sc_sipframe_measure(const uint8_t *p, size_t len, bool is_stream,
 		*flags |= SC_RAW_NO_HEADER_END;
 		return SC_FRAME_COMPLETE;
 	}
-	if (!content_length(p, hdr, &clen, &bad)) {
-		if (bad)
+	if (state != CLEN_SET) {
+		if (state == CLEN_BAD)
 			*flags |= SC_RAW_BAD_CLEN;
 		if (is_stream) {
 			/* RFC 3261 18.3: mandatory on streams; assume 0 */
