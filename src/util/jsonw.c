@@ -245,6 +245,42 @@ escape_one(struct sc_jsonw *w, const uint8_t *p, size_t len)
 	return n;
 }
 
+#define BYTES8(b) (UINT64_C(0x0101010101010101) * (b))
+
+/*
+ * Are all 8 bytes of @x plain (0x20..0x7e, not '"' or '\\')? The usual
+ * word-at-a-time tests, each exact as a yes or no: a byte below 0x20,
+ * one above 0x7e, one equal to '"', one equal to '\\'.
+ */
+static inline bool
+plain8(uint64_t x)
+{
+	uint64_t high = BYTES8(0x80);
+	uint64_t q = x ^ BYTES8('"'), b = x ^ BYTES8('\\');
+	uint64_t special = ((x - BYTES8(0x20)) & ~x) |
+	                   ((x + BYTES8(0x7f - 0x7e)) | x) |
+	                   ((q - BYTES8(1)) & ~q) | ((b - BYTES8(1)) & ~b);
+
+	return (special & high) == 0;
+}
+
+/* Bytes from @i on that are plain, 8 at a time where it can. */
+static inline size_t
+plain_run(const uint8_t *p, size_t i, size_t len)
+{
+	uint64_t x;
+
+	while (len - i >= 8) {
+		memcpy(&x, p + i, 8);
+		if (!plain8(x))
+			break;
+		i += 8;
+	}
+	while (i < len && json_plain[p[i]])
+		i++;
+	return i;
+}
+
 /* "s" escaped in one pass: runs of plain bytes go in with one memcpy. */
 static void
 write_escaped(struct sc_jsonw *w, const char *s, size_t len)
@@ -254,10 +290,8 @@ write_escaped(struct sc_jsonw *w, const char *s, size_t len)
 
 	putc1(w, '"');
 	while (i < len) {
-		size_t run = i;
+		size_t run = plain_run(p, i, len);
 
-		while (run < len && json_plain[p[run]])
-			run++;
 		if (run > i) {
 			put(w, (const char *)p + i, run - i);
 			i = run;
@@ -270,9 +304,8 @@ write_escaped(struct sc_jsonw *w, const char *s, size_t len)
 }
 
 void
-sc_jsonw_key(struct sc_jsonw *w, const char *key)
+sc_jsonw_keyn(struct sc_jsonw *w, const char *key, size_t n)
 {
-	size_t n = strlen(key);
 	size_t sep = w->pretty ? 2 : 1;
 	char *p;
 
@@ -372,32 +405,4 @@ sc_jsonw_double1(struct sc_jsonw *w, double v)
 	else
 		put(w, "null", 4);
 	value_done(w);
-}
-
-void
-sc_jsonw_kstr(struct sc_jsonw *w, const char *key, const char *s)
-{
-	sc_jsonw_key(w, key);
-	sc_jsonw_string(w, s);
-}
-
-void
-sc_jsonw_kint(struct sc_jsonw *w, const char *key, int64_t v)
-{
-	sc_jsonw_key(w, key);
-	sc_jsonw_int(w, v);
-}
-
-void
-sc_jsonw_kuint(struct sc_jsonw *w, const char *key, uint64_t v)
-{
-	sc_jsonw_key(w, key);
-	sc_jsonw_uint(w, v);
-}
-
-void
-sc_jsonw_kbool(struct sc_jsonw *w, const char *key, bool v)
-{
-	sc_jsonw_key(w, key);
-	sc_jsonw_bool(w, v);
 }

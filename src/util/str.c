@@ -135,19 +135,41 @@ sc_strpack_text(struct sc_strpack *k, char *s)
 	return s ? sc_strpack_bytes(k, s, strlen(s) + 1) : NULL;
 }
 
+/* "00" to "99": two digits at a time halve the divisions. */
+static const char digit_pairs[201] =
+        "00010203040506070809101112131415161718192021222324"
+        "25262728293031323334353637383940414243444546474849"
+        "50515253545556575859606162636465666768697071727374"
+        "75767778798081828384858687888990919293949596979899";
+
 char *
 sc_put_decimal(char *p, uint64_t v, int width)
 {
-	char tmp[20];
-	size_t n = 0, w = width > 0 ? (size_t)width : 0;
+	size_t n = 1, w = width > 0 ? (size_t)width : 0;
+	uint64_t bound = 10;
+	char *end, *q;
 
-	do {
-		tmp[n++] = (char)('0' + v % 10);
-		v /= 10;
-	} while (v);
-	while (n < w && n < sizeof(tmp))
-		tmp[n++] = '0';
-	while (n > 0)
-		*p++ = tmp[--n];
-	return p;
+	/* digits of v: 10^19 is the last power of ten below 2^64 */
+	while (n < 20 && v >= bound) {
+		n++;
+		bound = n < 20 ? bound * 10 : bound;
+	}
+	if (w > 20)
+		w = 20;
+	end = p + (n > w ? n : w);
+	q = end;
+	while (v >= 100) {
+		q -= 2;
+		memcpy(q, digit_pairs + 2 * (v % 100), 2);
+		v /= 100;
+	}
+	if (v >= 10) {
+		q -= 2;
+		memcpy(q, digit_pairs + 2 * v, 2);
+	} else {
+		*--q = (char)('0' + v);
+	}
+	while (q > p)
+		*--q = '0';
+	return end;
 }

@@ -76,11 +76,42 @@ test_every_single_byte(void **state)
 			snprintf(want, sizeof(want), "\"\\%c\"", b);
 		else if (b < 0x20 || b == 0x7f)
 			snprintf(want, sizeof(want), "\"\\u%04x\"", b);
-		else if (b >= 0x80)   /* a lone byte >= 0x80 is never UTF-8 */
+		else if (b >= 0x80) /* a lone byte >= 0x80 is never UTF-8 */
 			snprintf(want, sizeof(want), "\"\\ufffd\"");
 		else
 			snprintf(want, sizeof(want), "\"%c\"", b);
 		check_string(s, 1, want);
+	}
+}
+
+/*
+ * Plain runs are read 8 bytes at a time: every byte at every place of
+ * a 17-byte plain string (two words and a tail) is escaped as it is
+ * alone.
+ */
+static void
+test_every_byte_in_every_place(void **state)
+{
+	(void)state;
+	for (unsigned b = 0; b < 256; b++) {
+		struct mem alone;
+		struct sc_jsonw *w = open_writer(&alone, false);
+		char c = (char)b;
+
+		sc_jsonw_stringn(w, &c, 1);
+		close_writer(&alone, w);
+		/* the escape without its quotes */
+		alone.buf[strlen(alone.buf) - 1] = 0;
+		for (size_t at = 0; at < 17; at++) {
+			char s[17], want[64];
+
+			memset(s, 'a', sizeof(s));
+			s[at] = c;
+			snprintf(want, sizeof(want), "\"%.*s%s%.*s\"", (int)at,
+			         s, alone.buf + 1, (int)(16 - at), s + at + 1);
+			check_string(s, sizeof(s), want);
+		}
+		free(alone.buf);
 	}
 }
 
@@ -97,8 +128,7 @@ test_utf8(void **state)
 	check_string("a\xe2\x82", 3, "\"a\\ufffd\\ufffd\"");
 	check_string("\xe2\x82\xac\xf0\x9f\x98\x80x", 8,
 	             "\"\xe2\x82\xac\xf0\x9f\x98\x80x\"");
-	check_string("\xf4\x90\x80\x80", 4,
-	             "\"\\ufffd\\ufffd\\ufffd\\ufffd\"");
+	check_string("\xf4\x90\x80\x80", 4, "\"\\ufffd\\ufffd\\ufffd\\ufffd\"");
 	check_string("", 0, "\"\"");
 }
 
@@ -123,9 +153,9 @@ test_numbers(void **state)
 	sc_jsonw_bool(w, false);
 	sc_jsonw_end_array(w);
 	close_writer(&m, w);
-	assert_string_equal(m.buf,
-	        "[-9223372036854775808,9223372036854775807,0,-1,"
-	        "18446744073709551615,10,97.5,-0.2,null,null,false]");
+	assert_string_equal(
+	        m.buf, "[-9223372036854775808,9223372036854775807,0,-1,"
+	               "18446744073709551615,10,97.5,-0.2,null,null,false]");
 	free(m.buf);
 }
 
@@ -199,9 +229,9 @@ test_direct_writes_between_values(void **state)
 	sc_jsonw_int(w, 7);
 	fputc('|', m.f);
 	close_writer(&m, w);
-	assert_string_equal(m.buf,
-	        "{\"n\":0,\"s\":\"x\\ty\"}\n{\"n\":1,\"s\":\"x\\ty\"}\n"
-	        "{\"n\":2,\"s\":\"x\\ty\"}\n\"top\"|7|");
+	assert_string_equal(
+	        m.buf, "{\"n\":0,\"s\":\"x\\ty\"}\n{\"n\":1,\"s\":\"x\\ty\"}\n"
+	               "{\"n\":2,\"s\":\"x\\ty\"}\n\"top\"|7|");
 	free(m.buf);
 }
 
@@ -340,6 +370,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_every_single_byte),
+		cmocka_unit_test(test_every_byte_in_every_place),
 		cmocka_unit_test(test_utf8),
 		cmocka_unit_test(test_numbers),
 		cmocka_unit_test(test_longer_than_buffer),

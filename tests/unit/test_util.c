@@ -282,14 +282,25 @@ test_addr(void **state)
 static void
 test_put_decimal(void **state)
 {
-	static const uint64_t values[] = {
-		0, 1, 9, 10, 99, 255, 65535, 999999999, 1000000000, UINT64_MAX
-	};
+	static const uint64_t values[] = { 0,
+		                           1,
+		                           9,
+		                           10,
+		                           99,
+		                           100,
+		                           101,
+		                           255,
+		                           65535,
+		                           999999999,
+		                           1000000000,
+		                           UINT64_C(9999999999999999999),
+		                           UINT64_C(10000000000000000000),
+		                           UINT64_MAX };
 	char got[32], want[32];
 
 	(void)state;
 	for (size_t i = 0; i < sizeof(values) / sizeof(values[0]); i++) {
-		for (int width = 0; width <= 12; width++) {
+		for (int width = 0; width <= 20; width++) {
 			char *end = sc_put_decimal(got, values[i], width);
 
 			*end = 0;

@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <string.h>
 
 /* Deepest nesting the writer tracks. */
 #define SC_JSONW_MAX_DEPTH 32
@@ -48,8 +49,16 @@ void sc_jsonw_begin_array(struct sc_jsonw *w);
 void sc_jsonw_end_array(struct sc_jsonw *w);
 
 /* Object member name, one of ours: plain ASCII without '"', '\\' or
- * controls (written as is, not escaped); the next call writes its value. */
-void sc_jsonw_key(struct sc_jsonw *w, const char *key);
+ * controls (written as is, not escaped); the next call writes its value.
+ * Inline so that a literal's length is known when compiling: a JSON
+ * call object has about a hundred keys. */
+void sc_jsonw_keyn(struct sc_jsonw *w, const char *key, size_t len);
+
+static inline void
+sc_jsonw_key(struct sc_jsonw *w, const char *key)
+{
+	sc_jsonw_keyn(w, key, strlen(key));
+}
 
 /* Values. A NULL string writes null. */
 void sc_jsonw_string(struct sc_jsonw *w, const char *s);
@@ -82,9 +91,32 @@ void sc_jsonw_splice_head(struct sc_jsonw *w, const char *s, size_t n);
 void sc_jsonw_splice_tail(struct sc_jsonw *w, const char *s, size_t n);
 
 /* Shorthands for a key followed by a value. */
-void sc_jsonw_kstr(struct sc_jsonw *w, const char *key, const char *s);
-void sc_jsonw_kint(struct sc_jsonw *w, const char *key, int64_t v);
-void sc_jsonw_kuint(struct sc_jsonw *w, const char *key, uint64_t v);
-void sc_jsonw_kbool(struct sc_jsonw *w, const char *key, bool v);
+static inline void
+sc_jsonw_kstr(struct sc_jsonw *w, const char *key, const char *s)
+{
+	sc_jsonw_key(w, key);
+	sc_jsonw_string(w, s);
+}
+
+static inline void
+sc_jsonw_kint(struct sc_jsonw *w, const char *key, int64_t v)
+{
+	sc_jsonw_key(w, key);
+	sc_jsonw_int(w, v);
+}
+
+static inline void
+sc_jsonw_kuint(struct sc_jsonw *w, const char *key, uint64_t v)
+{
+	sc_jsonw_key(w, key);
+	sc_jsonw_uint(w, v);
+}
+
+static inline void
+sc_jsonw_kbool(struct sc_jsonw *w, const char *key, bool v)
+{
+	sc_jsonw_key(w, key);
+	sc_jsonw_bool(w, v);
+}
 
 #endif /* SC_JSONW_H */
