@@ -279,7 +279,7 @@ hep_setup(struct hep_run *hr)
 	                 ? run_open_write(r, SC_LINK_RAW, SC_HEP_FRAME_MAX)
 	                 : -1;
 	if (status < 0)
-		status = run_open_output(r);
+		status = run_open_output(r, false);
 	if (status < 0)
 		status = cli_hep_open(r);
 	if (status >= 0)

@@ -15,6 +15,7 @@
 #include "cli/run.h"
 #include "sipcause/capture/privdrop.h"
 #include "sipcause/report/report_live.h"
+#include "sipcause/util/bgout.h"
 #include "sipcause/util/str.h"
 #include "sipcause/pipeline/filter.h"
 
@@ -48,9 +49,17 @@ run_stream_call(void *report, const struct sc_diagnosis *d)
 	sc_report_call(report, d);
 }
 
-int
-run_open_output(struct run *r)
+static const char *
+output_name(const struct run *r)
 {
+	return r->o->output ? r->o->output : "standard output";
+}
+
+int
+run_open_output(struct run *r, bool background)
+{
+	FILE *bg_out;
+
 	r->out = stdout;
 	if (r->o->output) {
 		r->out = fopen(r->o->output, "w");
@@ -60,6 +69,20 @@ run_open_output(struct run *r)
 			r->out = stdout;
 			return EXIT_INPUT;
 		}
+	}
+	/*
+	 * JSON of a big file is hundreds of megabytes: writing it costs
+	 * about what making it does, so another thread does that while the
+	 * analysis goes on (without the thread, the stream is used as is).
+	 */
+	if (!background ||
+	    (r->o->format != SC_FORMAT_JSON && r->o->format != SC_FORMAT_JSONL))
+		return -1;
+	fflush(r->out);
+	bg_out = sc_bgout_open(fileno(r->out), false, &r->bg);
+	if (bg_out) {
+		r->plain_out = r->out;
+		r->out = bg_out;
 	}
 	return -1;
 }
@@ -162,6 +185,7 @@ int
 run_pipeline_end(struct run *r, enum sc_err err)
 {
 	const struct options *o = r->o;
+	int written;
 
 	if (err == SC_OK)
 		err = sc_analyzer_finish(r->an);
@@ -182,8 +206,13 @@ run_pipeline_end(struct run *r, enum sc_err err)
 	/* --time HH:MM:SS is on the capture's first day */
 	sc_filter_set_capture_start(&r->o->filter, r->model.stats.first_ts);
 	if (sc_report_finish(r->report, &r->model) != SC_OK) {
-		fprintf(stderr, "sipcause: %s: write error\n",
-		        o->output ? o->output : "standard output");
+		fprintf(stderr, "sipcause: %s: write error\n", output_name(r));
+		return EXIT_INPUT;
+	}
+	written = r->bg ? sc_bgout_finish(r->bg, r->out) : 0;
+	if (written != 0) {
+		fprintf(stderr, "sipcause: %s: %s\n", output_name(r),
+		        strerror(written));
 		return EXIT_INPUT;
 	}
 	return EXIT_ANALYSED;
@@ -196,6 +225,16 @@ run_free(struct run *r, int status)
 	sc_analyzer_free(r->an);
 	sc_report_free(r->report);
 	sc_model_fini(&r->model);
+	if (r->bg) {
+		/* its thread stops; a write error it met is said once */
+		if (fclose(r->out) != 0 && status == EXIT_ANALYSED) {
+			fprintf(stderr, "sipcause: %s: %s\n", output_name(r),
+			        strerror(errno));
+			status = EXIT_INPUT;
+		}
+		r->out = r->plain_out;
+		r->bg = NULL;
+	}
 	if (r->out && r->out != stdout && fclose(r->out) != 0 &&
 	    status == EXIT_ANALYSED) {
 		fprintf(stderr, "sipcause: %s: %s\n", r->o->output,
@@ -274,7 +313,7 @@ run_files(struct options *o)
 
 	sc_model_init(&r.model);
 	/* open the output first: no analysis for nothing */
-	status = run_open_output(&r);
+	status = run_open_output(&r, true);
 	if (status < 0)
 		status = cli_hep_open(&r);
 	if (status >= 0)

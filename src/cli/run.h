@@ -37,6 +37,8 @@ struct run {
 	struct sc_report *report;
 	struct sc_analyzer *an;
 	FILE *out;
+	FILE *plain_out;     /* under out when a thread writes it */
+	struct sc_bgout *bg; /* that thread, or NULL */
 	bool color;
 	struct cli_hep *hep; /* --hep-send, or NULL */
 	/* each framed message, before its analysis (live -V); --hep-send
@@ -58,9 +60,10 @@ struct run {
 /* A call finished: streaming formats write it at once (ctx: the report). */
 void run_stream_call(void *report, const struct sc_diagnosis *d);
 
-/* Open -o (before privileges are dropped, for a live capture). Returns
- * -1 to go on, or an exit status. */
-int run_open_output(struct run *r);
+/* Open -o (before privileges are dropped, for a live capture). With
+ * @background, JSON is written by a thread of its own. Returns -1 to go
+ * on, or an exit status. */
+int run_open_output(struct run *r, bool background);
 
 /* Open -w (with -C/-G/-W rotation) for frames of @linktype cut at
  * @snaplen, before privileges are dropped. Returns -1 to go on, or an

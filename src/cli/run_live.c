@@ -291,7 +291,7 @@ live_setup(struct run *r)
 	int status = live_open(r);
 
 	if (status < 0)
-		status = run_open_output(r);
+		status = run_open_output(r, false);
 	if (status < 0)
 		status = live_inputs(r);
 	if (status >= 0)
