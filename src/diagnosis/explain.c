@@ -58,17 +58,23 @@ sc_explain_summary(const struct sc_explain *e)
 char *
 sc__vformat(const char *fmt, va_list ap)
 {
+	/* most texts fit: formatted once, not measured first */
+	char small[256];
 	va_list aq;
 	int n;
 	char *s;
 
 	va_copy(aq, ap);
-	n = vsnprintf(NULL, 0, fmt, aq);
+	n = vsnprintf(small, sizeof(small), fmt, aq);
 	va_end(aq);
 	if (n < 0)
 		return NULL;
 	s = malloc((size_t)n + 1);
-	if (s)
+	if (!s)
+		return NULL;
+	if ((size_t)n < sizeof(small))
+		memcpy(s, small, (size_t)n + 1);
+	else
 		vsnprintf(s, (size_t)n + 1, fmt, ap);
 	return s;
 }
