@@ -220,6 +220,8 @@ list_first(struct sc_str v)
 bool
 param_find_sep(struct sc_str s, char sep, const char *name, struct sc_str *val)
 {
+	const struct sc_str want = sc_str_from_cstr(name);
+
 	while (s.len > 0) {
 		size_t i = 0;
 		struct sc_str item;
@@ -234,8 +236,8 @@ param_find_sep(struct sc_str s, char sep, const char *name, struct sc_str *val)
 		item = sc_str_make(s.p, i < s.len ? i : s.len);
 		s = view_from(s, i + 1);
 		eq = find_char(item, '=');
-		if (!sc_str_caseeq_cstr(
-		            sc_str_trim(eq ? view_at(item.p, eq) : item), name))
+		if (!sc_str_caseeq(sc_str_trim(eq ? view_at(item.p, eq) : item),
+		                   want))
 			continue;
 		*val = eq ? sc_str_trim(view_at(eq + 1, item.p + item.len))
 		          : sc_str_make(item.p + item.len, 0);

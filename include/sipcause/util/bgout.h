@@ -23,7 +23,7 @@
  * stream finishes, stops the thread, and closes @fd when @close_fd.
  */
 #define SC_BGOUT_BLOCK_BYTES (64 * 1024)
-#define SC_BGOUT_BLOCKS 16
+#define SC_BGOUT_BLOCKS 8
 
 struct sc_bgout;
 
