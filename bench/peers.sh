@@ -7,7 +7,8 @@
 # repeat-capture.py), then times each command RUNS times (default 3) and
 # keeps the median wall time (to the millisecond) and the median peak
 # RSS:
-#   the bare read loop (bench/rawloop.c), sipcause text (on two threads,
+#   the bare read loop (bench/rawloop.c; and, for reference, with the
+#   128 KiB stream buffer sipcause reads through), sipcause text (on two threads,
 #   the default on two cores, and on one), json and jsonl,
 #   sipgrep -C -G -I, sngrep -N -q -I -l LIMIT on the capture (LIMIT:
 #   room for every call; by default sngrep stops storing new calls at
@@ -197,6 +198,8 @@ print("buildtype=%s b_lto=%s allocator=%s" % (opts.get("buildtype"),
 	echo unknown), $("$sc" --version 2>&1 | tail -n 1)"
 echo
 measure raw "$raw" "$cap"
+# the same loop through a 128 KiB stream buffer, as sipcause reads
+measure raw-128k "$raw" "$cap" 131072
 measure text "$sc" -q -o "$tmp/out.txt" "$cap"
 measure text-1thread "$sc" --threads 1 -q -o "$tmp/out.txt" "$cap"
 measure json "$sc" -q --format json -o "$tmp/out.json" "$cap"
@@ -248,7 +251,9 @@ target "3x calls in flight / 1x, memory" "$(ratio \
 	"$(($(get flight-1x 3) - $(get flight-0 3)))")" "<=" 3
 echo "  (JSON: $((json_bytes / 1000000)) MB, $(awk -v b="$json_bytes" \
 	-v s="$(get json 2)" 'BEGIN { printf "%.0f", (s > 0 ? b / 1e6 / s : 0) }') MB/s" \
-	"over the whole json run; text on one thread (--threads 1):" \
+	"over the whole json run; text / raw read with sipcause's 128 KiB" \
+	"buffer: $(ratio "$t" "$(get raw-128k 2)");" \
+	"text on one thread (--threads 1):" \
 	"$(get text-1thread 2) s; 10x raw read / 1x:" \
 	"$(ratio "$(get raw-10x 2)" "$(get raw 2)");" \
 	"in flight: $fcalls calls, peak RSS $(get flight-1x 3) KiB at ~1333," \
