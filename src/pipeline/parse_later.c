@@ -19,7 +19,7 @@
 #include "sipcause/util/slab.h"
 
 /* Bigger messages are parsed where they are read: in flight, the ring's
- * 8k events hold at most 8k copies of this size. */
+ * 6k events hold at most 6k copies of this size. */
 #define MAX_UNPARSED 2048
 
 /* A framed message and what it was framed from, in one slab block:
