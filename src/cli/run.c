@@ -79,7 +79,8 @@ run_open_output(struct run *r, bool background)
 	    (r->o->format != SC_FORMAT_JSON && r->o->format != SC_FORMAT_JSONL))
 		return -1;
 	fflush(r->out);
-	bg_out = sc_bgout_open(fileno(r->out), false, &r->bg);
+	/* 64 KiB writes, as jsonw's buffer gave them before */
+	bg_out = sc_bgout_open(fileno(r->out), false, 0, &r->bg);
 	if (bg_out) {
 		r->plain_out = r->out;
 		r->out = bg_out;

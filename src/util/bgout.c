@@ -25,6 +25,7 @@ struct block {
 struct sc_bgout {
 	int fd;
 	bool close_fd;
+	size_t write_size; /* most bytes a write(2) */
 	pthread_t thread;
 	pthread_mutex_t lock;
 	pthread_cond_t changed; /* a block queued, written, or closing */
@@ -40,12 +41,17 @@ struct sc_bgout {
 
 /* All of @b to the descriptor (the lock not held); 0 or an errno. */
 static int
-write_block(int fd, const struct block *b)
+write_block(const struct sc_bgout *bg, const struct block *b)
 {
 	size_t done = 0;
 
 	while (done < b->len) {
-		ssize_t n = write(fd, b->data + done, b->len - done);
+		size_t want = b->len - done;
+		ssize_t n;
+
+		if (want > bg->write_size)
+			want = bg->write_size;
+		n = write(bg->fd, b->data + done, want);
 
 		if (n < 0 && errno == EINTR)
 			continue;
@@ -80,7 +86,7 @@ writer(void *arg)
 		pthread_mutex_unlock(&bg->lock);
 		/* after a failure the rest is dropped, not written */
 		if (err == 0)
-			err = write_block(bg->fd, b);
+			err = write_block(bg, b);
 		pthread_mutex_lock(&bg->lock);
 		if (bg->err == 0)
 			bg->err = err;
@@ -224,7 +230,7 @@ cookie_close(void *cookie)
 }
 
 FILE *
-sc_bgout_open(int fd, bool close_fd, struct sc_bgout **out)
+sc_bgout_open(int fd, bool close_fd, size_t write_size, struct sc_bgout **out)
 {
 	static const cookie_io_functions_t io = {
 		.write = cookie_write,
@@ -239,6 +245,9 @@ sc_bgout_open(int fd, bool close_fd, struct sc_bgout **out)
 		return NULL;
 	bg->fd = fd;
 	bg->close_fd = close_fd;
+	bg->write_size = write_size && write_size < SC_BGOUT_BLOCK_BYTES
+	                         ? write_size
+	                         : SC_BGOUT_BLOCK_BYTES;
 	pthread_mutex_init(&bg->lock, NULL);
 	pthread_cond_init(&bg->changed, NULL);
 	err = pthread_create(&bg->thread, NULL, writer, bg);

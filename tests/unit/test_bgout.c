@@ -58,7 +58,7 @@ test_order_through_a_file(void **state)
 	(void)state;
 	assert_true(fd >= 0);
 	unlink(path);
-	f = sc_bgout_open(fd, false, &bg);
+	f = sc_bgout_open(fd, false, 0, &bg);
 	assert_non_null(f);
 	assert_non_null(bg);
 	write_pattern(f);
@@ -119,7 +119,7 @@ test_order_through_a_slow_pipe(void **state)
 	assert_int_equal(pipe(fds), 0);
 	r.fd = fds[0];
 	assert_int_equal(pthread_create(&reader, NULL, read_slowly, &r), 0);
-	f = sc_bgout_open(fds[1], true, &bg);
+	f = sc_bgout_open(fds[1], true, 1000, &bg); /* odd pieces */
 	assert_non_null(f);
 	write_pattern(f);
 	assert_int_equal(fclose(f), 0); /* closes the pipe: the reader ends */
@@ -142,7 +142,7 @@ test_write_error(void **state)
 	(void)state;
 	if (fd < 0)
 		skip();
-	f = sc_bgout_open(fd, true, &bg);
+	f = sc_bgout_open(fd, true, 0, &bg);
 	assert_non_null(f);
 	memset(block, 'x', sizeof(block));
 	fwrite(block, 1, sizeof(block), f);

@@ -3,6 +3,7 @@
 #define SC_BGOUT_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdio.h>
 
 /*
@@ -14,7 +15,8 @@
  * SC_BGOUT_BLOCK_BYTES exist: a caller faster than the descriptor waits.
  *
  * sc_bgout_open() returns a write-only FILE (NULL and errno when the
- * thread or memory could not be had), with *@bg to finish it by. The
+ * thread or memory could not be had), with *@bg to finish it by. Each
+ * write(2) hands over at most @write_size bytes (0: a whole block). The
  * first write error is kept: later writes fail with it, and so do
  * sc_bgout_finish() and fclose().
  *
@@ -27,7 +29,8 @@
 
 struct sc_bgout;
 
-FILE *sc_bgout_open(int fd, bool close_fd, struct sc_bgout **bg);
+FILE *sc_bgout_open(int fd, bool close_fd, size_t write_size,
+                    struct sc_bgout **bg);
 int sc_bgout_finish(struct sc_bgout *bg, FILE *stream);
 
 #endif /* SC_BGOUT_H */
