@@ -52,7 +52,6 @@ write_block(const struct sc_bgout *bg, const struct block *b)
 		if (want > bg->write_size)
 			want = bg->write_size;
 		n = write(bg->fd, b->data + done, want);
-
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n <= 0)
