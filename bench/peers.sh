@@ -19,8 +19,9 @@
 #   with 3x as many calls in flight in the second, and on a one-call
 #   capture for the fixed cost.
 # Prints the figures, every target of issue #10 with its measured value
-# and MET or NOT MET (MB: 10^6 bytes). Not part of `meson test`: it takes ~10 minutes (3 of them to
-# make the capture the first time) and needs root for tcpdump.
+# and MET or NOT MET (MB: 10^6 bytes). Not part of `meson test`: it
+# takes 2 to 3 minutes with RUNS=3 (plus about 3 to make the captures
+# the first time) and needs root for tcpdump.
 #
 # usage: bench/peers.sh [BUILD_DIR]      (default: build)
 #   RUNS=N runs per command; CALLS, RATE change the SIPp run (cached
