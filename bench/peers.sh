@@ -122,7 +122,6 @@ make_cuts() {
 	[ -s "$flight0" ] || python3 "$here/gen-calls.py" 1 "$flight0"
 }
 
-# measure NAME CMD...: RUNS runs; "NAME seconds KiB" (medians) to $tmp/res
 # Run a command; append "WALL_SECONDS PEAK_RSS_KIB" to the file named
 # first: a monotonic clock read just before /usr/bin/time starts it and
 # after it is reaped (to the millisecond: time's own %e has centiseconds,
@@ -138,6 +137,7 @@ with open(sys.argv[1], "a") as f:
     f.write("%.3f %s\n" % (wall, rss))
 '
 
+# measure NAME CMD...: RUNS runs; "NAME seconds KiB" (medians) to $tmp/res
 measure() {
 	name=$1
 	shift

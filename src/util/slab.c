@@ -233,6 +233,8 @@ new_chunk(struct sc_slab *s, size_t cls)
 		s->spare = c->next;
 		s->nspare--;
 	} else {
+		/* populated: one system call, not a fault per page (a
+		 * new chunk is filled at once) */
 		c = mmap(NULL, CHUNK_BYTES, PROT_READ | PROT_WRITE,
 		         MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
 		if (c == MAP_FAILED)

@@ -151,8 +151,8 @@ sc_put_decimal(char *p, uint64_t v, int width)
 
 	/* digits of v: 10^19 is the last power of ten below 2^64 */
 	while (n < 20 && v >= bound) {
-		n++;
-		bound = n < 20 ? bound * 10 : bound;
+		if (++n < 20)
+			bound *= 10;
 	}
 	if (w > 20)
 		w = 20;
