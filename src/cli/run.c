@@ -42,6 +42,49 @@ set_prompt(struct sc_analyzer_opts *aopts, bool prompt)
 	aopts->prompt = prompt;
 }
 
+/*
+ * SIPCAUSE_JSON_INDEX_MEMORY: bytes, or with K, M or G after them, that
+ * the json spool's index may hold before it spills to a file. 0 (the
+ * report's default) when unset; a value that is not a size is said and
+ * the default used.
+ */
+static size_t
+json_index_memory(void)
+{
+	const char *v = getenv("SIPCAUSE_JSON_INDEX_MEMORY");
+	struct sc_str s;
+	unsigned shift = 0;
+	uint64_t n;
+
+	if (!v || !*v)
+		return 0;
+	s = sc_str_from_cstr(v);
+	switch (s.p[s.len - 1]) {
+	case 'K':
+	case 'k':
+		shift = 10;
+		break;
+	case 'M':
+	case 'm':
+		shift = 20;
+		break;
+	case 'G':
+	case 'g':
+		shift = 30;
+		break;
+	}
+	if (shift)
+		s.len--;
+	if (!sc_str_to_u64(s, (SIZE_MAX >> shift), &n) || n == 0) {
+		fprintf(stderr,
+		        "sipcause: SIPCAUSE_JSON_INDEX_MEMORY: not a size "
+		        "(\"%s\"); using %zu MiB\n",
+		        v, SC_REPORT_SPOOL_MEMORY >> 20);
+		return 0;
+	}
+	return (size_t)n << shift;
+}
+
 /* A call finished: streaming formats write it at once. */
 void
 run_stream_call(void *report, const struct sc_diagnosis *d)
@@ -127,6 +170,8 @@ run_pipeline_new(struct run *r, sc_call_done_fn *on_call, bool prompt)
 	ropts.spool = o->format == SC_FORMAT_JSON && !o->no_spool &&
 	              on_call == run_stream_call && !o->export_pcap &&
 	              !o->split_dir && !o->filter.call_id;
+	if (ropts.spool)
+		ropts.spool_memory = json_index_memory();
 	if (!sc_filter_is_empty(&o->filter)) {
 		ropts.filter = sc_filter_match;
 		ropts.filter_ctx = &o->filter;

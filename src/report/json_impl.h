@@ -28,7 +28,9 @@ typedef void sc__links_writer(struct sc_jsonw *w, const char *const *ids,
 
 struct sc__spool;
 
-struct sc__spool *sc__spool_new(void);
+/* @index_memory: what the index of spooled calls and their late links
+ * may hold in memory before it spills sorted runs to a file. */
+struct sc__spool *sc__spool_new(size_t index_memory);
 
 /*
  * sc__spool_add - write @d's object to the spool now, in the bytes it

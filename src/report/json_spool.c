@@ -5,13 +5,16 @@
  * messages until then costs memory in proportion to the capture (805 MB
  * for 100,000 calls). Instead, each finished call is written at once to
  * a temporary file, in the very bytes it will have in the document, and
- * freed; at the end the items are copied back in order. Memory then
- * holds an index entry per call, not the call.
+ * freed; at the end the items are copied back in order. What orders
+ * them, an index record per call, goes through an external sort
+ * (util/extsort.h): past its memory it spills sorted runs to a file of
+ * its own, so memory stays bounded whatever the number of calls.
  *
  * One part of a call can change after it finished: a B2BUA leg that
  * closes later may name it, and both legs then list each other in
- * "linked_calls". The linker reports such late links; the merge writes
- * the member's value anew for the calls that have any.
+ * "linked_calls". The linker reports such late links; they are sorted
+ * the same way, and the merge writes the member's value anew for the
+ * calls that have any.
  */
 #include "config.h"
 
@@ -22,27 +25,41 @@
 
 #include "json_impl.h"
 #include "sipcause/util/bgout.h"
+#include "sipcause/util/dynbuf.h"
+#include "sipcause/util/extsort.h"
+#include "sipcause/util/tempfile.h"
 #include "sipcause/util/vec.h"
 
 /* Bytes per read back from the file. */
 #define SPOOL_IO (1024 * 1024)
 
+/* A spooled call's index record: this, then its Call-ID and a NUL. */
 struct spooled {
-	uint64_t first_frame;
-	char *call_id;   /* with first_frame, the document's order */
-	uint64_t off;    /* in the file */
-	size_t len;      /* the item's bytes */
-	size_t links_at; /* its "linked_calls" value: [links_at, links_end) */
-	size_t links_end;
+	uint64_t first_frame; /* with the Call-ID, the document's order */
+	uint64_t off;         /* in the file */
+	uint64_t len;         /* the item's bytes */
+	uint64_t links_at;    /* its "linked_calls" value: */
+	uint64_t links_end;   /* [links_at, links_end) */
 };
 
-/* A Call-ID in the "linked_calls" of the spooled call (first_frame,
+/* A late link's record: this, then the owner's Call-ID and the linked
+ * Call-ID, each with a NUL. The owner is the spooled call (first_frame,
  * owner); seq keeps the order they were linked in. */
 struct link_rec {
 	uint64_t first_frame;
-	char *owner;
-	char *id;
-	size_t seq;
+	uint64_t seq;
+	uint64_t owner_len;
+};
+
+/* A record read back: its fixed part and the strings after it. */
+struct entry {
+	struct spooled e;
+	const char *call_id;
+};
+
+struct link {
+	struct link_rec r;
+	const char *owner, *id;
 };
 
 struct sc__spool {
@@ -50,142 +67,14 @@ struct sc__spool {
 	int fd;              /* f's descriptor, read back by the merge */
 	struct sc_bgout *bg; /* the thread that writes f, or NULL */
 	uint64_t end;
-	struct spooled *v;
-	size_t n;
-	struct link_rec *links;
-	size_t nlinks;
-	bool failed;       /* the file could not be made or written */
-	bool links_lost;   /* a late link could not be recorded */
-	struct sc_jsonw w; /* 64 KiB: not on the stack */
+	struct sc_extsort *index; /* a struct spooled per call */
+	struct sc_extsort *links; /* a struct link_rec per late link */
+	uint64_t nlinks;
+	bool failed;          /* the file could not be made or written */
+	bool links_lost;      /* a late link could not be recorded */
+	struct sc_jsonw w;    /* 64 KiB: not on the stack */
+	struct sc_dynbuf rec; /* a record being made */
 };
-
-struct sc__spool *
-sc__spool_new(void)
-{
-	return calloc(1, sizeof(struct sc__spool));
-}
-
-/*
- * An unnamed temporary file in $TMPDIR (tmpfile() ignores it), written
- * by a thread of its own, not by the thread that analyses. Still 4 KiB
- * a write(2), as stdio wrote it before: with 64 KiB writes, once the
- * page cache had seen some gigabytes, the kernel's time in them doubled
- * (ext4, Linux 6.18: 3.1 s of system time against 1.6 s for the json
- * run; 1.5x its wall time), and earlier a 1 MiB stdio buffer did the
- * same (2.1 s against 0.9 s).
- */
-#define SPOOL_WRITE 4096
-
-static FILE *
-open_temp(struct sc__spool *s)
-{
-	const char *dir = getenv("TMPDIR");
-	char path[4096];
-	FILE *f;
-	int fd;
-
-	if (!dir || !*dir)
-		dir = "/tmp";
-	if (snprintf(path, sizeof(path), "%s/sipcause-json-XXXXXX", dir) >=
-	    (int)sizeof(path))
-		return NULL;
-	fd = mkstemp(path);
-	if (fd < 0)
-		return NULL;
-	unlink(path);
-	s->fd = fd;
-	f = sc_bgout_open(fd, true, SPOOL_WRITE, &s->bg);
-	if (!f)
-		f = fdopen(fd, "w+");
-	if (!f)
-		close(fd);
-	return f;
-}
-
-static bool
-add_link(struct sc__spool *s, const char *owner, uint64_t first_frame,
-         const char *id)
-{
-	struct link_rec *v = sc_grow(s->links, s->nlinks, sizeof(*v));
-	struct link_rec *r;
-
-	if (!v)
-		return false;
-	s->links = v;
-	r = &v[s->nlinks];
-	r->first_frame = first_frame;
-	r->seq = s->nlinks;
-	r->owner = strdup(owner);
-	r->id = strdup(id);
-	if (!r->owner || !r->id) {
-		free(r->owner);
-		free(r->id);
-		return false;
-	}
-	s->nlinks++;
-	return true;
-}
-
-/* The entry for @d, its bytes not yet written; NULL on failure. */
-static struct spooled *
-new_entry(struct sc__spool *s, const struct sc_diagnosis *d)
-{
-	struct spooled *v = sc_grow(s->v, s->n, sizeof(*v));
-
-	if (!v)
-		return NULL;
-	s->v = v;
-	v = &s->v[s->n];
-	*v = (struct spooled){ .first_frame = d->call->first_frame,
-		               .off = s->end };
-	v->call_id = strdup(d->call->call_id);
-	return v->call_id ? v : NULL;
-}
-
-bool
-sc__spool_add(struct sc__spool *s, const struct sc_diagnosis *d,
-              sc__call_writer *write)
-{
-	const struct sc_call *c = d->call;
-	struct sc__links_at at = { 0 };
-	struct spooled *e;
-
-	if (!s->failed && !s->f)
-		s->f = open_temp(s);
-	e = s->f && !s->failed ? new_entry(s, d) : NULL;
-	if (!e) {
-		s->failed = true;
-		return false;
-	}
-	/* at the depth of the calls array, as its first item: the bytes
-	 * start with the line break and indent before the item */
-	sc_jsonw_init(&s->w, s->f, true);
-	sc_jsonw_nest(&s->w, SC__CALLS_DEPTH);
-	write(&s->w, d, &at);
-	sc_jsonw_flush(&s->w);
-	for (size_t i = 0; i < c->nlinked && !s->links_lost; i++)
-		s->links_lost =
-		        !add_link(s, c->call_id, c->first_frame, c->linked[i]);
-	if (ferror(s->f) || s->links_lost) {
-		free(e->call_id);
-		s->failed = true;
-		return false;
-	}
-	e->len = (size_t)sc_jsonw_tell(&s->w);
-	e->links_at = (size_t)at.start;
-	e->links_end = (size_t)at.end;
-	s->end += e->len;
-	s->n++;
-	return true;
-}
-
-void
-sc__spool_link(struct sc__spool *s, const char *id, uint64_t first_frame,
-               const char *call_id)
-{
-	if (!s->links_lost)
-		s->links_lost = !add_link(s, id, first_frame, call_id);
-}
 
 /* Document order: first frame, then Call-ID. */
 static int
@@ -196,23 +85,171 @@ order(uint64_t ff_a, const char *id_a, uint64_t ff_b, const char *id_b)
 	return strcmp(id_a, id_b);
 }
 
-static int
-by_order(const void *a, const void *b)
+static struct entry
+entry_of(const void *rec)
 {
-	const struct spooled *x = a, *y = b;
+	struct entry x;
 
-	return order(x->first_frame, x->call_id, y->first_frame, y->call_id);
+	memcpy(&x.e, rec, sizeof(x.e));
+	x.call_id = (const char *)rec + sizeof(x.e);
+	return x;
+}
+
+static struct link
+link_of(const void *rec)
+{
+	struct link x;
+
+	memcpy(&x.r, rec, sizeof(x.r));
+	x.owner = (const char *)rec + sizeof(x.r);
+	x.id = x.owner + x.r.owner_len + 1;
+	return x;
 }
 
 static int
-by_owner(const void *a, const void *b)
+by_order(const void *a, size_t alen, const void *b, size_t blen)
 {
-	const struct link_rec *x = a, *y = b;
-	int c = order(x->first_frame, x->owner, y->first_frame, y->owner);
+	struct entry x = entry_of(a), y = entry_of(b);
 
+	(void)alen;
+	(void)blen;
+	return order(x.e.first_frame, x.call_id, y.e.first_frame, y.call_id);
+}
+
+static int
+by_owner(const void *a, size_t alen, const void *b, size_t blen)
+{
+	struct link x = link_of(a), y = link_of(b);
+	int c = order(x.r.first_frame, x.owner, y.r.first_frame, y.owner);
+
+	(void)alen;
+	(void)blen;
 	if (c)
 		return c;
-	return x->seq < y->seq ? -1 : x->seq > y->seq;
+	return x.r.seq < y.r.seq ? -1 : x.r.seq > y.r.seq;
+}
+
+struct sc__spool *
+sc__spool_new(size_t index_memory)
+{
+	struct sc__spool *s = calloc(1, sizeof(*s));
+
+	if (!s)
+		return NULL;
+	/* most of it for the calls: a late link is one per B2BUA leg */
+	s->index = sc_extsort_new(by_order, index_memory - index_memory / 4);
+	s->links = sc_extsort_new(by_owner, index_memory / 4);
+	sc_dynbuf_init(&s->rec, SIZE_MAX);
+	if (!s->index || !s->links) {
+		sc__spool_free(s);
+		return NULL;
+	}
+	return s;
+}
+
+/*
+ * An unnamed temporary file, written by a thread of its own, not by the
+ * thread that analyses. Still 4 KiB a write(2), as stdio wrote it
+ * before: with 64 KiB writes, once the page cache had seen some
+ * gigabytes, the kernel's time in them doubled (ext4, Linux 6.18: 3.1 s
+ * of system time against 1.6 s for the json run; 1.5x its wall time),
+ * and earlier a 1 MiB stdio buffer did the same (2.1 s against 0.9 s).
+ */
+#define SPOOL_WRITE 4096
+
+static FILE *
+open_temp(struct sc__spool *s)
+{
+	int fd = sc_temp_fd("sipcause-json");
+	FILE *f;
+
+	if (fd < 0)
+		return NULL;
+	s->fd = fd;
+	f = sc_bgout_open(fd, true, SPOOL_WRITE, &s->bg);
+	if (!f)
+		f = fdopen(fd, "w+");
+	if (!f)
+		close(fd);
+	return f;
+}
+
+/* A record of @fixed, then each of the @n strings with its NUL, added
+ * to @to. */
+static bool
+add_record(struct sc__spool *s, struct sc_extsort *to, const void *fixed,
+           size_t size, const char *const *strs, size_t n)
+{
+	sc_dynbuf_reset(&s->rec);
+	if (sc_dynbuf_add(&s->rec, fixed, size) != SC_OK)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (sc_dynbuf_add(&s->rec, strs[i], strlen(strs[i]) + 1) !=
+		    SC_OK)
+			return false;
+	return sc_extsort_add(to, s->rec.p, s->rec.len);
+}
+
+static bool
+add_link(struct sc__spool *s, const char *owner, uint64_t first_frame,
+         const char *id)
+{
+	struct link_rec r = { .first_frame = first_frame,
+		              .seq = s->nlinks,
+		              .owner_len = strlen(owner) };
+	const char *strs[] = { owner, id };
+
+	if (!add_record(s, s->links, &r, sizeof(r), strs, 2))
+		return false;
+	s->nlinks++;
+	return true;
+}
+
+bool
+sc__spool_add(struct sc__spool *s, const struct sc_diagnosis *d,
+              sc__call_writer *write)
+{
+	const struct sc_call *c = d->call;
+	struct sc__links_at at = { 0 };
+	const char *call_id = c->call_id;
+	struct spooled e;
+
+	if (!s->failed && !s->f)
+		s->f = open_temp(s);
+	if (!s->f || s->failed) {
+		s->failed = true;
+		return false;
+	}
+	/* at the depth of the calls array, as its first item: the bytes
+	 * start with the line break and indent before the item */
+	sc_jsonw_init(&s->w, s->f, true);
+	sc_jsonw_nest(&s->w, SC__CALLS_DEPTH);
+	write(&s->w, d, &at);
+	sc_jsonw_flush(&s->w);
+	e = (struct spooled){ .first_frame = c->first_frame,
+		              .off = s->end,
+		              .len = (uint64_t)sc_jsonw_tell(&s->w),
+		              .links_at = at.start,
+		              .links_end = at.end };
+	/* the bytes are in the file: from here on, failing loses them */
+	if (ferror(s->f) ||
+	    !add_record(s, s->index, &e, sizeof(e), &call_id, 1)) {
+		s->failed = true;
+		return false;
+	}
+	s->end += e.len;
+	for (size_t i = 0; i < c->nlinked && !s->links_lost; i++)
+		s->links_lost =
+		        !add_link(s, c->call_id, c->first_frame, c->linked[i]);
+	return true;
+}
+
+void
+sc__spool_link(struct sc__spool *s, const char *id, uint64_t first_frame,
+               const char *call_id)
+{
+	if (!s->links_lost)
+		s->links_lost = !add_link(s, id, first_frame, call_id);
 }
 
 /*
@@ -228,39 +265,62 @@ struct merge {
 	size_t cap;
 	uint64_t at;
 	size_t len;
-	size_t rec;       /* next link record */
-	const char **ids; /* room for every record's Call-ID */
+	struct link link; /* the next late link, if have_link */
+	bool have_link;
+	struct sc_dynbuf ids;  /* the Call-IDs one item lists, each with NUL */
+	struct sc_vec id_ptrs; /* pointers into ids */
 };
+
+static void
+next_link(struct merge *m)
+{
+	size_t len;
+	const void *rec = sc_extsort_next(m->s->links, &len);
+
+	m->have_link = rec != NULL;
+	if (rec)
+		m->link = link_of(rec);
+}
 
 /*
  * The Call-IDs spooled call @e lists, in the order they were linked,
- * each once, never its own (as the linker adds them to a held call).
- * Returns how many, in m->ids; moves past @e's records.
+ * each once, never its own (as the linker adds them to a held call), in
+ * m->id_ptrs; moves past @e's link records. False when out of memory.
  */
-static size_t
-gather_links(struct merge *m, const struct spooled *e)
+static bool
+gather_links(struct merge *m, const struct entry *e)
 {
-	const char **ids = m->ids;
-	struct sc__spool *s = m->s;
-	size_t n = 0;
+	const char *ids;
 
-	while (m->rec < s->nlinks &&
-	       order(s->links[m->rec].first_frame, s->links[m->rec].owner,
-	             e->first_frame, e->call_id) < 0)
-		m->rec++; /* a call that was not spooled (filtered out) */
-	for (; m->rec < s->nlinks; m->rec++) {
-		const struct link_rec *r = &s->links[m->rec];
-		bool seen = strcmp(r->id, e->call_id) == 0;
+	sc_dynbuf_reset(&m->ids);
+	m->id_ptrs.n = 0;
+	while (m->have_link && order(m->link.r.first_frame, m->link.owner,
+	                             e->e.first_frame, e->call_id) < 0)
+		next_link(m); /* a call that was not spooled (filtered out) */
+	for (; m->have_link; next_link(m)) {
+		const char *id = m->link.id;
+		bool seen = strcmp(id, e->call_id) == 0;
 
-		if (order(r->first_frame, r->owner, e->first_frame,
-		          e->call_id) != 0)
+		if (order(m->link.r.first_frame, m->link.owner,
+		          e->e.first_frame, e->call_id) != 0)
 			break;
-		for (size_t i = 0; i < n && !seen; i++)
-			seen = strcmp(ids[i], r->id) == 0;
-		if (!seen)
-			ids[n++] = r->id;
+		ids = (const char *)m->ids.p;
+		for (size_t at = 0; at < m->ids.len && !seen;
+		     at += strlen(ids + at) + 1)
+			seen = strcmp(ids + at, id) == 0;
+		if (!seen &&
+		    sc_dynbuf_add(&m->ids, id, strlen(id) + 1) != SC_OK)
+			return false;
 	}
-	return n;
+	/* the pointers once the buffer no longer moves */
+	for (size_t at = 0; at < m->ids.len;) {
+		char *id = (char *)m->ids.p + at;
+
+		if (sc_vec_push(&m->id_ptrs, id) != SC_OK)
+			return false;
+		at += strlen(id) + 1;
+	}
+	return true;
 }
 
 /* The bytes of spooled call @e, from the window or a new one; NULL
@@ -268,7 +328,7 @@ gather_links(struct merge *m, const struct spooled *e)
 static const char *
 item_bytes(struct merge *m, const struct spooled *e)
 {
-	size_t want = e->len > SPOOL_IO ? e->len : SPOOL_IO;
+	size_t want = e->len > SPOOL_IO ? (size_t)e->len : SPOOL_IO;
 	ssize_t got;
 
 	if (e->off >= m->at && e->off - m->at <= m->len &&
@@ -292,30 +352,30 @@ item_bytes(struct merge *m, const struct spooled *e)
 
 /* Copy spooled call @e into the document. */
 static bool
-copy_item(struct merge *m, const struct spooled *e)
+copy_item(struct merge *m, const struct entry *e)
 {
-	const char *item = item_bytes(m, e);
+	const char *item = item_bytes(m, &e->e);
 	size_t n;
 
-	if (!item)
+	if (!item || !gather_links(m, e))
 		return false;
-	n = gather_links(m, e);
+	n = m->id_ptrs.n;
 	if (n == 0) {
-		sc_jsonw_splice(m->w, item, e->len);
+		sc_jsonw_splice(m->w, item, e->e.len);
 	} else {
-		sc_jsonw_splice_head(m->w, item, e->links_at);
-		m->links(m->w, m->ids, n);
-		sc_jsonw_splice_tail(m->w, item + e->links_end,
-		                     e->len - e->links_end);
+		sc_jsonw_splice_head(m->w, item, e->e.links_at);
+		m->links(m->w, (const char *const *)m->id_ptrs.v, n);
+		sc_jsonw_splice_tail(m->w, item + e->e.links_end,
+		                     e->e.len - e->e.links_end);
 	}
 	return true;
 }
 
 /* Does spooled @e come before held @d in the document? */
 static bool
-before(const struct spooled *e, const struct sc_diagnosis *d)
+before(const struct entry *e, const struct sc_diagnosis *d)
 {
-	return order(e->first_frame, e->call_id, d->call->first_frame,
+	return order(e->e.first_frame, e->call_id, d->call->first_frame,
 	             d->call->call_id) < 0;
 }
 
@@ -325,28 +385,33 @@ sc__spool_merge(struct sc__spool *s, const struct sc_diagnosis *const *kept,
                 struct sc_jsonw *w)
 {
 	struct merge m = { .s = s, .w = w, .links = links };
-	size_t i = 0, k = 0;
 	bool ok = !s->links_lost;
+	struct entry e;
+	size_t k = 0, len;
+	const void *rec;
 
-	if (s->n &&
+	if (s->f &&
 	    (s->bg ? sc_bgout_finish(s->bg, s->f) != 0 : fflush(s->f) != 0))
 		ok = false;
-	if (s->n > 1)
-		qsort(s->v, s->n, sizeof(*s->v), by_order);
-	if (s->nlinks > 1)
-		qsort(s->links, s->nlinks, sizeof(*s->links), by_owner);
-	if (s->nlinks) {
-		m.ids = malloc(s->nlinks * sizeof(*m.ids));
-		ok = ok && m.ids;
-	}
-	while (ok && (i < s->n || k < nkept)) {
-		if (k == nkept || (i < s->n && before(&s->v[i], kept[k])))
-			ok = copy_item(&m, &s->v[i++]);
-		else
+	sc_dynbuf_init(&m.ids, SIZE_MAX);
+	sc_vec_init(&m.id_ptrs);
+	next_link(&m);
+	rec = sc_extsort_next(s->index, &len);
+	while (ok && (rec || k < nkept)) {
+		if (rec)
+			e = entry_of(rec);
+		if (k == nkept || (rec && before(&e, kept[k]))) {
+			ok = copy_item(&m, &e);
+			rec = sc_extsort_next(s->index, &len);
+		} else {
 			write(w, kept[k++], NULL);
+		}
 	}
+	if (sc_extsort_failed(s->index) || sc_extsort_failed(s->links))
+		ok = false;
 	free(m.buf);
-	free(m.ids);
+	sc_dynbuf_fini(&m.ids);
+	sc_vec_fini(&m.id_ptrs);
 	return ok;
 }
 
@@ -355,14 +420,9 @@ sc__spool_free(struct sc__spool *s)
 {
 	if (!s)
 		return;
-	for (size_t i = 0; i < s->n; i++)
-		free(s->v[i].call_id);
-	free(s->v);
-	for (size_t i = 0; i < s->nlinks; i++) {
-		free(s->links[i].owner);
-		free(s->links[i].id);
-	}
-	free(s->links);
+	sc_extsort_free(s->index);
+	sc_extsort_free(s->links);
+	sc_dynbuf_fini(&s->rec);
 	if (s->f)
 		fclose(s->f);
 	free(s);

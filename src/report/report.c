@@ -78,7 +78,9 @@ sc_report_new(const struct sc_report_opts *opts, FILE *out)
 	r->ops = ops_for(opts->format);
 	r->out = out;
 	if (opts->spool && opts->format == SC_FORMAT_JSON) {
-		r->spool = sc__spool_new();
+		r->spool = sc__spool_new(opts->spool_memory
+		                                 ? opts->spool_memory
+		                                 : SC_REPORT_SPOOL_MEMORY);
 		if (!r->spool) {
 			free(r);
 			return NULL;

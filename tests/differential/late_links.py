@@ -18,7 +18,10 @@ Expected from the packets: A lists B and B lists A; no other call lists
 either; the JSON is byte for byte the same with --no-spool and with
 --threads 1 (calls finished early on two threads: messages parsed on
 one thread are freed on the other while the reading goes on), and when
-no temporary file can be made (the calls then stay in memory).
+no temporary file can be made (the calls then stay in memory), and
+when the index that orders the spooled calls and their links may hold
+only a kilobyte (SIPCAUSE_JSON_INDEX_MEMORY=1K: sorted in runs on disk
+and merged; a value that is not a size is said and the default used).
 
 A second capture holds one call bigger than the 1 MiB window the merge
 reads the temporary file with: 1,000 OPTIONS and their 200s under one
@@ -117,10 +120,13 @@ def write_big_call(path):
     write_pcap(path, frames)
 
 
-def run(exe, path, *extra, tmpdir=None):
+def run(exe, path, *extra, tmpdir=None, index_memory=None, stderr=None):
     env = dict(os.environ, LC_ALL="C", TZ="UTC")
+    env.pop("SIPCAUSE_JSON_INDEX_MEMORY", None)
     if tmpdir:
         env["TMPDIR"] = tmpdir
+    if index_memory:
+        env["SIPCAUSE_JSON_INDEX_MEMORY"] = index_memory
     p = subprocess.run([exe, "--format", "json", *extra, path],
                        stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                        env=env, timeout=300)
@@ -128,6 +134,8 @@ def run(exe, path, *extra, tmpdir=None):
         sys.exit("late_links: %s exited %d: %s"
                  % (" ".join(extra) or "default", p.returncode,
                     p.stderr.decode(errors="replace")[-500:]))
+    if stderr is not None:
+        stderr.append(p.stderr.decode(errors="replace"))
     return p.stdout
 
 
@@ -140,6 +148,11 @@ def main():
         spooled = run(sys.argv[1], cap)
         held = run(sys.argv[1], cap, "--no-spool")
         threads = [run(sys.argv[1], cap, "--threads", n) for n in "12"]
+        # an index of a kilobyte: calls and links sorted in many runs
+        runs = run(sys.argv[1], cap, index_memory="1K")
+        said = []
+        not_a_size = run(sys.argv[1], cap, index_memory="lots",
+                         stderr=said)
         # no temporary file can be made: the calls stay in memory
         no_tmp = run(sys.argv[1], cap,
                      tmpdir=os.path.join(tmp, "does-not-exist"))
@@ -153,6 +166,11 @@ def main():
     if spooled != held:
         failures.append("JSON differs from --no-spool (%d vs %d bytes)"
                         % (len(spooled), len(held)))
+    if runs != spooled:
+        failures.append("JSON differs when the index is sorted in runs")
+    if not_a_size != spooled or "not a size" not in said[0]:
+        failures.append("SIPCAUSE_JSON_INDEX_MEMORY=lots: not said, or "
+                        "not the default (stderr %r)" % said[0][:200])
     if no_tmp != spooled:
         failures.append("JSON differs when $TMPDIR cannot be written")
     if big_spooled != big_held:

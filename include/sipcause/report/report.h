@@ -62,7 +62,13 @@ struct sc_report_opts {
 	 * every call (sc_report_call), keep only those sc_report_lists()
 	 * asks for, and pass late B2BUA links to sc_report_late_link(). */
 	bool spool;
+	/* json with a spool: the bytes its index of calls may hold in
+	 * memory before it spills sorted runs to a temporary file (0:
+	 * SC_REPORT_SPOOL_MEMORY) */
+	size_t spool_memory;
 };
+
+#define SC_REPORT_SPOOL_MEMORY ((size_t)16 << 20)
 
 /* Text: above this many calls, only failed ones are listed (not --all). */
 #define SC_REPORT_MAX_LISTED 50
