@@ -7,8 +7,9 @@
 # difference divided by the call difference is the cost of one more
 # finished call, allocator overhead included. Then a flood of N2
 # unanswered INVITEs (tests/hostile/gen.py calls), which the caps on open
-# calls bound (text report, and jsonl); FLOOD=1000000 for the size of
-# issue #14 (targets: jsonl under 200 MB, text under 1.2 GB).
+# calls bound (text report, jsonl, and json, whose spool index sorts on
+# disk past 16 MiB); FLOOD=1000000 for the size of issue #14 (targets:
+# jsonl under 200 MB, text under 1.2 GB; json then spools 4.2 GB).
 # usage: [FLOOD=N] bench/memory.sh [BUILD_DIR] [N1] [N2]
 set -eu
 build=${1:-build}
@@ -25,7 +26,7 @@ done
 echo "RSS per extra finished call: $(( ($(cat "$tmp/$n2.rss") - $(cat "$tmp/$n1.rss")) * 1024 / (n2 - n1) )) bytes"
 flood=${FLOOD:-$n2}
 python3 "$here/../tests/hostile/gen.py" calls "$tmp/flood.pcap" "$flood"
-for fmt in text jsonl; do
+for fmt in text jsonl json; do
 	/usr/bin/time -f "%M" -o "$tmp/flood.rss" "$build/sipcause" -q --format "$fmt" -o /dev/null "$tmp/flood.pcap"
 	echo "$flood unanswered INVITEs, $fmt: peak RSS $(cat "$tmp/flood.rss") KiB"
 done
