@@ -18,7 +18,6 @@
 #include "sipcause/reassembly/sctp.h"
 #include "sipcause/reassembly/tcpstream.h"
 #include "sipcause/sip/sipmsg.h"
-#include "sipcause/util/slab.h"
 
 /* File input: calls kept open before the oldest complete ones go. */
 #define DEFAULT_MAX_OPEN 4096
@@ -393,8 +392,6 @@ read_two_threads(struct sc_analyzer *a, struct sc_capture *cap,
 	a->handoff = counts ? sc__handoff_new() : NULL;
 	if (a->handoff) {
 		a->read_stats = counts;
-		if (a->late_parser)
-			a->unparsed_slab = sc_slab_new(SC_SLAB_AUTO);
 		atomic_store(&a->stop, SC_OK);
 		started = pthread_create(&t, NULL, read_thread, &job) == 0;
 	}
@@ -404,9 +401,6 @@ read_two_threads(struct sc_analyzer *a, struct sc_capture *cap,
 	}
 	sc__handoff_free(a->handoff);
 	a->handoff = NULL;
-	/* every block went back with its event */
-	sc_slab_release(a->unparsed_slab);
-	a->unparsed_slab = NULL;
 	a->read_stats = &a->model->stats;
 	if (!started) {
 		/* no memory or no thread: read on this one */

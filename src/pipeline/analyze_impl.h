@@ -30,11 +30,9 @@ struct sc_analyzer {
 	int64_t now_ns;      /* capture clock: latest timestamp seen */
 	int64_t seen_ns;     /* latest packet (ticks do not move it): the
 	                        end of what a -w file of it holds */
-	struct sc_stats *read_stats;   /* its counters: the model's, or its
-	                                  own on a thread of its own */
-	enum sc_err read_failure;      /* its first SC_ENOMEM */
-	struct sc_slab *unparsed_slab; /* on two threads: messages handed
-	                                  over unparsed (parse_later.c) */
+	struct sc_stats *read_stats; /* its counters: the model's, or its
+	                                own on a thread of its own */
+	enum sc_err read_failure;    /* its first SC_ENOMEM */
 
 	/* between the two: set while a file is read on two threads */
 	struct sc__handoff *handoff;

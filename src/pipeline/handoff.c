@@ -3,6 +3,7 @@
 
 #include <pthread.h>
 #include <stdatomic.h>
+#include <stddef.h>
 #include <stdlib.h>
 
 #include "handoff.h"
@@ -18,8 +19,21 @@
 #define BATCH 1024
 #define NBATCH 6
 
+/*
+ * Bytes of room per batch for what its events carry to the calls side
+ * and it uses up within the batch (messages handed over unparsed: about
+ * 550 bytes each on SIPp's calls). Memory made once and reused, not a
+ * slab block allocated on one core and freed on the other per message,
+ * which cost a cross-core atomic per free and a chain of cache misses
+ * when the reading side took the blocks back (the text report: 0.98x
+ * the time; 1 MiB measured the same).
+ */
+#define ROOM (640 * 1024)
+
 struct batch {
 	size_t n;
+	size_t room_used;
+	char *room; /* ROOM bytes, made when first asked for */
 	struct sc__event ev[BATCH];
 };
 
@@ -64,6 +78,8 @@ sc__handoff_free(struct sc__handoff *h)
 {
 	if (!h)
 		return;
+	for (size_t i = 0; i < NBATCH; i++)
+		free(h->ring[i].room);
 	pthread_cond_destroy(&h->not_full);
 	pthread_cond_destroy(&h->not_empty);
 	pthread_mutex_destroy(&h->lock);
@@ -103,11 +119,10 @@ fold(struct sc__event *last, const struct sc__event *ev)
 	return false;
 }
 
-void
-sc__handoff_put(struct sc__handoff *h, const struct sc__event *ev)
+/* The batch the reading side fills, waiting for one to be free. */
+static struct batch *
+filling(struct sc__handoff *h)
 {
-	struct batch *b;
-
 	if (!h->filling) {
 		pthread_mutex_lock(&h->lock);
 		while (h->count == NBATCH)
@@ -115,8 +130,33 @@ sc__handoff_put(struct sc__handoff *h, const struct sc__event *ev)
 		h->filling = true;
 		pthread_mutex_unlock(&h->lock);
 		h->ring[h->head].n = 0;
+		h->ring[h->head].room_used = 0;
 	}
-	b = &h->ring[h->head];
+	return &h->ring[h->head];
+}
+
+void *
+sc__handoff_room(struct sc__handoff *h, size_t size)
+{
+	struct batch *b = filling(h);
+	size_t at = b->room_used;
+	const size_t align = sizeof(max_align_t);
+
+	if (!b->room && !(b->room = malloc(ROOM)))
+		return NULL;
+	if (size > ROOM - at)
+		return NULL;
+	b->room_used = at + (size + align - 1) / align * align;
+	if (b->room_used > ROOM)
+		b->room_used = ROOM;
+	return b->room + at;
+}
+
+void
+sc__handoff_put(struct sc__handoff *h, const struct sc__event *ev)
+{
+	struct batch *b = filling(h);
+
 	if (b->n > 0 && fold(&b->ev[b->n - 1], ev))
 		return;
 	b->ev[b->n++] = *ev;

@@ -56,6 +56,14 @@ void sc__handoff_free(struct sc__handoff *h);
  */
 void sc__handoff_put(struct sc__handoff *h, const struct sc__event *ev);
 
+/*
+ * Reading side: @size bytes in the batch the next event goes into, for
+ * something that event carries and the calls side is done with before
+ * it takes the next batch (sc__handoff_release). NULL when the batch has
+ * no room left (or no memory): the caller does without.
+ */
+void *sc__handoff_room(struct sc__handoff *h, size_t size);
+
 /* Reading side: does the calls side have little queued (so it could
  * take on work)? A hint, read without the lock. */
 bool sc__handoff_hungry(struct sc__handoff *h);

@@ -16,14 +16,12 @@
 
 #include "analyze_impl.h"
 #include "sipcause/sip/sipmsg.h"
-#include "sipcause/util/slab.h"
 
-/* Bigger messages are parsed where they are read: in flight, the ring's
- * 6k events hold at most 6k copies of this size. */
+/* Bigger messages are parsed where they are read. */
 #define MAX_UNPARSED 2048
 
-/* A framed message and what it was framed from, in one slab block:
- * the struct, the frame numbers, the bytes. */
+/* A framed message and what it was framed from, in one piece of the
+ * handoff batch's room: the struct, the frame numbers, the bytes. */
 struct unparsed {
 	struct sc_rawmsg raw;
 	uint64_t frames[];
@@ -36,11 +34,11 @@ sc__hand_over_unparsed(struct sc_analyzer *a, const struct sc_rawmsg *raw)
 	struct unparsed *u;
 	uint8_t *bytes;
 
-	if (!a->unparsed_slab || raw->len > MAX_UNPARSED ||
+	if (!a->late_parser || !a->handoff || raw->len > MAX_UNPARSED ||
 	    !sc__handoff_hungry(a->handoff))
 		return false;
-	u = sc_slab_alloc(a->unparsed_slab,
-	                  sizeof(*u) + nframes * sizeof(uint64_t) + raw->len);
+	u = sc__handoff_room(
+	        a->handoff, sizeof(*u) + nframes * sizeof(uint64_t) + raw->len);
 	if (!u)
 		return false; /* parsed here instead */
 	u->raw = *raw;
@@ -62,8 +60,6 @@ enum sc_err
 sc__parse_handed_over(struct sc_analyzer *a, void *p, struct sc_msg **msg)
 {
 	struct unparsed *u = p;
-	enum sc_err err = sc_sipmsg_parse(a->late_parser, &u->raw, msg);
 
-	sc_slab_free(u);
-	return err;
+	return sc_sipmsg_parse(a->late_parser, &u->raw, msg);
 }
