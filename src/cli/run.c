@@ -170,8 +170,11 @@ run_pipeline_new(struct run *r, sc_call_done_fn *on_call, bool prompt)
 	ropts.spool = o->format == SC_FORMAT_JSON && !o->no_spool &&
 	              on_call == run_stream_call && !o->export_pcap &&
 	              !o->split_dir && !o->filter.call_id;
-	if (ropts.spool)
+	if (ropts.spool) {
 		ropts.spool_memory = json_index_memory();
+		ropts.out_bg = r->bg;
+		ropts.out_bg_fd = r->bg ? fileno(r->plain_out) : -1;
+	}
 	if (!sc_filter_is_empty(&o->filter)) {
 		ropts.filter = sc_filter_match;
 		ropts.filter_ctx = &o->filter;

@@ -5,7 +5,8 @@
  * messages until then costs memory in proportion to the capture (805 MB
  * for 100,000 calls). Instead, each finished call is written at once to
  * a temporary file, in the very bytes it will have in the document, and
- * freed; at the end the items are copied back in order. What orders
+ * freed; at the end the items are copied back in order, by the kernel
+ * (sendfile(2)) where they follow each other in the file. What orders
  * them, an index record per call, goes through an external sort
  * (util/extsort.h): past its memory it spills sorted runs to a file of
  * its own, so memory stays bounded whatever the number of calls.
@@ -18,9 +19,11 @@
  */
 #include "config.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/sendfile.h>
 #include <unistd.h>
 
 #include "json_impl.h"
@@ -220,10 +223,11 @@ sc__spool_add(struct sc__spool *s, const struct sc_diagnosis *d,
 		s->failed = true;
 		return false;
 	}
-	/* at the depth of the calls array, as its first item: the bytes
-	 * start with the line break and indent before the item */
+	/* at the depth of the calls array, as a later item: the bytes
+	 * start with the comma, line break and indent before the item, so
+	 * that items next to each other in the file can be copied as one */
 	sc_jsonw_init(&s->w, s->f, true);
-	sc_jsonw_nest(&s->w, SC__CALLS_DEPTH);
+	sc_jsonw_nest(&s->w, SC__CALLS_DEPTH, false);
 	write(&s->w, d, &at);
 	sc_jsonw_flush(&s->w);
 	e = (struct spooled){ .first_frame = c->first_frame,
@@ -267,6 +271,12 @@ struct merge {
 	size_t len;
 	struct link link; /* the next late link, if have_link */
 	bool have_link;
+	bool started; /* an item was written */
+	/* spooled bytes [send_at, send_end) not yet in the document, for
+	 * the kernel to copy into out_fd (-1: through the writer) */
+	int out_fd;
+	struct sc_bgout *out_bg;
+	uint64_t send_at, send_end;
 	struct sc_dynbuf ids;  /* the Call-IDs one item lists, each with NUL */
 	struct sc_vec id_ptrs; /* pointers into ids */
 };
@@ -350,24 +360,97 @@ item_bytes(struct merge *m, const struct spooled *e)
 	return m->len >= e->len ? m->buf : NULL;
 }
 
+/* The spooled bytes [at, end) through the writer. */
+static bool
+copy_range(struct merge *m, uint64_t at, uint64_t end)
+{
+	while (at < end) {
+		struct spooled piece = { .off = at, .len = end - at };
+		const char *bytes;
+
+		if (piece.len > SPOOL_IO)
+			piece.len = SPOOL_IO;
+		bytes = item_bytes(m, &piece);
+		if (!bytes)
+			return false;
+		sc_jsonw_raw(m->w, bytes, (size_t)piece.len);
+		at += piece.len;
+	}
+	return true;
+}
+
+/*
+ * The bytes waiting to be sent, after what the writer and its stream
+ * hold, copied by the kernel from the spool into the output: not read
+ * into this process and written out again (0.28 s against 0.5-0.7 s for
+ * the 762 MB of the 100k-call capture). Through the writer where the
+ * kernel will not (an output opened for appending, say).
+ */
+static bool
+send_pending(struct merge *m)
+{
+	off_t off = (off_t)m->send_at;
+	const off_t end = (off_t)m->send_end;
+
+	m->send_at = m->send_end = 0;
+	if (off == end)
+		return true;
+	if (m->out_fd >= 0) {
+		sc_jsonw_flush(m->w);
+		if (m->out_bg ? sc_bgout_finish(m->out_bg, m->w->out) != 0
+		              : fflush(m->w->out) != 0)
+			return false;
+	}
+	while (m->out_fd >= 0 && off < end) {
+		off_t from = off;
+		ssize_t n = sendfile(m->out_fd, m->s->fd, &off,
+		                     (size_t)(end - off));
+
+		if (n > 0 || (n < 0 && errno == EINTR))
+			continue;
+		if (n == 0 || off != from ||
+		    (errno != EINVAL && errno != ENOSYS))
+			return false;
+		/* nothing of it sent: the rest through the writer */
+		m->out_fd = -1;
+	}
+	return copy_range(m, (uint64_t)off, (uint64_t)end);
+}
+
 /* Copy spooled call @e into the document. */
 static bool
 copy_item(struct merge *m, const struct entry *e)
 {
-	const char *item = item_bytes(m, &e->e);
+	/* the item's bytes start with its comma: not the first item's */
+	uint64_t at = e->e.off + (m->started ? 0 : 1);
+	const char *item;
 	size_t n;
 
-	if (!item || !gather_links(m, e))
+	if (!gather_links(m, e))
 		return false;
 	n = m->id_ptrs.n;
 	if (n == 0) {
-		sc_jsonw_splice(m->w, item, e->e.len);
-	} else {
-		sc_jsonw_splice_head(m->w, item, e->e.links_at);
-		m->links(m->w, (const char *const *)m->id_ptrs.v, n);
-		sc_jsonw_splice_tail(m->w, item + e->e.links_end,
-		                     e->e.len - e->e.links_end);
+		if (!m->started)
+			sc_jsonw_splice(m->w, "", 0); /* the writer's first */
+		m->started = true;
+		if (at != m->send_end && !send_pending(m))
+			return false;
+		if (m->send_at == m->send_end)
+			m->send_at = at;
+		m->send_end = e->e.off + e->e.len;
+		return true;
 	}
+	if (!send_pending(m))
+		return false;
+	item = item_bytes(m, &e->e);
+	if (!item)
+		return false;
+	m->started = true;
+	/* without its comma: the writer puts one where needed */
+	sc_jsonw_splice_head(m->w, item + 1, e->e.links_at - 1);
+	m->links(m->w, (const char *const *)m->id_ptrs.v, n);
+	sc_jsonw_splice_tail(m->w, item + e->e.links_end,
+	                     e->e.len - e->e.links_end);
 	return true;
 }
 
@@ -382,9 +465,13 @@ before(const struct entry *e, const struct sc_diagnosis *d)
 bool
 sc__spool_merge(struct sc__spool *s, const struct sc_diagnosis *const *kept,
                 size_t nkept, sc__call_writer *write, sc__links_writer *links,
-                struct sc_jsonw *w)
+                struct sc_jsonw *w, int out_fd, struct sc_bgout *out_bg)
 {
-	struct merge m = { .s = s, .w = w, .links = links };
+	struct merge m = { .s = s,
+		           .w = w,
+		           .links = links,
+		           .out_fd = out_fd,
+		           .out_bg = out_bg };
 	bool ok = !s->links_lost;
 	struct entry e;
 	size_t k = 0, len;
@@ -404,9 +491,13 @@ sc__spool_merge(struct sc__spool *s, const struct sc_diagnosis *const *kept,
 			ok = copy_item(&m, &e);
 			rec = sc_extsort_next(s->index, &len);
 		} else {
+			ok = send_pending(&m);
 			write(w, kept[k++], NULL);
+			m.started = true;
 		}
 	}
+	if (ok)
+		ok = send_pending(&m);
 	if (sc_extsort_failed(s->index) || sc_extsort_failed(s->links))
 		ok = false;
 	free(m.buf);

@@ -124,12 +124,18 @@ close_level(struct sc_jsonw *w, char c)
 }
 
 void
-sc_jsonw_nest(struct sc_jsonw *w, int depth)
+sc_jsonw_nest(struct sc_jsonw *w, int depth, bool first)
 {
 	if (depth < 0 || depth >= SC_JSONW_MAX_DEPTH)
 		return;
 	w->depth = depth;
-	w->first[depth] = true;
+	w->first[depth] = first;
+}
+
+void
+sc_jsonw_raw(struct sc_jsonw *w, const char *s, size_t n)
+{
+	put(w, s, n);
 }
 
 uint64_t

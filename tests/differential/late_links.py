@@ -23,6 +23,10 @@ when the index that orders the spooled calls and their links may hold
 only a kilobyte (SIPCAUSE_JSON_INDEX_MEMORY=1K: sorted in runs on disk
 and merged; a value that is not a size is said and the default used).
 
+The same JSON is written with -o, and to a standard output opened for
+appending (there the kernel does not copy the spooled calls into the
+output: sendfile(2) fails with EINVAL, and the merge copies them).
+
 A second capture holds one call bigger than the 1 MiB window the merge
 reads the temporary file with: 1,000 OPTIONS and their 200s under one
 Call-ID, with 900-byte User-Agent and Server values. Its JSON must be
@@ -120,6 +124,28 @@ def write_big_call(path):
     write_pcap(path, frames)
 
 
+def run_to_file(exe, path, out, append):
+    """The JSON of @path written into the file @out: with -o, or (append)
+    to a standard output opened for appending, where the kernel will not
+    copy the spooled calls and the merge copies them itself."""
+    env = dict(os.environ, LC_ALL="C", TZ="UTC")
+    env.pop("SIPCAUSE_JSON_INDEX_MEMORY", None)
+    if append:
+        with open(out, "wb"):
+            pass
+        with open(out, "ab") as f:
+            p = subprocess.run([exe, "--format", "json", path], stdout=f,
+                               stderr=subprocess.PIPE, env=env, timeout=300)
+    else:
+        p = subprocess.run([exe, "--format", "json", "-o", out, path],
+                           stderr=subprocess.PIPE, env=env, timeout=300)
+    if p.returncode != 0:
+        sys.exit("late_links: writing %s exited %d: %s"
+                 % (out, p.returncode, p.stderr.decode(errors="replace")))
+    with open(out, "rb") as f:
+        return f.read()
+
+
 def run(exe, path, *extra, tmpdir=None, index_memory=None, stderr=None):
     env = dict(os.environ, LC_ALL="C", TZ="UTC")
     env.pop("SIPCAUSE_JSON_INDEX_MEMORY", None)
@@ -160,6 +186,11 @@ def main():
         write_big_call(big)
         big_spooled = run(sys.argv[1], big)
         big_held = run(sys.argv[1], big, "--no-spool")
+        # the output a file, and a file opened for appending
+        to_file = run_to_file(sys.argv[1], cap, os.path.join(tmp, "o.json"),
+                              False)
+        appended = run_to_file(sys.argv[1], cap,
+                               os.path.join(tmp, "a.json"), True)
     doc = json.loads(spooled)
     calls = {c["call_id"]: c for c in doc["calls"]}
     failures = []
@@ -171,6 +202,10 @@ def main():
     if not_a_size != spooled or "not a size" not in said[0]:
         failures.append("SIPCAUSE_JSON_INDEX_MEMORY=lots: not said, or "
                         "not the default (stderr %r)" % said[0][:200])
+    if to_file != spooled:
+        failures.append("JSON written with -o differs")
+    if appended != spooled:
+        failures.append("JSON appended to a file differs")
     if no_tmp != spooled:
         failures.append("JSON differs when $TMPDIR cannot be written")
     if big_spooled != big_held:

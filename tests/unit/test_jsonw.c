@@ -335,11 +335,11 @@ test_splice(void **state)
 
 		/* items 0 and 1 spooled, item 1 with its old links */
 		p = open_writer(&item0, pretty);
-		sc_jsonw_nest(p, 2);
+		sc_jsonw_nest(p, 2, true);
 		item(p, 0, NULL, 0, NULL, NULL);
 		close_writer(&item0, p);
 		p = open_writer(&item1, pretty);
-		sc_jsonw_nest(p, 2);
+		sc_jsonw_nest(p, 2, true);
 		item(p, 1, old_links, 1, &at, &end);
 		close_writer(&item1, p);
 		assert_true(at < end && end < item1.len);

@@ -46,6 +46,8 @@ bool sc_format_needs_messages(enum sc_format f);
 /* Decides whether a call is shown (filters); NULL shows all. */
 typedef bool sc_report_filter(void *ctx, const struct sc_diagnosis *d);
 
+struct sc_bgout;
+
 struct sc_report_opts {
 	enum sc_format format;
 	bool color;         /* ANSI colours (text, on a terminal) */
@@ -66,6 +68,11 @@ struct sc_report_opts {
 	 * memory before it spills sorted runs to a temporary file (0:
 	 * SC_REPORT_SPOOL_MEMORY) */
 	size_t spool_memory;
+	/* when a thread of its own writes the output stream (util/bgout.h):
+	 * that writer and its descriptor, so that the spooled calls can be
+	 * copied into it by the kernel; else the stream's own is used */
+	struct sc_bgout *out_bg;
+	int out_bg_fd;
 };
 
 #define SC_REPORT_SPOOL_MEMORY ((size_t)16 << 20)

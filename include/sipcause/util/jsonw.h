@@ -75,7 +75,8 @@ void sc_jsonw_double1(struct sc_jsonw *w, double v);
  * Splicing: an item of a container written elsewhere (a spool file) and
  * put in the document later, whole or with one member's value written
  * anew. sc_jsonw_nest() makes a fresh writer start @depth levels deep,
- * as the first item of its container: what it writes (flush it) is the
+ * as the first item of its container (or, @first false, as a later one:
+ * the bytes then start with the comma): what it writes (flush it) is the
  * item's exact bytes, line break and indent included. sc_jsonw_tell()
  * counts the bytes written so far (to find a member inside them).
  * sc_jsonw_splice() puts such bytes in as the next item of the current
@@ -84,11 +85,16 @@ void sc_jsonw_double1(struct sc_jsonw *w, double v);
  * that value, one level deeper, and sc_jsonw_splice_tail() puts in the
  * bytes after it, which close the item.
  */
-void sc_jsonw_nest(struct sc_jsonw *w, int depth);
+void sc_jsonw_nest(struct sc_jsonw *w, int depth, bool first);
 uint64_t sc_jsonw_tell(const struct sc_jsonw *w);
 void sc_jsonw_splice(struct sc_jsonw *w, const char *s, size_t n);
 void sc_jsonw_splice_head(struct sc_jsonw *w, const char *s, size_t n);
 void sc_jsonw_splice_tail(struct sc_jsonw *w, const char *s, size_t n);
+
+/* @n bytes put as they are, the writer's state unchanged: the caller
+ * keeps the document valid (items nested as later ones, put one after
+ * the other). */
+void sc_jsonw_raw(struct sc_jsonw *w, const char *s, size_t n);
 
 /* Shorthands for a key followed by a value. */
 static inline void
