@@ -204,8 +204,11 @@ group_reset(struct leg_group *g)
 }
 
 /* Drop the keys of released legs kept long enough (not counted: their
- * time is over, no cap acted). A scan when the keys doubled since the
- * last one, so O(1) per key. */
+ * time is over, no cap acted). A scan when the keys grew by a quarter
+ * since the last one, so O(1) per key: at 2000 calls/s, 32 s of keys
+ * are kept, and doubling before a scan held 99,000 keys at the peak of
+ * the 100k-call capture, 12 MB; a quarter cut the text report's peak
+ * from 54 MiB to 46, in the same time. */
 static void
 sweep_released(struct sc_linker *l)
 {
@@ -222,7 +225,7 @@ sweep_released(struct sc_linker *l)
 		l->all.v[keep++] = g;
 	}
 	l->all.n = keep;
-	l->sweep_at = keep > MIN_SWEEP / 2 ? 2 * keep : MIN_SWEEP;
+	l->sweep_at = keep > MIN_SWEEP / 2 ? keep + keep / 4 : MIN_SWEEP;
 }
 
 /* The group of @key, created when new; NULL when out of memory. */
