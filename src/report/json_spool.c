@@ -402,16 +402,14 @@ send_pending(struct merge *m)
 			return false;
 	}
 	while (m->out_fd >= 0 && off < end) {
-		off_t from = off;
 		ssize_t n = sendfile(m->out_fd, m->s->fd, &off,
 		                     (size_t)(end - off));
 
 		if (n > 0 || (n < 0 && errno == EINTR))
 			continue;
-		if (n == 0 || off != from ||
-		    (errno != EINVAL && errno != ENOSYS))
+		if (n == 0 || (errno != EINVAL && errno != ENOSYS))
 			return false;
-		/* nothing of it sent: the rest through the writer */
+		/* refused (off unchanged): from here through the writer */
 		m->out_fd = -1;
 	}
 	return copy_range(m, (uint64_t)off, (uint64_t)end);
