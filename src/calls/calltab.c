@@ -453,6 +453,8 @@ expire_tombs(struct sc_calltab *t, int64_t now_ns)
 			sc_hashmap_del(&t->by_id, e->key, e->len);
 		free(e);
 	}
+	if (k == 0)
+		return; /* nothing ended (and maybe no array yet) */
 	memmove(t->tombs.v, t->tombs.v + k,
 	        (t->tombs.n - k) * sizeof(t->tombs.v[0]));
 	t->tombs.n -= k;
