@@ -4,9 +4,11 @@
 # Makes (once, cached in bench/cache/) a capture of 100,000 SIPp calls on
 # loopback, its 60,000-packet prefix, and a 10x copy of it (the capture
 # repeated ten times with shifted timestamps and distinct Call-IDs, see
-# repeat-capture.py), then times each command RUNS times (default 3) and
-# keeps the median wall time (to the millisecond) and the median peak
-# RSS:
+# repeat-capture.py), then times each command RUNS times (default 3), in
+# rounds that run every command once in turn (a shared machine's speed
+# drifts by a third within minutes: each command then sees the same
+# drift), and keeps the median wall time (to the millisecond) and the
+# median peak RSS:
 #   the bare read loop (bench/rawloop.c; and, for reference, with the
 #   128 KiB stream buffer sipcause reads through), sipcause text (on two threads,
 #   the default on two cores, and on one), json and jsonl,
@@ -137,26 +139,46 @@ with open(sys.argv[1], "a") as f:
     f.write("%.3f %s\n" % (wall, rss))
 '
 
-# measure NAME CMD...: RUNS runs; "NAME seconds KiB" (medians) to $tmp/res
+# measure NAME CMD...: a command to time in each round (its arguments
+# kept NUL-separated, as xargs -0 reads them)
+names=
 measure() {
 	name=$1
 	shift
+	names="$names $name"
+	printf '%s\0' "$@" >"$tmp/$name.cmd"
 	: >"$tmp/$name.t"
-	for _ in $(seq "$runs"); do
-		# the JSON runs write 762 MB: each run starts with no dirty
-		# pages of the one before, so the disk's write-back of an
-		# earlier run is not timed as this one's (outside the timing)
-		rm -f "$tmp/out.json" "$tmp/out.jsonl"
-		sync
-		python3 -c "$timer" "$tmp/$name.t" "$tmp/time" "$@" \
-			>"$tmp/out" 2>"$tmp/err" || :
+}
+
+# rounds: RUNS rounds of every command; then "NAME seconds KiB" (the
+# medians) of each to $tmp/res, and printed
+rounds() {
+	for round in $(seq "$runs"); do
+		echo "round $round of $runs" >&2
+		for name in $names; do
+			# the JSON runs write 762 MB: each run starts with no
+			# dirty pages of the one before, so the disk's
+			# write-back of an earlier run is not timed as this
+			# one's (outside the timing)
+			rm -f "$tmp/out.json" "$tmp/out.jsonl"
+			sync
+			xargs -0 python3 -c "$timer" "$tmp/$name.t" \
+				"$tmp/time" <"$tmp/$name.cmd" \
+				>"$tmp/out" 2>"$tmp/err" || :
+			if [ -f "$tmp/out.json" ]; then
+				stat -c %s "$tmp/out.json" >"$tmp/json_bytes"
+			fi
+		done
 	done
+	rm -f "$tmp/out.json" "$tmp/out.jsonl"
 	mid=$(( (runs + 1) / 2 ))
-	s=$(cut -d' ' -f1 "$tmp/$name.t" | sort -n | sed -n "${mid}p")
-	k=$(cut -d' ' -f2 "$tmp/$name.t" | sort -n | sed -n "${mid}p")
-	echo "$name $s $k" >>"$tmp/res"
-	printf '%-22s %8.3f s %9d KiB   (runs: %s)\n' "$name" "$s" "$k" \
-		"$(cut -d' ' -f1 "$tmp/$name.t" | tr '\n' ' ')"
+	for name in $names; do
+		s=$(cut -d' ' -f1 "$tmp/$name.t" | sort -n | sed -n "${mid}p")
+		k=$(cut -d' ' -f2 "$tmp/$name.t" | sort -n | sed -n "${mid}p")
+		echo "$name $s $k" >>"$tmp/res"
+		printf '%-22s %8.3f s %9d KiB   (runs: %s)\n' "$name" "$s" \
+			"$k" "$(cut -d' ' -f1 "$tmp/$name.t" | tr '\n' ' ')"
+	done
 }
 
 get() { awk -v n="$1" -v f="$2" '$1 == n { print $f }' "$tmp/res"; }
@@ -188,7 +210,7 @@ echo "  $pk1 packets, $(($(stat -c %s "$cap") / 1048576)) MiB;" \
 	"$(($(stat -c %s "$tenx") / 1048576)) MiB"
 echo "  $(sipp -v 2>/dev/null | grep -o 'SIPp v[^ ]*' | head -n 1)," \
 	"$(tshark -v 2>/dev/null | head -n 1), $("$sc" --version 2>&1 |
-	head -n 1); $runs runs each, medians"
+	head -n 1); $runs rounds of every command, medians"
 # what was measured: the build's options, and the allocator linked
 echo "  build: $(python3 -c '
 import json, sys
@@ -204,10 +226,7 @@ measure raw-128k "$raw" "$cap" 131072
 measure text "$sc" -q -o "$tmp/out.txt" "$cap"
 measure text-1thread "$sc" --threads 1 -q -o "$tmp/out.txt" "$cap"
 measure json "$sc" -q --format json -o "$tmp/out.json" "$cap"
-json_bytes=$(stat -c %s "$tmp/out.json")
-rm -f "$tmp/out.json"
 measure jsonl "$sc" -q --format jsonl -o "$tmp/out.jsonl" "$cap"
-rm -f "$tmp/out.jsonl"
 if [ -z "${SKIP_PEERS:-}" ]; then
 	measure sipgrep sipgrep -C -G -I "$cap"
 	# sngrep keeps its first 20,000 dialogs unless told (capture.limit):
@@ -223,10 +242,12 @@ measure text-10x "$sc" -q -o "$tmp/out.txt" "$tenx"
 measure flight-0 "$sc" -q -o "$tmp/out.txt" "$flight0"
 measure flight-1x "$sc" -q -o "$tmp/out.txt" "$flight1"
 measure flight-3x "$sc" -q -o "$tmp/out.txt" "$flight3"
+rounds
+json_bytes=$(cat "$tmp/json_bytes")
 
 t=$(get text 2)
 echo
-echo "targets (issue #10), medians of $runs runs:"
+echo "targets (issue #10), medians of $runs rounds:"
 target "text / raw read" "$(ratio "$t" "$(get raw 2)")" "<=" 8
 if [ -z "${SKIP_PEERS:-}" ]; then
 	target "sipgrep -G / text" "$(ratio "$(get sipgrep 2)" "$t")" ">=" 10
