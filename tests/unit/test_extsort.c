@@ -111,6 +111,9 @@ test_spilled_runs(void **state)
 	check_sort(20000, 32 * 1024, 2, true);
 	/* a record bigger than the memory: one record a run */
 	check_sort(300, 64, 3, true);
+	/* runs of every size between, and windows that cut records */
+	for (uint32_t seed = 10; seed < 16; seed++)
+		check_sort(3000 + seed * 97, 2000u << (seed - 10), seed, true);
 }
 
 static void
