@@ -271,6 +271,12 @@ target "10x / 1x time, text (packets $(ratio "$pk10" "$pk1")x)" \
 target "3x calls in flight / 1x, memory" "$(ratio \
 	"$(($(get flight-3x 3) - $(get flight-0 3)))" \
 	"$(($(get flight-1x 3) - $(get flight-0 3)))")" "<=" 3
+# the issue's "in-flight memory per open call": the memory the ~2667
+# more calls in flight of the second run cost, per call (2 s calls, one
+# every 1.5 ms and every 0.5 ms: ~1333 and ~4000 open at once)
+target "memory per call in flight, bytes" \
+	"$(( ($(get flight-3x 3) - $(get flight-1x 3)) * 1024 / 2667 ))" \
+	"<=" 2048
 echo "  (JSON: $((json_bytes / 1000000)) MB, $(awk -v b="$json_bytes" \
 	-v s="$(get json 2)" 'BEGIN { printf "%.0f", (s > 0 ? b / 1e6 / s : 0) }') MB/s" \
 	"over the whole json run; text / raw read with sipcause's 128 KiB" \
