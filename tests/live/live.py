@@ -323,9 +323,15 @@ def proc_ids(pid):
     with open("/proc/%d/status" % pid) as f:
         for line in f:
             key, _, value = line.partition(":")
-            if key in ("Uid", "Gid", "Groups"):
+            if key in ("Uid", "Gid", "Groups", "SigCgt"):
                 ids[key] = value.split()
     return ids
+
+
+def catches_sigint(pid):
+    """Whether @pid has its SIGINT handler in place (/proc SigCgt)."""
+    mask = proc_ids(pid).get("SigCgt", ["0"])[0]
+    return bool(int(mask, 16) & (1 << (signal.SIGINT - 1)))
 
 
 def kernel_hides_undumpable():
@@ -350,10 +356,12 @@ def kernel_hides_undumpable():
 def check_dropped(args, user, workdir):
     cap = Capture(args, workdir)
     if "-q" in args:
-        # quiet: no "listening on" line; wait for the drop itself
+        # quiet: no "listening on" line; wait for the drop itself, and
+        # for the SIGINT handler, installed after it (a SIGINT before
+        # that kills the process, as it would any program starting up)
         end = time.monotonic() + 10
-        while proc_ids(cap.p.pid)["Uid"][0] == "0" and \
-                time.monotonic() < end:
+        while (proc_ids(cap.p.pid)["Uid"][0] == "0" or
+               not catches_sigint(cap.p.pid)) and time.monotonic() < end:
             time.sleep(0.05)
     else:
         cap.wait_listening()
