@@ -15,6 +15,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "sipcause/util/dynbuf.h"
 #include "sipcause/util/extsort.h"
 #include "sipcause/util/tempfile.h"
 #include "sipcause/util/vec.h"
@@ -43,8 +44,7 @@ struct source {
 struct sc_extsort {
 	sc_extsort_cmp *cmp;
 	size_t memory;
-	char *arena;
-	size_t used, alloc;
+	struct sc_dynbuf arena; /* the records held: length, bytes */
 	size_t *offs; /* records in the arena, as they came (then sorted) */
 	size_t n;
 	uint64_t count;
@@ -71,6 +71,7 @@ sc_extsort_new(sc_extsort_cmp *cmp, size_t memory)
 	x->cmp = cmp;
 	x->memory = memory;
 	x->fd = -1;
+	sc_dynbuf_init(&x->arena, SIZE_MAX);
 	return x;
 }
 
@@ -79,9 +80,9 @@ record_at(const struct sc_extsort *x, size_t off, size_t *len)
 {
 	uint32_t n;
 
-	memcpy(&n, x->arena + off, LEN_BYTES);
+	memcpy(&n, x->arena.p + off, LEN_BYTES);
 	*len = n;
-	return x->arena + off + LEN_BYTES;
+	return (const char *)x->arena.p + off + LEN_BYTES;
 }
 
 /* Record order, then the order they came in (offsets grow with it). */
@@ -136,7 +137,7 @@ spill(struct sc_extsort *x)
 	}
 	r->end = x->file_end;
 	x->nruns++;
-	x->used = 0;
+	sc_dynbuf_reset(&x->arena);
 	x->n = 0;
 	return true;
 }
@@ -151,35 +152,22 @@ fail(struct sc_extsort *x)
 bool
 sc_extsort_add(struct sc_extsort *x, const void *rec, size_t len)
 {
-	size_t need;
 	uint32_t n32 = (uint32_t)len;
+	size_t at = x->arena.len;
 	size_t *offs;
 
 	if (x->failed || x->reading || len > UINT32_MAX)
 		return fail(x);
-	need = x->used + LEN_BYTES + len;
-	if (need > x->alloc) {
-		size_t alloc = x->alloc ? x->alloc : 4096;
-		char *a;
-
-		while (alloc < need)
-			alloc *= 2;
-		a = realloc(x->arena, alloc);
-		if (!a)
-			return fail(x);
-		x->arena = a;
-		x->alloc = alloc;
-	}
 	offs = sc_grow(x->offs, x->n, sizeof(*offs));
 	if (!offs)
 		return fail(x);
 	x->offs = offs;
-	memcpy(x->arena + x->used, &n32, LEN_BYTES);
-	memcpy(x->arena + x->used + LEN_BYTES, rec, len);
-	x->offs[x->n++] = x->used;
-	x->used = need;
+	if (sc_dynbuf_add(&x->arena, &n32, LEN_BYTES) != SC_OK ||
+	    sc_dynbuf_add(&x->arena, rec, len) != SC_OK)
+		return fail(x);
+	x->offs[x->n++] = at;
 	x->count++;
-	if (x->used + x->n * sizeof(*x->offs) >= x->memory && !spill(x))
+	if (x->arena.len + x->n * sizeof(*x->offs) >= x->memory && !spill(x))
 		return fail(x);
 	return true;
 }
@@ -385,6 +373,6 @@ sc_extsort_free(struct sc_extsort *x)
 	else if (x->fd >= 0)
 		close(x->fd);
 	free(x->offs);
-	free(x->arena);
+	sc_dynbuf_fini(&x->arena);
 	free(x);
 }
