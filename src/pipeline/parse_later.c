@@ -34,7 +34,7 @@ sc__hand_over_unparsed(struct sc_analyzer *a, const struct sc_rawmsg *raw)
 	struct unparsed *u;
 	uint8_t *bytes;
 
-	if (!a->late_parser || !a->handoff || raw->len > MAX_UNPARSED ||
+	if (!a->late_parser || raw->len > MAX_UNPARSED ||
 	    !sc__handoff_hungry(a->handoff))
 		return false;
 	u = sc__handoff_room(
