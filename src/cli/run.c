@@ -173,7 +173,6 @@ run_pipeline_new(struct run *r, sc_call_done_fn *on_call, bool prompt)
 	if (ropts.spool) {
 		ropts.spool_memory = json_index_memory();
 		ropts.out_bg = r->bg;
-		ropts.out_bg_fd = r->bg ? fileno(r->plain_out) : -1;
 	}
 	if (!sc_filter_is_empty(&o->filter)) {
 		ropts.filter = sc_filter_match;

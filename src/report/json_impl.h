@@ -51,14 +51,14 @@ void sc__spool_link(struct sc__spool *s, const char *id, uint64_t first_frame,
  * sc__spool_merge - write the calls array's items: the spooled ones and
  * the @nkept calls still held (in document order), merged by first frame
  * then Call-ID. False when the spool could not be read back or a late
- * link could not be recorded. @out_fd, when not -1, is the descriptor
- * under @w's stream (written by @out_bg's thread, or NULL): spooled items
- * are then copied into it by the kernel.
+ * link could not be recorded. @out_bg is the thread that writes @w's
+ * stream, or NULL; spooled items are copied by the kernel into the
+ * descriptor under the stream where it can.
  */
 bool sc__spool_merge(struct sc__spool *s,
                      const struct sc_diagnosis *const *kept, size_t nkept,
                      sc__call_writer *write, sc__links_writer *links,
-                     struct sc_jsonw *w, int out_fd, struct sc_bgout *out_bg);
+                     struct sc_jsonw *w, struct sc_bgout *out_bg);
 
 void sc__spool_free(struct sc__spool *s);
 

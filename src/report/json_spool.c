@@ -51,7 +51,6 @@ struct spooled {
 struct link_rec {
 	uint64_t first_frame;
 	uint64_t seq;
-	uint64_t owner_len;
 };
 
 /* A record read back: its fixed part and the strings after it. */
@@ -105,7 +104,7 @@ link_of(const void *rec)
 
 	memcpy(&x.r, rec, sizeof(x.r));
 	x.owner = (const char *)rec + sizeof(x.r);
-	x.id = x.owner + x.r.owner_len + 1;
+	x.id = x.owner + strlen(x.owner) + 1;
 	return x;
 }
 
@@ -197,9 +196,7 @@ static bool
 add_link(struct sc__spool *s, const char *owner, uint64_t first_frame,
          const char *id)
 {
-	struct link_rec r = { .first_frame = first_frame,
-		              .seq = s->nlinks,
-		              .owner_len = strlen(owner) };
+	struct link_rec r = { .first_frame = first_frame, .seq = s->nlinks };
 	const char *strs[] = { owner, id };
 
 	if (!add_record(s, s->links, &r, sizeof(r), strs, 2))
@@ -235,7 +232,8 @@ sc__spool_add(struct sc__spool *s, const struct sc_diagnosis *d,
 		              .len = (uint64_t)sc_jsonw_tell(&s->w),
 		              .links_at = at.start,
 		              .links_end = at.end };
-	/* the bytes are in the file: from here on, failing loses them */
+	/* not indexed, the bytes in the file are never read: the caller
+	 * keeps the call instead */
 	if (ferror(s->f) ||
 	    !add_record(s, s->index, &e, sizeof(e), &call_id, 1)) {
 		s->failed = true;
@@ -360,6 +358,14 @@ item_bytes(struct merge *m, const struct spooled *e)
 	return m->len >= e->len ? m->buf : NULL;
 }
 
+/* Every byte written to @f is in its descriptor: flushed, and written
+ * by @bg's thread when it has one. */
+static bool
+flushed(FILE *f, struct sc_bgout *bg)
+{
+	return bg ? sc_bgout_finish(bg, f) == 0 : fflush(f) == 0;
+}
+
 /* The spooled bytes [at, end) through the writer. */
 static bool
 copy_range(struct merge *m, uint64_t at, uint64_t end)
@@ -397,8 +403,7 @@ send_pending(struct merge *m)
 		return true;
 	if (m->out_fd >= 0) {
 		sc_jsonw_flush(m->w);
-		if (m->out_bg ? sc_bgout_finish(m->out_bg, m->w->out) != 0
-		              : fflush(m->w->out) != 0)
+		if (!flushed(m->w->out, m->out_bg))
 			return false;
 	}
 	while (m->out_fd >= 0 && off < end) {
@@ -463,20 +468,21 @@ before(const struct entry *e, const struct sc_diagnosis *d)
 bool
 sc__spool_merge(struct sc__spool *s, const struct sc_diagnosis *const *kept,
                 size_t nkept, sc__call_writer *write, sc__links_writer *links,
-                struct sc_jsonw *w, int out_fd, struct sc_bgout *out_bg)
+                struct sc_jsonw *w, struct sc_bgout *out_bg)
 {
+	/* -1 from fileno(): a stream with no descriptor */
 	struct merge m = { .s = s,
 		           .w = w,
 		           .links = links,
-		           .out_fd = out_fd,
+		           .out_fd = out_bg ? sc_bgout_fd(out_bg)
+		                            : fileno(w->out),
 		           .out_bg = out_bg };
 	bool ok = !s->links_lost;
 	struct entry e;
 	size_t k = 0, len;
 	const void *rec;
 
-	if (s->f &&
-	    (s->bg ? sc_bgout_finish(s->bg, s->f) != 0 : fflush(s->f) != 0))
+	if (s->f && !flushed(s->f, s->bg))
 		ok = false;
 	sc_dynbuf_init(&m.ids, SIZE_MAX);
 	sc_vec_init(&m.id_ptrs);

@@ -692,14 +692,6 @@ security(struct sc_jsonw *w, const struct sc_model *m)
 	sc_jsonw_end_array(w);
 }
 
-/* The descriptor under the report's stream, for the spool to copy its
- * calls into; -1 when there is none. */
-static int
-out_fd(const struct sc_report *r)
-{
-	return r->opts.out_bg ? r->opts.out_bg_fd : fileno(r->out);
-}
-
 static void
 json_finish(struct sc_report *r, const struct sc_model *m)
 {
@@ -727,7 +719,7 @@ json_finish(struct sc_report *r, const struct sc_model *m)
 	           !sc__spool_merge(r->spool,
 	                            (const struct sc_diagnosis *const *)sel.v,
 	                            sel.n, call_object, linked_calls, &w,
-	                            out_fd(r), r->opts.out_bg)) {
+	                            r->opts.out_bg)) {
 		r->failed = true;
 	}
 	if (r->spool)

@@ -272,6 +272,12 @@ sc_bgout_open(int fd, bool close_fd, size_t write_size, struct sc_bgout **out)
 }
 
 int
+sc_bgout_fd(const struct sc_bgout *bg)
+{
+	return bg->fd;
+}
+
+int
 sc_bgout_finish(struct sc_bgout *bg, FILE *stream)
 {
 	int flushed = fflush(stream) == 0 ? 0 : (errno ? errno : EIO);

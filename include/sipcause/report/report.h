@@ -68,11 +68,10 @@ struct sc_report_opts {
 	 * memory before it spills sorted runs to a temporary file (0:
 	 * SC_REPORT_SPOOL_MEMORY) */
 	size_t spool_memory;
-	/* when a thread of its own writes the output stream (util/bgout.h):
-	 * that writer and its descriptor, so that the spooled calls can be
-	 * copied into it by the kernel; else the stream's own is used */
+	/* the thread that writes the output stream (util/bgout.h), or NULL:
+	 * the spooled calls are copied by the kernel into its descriptor
+	 * (else into the stream's own) */
 	struct sc_bgout *out_bg;
-	int out_bg_fd;
 };
 
 #define SC_REPORT_SPOOL_MEMORY ((size_t)16 << 20)

@@ -33,4 +33,7 @@ FILE *sc_bgout_open(int fd, bool close_fd, size_t write_size,
                     struct sc_bgout **bg);
 int sc_bgout_finish(struct sc_bgout *bg, FILE *stream);
 
+/* The descriptor @bg writes (to write to it directly, finish first). */
+int sc_bgout_fd(const struct sc_bgout *bg);
+
 #endif /* SC_BGOUT_H */
