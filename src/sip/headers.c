@@ -559,6 +559,7 @@ on_header(struct draft *d, enum hid id, size_t rank, struct sc_str v)
 	if (id == H_LINK) {
 		if (rank < d->link_rank && v.len > 0) {
 			d->s[F_X_CALL_ID] = v;
+			d->set |= UINT64_C(1) << F_X_CALL_ID;
 			d->link_rank = rank;
 		}
 		return;

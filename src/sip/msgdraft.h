@@ -160,6 +160,8 @@ struct draft {
 	struct sc_msg *out;        /* the final allocation, by finish() */
 	struct sc_arena *tmp;      /* joined, unfolded, unquoted strings */
 	struct sc_str s[F__COUNT]; /* .p NULL: absent */
+	uint64_t set;              /* bit f: s[f] holds a value (the final
+	                              copy visits only those) */
 	size_t cap[F__COUNT];      /* bytes owned in tmp (list joins) */
 	struct sc_str server;      /* Server, used when no User-Agent */
 	struct sc_str from_raw;    /* first From, To, Contact value as */
@@ -242,8 +244,10 @@ is_ws(char c)
 static inline void
 set_first(struct draft *d, enum fld f, struct sc_str v)
 {
-	if (f < F__COUNT && !d->s[f].p && v.p && v.len > 0)
+	if (f < F__COUNT && !d->s[f].p && v.p && v.len > 0) {
 		d->s[f] = v;
+		d->set |= UINT64_C(1) << f;
+	}
 }
 
 void join(struct draft *d, enum fld f, struct sc_str v);

@@ -293,6 +293,8 @@ sdp_copy(struct pool *pl, const struct sc_sdp *from)
 
 /* plan_strings() keeps field numbers (and F_NONE) in a byte */
 _Static_assert(F__COUNT < 256, "field numbers fit in unsigned char");
+/* struct draft's set has a bit per field */
+_Static_assert(F__COUNT <= 64, "a bit per field in a uint64_t");
 
 /* Does @b end with the bytes of @a? Both are non-empty (see below). */
 static inline bool
@@ -325,13 +327,12 @@ plan_strings(const struct draft *d, unsigned char share[F__COUNT])
 	size_t size = 0;
 
 	memset(head, F_NONE, sizeof(head));
-	for (size_t f = 0; f < F__COUNT; f++) {
+	for (uint64_t set = d->set; set; set &= set - 1) {
+		unsigned f = (unsigned)__builtin_ctzll(set);
 		const struct sc_str *s = &d->s[f];
 		unsigned bucket = 0;
 
 		share[f] = F_NONE;
-		if (!s->p)
-			continue;
 		if (s->len == 0) {
 			/* "" ends every string: the first one */
 			share[f] = first_owner;
@@ -396,11 +397,10 @@ copy_out(struct draft *d, const struct sc_rawmsg *raw, struct sc_slab *slab)
 	}
 	if (d->sdp)
 		m->sdp = sdp_copy(&pl, d->sdp);
-	for (size_t f = 0; f < F__COUNT; f++) {
+	for (uint64_t set = d->set; set; set &= set - 1) {
+		unsigned f = (unsigned)__builtin_ctzll(set);
 		const char *s;
 
-		if (!d->s[f].p)
-			continue;
 		if (share[f] == F_NONE)
 			s = pool_str(&pl, d->s[f].p, d->s[f].len);
 		else
@@ -490,6 +490,7 @@ forget_osip_owned(struct draft *d)
 	struct sc_msg *m = d->m;
 
 	memset(d->s, 0, sizeof(d->s[0]) * (F_OSIP_LAST + 1));
+	d->set &= ~((UINT64_C(1) << (F_OSIP_LAST + 1)) - 1);
 	m->via_count = 0;
 	m->is_request = false;
 	m->status = 0;

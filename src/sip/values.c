@@ -18,6 +18,7 @@ join(struct draft *d, enum fld f, struct sc_str v)
 		return;
 	if (!cur->p) {
 		*cur = v;
+		d->set |= UINT64_C(1) << f;
 		return;
 	}
 	need = cur->len + 2 + v.len;
