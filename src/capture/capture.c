@@ -8,11 +8,13 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <pcap/pcap.h>
 
@@ -38,6 +40,9 @@ struct sc_capture {
 	uint64_t bad_ts;       /* timestamps saturated */
 	uint64_t bad_ts_frame; /* the first of them */
 	char *read_buffer;     /* the stream's; freed after pcap_close() */
+	int fd;                /* the file's, while frames have offsets */
+	uint64_t off;          /* offset of the next record */
+	uint32_t snaplen;      /* the file's snapshot length */
 	char warning[SC_ERRBUF_SIZE];
 };
 
@@ -103,6 +108,7 @@ wrap(pcap_t *pcap, char *read_buffer, const char *name, uint64_t size,
 	c->linktype = linktype;
 	c->next_number = 1;
 	c->size = size;
+	c->fd = -1;
 	*out = c;
 	return SC_OK;
 }
@@ -140,10 +146,32 @@ sc_capture_open_stream(FILE *fp, const char *name, struct sc_capture **out,
 	return open_buffered(fp, name, 0, out, errbuf);
 }
 
+/* The classic pcap layout (a 24-byte file header, then a 16-byte header
+ * before each frame), in either byte order, with microsecond or
+ * nanosecond times; not the variants with longer record headers. */
+#define PCAP_FILE_HDR 24
+#define PCAP_RECORD_HDR 16
+
+static bool
+classic_pcap(FILE *fp)
+{
+	static const uint32_t magics[] = { 0xa1b2c3d4, 0xd4c3b2a1, 0xa1b23c4d,
+		                           0x4d3cb2a1 };
+	uint32_t magic;
+
+	if (pread(fileno(fp), &magic, sizeof(magic), 0) != sizeof(magic))
+		return false;
+	for (size_t i = 0; i < sizeof(magics) / sizeof(magics[0]); i++)
+		if (magic == magics[i])
+			return true;
+	return false;
+}
+
 enum sc_err
 sc_capture_open_file(const char *path, struct sc_capture **out, char *errbuf)
 {
 	struct stat st;
+	enum sc_err err;
 	FILE *fp;
 
 	*out = NULL;
@@ -163,7 +191,13 @@ sc_capture_open_file(const char *path, struct sc_capture **out, char *errbuf)
 		fclose(fp);
 		return SC_EIO;
 	}
-	return open_buffered(fp, path, (uint64_t)st.st_size, out, errbuf);
+	err = open_buffered(fp, path, (uint64_t)st.st_size, out, errbuf);
+	if (err == SC_OK && S_ISREG(st.st_mode) && classic_pcap(fp)) {
+		(*out)->fd = fileno(fp);
+		(*out)->off = PCAP_FILE_HDR;
+		(*out)->snaplen = (uint32_t)pcap_snapshot((*out)->pcap);
+	}
+	return err;
 }
 
 void
@@ -221,6 +255,18 @@ sc_capture_next(struct sc_capture *c, struct sc_frame *f, char *errbuf)
 		f->wirelen = hdr->len;
 		f->linktype = c->linktype;
 		f->data = data;
+		f->file_off = 0;
+		if (c->fd >= 0) {
+			/* a frame longer than the snapshot length is cut to it
+			 * by libpcap, the rest skipped: its length no longer
+			 * tells where the next record starts */
+			if (hdr->caplen >= c->snaplen) {
+				c->fd = -1;
+			} else {
+				f->file_off = c->off + PCAP_RECORD_HDR;
+				c->off = f->file_off + hdr->caplen;
+			}
+		}
 		return SC_OK;
 	}
 	if (rc == PCAP_ERROR_BREAK)
@@ -241,6 +287,12 @@ sc_capture_next(struct sc_capture *c, struct sc_frame *f, char *errbuf)
 	         strstr(perr, "truncated") ? "truncated" : "corrupt record",
 	         c->next_number - 1, perr);
 	return SC_ETRUNC;
+}
+
+int
+sc_capture_reread_fd(const struct sc_capture *c)
+{
+	return c->fd >= 0 ? fcntl(c->fd, F_DUPFD_CLOEXEC, 0) : -1;
 }
 
 const char *

@@ -66,6 +66,17 @@ def pcapng_mixed():
     return shb + idb_eth + idb_raw + epb0 + epb1
 
 
+def pcapng_one():
+    """options-3.pcap as pcapng: one Ethernet interface, three EPBs."""
+    shb = block(0x0A0D0D0A, struct.pack("<IHHq", 0x1A2B3C4D, 1, 0, -1))
+    idb = block(1, struct.pack("<HHI", 1, 0, 65535))
+    pkt = ether(ipv4_udp(SIP))
+    epbs = b"".join(block(6, struct.pack("<IIIII", 0, 0, (i + 1) * 1000000,
+                                         len(pkt), len(pkt)) + pkt)
+                    for i in range(3))
+    return shb + idb + epbs
+
+
 def main():
     ok = pcap(1, [ether(ipv4_udp(SIP))] * 3)
     with open("options-3.pcap", "wb") as f:
@@ -78,6 +89,8 @@ def main():
         f.write(pcap(105, [b"\x08\x00" + b"\0" * 22]))
     with open("mixed-linktypes.pcapng", "wb") as f:
         f.write(pcapng_mixed())
+    with open("options-3.pcapng", "wb") as f:
+        f.write(pcapng_one())
     with open("not-a-capture.txt", "wb") as f:
         f.write(b"This is a text file, not a packet capture.\n")
     with open("empty.pcap", "wb") as f:

@@ -41,6 +41,9 @@ struct sc_frame {
 	uint32_t wirelen; /* bytes the frame had on the wire */
 	int linktype;     /* enum sc_linktype value (LINKTYPE_*) */
 	const uint8_t *data;
+	uint64_t file_off; /* where @data starts in the file, so that it can
+	                      be read again; 0 when it cannot
+	                      (sc_capture_reread_fd()) */
 };
 
 struct sc_capture;
@@ -104,6 +107,15 @@ const char *sc_capture_linktype_name(int linktype);
 /* Bytes of the file consumed so far (for progress), and its size or 0. */
 uint64_t sc_capture_offset(const struct sc_capture *c);
 uint64_t sc_capture_size(const struct sc_capture *c);
+
+/*
+ * sc_capture_reread_fd - a descriptor of its own on the file, to read
+ * frames again at their file_off with pread(2) after the capture is
+ * closed (the caller closes it), or -1: only a classic pcap file opened
+ * by path has offsets, and only until a frame libpcap may have cut to
+ * the snapshot length (from there on file_off is 0).
+ */
+int sc_capture_reread_fd(const struct sc_capture *c);
 
 /* Close and free; NULL is a no-op. */
 void sc_capture_close(struct sc_capture *c);
