@@ -122,6 +122,94 @@ texts_free(struct sc_call *c)
 	}
 }
 
+/* Each text field of an open call, with its bytes (0: up to its NUL). */
+typedef void text_fn(void *ctx, char **field, size_t len);
+
+static void
+party_texts(struct sc_party *p, text_fn *fn, void *ctx)
+{
+	fn(ctx, &p->display, 0);
+	fn(ctx, &p->uri, 0);
+	fn(ctx, &p->user, 0);
+	fn(ctx, &p->tag, 0);
+}
+
+static void
+each_text(struct sc_call *c, text_fn *fn, void *ctx)
+{
+	fn(ctx, &c->call_id, (size_t)c->call_id_len + 1);
+	fn(ctx, &c->kind_name, 0);
+	party_texts(&c->from, fn, ctx);
+	party_texts(&c->to, fn, ctx);
+	fn(ctx, &c->ruri, 0);
+	fn(ctx, &c->final_reason, 0);
+	fn(ctx, &c->subscription_state, 0);
+	fn(ctx, &c->caller_agent, 0);
+	fn(ctx, &c->callee_agent, 0);
+	fn(ctx, &c->end_reason.text, 0);
+	for (size_t i = 0; i < c->nattempts; i++) {
+		fn(ctx, &c->attempts[i].kind_name, 0);
+		fn(ctx, &c->attempts[i].final_reason, 0);
+	}
+	for (size_t i = 0; i < c->ntxns; i++) {
+		fn(ctx, &c->txns[i].method_name, 0);
+		fn(ctx, &c->txns[i].branch, 0);
+		fn(ctx, &c->txns[i].sent_by, 0);
+	}
+	for (size_t i = 0; i < c->ndialogs; i++)
+		fn(ctx, &c->dialogs[i].to_tag, 0);
+	for (size_t i = 0; i < c->nlink_keys; i++)
+		fn(ctx, &c->link_keys[i], 0);
+}
+
+struct repack {
+	const struct sc_call *c;
+	struct sc__textblock *to; /* NULL while sizing */
+	size_t size;
+};
+
+static void
+repack_text(void *ctx, char **field, size_t len)
+{
+	struct repack *r = ctx;
+
+	if (!*field || !in_texts(r->c, *field))
+		return;
+	if (!len)
+		len = strlen(*field) + 1;
+	if (r->to) {
+		char *d = r->to->bytes + r->to->used;
+
+		memcpy(d, *field, len);
+		r->to->used += len;
+		*field = d;
+	}
+	r->size += len;
+}
+
+void
+sc__call_repack_texts(struct sc_call *c)
+{
+	struct repack r = { c, NULL, 0 };
+	struct sc__textblock *b;
+
+	if (!c->texts_ ||
+	    (!c->texts_->next && c->texts_->size - c->texts_->used < 64))
+		return; /* one block, nearly full: nothing to gain */
+	each_text(c, repack_text, &r);
+	b = malloc(sizeof(*b) + r.size);
+	if (!b)
+		return; /* they stay where they are */
+	b->next = NULL;
+	b->size = r.size;
+	b->used = 0;
+	r.to = b;
+	/* in_texts() still sees the old blocks, not b, until the end */
+	each_text(c, repack_text, &r);
+	texts_free(c);
+	c->texts_ = b;
+}
+
 static void
 party_fini(struct sc_call *c, struct sc_party *p)
 {
@@ -163,6 +251,8 @@ msgs_free(struct sc_call *c)
 	for (size_t i = 0; i < c->nmsgs; i++) {
 		sc_msg_free(c->msgs[i].msg);
 	}
+	free(c->stubs_);
+	c->stubs_ = NULL;
 	free(c->msgs);
 	c->msgs = NULL;
 	c->nmsgs = 0;

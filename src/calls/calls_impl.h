@@ -48,6 +48,21 @@ sc__first_request(const struct sc_call *c, const struct sc_txn *t)
 	return m && m->is_request ? m : NULL;
 }
 
+/* Was the request that opened @t captured? Also on a compacted call
+ * (sc__call_compact), whose messages wait as stubs. */
+static inline bool
+sc__request_captured(const struct sc_call *c, const struct sc_txn *t)
+{
+	const struct sc_msg *m;
+
+	if (!t || t->first_msg >= c->nmsgs)
+		return false;
+	m = c->msgs[t->first_msg].msg;
+	if (m)
+		return m->is_request;
+	return c->stubs_ && (c->stubs_[t->first_msg].flags & SC_STUB_REQUEST);
+}
+
 /* call.c */
 char *sc__dup_or_null(const char *s);
 /* Texts the call owns until it is summarised or freed (no free of its
@@ -60,6 +75,9 @@ void sc__call_release(const struct sc_call *c, void *p);
 void sc__party_set(struct sc_call *c, struct sc_party *p,
                    const struct sc_nameaddr *na);
 struct sc_call *sc__call_new(const char *call_id, size_t len);
+/* Move the texts of open call @c into one block of their exact size (a
+ * call that waits; later texts go to new blocks as before). */
+void sc__call_repack_texts(struct sc_call *c);
 
 /* correlate.c: file one message into its call (takes @m) */
 enum sc_err sc__call_file(struct sc_call *c, struct sc_msg *m);
@@ -88,5 +106,19 @@ enum sc__settle {
  * latest packet, what a -w file of the capture would show. */
 void sc__call_settle(struct sc_call *c, int64_t now_ns, int64_t seen_ns,
                      enum sc__settle why);
+
+/* Estimated heap of a kept message (its block from the parser's slab). */
+static inline size_t
+sc__msg_cost(const struct sc_msg *m)
+{
+	return sizeof(*m) + m->wire_len + m->nframes * sizeof(uint64_t);
+}
+
+/* compact.c: an open call's messages as stubs while it waits (struct
+ * sc_msg_reloader). Both return the change in estimated heap; compact
+ * leaves @c as it was when no message can be read again. */
+size_t sc__call_compact(struct sc_call *c, const struct sc_msg_reloader *r);
+size_t sc__call_restore(struct sc_call *c, const struct sc_msg_reloader *r,
+                        uint64_t *reread, uint64_t *lost);
 
 #endif /* SC_CALLS_IMPL_H */

@@ -307,7 +307,7 @@ attempt_settle(struct sc_call *c, size_t ai, int64_t now_ns, int64_t seen_ns,
 	late = c->end_ts - t->final_ts;
 	if (a->state == SC_CALL_ANSWERED && !t->acked && t->final_ts &&
 	    ai == c->headline && c->ended_by == SC_SIDE_CALLEE &&
-	    sc__first_request(c, t) &&
+	    sc__request_captured(c, t) &&
 	    late >= SC__TRANSACTION_TIMEOUT_NS - TIMER_H_SLACK_NS &&
 	    late <= SC__TRANSACTION_TIMEOUT_NS + TIMER_H_SLACK_NS)
 		a->state = SC_CALL_ANSWERED_NO_ACK;

@@ -43,21 +43,21 @@ set_prompt(struct sc_analyzer_opts *aopts, bool prompt)
 }
 
 /*
- * SIPCAUSE_JSON_INDEX_MEMORY: bytes, or with K, M or G after them, that
- * the json spool's index may hold before it spills to a file. 0 (the
- * report's default) when unset; a value that is not a size is said and
- * the default used.
+ * A size from the environment variable @name: bytes, or with K, M or G
+ * after them. Returns false when unset or empty; a value that is not a
+ * size (or 0 when @zero_ok is false) is said, naming @fallback, and
+ * treated as unset.
  */
-static size_t
-json_index_memory(void)
+static bool
+env_size(const char *name, bool zero_ok, const char *fallback, size_t *out)
 {
-	const char *v = getenv("SIPCAUSE_JSON_INDEX_MEMORY");
+	const char *v = getenv(name);
 	struct sc_str s;
 	unsigned shift = 0;
 	uint64_t n;
 
 	if (!v || !*v)
-		return 0;
+		return false;
 	s = sc_str_from_cstr(v);
 	switch (s.p[s.len - 1]) {
 	case 'K':
@@ -75,14 +75,43 @@ json_index_memory(void)
 	}
 	if (shift)
 		s.len--;
-	if (!sc_str_to_u64(s, (SIZE_MAX >> shift), &n) || n == 0) {
-		fprintf(stderr,
-		        "sipcause: SIPCAUSE_JSON_INDEX_MEMORY: not a size "
-		        "(\"%s\"); using %zu MiB\n",
-		        v, SC_REPORT_SPOOL_MEMORY >> 20);
-		return 0;
+	if (!sc_str_to_u64(s, (SIZE_MAX >> shift), &n) ||
+	    (n == 0 && !zero_ok)) {
+		fprintf(stderr, "sipcause: %s: not a size (\"%s\"); using %s\n",
+		        name, v, fallback);
+		return false;
 	}
-	return (size_t)n << shift;
+	*out = (size_t)n << shift;
+	return true;
+}
+
+/*
+ * SIPCAUSE_JSON_INDEX_MEMORY: what the json spool's index may hold
+ * before it spills to a file; 0 (the report's default) when unset.
+ */
+static size_t
+json_index_memory(void)
+{
+	size_t n = 0;
+
+	(void)env_size("SIPCAUSE_JSON_INDEX_MEMORY", false, "16 MiB", &n);
+	return n;
+}
+
+/*
+ * SIPCAUSE_IN_FLIGHT_MEMORY: the heap of parsed messages of calls in
+ * progress before the oldest quiet ones are compacted (default 16 MiB);
+ * 0 compacts every call in progress after each message (tests).
+ */
+static void
+in_flight_memory(struct sc_analyzer_opts *aopts)
+{
+	size_t n;
+
+	if (!env_size("SIPCAUSE_IN_FLIGHT_MEMORY", true, "16 MiB", &n))
+		return;
+	aopts->in_flight_memory = n;
+	aopts->compact_always = n == 0;
 }
 
 /* A call finished: streaming formats write it at once. */
@@ -215,6 +244,7 @@ run_pipeline_new(struct run *r, sc_call_done_fn *on_call, bool prompt)
 	}
 	set_prompt(&aopts, prompt);
 	aopts.full_parse = o->full_parse;
+	in_flight_memory(&aopts);
 	aopts.two_threads =
 	        o->threads == 2 ||
 	        (o->threads == 0 && sysconf(_SC_NPROCESSORS_ONLN) > 1);

@@ -111,6 +111,10 @@ on_call_done(void *ctx, struct sc_call *call)
 	struct sc_diagnosis *d;
 	bool keep, listed, capped;
 
+	/* a call handed over compacted is read back here, one at a time
+	 * (at the end of the input, after the linking pass) */
+	a->model->stats.compaction.messages_lost +=
+	        sc_call_restore(call, &a->reloader);
 	/* links first: diagnosis, filters and streaming see them */
 	if (a->linker && !a->linked_ahead)
 		note_failure(a, sc_linker_add(a->linker, call));
@@ -161,6 +165,7 @@ sc_analyzer_new(const struct sc_analyzer_opts *opts, struct sc_model *model)
 	a->model = model;
 	a->read_stats = &model->stats;
 	a->next_frame = 1;
+	sc__reread_init(a);
 	sc_sipmsg_global_init();
 	parser_opts.link_headers = a->opts.link_headers;
 	parser_opts.full_parse = a->opts.full_parse;
@@ -179,6 +184,11 @@ sc_analyzer_new(const struct sc_analyzer_opts *opts, struct sc_model *model)
 	tab_opts.max_open = a->opts.open_calls_cap;
 	tab_opts.max_held_msgs = a->opts.held_msgs_cap;
 	tab_opts.max_call_msgs = a->opts.call_msgs_cap;
+	/* live capture cannot read its frames again */
+	if (!a->opts.prompt)
+		tab_opts.reloader = &a->reloader;
+	tab_opts.in_flight_bytes = a->opts.in_flight_memory;
+	tab_opts.compact_always = a->opts.compact_always;
 	a->calls = sc_calltab_new(&tab_opts);
 	if (a->calls)
 		sc_calltab_set_evicted(a->calls, on_call_done, a);
@@ -217,6 +227,7 @@ sc_analyzer_free(struct sc_analyzer *a)
 	sc_ipfrag_free(a->frags);
 	sc_tcp_free(a->tcp);
 	sc_sctp_free(a->sctp);
+	sc__reread_fini(a);
 	free(a);
 }
 
@@ -523,6 +534,12 @@ sc_analyzer_finish(struct sc_analyzer *a)
 	        sc_calltab_caps(a->calls)->open_calls_evicted;
 	a->model->stats.caps.call_msgs_dropped =
 	        sc_calltab_caps(a->calls)->call_msgs_dropped;
+	a->model->stats.compaction.calls_compacted =
+	        sc_calltab_caps(a->calls)->calls_compacted;
+	a->model->stats.compaction.messages_reread =
+	        sc_calltab_caps(a->calls)->msgs_reread;
+	a->model->stats.compaction.messages_lost +=
+	        sc_calltab_caps(a->calls)->msgs_lost;
 	if (a->linker)
 		a->model->stats.caps.link_keys_forgotten =
 		        sc_linker_forgotten(a->linker);

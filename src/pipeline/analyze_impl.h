@@ -13,6 +13,9 @@
 #include "sipcause/pipeline/analyze.h"
 #include "sipcause/util/vec.h"
 
+/* Input files whose messages can be read again; later ones cannot. */
+#define SC__MAX_INPUTS 64
+
 struct sc_analyzer {
 	struct sc_analyzer_opts opts;
 	struct sc_model *model;
@@ -30,9 +33,11 @@ struct sc_analyzer {
 	int64_t now_ns;      /* capture clock: latest timestamp seen */
 	int64_t seen_ns;     /* latest packet (ticks do not move it): the
 	                        end of what a -w file of it holds */
-	struct sc_stats *read_stats; /* its counters: the model's, or its
-	                                own on a thread of its own */
-	enum sc_err read_failure;    /* its first SC_ENOMEM */
+	struct sc_stats *read_stats;  /* its counters: the model's, or its
+	                                 own on a thread of its own */
+	enum sc_err read_failure;     /* its first SC_ENOMEM */
+	const struct sc_frame *frame; /* the frame being read, or NULL */
+	int input;                    /* its file in inputs, -1: none */
 
 	/* between the two: set while a file is read on two threads */
 	struct sc__handoff *handoff;
@@ -48,7 +53,25 @@ struct sc_analyzer {
 	bool linked_ahead;     /* end of input: calls linked before done */
 	struct sc_vec closing; /* end of input: calls waiting to be linked */
 	enum sc_err failure;   /* first SC_ENOMEM met inside a callback */
+
+	/* the files whose messages can be read again (reread.c): opened by
+	 * the reading side before any of their frames, read by the calls
+	 * side through the handoff's ordering; a fixed array, so that the
+	 * calls side never sees it move */
+	struct sc_msg_reloader reloader;
+	int inputs[SC__MAX_INPUTS];
+	int ninputs;
+	uint8_t *span;       /* bytes of a file read at once for a call */
+	size_t span_len;     /* of them, valid */
+	uint64_t span_off;   /* where they start in the file */
+	uint16_t span_input; /* which file */
 };
+
+/* reread.c: the files that can be read again, and reading them */
+int sc__reread_add(struct sc_analyzer *a, const struct sc_capture *cap);
+void sc__reread_mark(const struct sc_analyzer *a, struct sc_rawmsg *raw);
+void sc__reread_init(struct sc_analyzer *a);
+void sc__reread_fini(struct sc_analyzer *a);
 
 /* An ICMP error quoting SIP, from the reading side to the calls side. */
 struct icmp_event {

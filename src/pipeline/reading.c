@@ -44,11 +44,15 @@ void
 sc__on_rawmsg(void *ctx, const struct sc_rawmsg *raw)
 {
 	struct sc_analyzer *a = ctx;
+	struct sc_rawmsg marked = *raw;
 	struct sc_msg *msg;
 	enum sc_err err;
 
 	if (a->opts.on_message)
 		a->opts.on_message(a->opts.on_message_ctx, raw);
+	/* where its bytes can be read again, if they can (reread.c) */
+	sc__reread_mark(a, &marked);
+	raw = &marked;
 	if (a->handoff && sc__hand_over_unparsed(a, raw))
 		return;
 	err = sc_sipmsg_parse(a->parser, raw, &msg);
@@ -255,6 +259,7 @@ sc_analyzer_frame(struct sc_analyzer *a, const struct sc_frame *f)
 		a->now_ns = f->ts_ns;
 	if (f->ts_ns > a->seen_ns)
 		a->seen_ns = f->ts_ns;
+	a->frame = f;
 	sc__emit(a, &(struct sc__event){ .kind = SC__EV_FRAME,
 	                                 .ts_ns = f->ts_ns,
 	                                 .n = f->wirelen });
@@ -268,6 +273,7 @@ sc_analyzer_frame(struct sc_analyzer *a, const struct sc_frame *f)
 		fragment(a, &pkt);
 	else
 		dispatch(a, &pkt, &pkt.frame, 1);
+	a->frame = NULL;
 
 	/* each stage expires on the capture clock, at most once a second */
 	sc_ipfrag_expire(a->frags, a->now_ns);
@@ -297,6 +303,7 @@ sc__read_capture(struct sc_analyzer *a, struct sc_capture *cap,
 	file->linktype = sc_capture_linktype(cap);
 	sc_capture_set_first_number(cap, a->next_frame);
 	a->in_file = true;
+	a->input = sc__reread_add(a, cap);
 	while ((err = sc_capture_next(cap, &f, errbuf)) == SC_OK) {
 		a->next_frame = f.number + 1;
 		file->packets++;
@@ -314,6 +321,7 @@ sc__read_capture(struct sc_analyzer *a, struct sc_capture *cap,
 		file->warning = strdup(sc_capture_warning(cap));
 	sc_capture_close(cap);
 	a->in_file = false;
+	a->input = -1;
 	if (err == SC_EOF)
 		return SC_OK;
 	if (err == SC_ETRUNC) {

@@ -553,6 +553,9 @@ static const struct stat_field {
 	STAT("caps", "calls_not_kept", caps.calls_not_kept),
 	STAT("caps", "link_keys_forgotten", caps.link_keys_forgotten),
 	STAT("caps", "peer_calls_untracked", caps.peer_calls_untracked),
+	STAT("compaction", "calls_compacted", compaction.calls_compacted),
+	STAT("compaction", "messages_reread", compaction.messages_reread),
+	STAT("compaction", "messages_lost", compaction.messages_lost),
 };
 #undef STAT
 

@@ -41,6 +41,11 @@ static const struct {
 	     "overall figures only)",
 	     "INVITE calls of address pairs past the cap on peers (in the "
 	     "overall figures only)"),
+	NOTE(compaction.messages_lost,
+	     "message of a waiting call could not be read again from its "
+	     "file (changed while read): missing from its call",
+	     "messages of waiting calls could not be read again from their "
+	     "file (changed while read): missing from their calls"),
 	NOTE(truncated, "SIP message cut short (snap length or loss)",
 	     "SIP messages cut short (snap length or loss)"),
 	NOTE(malformed, "malformed SIP message (read by the raw scan)",

@@ -448,6 +448,8 @@ finish(struct draft *d, const struct sc_rawmsg *raw, struct sc_slab *slab)
 	m->transport = raw->transport;
 	m->flags |= raw->flags;
 	m->wire_len = raw->len;
+	m->file_off = raw->file_off;
+	m->input = raw->input;
 	memcpy(d->out, m, sizeof(*m));
 	return SC_OK;
 }

@@ -24,8 +24,16 @@ and parsing on one; calls, diagnosis and reports on the other); the
 output must be that of one thread, in JSON and in the order JSON Lines
 streams calls.
 
+SIPCAUSE_IN_FLIGHT_MEMORY=0 (--fast-env, with --compaction): calls in
+progress are compacted after each of their messages (their parsed
+messages given back, read again from the capture file when the call goes
+on or ends); the output must be that of no compaction, except for the
+counters of stats.compaction, which are masked; at least one call must
+have been compacted, and no message lost.
+
 usage: differential.py SIPCAUSE SOURCE_ROOT --reference=OPTION
-         [--fast=OPTION] [--format json|jsonl] [--msgdiff MSGDIFF]
+         [--fast=OPTION] [--fast-env NAME=VALUE] [--compaction]
+         [--format json|jsonl] [--msgdiff MSGDIFF]
 (--fast: the option the fast run gets, none by default)
 exit 0 all identical, 1 a difference, 77 nothing could run.
 """
@@ -59,20 +67,45 @@ def captures(folder, recursive):
     return found
 
 
-def run(exe, path, fmt, option):
+# the counters of work the compaction did (stats.compaction): all that
+# may differ with it
+COMPACTION_WORK = (b'"calls_compacted":', b'"messages_reread":')
+compacted = []
+
+
+def run(exe, path, fmt, option, env=None):
     args = [exe, '--format', fmt]
     if option:
         args.extend(option.split())
     args.append(path)
     p = subprocess.run(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                       env=dict(os.environ, LC_ALL='C', TZ='UTC'),
+                       env=dict(os.environ, LC_ALL='C', TZ='UTC',
+                                **(env or {})),
                        timeout=300)
     return p.returncode, p.stdout, p.stderr
 
 
-def compare(exe, path, fmt, fast_option, reference):
-    fast = run(exe, path, fmt, fast_option)
+def mask_compaction(out):
+    """The output without the compaction's work counters, and how many
+    calls it compacted."""
+    kept, calls = [], 0
+    for line in out.split(b'\n'):
+        if line.strip().startswith(COMPACTION_WORK):
+            if b'"calls_compacted"' in line:
+                calls += int(line.split(b':')[1].strip(b' ,'))
+            continue
+        kept.append(line)
+    return b'\n'.join(kept), calls
+
+
+def compare(exe, path, fmt, fast_option, reference, fast_env, compaction):
+    fast = run(exe, path, fmt, fast_option, fast_env)
     full = run(exe, path, fmt, reference)
+    if compaction:
+        out, calls = mask_compaction(fast[1])
+        compacted.append(calls)
+        fast = (fast[0], out, fast[2])
+        full = (full[0], mask_compaction(full[1])[0], full[2])
     if fast == full:
         return None
     lines = ['%s: fast path (exit %d, %d bytes) != %s (exit %d, %d bytes)'
@@ -95,7 +128,10 @@ def main():
     ap.add_argument('--fast', default=None)
     ap.add_argument('--format', default='json')
     ap.add_argument('--msgdiff', default=None)
+    ap.add_argument('--fast-env', action='append', default=[])
+    ap.add_argument('--compaction', action='store_true')
     args = ap.parse_args()
+    fast_env = dict(e.split('=', 1) for e in args.fast_env)
     exe, root, reference = args.exe, args.root, args.reference
     files = (captures(os.path.join(root, 'samples'), False) +
              captures(os.path.join(root, 'samples', 'proxy'), False) +
@@ -111,13 +147,20 @@ def main():
     failures = []
     with concurrent.futures.ThreadPoolExecutor(max_workers=2) as pool:
         for res in pool.map(lambda f: compare(exe, f, args.format, args.fast,
-                                             reference), files):
+                                             reference, fast_env,
+                                             args.compaction), files):
             if res:
                 failures.append(res)
     for f in failures:
         print(f)
     print('differential %s: %d captures, %d differ in %s' %
           (reference, len(files), len(failures), args.format))
+    if args.compaction:
+        print('differential: %d calls compacted and read back in %d of '
+              'the captures' % (sum(compacted),
+                                sum(1 for n in compacted if n)))
+        if args.format == 'json' and not sum(compacted):
+            failures.append('no call was compacted: the path did not run')
     if args.msgdiff:
         p = subprocess.run([args.msgdiff] + files, stdout=subprocess.PIPE,
                            stderr=subprocess.STDOUT, timeout=600)

@@ -143,6 +143,8 @@ run_pipeline(enum sc_format format, const char *path)
 	aopts.keep_messages = true;
 	aopts.keep_pred = sc_report_wants_messages;
 	aopts.keep_ctx = report;
+	/* calls compacted after each message and read back from the file */
+	aopts.compact_always = getenv("SC_ALLOCFAIL_COMPACT") != NULL;
 	if (report)
 		an = sc_analyzer_new(&aopts, &model);
 	if (an)

@@ -275,6 +275,8 @@ struct sc_call {
 	uint32_t pool_len_;
 	char *pool_;
 	struct sc__textblock *texts_;
+	struct sc_msgstub *stubs_; /* while open and compacted: one per
+	                              message (struct sc_msg_reloader) */
 };
 
 /*
@@ -300,6 +302,61 @@ void sc_call_free(struct sc_call *c);
  * meaning; only their storage moves.
  */
 void sc_call_summarise(struct sc_call *c);
+
+/*
+ * A message of an open call that waits with only what is needed to read
+ * it again from its capture file (compacted: struct sc_msg_reloader):
+ * where its bytes are and the framing data its parse takes; its
+ * addresses are its hop's. The bytes read back must hold the call's
+ * Call-ID, or the message counts as lost.
+ */
+struct sc_msgstub {
+	uint64_t file_off; /* 0: the message stayed parsed */
+	uint64_t frame;
+	int64_t ts_ns;
+	uint32_t len;
+	uint16_t input;
+	uint8_t flags; /* its SC_RAW_* flags, and SC_STUB_REQUEST */
+	uint8_t transport;
+};
+
+/* In sc_msgstub.flags, above the SC_RAW_* flags: a request. */
+#define SC_STUB_REQUEST 0x80u
+
+/*
+ * How a file's messages are read again. A call in progress holds every
+ * message parsed (~1 KB each) while it lasts: a long call ties up the
+ * memory of its setup for minutes. Past a budget of such memory, the
+ * table compacts the oldest quiet calls in progress: each message that
+ * @reloadable says can be read again becomes a struct sc_msgstub, and
+ * the call is read back whole (@reload) when a message comes for it or
+ * when it is handed over, so nothing else ever sees a compacted call.
+ */
+struct sc_msg_reloader {
+	/* Can @m be read again by @reload? */
+	bool (*reloadable)(void *ctx, const struct sc_msg *m);
+	/* The next reloads read within [off, off + len) of @input, len at
+	 * most SC_RELOAD_SPAN_MAX: one read of it all may serve them (a
+	 * call's messages lie close together). May be NULL. */
+	void (*will_reload)(void *ctx, uint16_t input, uint64_t off,
+	                    uint64_t len);
+	/* The message of @s, parsed again; NULL when it cannot be read. */
+	struct sc_msg *(*reload)(void *ctx, const struct sc_msgstub *s,
+	                         const struct sc_endpoint *src,
+	                         const struct sc_endpoint *dst);
+	void *ctx;
+};
+
+/*
+ * sc_call_restore - read @c back whole if it was handed over compacted
+ * (a table with a reloader hands its calls over as they are: read them
+ * back before anything but their record, Call-ID and link keys is read).
+ * A no-op on a call that is not compacted. Returns the messages that
+ * could not be read again (they are then missing from the call).
+ */
+uint64_t sc_call_restore(struct sc_call *c, const struct sc_msg_reloader *r);
+
+#define SC_RELOAD_SPAN_MAX (64 * 1024)
 
 /* Receives a finished call; the receiver owns it from then on. */
 typedef void sc_call_fn(void *ctx, struct sc_call *call);
@@ -335,13 +392,33 @@ struct sc_calltab_opts {
 	size_t max_open;
 	size_t max_held_msgs;
 	size_t max_call_msgs;
+	/*
+	 * File input: how messages are read again, and the heap that the
+	 * parsed messages of calls in progress may hold before the oldest
+	 * quiet ones are compacted (0: SC_CALLTAB_IN_FLIGHT_BYTES). NULL:
+	 * nothing is compacted.
+	 */
+	const struct sc_msg_reloader *reloader;
+	size_t in_flight_bytes;
+	/* Compact every call in progress after each message, quiet or not
+	 * (tests: every message is read back). */
+	bool compact_always;
 };
+
+/* Default heap of parsed messages of calls in progress (16 MiB, about
+ * 2,800 calls in full detail): past it, calls that wait are compacted. */
+#define SC_CALLTAB_IN_FLIGHT_BYTES ((size_t)16 << 20)
 
 /* What the caps did (struct sc_calltab_opts). */
 struct sc_calltab_caps {
 	uint64_t open_calls_evicted; /* handed over early: too many open
 	                                calls or held messages */
 	uint64_t call_msgs_dropped;  /* messages past a call's cap */
+	/* compaction (struct sc_msg_reloader); not in reports: it changes
+	 * no result */
+	uint64_t calls_compacted;
+	uint64_t msgs_reread;
+	uint64_t msgs_lost; /* could not be read again */
 };
 
 struct sc_calltab;

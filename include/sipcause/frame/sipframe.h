@@ -57,6 +57,10 @@ struct sc_rawmsg {
 	uint16_t ip_id;                 /* IPv4 identification of the packet
 	                                   that carried it (sc_pkt.ip_id): two
 	                                   copies of one frame share it */
+	uint32_t input;    /* the input file it was read from (the analyzer
+	                      numbers them) */
+	uint64_t file_off; /* where its bytes are in that file, as they are
+	                      here, or 0 (set by the analyzer) */
 };
 
 /* Receives framed messages; @ctx is the consumer's state. */

@@ -103,6 +103,15 @@ struct sc_analyzer_opts {
 	size_t call_msgs_cap;
 	size_t kept_calls_cap;
 	size_t link_keys_cap;
+	/*
+	 * Heap the parsed messages of calls in progress may hold (0: 16 MiB)
+	 * before the oldest quiet ones are compacted to where their bytes
+	 * are in the capture file, and read back when they go on (classic
+	 * pcap files; see struct sc_msg_reloader). compact_always: compact
+	 * every call in progress after each of its messages (tests).
+	 */
+	size_t in_flight_memory;
+	bool compact_always;
 	/* Every message through oSIP's full parse (--full-parse): the
 	 * reference the fast path is compared with. */
 	bool full_parse;

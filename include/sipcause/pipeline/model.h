@@ -74,6 +74,14 @@ struct sc_stats {
 	uint64_t calls_by_state[SC_CALL__COUNT]; /* also of calls not kept
 	                                            (streamed, capped) */
 	struct sc_caps_stats caps;
+	/* calls in progress compacted while they waited (their messages
+	 * read again from the file later), and messages that could not be
+	 * read again (the file changed while it was read) */
+	struct {
+		uint64_t calls_compacted;
+		uint64_t messages_reread;
+		uint64_t messages_lost;
+	} compaction;
 	struct sc_ipfrag_stats ipfrag; /* copied at the end of the run */
 	struct sc_tcp_stats tcp;
 	struct sc_sctp_stats sctp;

@@ -137,8 +137,10 @@ struct sc_msg {
 	struct sc_endpoint src;
 	struct sc_endpoint dst;
 	enum sc_transport transport;
-	unsigned flags;  /* SC_RAW_* | SC_MSG_* */
-	size_t wire_len; /* bytes of the whole message */
+	unsigned flags;    /* SC_RAW_* | SC_MSG_* */
+	size_t wire_len;   /* bytes of the whole message */
+	uint64_t file_off; /* where its wire_len bytes can be read again */
+	uint32_t input;    /* in which input file (sc_rawmsg) */
 
 	/* start line */
 	bool is_request;
