@@ -1,12 +1,13 @@
 #!/usr/bin/env python3
 """Write a pcap with N synthetic SIP calls over UDP, for benchmarks.
 
-usage: gen-calls.py N OUT.pcap [--spacing-ms MS]
+usage: gen-calls.py N OUT.pcap [--spacing-ms MS] [--talk-s S]
 
 Each call is INVITE (with SDP), 100, 180, 200 (with SDP), ACK, BYE, 200
-between 250 phones (10.0.0.1-250) and a proxy, 2 s long; a new call starts
-every --spacing-ms (default 10) ms, so calls overlap and finish all
-through the capture as in a busy trunk. One call in ten is rejected
+between 250 phones (10.0.0.1-250) and a proxy: it rings for 1 s and is
+answered, and the caller hangs up --talk-s (default 1) s later; a new
+call starts every --spacing-ms (default 10) ms, so calls overlap and
+finish all through the capture as in a busy trunk. One call in ten is rejected
 with 486 instead. The messages are built here; nothing is copied from
 any capture.
 """
@@ -51,7 +52,7 @@ def msg(first, n, cseq, caller, totag="", body="", branch="1"):
     return ("\r\n".join(h) + "\r\n\r\n" + body).encode()
 
 
-def call(n, t0):
+def call(n, t0, talk):
     # 250 phones behind one proxy, as on a busy PBX trunk
     phone = n % 250
     a = bytes([10, 0, 0, 1 + phone])
@@ -76,10 +77,10 @@ def call(n, t0):
             (t0 + 1.001, a, b, msg("ACK sip:%d@carrier.example SIP/2.0"
                                    % (5550000 + n), n, "1 ACK", ca, tag,
                                    branch="2")),
-            (t0 + 2.000, a, b, msg("BYE sip:%d@carrier.example SIP/2.0"
+            (t0 + 1 + talk, a, b, msg("BYE sip:%d@carrier.example SIP/2.0"
                                    % (5550000 + n), n, "2 BYE", ca, tag,
                                    branch="3")),
-            (t0 + 2.010, b, a, msg("SIP/2.0 200 OK", n, "2 BYE", ca, tag,
+            (t0 + 1.010 + talk, b, a, msg("SIP/2.0 200 OK", n, "2 BYE", ca, tag,
                                    branch="3"))]
     return out
 
@@ -89,10 +90,11 @@ def main():
     ap.add_argument("n", type=int)
     ap.add_argument("out")
     ap.add_argument("--spacing-ms", type=float, default=10.0)
+    ap.add_argument("--talk-s", type=float, default=1.0)
     a = ap.parse_args()
     packets = []
     for n in range(a.n):
-        packets += call(n, 1700000000 + n * a.spacing_ms / 1000)
+        packets += call(n, 1700000000 + n * a.spacing_ms / 1000, a.talk_s)
     packets.sort(key=lambda p: p[0])
     with open(a.out, "wb") as f:
         f.write(struct.pack("<IHHiIII", 0xa1b2c3d4, 2, 4, 0, 0, 65535, 1))

@@ -18,7 +18,8 @@
 #   sngrep with that default; sipcause and
 #   tshark -n -q -z sip,stat on the prefix; rawloop and sipcause on 10x;
 #   sipcause on two synthetic captures of the same calls (gen-calls.py)
-#   with 3x as many calls in flight in the second, and on a one-call
+#   with 3x as many calls in flight in the second (3x as long, at the
+#   same rate: 6 s and 18 s calls, one every 1.5 ms), and on a one-call
 #   capture for the fixed cost.
 # Prints the figures, every target of issue #10 with its measured value
 # and MET or NOT MET (MB: 10^6 bytes). Not part of `meson test`: it
@@ -28,8 +29,11 @@
 # usage: bench/peers.sh [BUILD_DIR]      (default: build)
 #   RUNS=N runs per command; CALLS, RATE change the SIPp run (cached
 #   under a name holding both); SKIP_PEERS=1 times sipcause only;
-#   FLIGHT_CALLS (default 40000) calls in the in-flight pair, 2 s long,
-#   one starting every 1.5 ms (~1333 in flight) and every 0.5 ms (~4000).
+#   FLIGHT_CALLS (default 40000) calls in the in-flight pair, one starting
+#   every 1.5 ms, ringing 1 s and talking 5 s (~4000 in flight) or 17 s
+#   (~12000). An earlier pair (2 s calls every 1.5 and every 0.5 ms)
+#   tripled the call rate too, and with it the memory of finished calls
+#   (their 32 s linger): not memory in flight.
 set -eu
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -42,8 +46,8 @@ cap=$cache/sipp-$calls-$rate.pcap
 prefix=$cache/sipp-$calls-$rate-60k.pcap
 tenx=$cache/sipp-$calls-$rate-10x.pcap
 fcalls=${FLIGHT_CALLS:-40000}
-flight1=$cache/gen-$fcalls-1.5ms.pcap
-flight3=$cache/gen-$fcalls-0.5ms.pcap
+flight1=$cache/gen-$fcalls-1.5ms-talk5.pcap
+flight3=$cache/gen-$fcalls-1.5ms-talk17.pcap
 flight0=$cache/gen-1.pcap
 tmp=$(mktemp -d)
 tcpdump_pid=
@@ -116,11 +120,11 @@ make_capture() {
 make_cuts() {
 	[ -s "$prefix" ] || editcap -r "$cap" "$prefix" 1-60000
 	[ -s "$tenx" ] || python3 "$here/repeat-capture.py" "$cap" "$tenx" 10
-	# calls last 2 s: in flight = 2000 ms / spacing
+	# calls last 1 s of ringing + talk: in flight = that / spacing
 	[ -s "$flight1" ] || python3 "$here/gen-calls.py" "$fcalls" \
-		"$flight1" --spacing-ms 1.5
+		"$flight1" --spacing-ms 1.5 --talk-s 5
 	[ -s "$flight3" ] || python3 "$here/gen-calls.py" "$fcalls" \
-		"$flight3" --spacing-ms 0.5
+		"$flight3" --spacing-ms 1.5 --talk-s 17
 	[ -s "$flight0" ] || python3 "$here/gen-calls.py" 1 "$flight0"
 }
 
@@ -271,11 +275,11 @@ target "10x / 1x time, text (packets $(ratio "$pk10" "$pk1")x)" \
 target "3x calls in flight / 1x, memory" "$(ratio \
 	"$(($(get flight-3x 3) - $(get flight-0 3)))" \
 	"$(($(get flight-1x 3) - $(get flight-0 3)))")" "<=" 3
-# the issue's "in-flight memory per open call": the memory the ~2667
-# more calls in flight of the second run cost, per call (2 s calls, one
-# every 1.5 ms and every 0.5 ms: ~1333 and ~4000 open at once)
+# the issue's "in-flight memory per open call": the memory the ~8000
+# more calls in flight of the second run cost, per call (6 s and 18 s
+# calls, one every 1.5 ms: ~4000 and ~12000 open at once)
 target "memory per call in flight, bytes" \
-	"$(( ($(get flight-3x 3) - $(get flight-1x 3)) * 1024 / 2667 ))" \
+	"$(( ($(get flight-3x 3) - $(get flight-1x 3)) * 1024 / 8000 ))" \
 	"<=" 2048
 echo "  (JSON: $((json_bytes / 1000000)) MB, $(awk -v b="$json_bytes" \
 	-v s="$(get json 2)" 'BEGIN { printf "%.0f", (s > 0 ? b / 1e6 / s : 0) }') MB/s" \
@@ -284,5 +288,5 @@ echo "  (JSON: $((json_bytes / 1000000)) MB, $(awk -v b="$json_bytes" \
 	"text on one thread (--threads 1):" \
 	"$(get text-1thread 2) s; 10x raw read / 1x:" \
 	"$(ratio "$(get raw-10x 2)" "$(get raw 2)");" \
-	"in flight: $fcalls calls, peak RSS $(get flight-1x 3) KiB at ~1333," \
-	"$(get flight-3x 3) KiB at ~4000, $(get flight-0 3) KiB for one call)"
+	"in flight: $fcalls calls, peak RSS $(get flight-1x 3) KiB at ~4000," \
+	"$(get flight-3x 3) KiB at ~12000, $(get flight-0 3) KiB for one call)"
