@@ -43,8 +43,13 @@ annotate_all(struct sc_diagnosis *d, const struct sc_classify_env *env)
 	/* a call's messages were parsed seconds ago and are out of the
 	 * cache: ask for the first ones together, not one miss at a time */
 	for (size_t i = 0; i < c->nmsgs && i < 16; i++) {
-		__builtin_prefetch(c->msgs[i].msg);
-		__builtin_prefetch((const char *)c->msgs[i].msg + 64);
+		const char *m = (const char *)c->msgs[i].msg;
+
+		/* NULL: a message that could not be read back */
+		if (m) {
+			__builtin_prefetch(m);
+			__builtin_prefetch(m + 64);
+		}
 	}
 	for (size_t i = 0; i < c->nmsgs; i++) {
 		const struct sc_callmsg *cm = &c->msgs[i];
