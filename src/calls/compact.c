@@ -98,6 +98,29 @@ sc__call_compact(struct sc_call *c, const struct sc_msg_reloader *r)
 	return freed;
 }
 
+/* The message of stub @s on hop @h, parsed again by @r. */
+static struct sc_msg *
+reload(const struct sc_msg_reloader *r, const struct sc_msgstub *s,
+       const struct sc_hop *h)
+{
+	uint64_t frame = s->frame;
+	struct sc_rawmsg raw = {
+		.len = s->len,
+		.ts_ns = s->ts_ns,
+		.frame = s->frame,
+		.frames = &frame,
+		.nframes = 1,
+		.src = h->src,
+		.dst = h->dst,
+		.transport = (enum sc_transport)s->transport,
+		.flags = s->flags & ~SC_STUB_REQUEST,
+		.input = s->input,
+		.file_off = s->file_off,
+	};
+
+	return r->reload(r->ctx, &raw);
+}
+
 /* Does @m carry @c's Call-ID (which drops trailing white space)? */
 static bool
 of_call(const struct sc_call *c, const struct sc_msg *m)
@@ -153,7 +176,7 @@ sc__call_restore(struct sc_call *c, const struct sc_msg_reloader *r,
 
 		if (!s->file_off || cm->msg)
 			continue;
-		m = r->reload(r->ctx, s, &h->src, &h->dst);
+		m = reload(r, s, h);
 		/* the file changed under us: not this message any more */
 		if (m && !of_call(c, m)) {
 			sc_msg_free(m);

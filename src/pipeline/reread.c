@@ -28,45 +28,30 @@ reloadable(void *ctx, const struct sc_msg *m)
 }
 
 static struct sc_msg *
-reload(void *ctx, const struct sc_msgstub *s, const struct sc_endpoint *src,
-       const struct sc_endpoint *dst)
+reload(void *ctx, struct sc_rawmsg *raw)
 {
 	struct sc_analyzer *a = ctx;
 	/* the parser of the calls side: on two threads its own */
 	struct sc_sipparser *p = a->late_parser ? a->late_parser : a->parser;
-	uint64_t frame = s->frame;
-	struct sc_rawmsg raw = {
-		.len = s->len,
-		.ts_ns = s->ts_ns,
-		.frame = s->frame,
-		.frames = &frame,
-		.nframes = 1,
-		.src = *src,
-		.dst = *dst,
-		.transport = (enum sc_transport)s->transport,
-		.flags = s->flags & ~SC_STUB_REQUEST,
-		.input = s->input,
-		.file_off = s->file_off,
-	};
 	struct sc_msg *m = NULL;
 	uint8_t *buf = NULL;
 
-	if (s->input >= a->ninputs)
+	if (raw->input >= (uint32_t)a->ninputs)
 		return NULL;
-	if (s->input == a->span_input && s->file_off >= a->span_off &&
-	    s->file_off - a->span_off <= a->span_len &&
-	    s->len <= a->span_len - (s->file_off - a->span_off)) {
-		raw.data = a->span + (s->file_off - a->span_off);
+	if (raw->input == a->span_input && raw->file_off >= a->span_off &&
+	    raw->file_off - a->span_off <= a->span_len &&
+	    raw->len <= a->span_len - (raw->file_off - a->span_off)) {
+		raw->data = a->span + (raw->file_off - a->span_off);
 	} else {
-		buf = malloc(s->len ? s->len : 1);
-		if (!buf || pread(a->inputs[s->input], buf, s->len,
-		                  (off_t)s->file_off) != (ssize_t)s->len) {
+		buf = malloc(raw->len ? raw->len : 1);
+		if (!buf || pread(a->inputs[raw->input], buf, raw->len,
+		                  (off_t)raw->file_off) != (ssize_t)raw->len) {
 			free(buf);
 			return NULL;
 		}
-		raw.data = buf;
+		raw->data = buf;
 	}
-	if (sc_sipmsg_parse(p, &raw, &m) != SC_OK)
+	if (sc_sipmsg_parse(p, raw, &m) != SC_OK)
 		m = NULL;
 	free(buf);
 	return m;

@@ -52,32 +52,19 @@ will_reload(void *ctx, uint16_t input, uint64_t off, uint64_t len)
 }
 
 static struct sc_msg *
-reload(void *ctx, const struct sc_msgstub *st, const struct sc_endpoint *src,
-       const struct sc_endpoint *dst)
+reload(void *ctx, struct sc_rawmsg *raw)
 {
 	struct store *s = ctx;
-	uint64_t frame = st->frame;
-	struct sc_rawmsg raw = {
-		.ts_ns = st->ts_ns,
-		.frame = st->frame,
-		.frames = &frame,
-		.nframes = 1,
-		.src = *src,
-		.dst = *dst,
-		.transport = (enum sc_transport)st->transport,
-		.flags = st->flags & ~SC_STUB_REQUEST,
-		.file_off = st->file_off,
-	};
 	struct sc_msg *m = NULL;
 
-	assert_true(st->file_off >= 1 && st->file_off <= s->n);
+	assert_true(raw->file_off >= 1 && raw->file_off <= s->n);
+	assert_int_equal(raw->nframes, 1);
 	s->reloads++;
-	if (st->file_off >= s->fail_from)
+	if (raw->file_off >= s->fail_from)
 		return NULL;
-	raw.data = (const uint8_t *)s->text[st->file_off - 1];
-	raw.len = s->len[st->file_off - 1];
-	assert_int_equal(raw.len, st->len);
-	assert_int_equal(sc_sipmsg_parse(s->parser, &raw, &m), SC_OK);
+	assert_int_equal(raw->len, s->len[raw->file_off - 1]);
+	raw->data = (const uint8_t *)s->text[raw->file_off - 1];
+	assert_int_equal(sc_sipmsg_parse(s->parser, raw, &m), SC_OK);
 	return m;
 }
 

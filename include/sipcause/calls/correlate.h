@@ -340,10 +340,11 @@ struct sc_msg_reloader {
 	 * call's messages lie close together). May be NULL. */
 	void (*will_reload)(void *ctx, uint16_t input, uint64_t off,
 	                    uint64_t len);
-	/* The message of @s, parsed again; NULL when it cannot be read. */
-	struct sc_msg *(*reload)(void *ctx, const struct sc_msgstub *s,
-	                         const struct sc_endpoint *src,
-	                         const struct sc_endpoint *dst);
+	/* The message whose raw->len bytes are at raw->file_off of input
+	 * raw->input, parsed again with the framing data of @raw (all but
+	 * raw->data, which the callee points at the bytes); NULL when they
+	 * cannot be read. */
+	struct sc_msg *(*reload)(void *ctx, struct sc_rawmsg *raw);
 	void *ctx;
 };
 
