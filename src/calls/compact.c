@@ -129,36 +129,6 @@ of_call(const struct sc_call *c, const struct sc_msg *m)
 	       memcmp(m->call_id, c->call_id, c->call_id_len) == 0;
 }
 
-/* Tell @r where the messages of @c lie, when that is one short span
- * (SC_RELOAD_SPAN_MAX; when they lie further apart, each is read on its
- * own). */
-static void
-announce_span(const struct sc_call *c, const struct sc_msg_reloader *r)
-{
-	uint64_t lo = UINT64_MAX, hi = 0;
-	uint16_t input = 0;
-	bool first = true;
-
-	if (!r->will_reload)
-		return;
-	for (size_t i = 0; i < c->nmsgs; i++) {
-		const struct sc_msgstub *s = &c->stubs_[i];
-
-		if (!s->file_off || c->msgs[i].msg)
-			continue;
-		if (!first && s->input != input)
-			return; /* across files: one by one */
-		first = false;
-		input = s->input;
-		if (s->file_off < lo)
-			lo = s->file_off;
-		if (s->file_off + s->len > hi)
-			hi = s->file_off + s->len;
-	}
-	if (!first && hi - lo <= SC_RELOAD_SPAN_MAX)
-		r->will_reload(r->ctx, input, lo, hi - lo);
-}
-
 size_t
 sc__call_restore(struct sc_call *c, const struct sc_msg_reloader *r,
                  uint64_t *reread, uint64_t *lost)
@@ -167,7 +137,6 @@ sc__call_restore(struct sc_call *c, const struct sc_msg_reloader *r,
 
 	if (!c->stubs_)
 		return 0;
-	announce_span(c, r);
 	for (size_t i = 0; i < c->nmsgs; i++) {
 		struct sc_callmsg *cm = &c->msgs[i];
 		const struct sc_msgstub *s = &c->stubs_[i];

@@ -16,6 +16,10 @@
 /* Input files whose messages can be read again; later ones cannot. */
 #define SC__MAX_INPUTS 64
 
+/* Blocks of the files kept for reading messages again (reread.c). */
+#define SC__BLOCK (16 * 1024)
+#define SC__NBLOCKS 16
+
 struct sc_analyzer {
 	struct sc_analyzer_opts opts;
 	struct sc_model *model;
@@ -61,10 +65,14 @@ struct sc_analyzer {
 	struct sc_msg_reloader reloader;
 	int inputs[SC__MAX_INPUTS];
 	int ninputs;
-	uint8_t *span;       /* bytes of a file read at once for a call */
-	size_t span_len;     /* of them, valid */
-	uint64_t span_off;   /* where they start in the file */
-	uint16_t span_input; /* which file */
+	struct sc__block {
+		uint8_t *bytes; /* SC__BLOCK of them, or NULL */
+		size_t len;     /* read (less at the end of the file) */
+		uint64_t off;   /* in the file */
+		uint32_t input;
+		uint64_t used; /* block_clock when last used; 0: not read */
+	} blocks[SC__NBLOCKS];
+	uint64_t block_clock;
 };
 
 /* reread.c: the files that can be read again, and reading them */

@@ -335,11 +335,6 @@ struct sc_msgstub {
 struct sc_msg_reloader {
 	/* Can @m be read again by @reload? */
 	bool (*reloadable)(void *ctx, const struct sc_msg *m);
-	/* The next reloads read within [off, off + len) of @input, len at
-	 * most SC_RELOAD_SPAN_MAX: one read of it all may serve them (a
-	 * call's messages lie close together). May be NULL. */
-	void (*will_reload)(void *ctx, uint16_t input, uint64_t off,
-	                    uint64_t len);
 	/* The message whose raw->len bytes are at raw->file_off of input
 	 * raw->input, parsed again with the framing data of @raw (all but
 	 * raw->data, which the callee points at the bytes); NULL when they
@@ -356,8 +351,6 @@ struct sc_msg_reloader {
  * could not be read again (they are then missing from the call).
  */
 uint64_t sc_call_restore(struct sc_call *c, const struct sc_msg_reloader *r);
-
-#define SC_RELOAD_SPAN_MAX (64 * 1024)
 
 /* Receives a finished call; the receiver owns it from then on. */
 typedef void sc_call_fn(void *ctx, struct sc_call *call);
