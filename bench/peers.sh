@@ -31,7 +31,10 @@
 #   under a name holding both); SKIP_PEERS=1 times sipcause only;
 #   FLIGHT_CALLS (default 40000) calls in the in-flight pair, one starting
 #   every 1.5 ms, ringing 1 s and talking 5 s (~4000 in flight) or 17 s
-#   (~12000). An earlier pair (2 s calls every 1.5 and every 0.5 ms)
+#   (~12000), with SIPCAUSE_IN_FLIGHT_MEMORY=16M: both past the parsed
+#   messages that calls in progress keep before quiet ones are compacted
+#   (64 MiB by default, ~11000 calls), so that the pair measures what a
+#   waiting call costs. An earlier pair (2 s calls every 1.5 and every 0.5 ms)
 #   tripled the call rate too, and with it the memory of finished calls
 #   (their 32 s linger): not memory in flight.
 set -eu
@@ -243,9 +246,17 @@ fi
 measure text-60k "$sc" -q -o "$tmp/out.txt" "$prefix"
 measure raw-10x "$raw" "$tenx"
 measure text-10x "$sc" -q -o "$tmp/out.txt" "$tenx"
-measure flight-0 "$sc" -q -o "$tmp/out.txt" "$flight0"
-measure flight-1x "$sc" -q -o "$tmp/out.txt" "$flight1"
-measure flight-3x "$sc" -q -o "$tmp/out.txt" "$flight3"
+# past 16 MiB of parsed messages in flight, quiet calls are compacted
+measure flight-0 env SIPCAUSE_IN_FLIGHT_MEMORY=16M "$sc" -q -o "$tmp/out.txt" \
+	"$flight0"
+measure flight-1x env SIPCAUSE_IN_FLIGHT_MEMORY=16M "$sc" -q \
+	-o "$tmp/out.txt" "$flight1"
+measure flight-3x env SIPCAUSE_IN_FLIGHT_MEMORY=16M "$sc" -q \
+	-o "$tmp/out.txt" "$flight3"
+# for reference: the default (64 MiB), and no compaction at all
+measure flight-3x-default "$sc" -q -o "$tmp/out.txt" "$flight3"
+measure flight-3x-parsed env SIPCAUSE_IN_FLIGHT_MEMORY=8G "$sc" -q \
+	-o "$tmp/out.txt" "$flight3"
 rounds
 json_bytes=$(cat "$tmp/json_bytes")
 
@@ -289,4 +300,8 @@ echo "  (JSON: $((json_bytes / 1000000)) MB, $(awk -v b="$json_bytes" \
 	"$(get text-1thread 2) s; 10x raw read / 1x:" \
 	"$(ratio "$(get raw-10x 2)" "$(get raw 2)");" \
 	"in flight: $fcalls calls, peak RSS $(get flight-1x 3) KiB at ~4000," \
-	"$(get flight-3x 3) KiB at ~12000, $(get flight-0 3) KiB for one call)"
+	"$(get flight-3x 3) KiB at ~12000, $(get flight-0 3) KiB for one call;" \
+	"at ~12000 with the default 64 MiB: $(get flight-3x-default 3) KiB," \
+	"$(get flight-3x-default 2) s; never compacted:" \
+	"$(get flight-3x-parsed 3) KiB, $(get flight-3x-parsed 2) s;" \
+	"compacted past 16 MiB: $(get flight-3x 2) s)"

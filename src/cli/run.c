@@ -100,7 +100,7 @@ json_index_memory(void)
 
 /*
  * SIPCAUSE_IN_FLIGHT_MEMORY: the heap of parsed messages of calls in
- * progress before the oldest quiet ones are compacted (default 16 MiB);
+ * progress before the oldest quiet ones are compacted (default 64 MiB);
  * 0 compacts every call in progress after each message (tests).
  */
 static void
@@ -108,7 +108,7 @@ in_flight_memory(struct sc_analyzer_opts *aopts)
 {
 	size_t n;
 
-	if (!env_size("SIPCAUSE_IN_FLIGHT_MEMORY", true, "16 MiB", &n))
+	if (!env_size("SIPCAUSE_IN_FLIGHT_MEMORY", true, "64 MiB", &n))
 		return;
 	aopts->in_flight_memory = n;
 	aopts->compact_always = n == 0;

@@ -399,9 +399,10 @@ struct sc_calltab_opts {
 	bool compact_always;
 };
 
-/* Default heap of parsed messages of calls in progress (16 MiB, about
- * 2,800 calls in full detail): past it, calls that wait are compacted. */
-#define SC_CALLTAB_IN_FLIGHT_BYTES ((size_t)16 << 20)
+/* Default heap of parsed messages of calls in progress (64 MiB, about
+ * 11,000 calls in full detail): past it, calls that wait are compacted,
+ * and each costs a second parse of its messages when it goes on. */
+#define SC_CALLTAB_IN_FLIGHT_BYTES ((size_t)64 << 20)
 
 /* What the caps did (struct sc_calltab_opts). */
 struct sc_calltab_caps {

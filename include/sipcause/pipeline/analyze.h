@@ -104,7 +104,7 @@ struct sc_analyzer_opts {
 	size_t kept_calls_cap;
 	size_t link_keys_cap;
 	/*
-	 * Heap the parsed messages of calls in progress may hold (0: 16 MiB)
+	 * Heap the parsed messages of calls in progress may hold (0: 64 MiB)
 	 * before the oldest quiet ones are compacted to where their bytes
 	 * are in the capture file, and read back when they go on (classic
 	 * pcap files; see struct sc_msg_reloader). compact_always: compact
