@@ -140,12 +140,11 @@ sc__call_restore(struct sc_call *c, const struct sc_msg_reloader *r,
 	for (size_t i = 0; i < c->nmsgs; i++) {
 		struct sc_callmsg *cm = &c->msgs[i];
 		const struct sc_msgstub *s = &c->stubs_[i];
-		const struct sc_hop *h = &c->hops[cm->hop];
 		struct sc_msg *m;
 
 		if (!s->file_off || cm->msg)
 			continue;
-		m = reload(r, s, h);
+		m = reload(r, s, &c->hops[cm->hop]);
 		/* the file changed under us: not this message any more */
 		if (m && !of_call(c, m)) {
 			sc_msg_free(m);
@@ -164,11 +163,9 @@ sc__call_restore(struct sc_call *c, const struct sc_msg_reloader *r,
 	return added;
 }
 
-uint64_t
-sc_call_restore(struct sc_call *c, const struct sc_msg_reloader *r)
+void
+sc_call_restore(struct sc_call *c, const struct sc_msg_reloader *r,
+                uint64_t *reread, uint64_t *lost)
 {
-	uint64_t reread = 0, lost = 0;
-
-	(void)sc__call_restore(c, r, &reread, &lost);
-	return lost;
+	(void)sc__call_restore(c, r, reread, lost);
 }

@@ -113,8 +113,9 @@ on_call_done(void *ctx, struct sc_call *call)
 
 	/* a call handed over compacted is read back here, one at a time
 	 * (at the end of the input, after the linking pass) */
-	a->model->stats.compaction.messages_lost +=
-	        sc_call_restore(call, &a->reloader);
+	sc_call_restore(call, &a->reloader,
+	                &a->model->stats.compaction.messages_reread,
+	                &a->model->stats.compaction.messages_lost);
 	/* links first: diagnosis, filters and streaming see them */
 	if (a->linker && !a->linked_ahead)
 		note_failure(a, sc_linker_add(a->linker, call));
@@ -536,7 +537,7 @@ sc_analyzer_finish(struct sc_analyzer *a)
 	        sc_calltab_caps(a->calls)->call_msgs_dropped;
 	a->model->stats.compaction.calls_compacted =
 	        sc_calltab_caps(a->calls)->calls_compacted;
-	a->model->stats.compaction.messages_reread =
+	a->model->stats.compaction.messages_reread +=
 	        sc_calltab_caps(a->calls)->msgs_reread;
 	a->model->stats.compaction.messages_lost +=
 	        sc_calltab_caps(a->calls)->msgs_lost;

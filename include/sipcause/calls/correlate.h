@@ -347,10 +347,12 @@ struct sc_msg_reloader {
  * sc_call_restore - read @c back whole if it was handed over compacted
  * (a table with a reloader hands its calls over as they are: read them
  * back before anything but their record, Call-ID and link keys is read).
- * A no-op on a call that is not compacted. Returns the messages that
- * could not be read again (they are then missing from the call).
+ * A no-op on a call that is not compacted. Adds the messages read back
+ * to *reread, and those that could not be (then missing from the call)
+ * to *lost.
  */
-uint64_t sc_call_restore(struct sc_call *c, const struct sc_msg_reloader *r);
+void sc_call_restore(struct sc_call *c, const struct sc_msg_reloader *r,
+                     uint64_t *reread, uint64_t *lost);
 
 /* Receives a finished call; the receiver owns it from then on. */
 typedef void sc_call_fn(void *ctx, struct sc_call *call);
