@@ -115,9 +115,10 @@ sc__msg_cost(const struct sc_msg *m)
 }
 
 /* compact.c: an open call's messages as stubs while it waits (struct
- * sc_msg_reloader). Both return the change in estimated heap; compact
- * leaves @c as it was when no message can be read again. */
-size_t sc__call_compact(struct sc_call *c, const struct sc_msg_reloader *r);
+ * sc_msg_reloader): each message that says where its bytes are. Both
+ * return the change in estimated heap; compact leaves @c as it was when
+ * no message can be read again. */
+size_t sc__call_compact(struct sc_call *c);
 size_t sc__call_restore(struct sc_call *c, const struct sc_msg_reloader *r,
                         uint64_t *reread, uint64_t *lost);
 

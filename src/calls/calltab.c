@@ -34,7 +34,6 @@ struct entry {
 	uint32_t max_cseq; /* highest CSeq seen, for a tombstone */
 	size_t bytes;      /* estimated heap held by the call */
 	bool decided;      /* complete and decided: shed() may take it */
-	size_t stub_bytes; /* while compacted: its stubs' heap */
 	size_t len;
 	char key[];
 };
@@ -318,7 +317,7 @@ untrack(struct sc_calltab *t, struct entry *e)
 	e->decided = false;
 }
 
-/* @e's call holds @delta more (or fewer) bytes. */
+/* @e's call holds @add more bytes and @sub fewer. */
 static void
 track(struct sc_calltab *t, struct entry *e, size_t add, size_t sub)
 {
@@ -328,30 +327,45 @@ track(struct sc_calltab *t, struct entry *e, size_t add, size_t sub)
 		t->decided_bytes += add - sub;
 }
 
+/* The heap of a compacted call's stubs (its messages do not change
+ * while it is compacted). */
+static size_t
+stub_bytes(const struct sc_call *c)
+{
+	return c->nmsgs * sizeof(*c->stubs_);
+}
+
 /* Read @e's compacted call back whole. */
 static void
 restore(struct sc_calltab *t, struct entry *e)
 {
-	size_t stubs = e->stub_bytes;
+	size_t stubs;
 
 	if (!e->call->stubs_)
 		return;
+	stubs = stub_bytes(e->call);
 	track(t, e,
 	      sc__call_restore(e->call, t->opts.reloader, &t->caps.msgs_reread,
 	                       &t->caps.msgs_lost),
 	      stubs);
-	e->stub_bytes = 0;
+}
+
+/* May @e's call be compacted now, quiet or not? */
+static bool
+compactable(const struct entry *e)
+{
+	return e->call && !e->decided && !e->call->stubs_ &&
+	       e->call->nmsgs <= COMPACT_MAX_MSGS;
 }
 
 static void
 compact(struct sc_calltab *t, struct entry *e)
 {
-	size_t freed = sc__call_compact(e->call, t->opts.reloader);
+	size_t freed = sc__call_compact(e->call);
 
 	if (!freed)
 		return;
-	e->stub_bytes = e->call->nmsgs * sizeof(struct sc_msgstub);
-	track(t, e, e->stub_bytes, freed);
+	track(t, e, stub_bytes(e->call), freed);
 	t->caps.calls_compacted++;
 }
 
@@ -374,11 +388,8 @@ compact_quiet(struct sc_calltab *t, int64_t now_ns)
 
 	for (size_t i = 0; i < t->open.n && in_flight(t) > to; i++) {
 		struct entry *e = t->open.v[i];
-		struct sc_call *c = e->call;
 
-		if (c && !e->decided && !c->stubs_ &&
-		    c->nmsgs <= COMPACT_MAX_MSGS &&
-		    c->last_ts <= now_ns - QUIET_NS)
+		if (compactable(e) && e->call->last_ts <= now_ns - QUIET_NS)
 			compact(t, e);
 	}
 	t->compact_at = in_flight(t) > to ? now_ns + QUIET_NS : INT64_MIN;
@@ -391,11 +402,11 @@ hand_over(struct sc_calltab *t, struct entry *e, int64_t now_ns,
 {
 	struct sc_call *c = e->call;
 
-	/* a compacted call goes as it is: its receiver reads it back
-	 * (sc_call_restore) when it needs the messages, so that the calls
-	 * open at the end of the input are not all read back at once */
-	/* the end of the input is the last packet; timers run on a clock
-	 * that ticks may have moved past it */
+	/* a compacted call goes as it is (settling reads its stubs): its
+	 * receiver reads it back (sc_call_restore) when it needs the
+	 * messages, so that the calls open at the end of the input are not
+	 * all read back at once. The end of the input is the last packet;
+	 * timers run on a clock that ticks may have moved past it. */
 	sc__call_settle(c, now_ns,
 	                why == SC__SETTLE_END || now_ns < t->seen_ns
 	                        ? now_ns
@@ -619,8 +630,7 @@ sc_calltab_add(struct sc_calltab *t, struct sc_msg *m)
 	}
 	restore(t, e);
 	err = file_msg(t, e, m);
-	if (t->opts.reloader && e->call && !e->decided &&
-	    t->opts.compact_always && e->call->nmsgs <= COMPACT_MAX_MSGS)
+	if (t->opts.reloader && t->opts.compact_always && compactable(e))
 		compact(t, e);
 	else if (t->opts.reloader && in_flight(t) > t->opts.in_flight_bytes &&
 	         now_ns >= t->compact_at)

@@ -15,6 +15,11 @@
 
 #include "calls_impl.h"
 
+/* Every SC_RAW_* framing flag: the bits of sc_msgstub.flags below
+ * SC_STUB_REQUEST. */
+#define RAW_FLAGS 0x7fu
+_Static_assert(SC_RAW_RESYNCED < SC_STUB_REQUEST, "framing flags fit");
+
 /* A message whose stub the call's hop can complete: it was read from
  * one frame of a file, and its addresses are exactly its hop's. */
 static bool
@@ -23,8 +28,8 @@ stub_fits(const struct sc_call *c, const struct sc_callmsg *cm)
 	const struct sc_msg *m = cm->msg;
 	const struct sc_hop *h;
 
-	/* the flags a parse sets, and the framing ones (below 128) */
-	unsigned known = 0x7fu | SC_MSG_MALFORMED | SC_MSG_NO_CALL_ID;
+	/* the flags a parse sets, and the framing ones */
+	unsigned known = RAW_FLAGS | SC_MSG_MALFORMED | SC_MSG_NO_CALL_ID;
 
 	if (!m || !m->file_off || m->nframes != 1 || m->frames[0] != m->frame ||
 	    m->wire_len > UINT32_MAX || m->input > UINT16_MAX ||
@@ -59,7 +64,7 @@ shrink(struct sc_call *c)
 }
 
 size_t
-sc__call_compact(struct sc_call *c, const struct sc_msg_reloader *r)
+sc__call_compact(struct sc_call *c)
 {
 	struct sc_msgstub *stubs;
 	size_t freed = 0;
@@ -74,14 +79,14 @@ sc__call_compact(struct sc_call *c, const struct sc_msg_reloader *r)
 		struct sc_msg *m = cm->msg;
 		struct sc_msgstub *s = &stubs[i];
 
-		if (!stub_fits(c, cm) || !r->reloadable(r->ctx, m))
+		if (!stub_fits(c, cm))
 			continue;
 		s->file_off = m->file_off;
 		s->frame = m->frame;
 		s->ts_ns = m->ts_ns;
 		s->len = (uint32_t)m->wire_len;
 		s->input = (uint16_t)m->input;
-		s->flags = (uint8_t)((m->flags & 0x7fu) |
+		s->flags = (uint8_t)((m->flags & RAW_FLAGS) |
 		                     (m->is_request ? SC_STUB_REQUEST : 0));
 		s->transport = (uint8_t)m->transport;
 		freed += sc__msg_cost(m);

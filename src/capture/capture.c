@@ -161,7 +161,7 @@ classic_pcap(FILE *fp)
 
 	if (pread(fileno(fp), &magic, sizeof(magic), 0) != sizeof(magic))
 		return false;
-	for (size_t i = 0; i < sizeof(magics) / sizeof(magics[0]); i++)
+	for (size_t i = 0; i < SC_COUNTOF(magics); i++)
 		if (magic == magics[i])
 			return true;
 	return false;

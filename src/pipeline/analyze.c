@@ -185,8 +185,9 @@ sc_analyzer_new(const struct sc_analyzer_opts *opts, struct sc_model *model)
 	tab_opts.max_open = a->opts.open_calls_cap;
 	tab_opts.max_held_msgs = a->opts.held_msgs_cap;
 	tab_opts.max_call_msgs = a->opts.call_msgs_cap;
-	/* live capture cannot read its frames again */
-	if (!a->opts.prompt)
+	/* live capture cannot read its frames again; on two threads the
+	 * calls side parses what it reads back with a parser of its own */
+	if (!a->opts.prompt && (!a->opts.two_threads || a->late_parser))
 		tab_opts.reloader = &a->reloader;
 	tab_opts.in_flight_bytes = a->opts.in_flight_memory;
 	tab_opts.compact_always = a->opts.compact_always;

@@ -70,7 +70,7 @@ struct sc_analyzer {
 		size_t len;     /* read (less at the end of the file) */
 		uint64_t off;   /* in the file */
 		uint32_t input;
-		uint64_t used; /* block_clock when last used; 0: not read */
+		uint64_t used; /* block_clock when last used */
 	} blocks[SC__NBLOCKS];
 	uint64_t block_clock;
 };

@@ -22,17 +22,6 @@
 #include "analyze_impl.h"
 #include "sipcause/sip/sipmsg.h"
 
-/* Can @m be read again (and parsed on the calls side)? */
-static bool
-reloadable(void *ctx, const struct sc_msg *m)
-{
-	const struct sc_analyzer *a = ctx;
-
-	return m->file_off && m->input < (uint32_t)a->ninputs &&
-	       m->transport == SC_TRANSPORT_UDP &&
-	       (!a->opts.two_threads || a->late_parser);
-}
-
 /* The block of @input at @off (a multiple of SC__BLOCK), read if it is
  * not kept: the least recently used one goes. NULL when it cannot be
  * read. */
@@ -54,7 +43,7 @@ block_at(struct sc_analyzer *a, uint32_t input, uint64_t off)
 	b = lru;
 	if (!b->bytes && !(b->bytes = malloc(SC__BLOCK)))
 		return NULL;
-	b->used = 0; /* invalid until read */
+	/* a failed read writes nothing: the block keeps what it held */
 	got = pread(a->inputs[input], b->bytes, SC__BLOCK, (off_t)off);
 	if (got <= 0)
 		return NULL;
@@ -101,7 +90,6 @@ reload(void *ctx, struct sc_rawmsg *raw)
 void
 sc__reread_init(struct sc_analyzer *a)
 {
-	a->reloader.reloadable = reloadable;
 	a->reloader.reload = reload;
 	a->reloader.ctx = a;
 	a->input = -1;

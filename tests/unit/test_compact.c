@@ -33,13 +33,6 @@ struct store {
 	unsigned reloads;
 };
 
-static bool
-reloadable(void *ctx, const struct sc_msg *m)
-{
-	(void)ctx;
-	return m->file_off != 0;
-}
-
 static struct sc_msg *
 reload(void *ctx, struct sc_rawmsg *raw)
 {
@@ -74,7 +67,6 @@ two_new(const struct sc_calltab_opts *opts)
 	sc_sipmsg_global_init();
 	t->store.parser = sc_sipparser_new(NULL);
 	t->store.fail_from = UINT32_MAX;
-	t->reloader.reloadable = reloadable;
 	t->reloader.reload = reload;
 	t->reloader.ctx = &t->store;
 	o.reloader = &t->reloader;

@@ -328,13 +328,12 @@ struct sc_msgstub {
  * message parsed (~1 KB each) while it lasts: a long call ties up the
  * memory of its setup for minutes. Past a budget of such memory, the
  * table compacts the oldest quiet calls in progress: each message that
- * @reloadable says can be read again becomes a struct sc_msgstub, and
- * the call is read back whole (@reload) when a message comes for it or
- * when it is handed over, so nothing else ever sees a compacted call.
+ * says where its bytes are (sc_msg.file_off) becomes a struct
+ * sc_msgstub. The table reads the call back whole (@reload) when a
+ * message comes for it; a compacted call that ends is handed over as it
+ * is, and its receiver reads it back (sc_call_restore()).
  */
 struct sc_msg_reloader {
-	/* Can @m be read again by @reload? */
-	bool (*reloadable)(void *ctx, const struct sc_msg *m);
 	/* The message whose raw->len bytes are at raw->file_off of input
 	 * raw->input, parsed again with the framing data of @raw (all but
 	 * raw->data, which the callee points at the bytes); NULL when they
@@ -411,8 +410,8 @@ struct sc_calltab_caps {
 	uint64_t open_calls_evicted; /* handed over early: too many open
 	                                calls or held messages */
 	uint64_t call_msgs_dropped;  /* messages past a call's cap */
-	/* compaction (struct sc_msg_reloader); not in reports: it changes
-	 * no result */
+	/* compaction (struct sc_msg_reloader): work that changes no
+	 * result (stats.compaction); lost messages are missing */
 	uint64_t calls_compacted;
 	uint64_t msgs_reread;
 	uint64_t msgs_lost; /* could not be read again */
