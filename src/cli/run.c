@@ -45,11 +45,11 @@ set_prompt(struct sc_analyzer_opts *aopts, bool prompt)
 /*
  * A size from the environment variable @name: bytes, or with K, M or G
  * after them. Returns false when unset or empty; a value that is not a
- * size (or 0 when @zero_ok is false) is said, naming @fallback, and
- * treated as unset.
+ * size (or 0 when @zero_ok is false) is said, naming the default used
+ * instead (@fallback bytes), and treated as unset.
  */
 static bool
-env_size(const char *name, bool zero_ok, const char *fallback, size_t *out)
+env_size(const char *name, bool zero_ok, size_t fallback, size_t *out)
 {
 	const char *v = getenv(name);
 	struct sc_str s;
@@ -77,8 +77,9 @@ env_size(const char *name, bool zero_ok, const char *fallback, size_t *out)
 		s.len--;
 	if (!sc_str_to_u64(s, (SIZE_MAX >> shift), &n) ||
 	    (n == 0 && !zero_ok)) {
-		fprintf(stderr, "sipcause: %s: not a size (\"%s\"); using %s\n",
-		        name, v, fallback);
+		fprintf(stderr,
+		        "sipcause: %s: not a size (\"%s\"); using %zu MiB\n",
+		        name, v, fallback >> 20);
 		return false;
 	}
 	*out = (size_t)n << shift;
@@ -94,7 +95,8 @@ json_index_memory(void)
 {
 	size_t n = 0;
 
-	(void)env_size("SIPCAUSE_JSON_INDEX_MEMORY", false, "16 MiB", &n);
+	(void)env_size("SIPCAUSE_JSON_INDEX_MEMORY", false,
+	               SC_REPORT_SPOOL_MEMORY, &n);
 	return n;
 }
 
@@ -108,7 +110,8 @@ in_flight_memory(struct sc_analyzer_opts *aopts)
 {
 	size_t n;
 
-	if (!env_size("SIPCAUSE_IN_FLIGHT_MEMORY", true, "64 MiB", &n))
+	if (!env_size("SIPCAUSE_IN_FLIGHT_MEMORY", true,
+	              SC_CALLTAB_IN_FLIGHT_BYTES, &n))
 		return;
 	aopts->in_flight_memory = n;
 	aopts->compact_always = n == 0;
