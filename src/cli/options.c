@@ -86,6 +86,8 @@ static const char *const usage_text[] = {
 	"      --all             text: list every call (above 50 calls only "
 	"the\n"
 	"                        failed ones are listed by default)\n"
+	"      --pretty          json: indent every level (the default on a\n"
+	"                        terminal; else a line per call, compact)\n"
 	"      --color WHEN      auto (default), always, never; NO_COLOR is "
 	"honoured\n"
 	"      --export-pcap FILE  write the packets of the selected calls to "
@@ -175,6 +177,7 @@ enum long_only {
 	OPT_SPLIT_CALLS,
 	OPT_FULL_PARSE,
 	OPT_NO_SPOOL,
+	OPT_PRETTY,
 	OPT_THREADS,
 	OPT_HEP_SEND,
 	OPT_HEP_LISTEN,
@@ -224,6 +227,7 @@ static const struct option long_options[] = {
 	{ "split-calls", required_argument, NULL, OPT_SPLIT_CALLS },
 	{ "full-parse", no_argument, NULL, OPT_FULL_PARSE },
 	{ "no-spool", no_argument, NULL, OPT_NO_SPOOL },
+	{ "pretty", no_argument, NULL, OPT_PRETTY },
 	{ "threads", required_argument, NULL, OPT_THREADS },
 	{ "hep-send", required_argument, NULL, OPT_HEP_SEND },
 	{ "hep-listen", required_argument, NULL, OPT_HEP_LISTEN },
@@ -436,6 +440,9 @@ parse_more_option(int c, const char *arg, struct options *o)
 		return 0;
 	case OPT_NO_SPOOL:
 		o->no_spool = true;
+		return 0;
+	case OPT_PRETTY:
+		o->pretty = true;
 		return 0;
 	case OPT_THREADS:
 		return parse_number("--threads", arg, 1, 2, &o->threads)

@@ -67,6 +67,7 @@ struct options {
 	bool quiet;
 	bool full_parse;  /* --full-parse: oSIP parses every message */
 	bool no_spool;    /* --no-spool: json keeps its calls in memory */
+	bool pretty;      /* --pretty: json indented at every level */
 	uint64_t threads; /* --threads: 1 or 2; 0: 2 on two cores or more */
 	struct sc_filter filter;
 	uint16_t *ports; /* --ports */

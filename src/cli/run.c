@@ -196,6 +196,9 @@ run_pipeline_new(struct run *r, sc_call_done_fn *on_call, bool prompt)
 	ropts.full_messages = o->verbose >= 2;
 	ropts.all_calls = o->all_calls;
 	ropts.tool_version = SC_VERSION;
+	/* as jq on a terminal; a file gets a line per call */
+	ropts.pretty = o->pretty ||
+	               isatty(fileno(r->plain_out ? r->plain_out : r->out));
 	/* json writes finished calls to a temporary file, unless every
 	 * call's frames are needed at the end (export) or --call selects
 	 * (it also selects legs that link to the call later) */

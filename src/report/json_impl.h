@@ -13,6 +13,9 @@
 /* The depth of the items of the document's "calls" array. */
 #define SC__CALLS_DEPTH 2
 
+/* A writer of the document's layout on @out (report opts.pretty). */
+void sc__json_writer_init(struct sc_jsonw *w, FILE *out, bool pretty);
+
 /*
  * Writes one call object; when @links is not NULL, also where the value
  * of its "linked_calls" member starts and ends, in sc_jsonw_tell() bytes.
@@ -31,7 +34,7 @@ struct sc__spool;
 
 /* @index_memory: what the index of spooled calls and their late links
  * may hold in memory before it spills sorted runs to a file. */
-struct sc__spool *sc__spool_new(size_t index_memory);
+struct sc__spool *sc__spool_new(size_t index_memory, bool pretty);
 
 /*
  * sc__spool_add - write @d's object to the spool now, in the bytes it

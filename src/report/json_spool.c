@@ -72,6 +72,7 @@ struct sc__spool {
 	struct sc_extsort *index; /* a struct spooled per call */
 	struct sc_extsort *links; /* a struct link_rec per late link */
 	uint64_t nlinks;
+	bool pretty;          /* the document's layout */
 	bool failed;          /* the file could not be made or written */
 	bool links_lost;      /* a late link could not be recorded */
 	struct sc_jsonw w;    /* 64 KiB: not on the stack */
@@ -132,12 +133,13 @@ by_owner(const void *a, size_t alen, const void *b, size_t blen)
 }
 
 struct sc__spool *
-sc__spool_new(size_t index_memory)
+sc__spool_new(size_t index_memory, bool pretty)
 {
 	struct sc__spool *s = calloc(1, sizeof(*s));
 
 	if (!s)
 		return NULL;
+	s->pretty = pretty;
 	/* most of it for the calls: a late link is one per B2BUA leg */
 	s->index = sc_extsort_new(by_order, index_memory - index_memory / 4);
 	s->links = sc_extsort_new(by_owner, index_memory / 4);
@@ -223,7 +225,7 @@ sc__spool_add(struct sc__spool *s, const struct sc_diagnosis *d,
 	/* at the depth of the calls array, as a later item: the bytes
 	 * start with the comma, line break and indent before the item, so
 	 * that items next to each other in the file can be copied as one */
-	sc_jsonw_init(&s->w, s->f, true);
+	sc__json_writer_init(&s->w, s->f, s->pretty);
 	sc_jsonw_nest(&s->w, SC__CALLS_DEPTH, false);
 	write(&s->w, d, &at);
 	sc_jsonw_flush(&s->w);

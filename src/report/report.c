@@ -80,7 +80,8 @@ sc_report_new(const struct sc_report_opts *opts, FILE *out)
 	if (opts->spool && opts->format == SC_FORMAT_JSON) {
 		r->spool = sc__spool_new(opts->spool_memory
 		                                 ? opts->spool_memory
-		                                 : SC_REPORT_SPOOL_MEMORY);
+		                                 : SC_REPORT_SPOOL_MEMORY,
+		                         opts->pretty);
 		if (!r->spool) {
 			free(r);
 			return NULL;

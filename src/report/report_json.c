@@ -695,13 +695,24 @@ security(struct sc_jsonw *w, const struct sc_model *m)
 	sc_jsonw_end_array(w);
 }
 
+/* Without indentation, a call object is a third smaller (480 MB against
+ * 762 MB for 100,000 calls), and writing its bytes costs about as much
+ * as making them; a line per call keeps grep and less usable. */
+void
+sc__json_writer_init(struct sc_jsonw *w, FILE *out, bool pretty)
+{
+	sc_jsonw_init(w, out, pretty);
+	if (!pretty)
+		sc_jsonw_lines(w, SC__CALLS_DEPTH);
+}
+
 static void
 json_finish(struct sc_report *r, const struct sc_model *m)
 {
 	struct sc_selection sel = { 0 };
 	struct sc_jsonw w;
 
-	sc_jsonw_init(&w, r->out, true);
+	sc__json_writer_init(&w, r->out, r->opts.pretty);
 	sc_jsonw_begin_object(&w);
 	sc_jsonw_kstr(&w, "schema", SCHEMA);
 	sc_jsonw_key(&w, "tool");

@@ -13,13 +13,19 @@ void
 sc_jsonw_init(struct sc_jsonw *w, FILE *out, bool pretty)
 {
 	w->out = out;
-	w->pretty = pretty;
+	w->lines = pretty ? SC_JSONW_MAX_DEPTH : 0;
 	w->depth = 0;
 	memset(w->first, 0, sizeof(w->first));
 	w->first[0] = true;
 	w->after_key = false;
 	w->len = 0;
 	w->handed = 0;
+}
+
+void
+sc_jsonw_lines(struct sc_jsonw *w, int depth)
+{
+	w->lines = depth;
 }
 
 void
@@ -68,16 +74,18 @@ value_done(struct sc_jsonw *w)
 		sc_jsonw_flush(w);
 }
 
+/* The line break before an item at @depth, or before the end of a
+ * container whose items are at @depth + 1 (@close). */
 static void
-newline(struct sc_jsonw *w)
+newline(struct sc_jsonw *w, int depth, bool close)
 {
 	size_t n;
 	char *p;
 
-	if (!w->pretty)
+	if (depth + close > w->lines)
 		return;
 	/* the line break and its indent in one go: every item has one */
-	n = 1 + 2 * (size_t)w->depth;
+	n = 1 + 2 * (size_t)depth;
 	p = reserve(w, n);
 	p[0] = '\n';
 	memset(p + 1, ' ', n - 1);
@@ -95,7 +103,7 @@ before_item(struct sc_jsonw *w)
 	if (w->depth > 0) {
 		if (!w->first[w->depth])
 			putc1(w, ',');
-		newline(w);
+		newline(w, w->depth, false);
 	}
 	w->first[w->depth] = false;
 }
@@ -118,7 +126,7 @@ close_level(struct sc_jsonw *w, char c)
 	if (w->depth > 0)
 		w->depth--;
 	if (!empty)
-		newline(w);
+		newline(w, w->depth, true);
 	putc1(w, c);
 	value_done(w);
 }
@@ -312,7 +320,7 @@ write_escaped(struct sc_jsonw *w, const char *s, size_t len)
 void
 sc_jsonw_keyn(struct sc_jsonw *w, const char *key, size_t n)
 {
-	size_t sep = w->pretty ? 2 : 1;
+	size_t sep = w->depth <= w->lines ? 2 : 1;
 	char *p;
 
 	before_item(w);

@@ -41,6 +41,7 @@ import argparse
 import concurrent.futures
 import difflib
 import os
+import re
 import subprocess
 import sys
 
@@ -69,7 +70,7 @@ def captures(folder, recursive):
 
 # the counters of work the compaction did (stats.compaction): all that
 # may differ with it
-COMPACTION_WORK = (b'"calls_compacted":', b'"messages_reread":')
+COMPACTION_WORK = re.compile(rb'"(calls_compacted|messages_reread)": ?(\d+)')
 compacted = []
 
 
@@ -86,16 +87,11 @@ def run(exe, path, fmt, option, env=None):
 
 
 def mask_compaction(out):
-    """The output without the compaction's work counters, and how many
-    calls it compacted."""
-    kept, calls = [], 0
-    for line in out.split(b'\n'):
-        if line.strip().startswith(COMPACTION_WORK):
-            if b'"calls_compacted"' in line:
-                calls += int(line.split(b':')[1].strip(b' ,'))
-            continue
-        kept.append(line)
-    return b'\n'.join(kept), calls
+    """The output with the compaction's work counters masked, and how
+    many calls it compacted."""
+    calls = sum(int(m.group(2)) for m in COMPACTION_WORK.finditer(out)
+                if m.group(1) == b'calls_compacted')
+    return COMPACTION_WORK.sub(rb'"\1": -', out), calls
 
 
 def compare(exe, path, fmt, fast_option, reference, fast_env, compaction):

@@ -28,9 +28,9 @@ appending (there the kernel does not copy the spooled calls into the
 output: sendfile(2) fails with EINVAL, and the merge copies them).
 
 A second capture holds one call bigger than the 1 MiB window the merge
-reads the temporary file with: 1,000 OPTIONS and their 200s under one
-Call-ID, with 900-byte User-Agent and Server values. Its JSON must be
-the same with and without the spool.
+reads the temporary file with, once indented (--pretty): 1,000 OPTIONS
+and their 200s under one Call-ID, with 900-byte User-Agent and Server
+values. Its JSON must be the same with and without the spool.
 
 usage: late_links.py SIPCAUSE
 """
@@ -184,8 +184,8 @@ def main():
                      tmpdir=os.path.join(tmp, "does-not-exist"))
         big = os.path.join(tmp, "big-call.pcap")
         write_big_call(big)
-        big_spooled = run(sys.argv[1], big)
-        big_held = run(sys.argv[1], big, "--no-spool")
+        big_spooled = run(sys.argv[1], big, "--pretty")
+        big_held = run(sys.argv[1], big, "--pretty", "--no-spool")
         # the output a file, and a file opened for appending
         to_file = run_to_file(sys.argv[1], cap, os.path.join(tmp, "o.json"),
                               False)

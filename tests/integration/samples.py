@@ -264,10 +264,33 @@ def case_snaplen():
         fail("stats count truncated messages", doc["stats"])
 
 
+def check_json_lines(out, want):
+    """@out, the default JSON layout, is the document @want: a line per
+    member of the outer object and of each object in it, and per call."""
+    if json.loads(out) != want:
+        fail("the default JSON layout is not the --pretty document")
+    calls = [line for line in out.splitlines()
+             if line.startswith('    {"call_id":')]
+    if len(calls) != len(want["calls"]) or not calls:
+        fail("%d lines hold a call, %d calls" % (len(calls),
+                                                 len(want["calls"])))
+    for line, call in zip(calls, want["calls"]):
+        if json.loads(line.strip().rstrip(",")) != call:
+            fail("the line of call %s is not the call" % call["call_id"])
+    if '\n  "stats": {\n    "sip_messages": ' not in out:
+        fail("the statistics are not a member per line")
+
+
 def golden(fmt, name):
     args = ["--format", fmt, os.path.join(SAMPLES, name + ".pcap")]
     if fmt == "text":
         args.insert(0, "-V")
+    if fmt == "json":
+        # the file holds the indented layout; the default (a line per
+        # call) must be the same document, each call on a line of its own
+        lines = run(*args).decode()
+        args.insert(0, "--pretty")
+        check_json_lines(lines, json.loads(run(*args)))
     out = run(*args).decode()
     # the version changes with releases; the rest must not
     out = out.replace('"version": "%s"' % run("--version").decode().split()[1].strip(),

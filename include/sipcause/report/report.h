@@ -58,6 +58,9 @@ struct sc_report_opts {
 	sc_report_filter *filter;
 	void *filter_ctx;
 	const char *tool_version;
+	/* json: indented at every level (on a terminal, --pretty); else a
+	 * line per member of the document and per call, each compact */
+	bool pretty;
 	/* json: write each finished call to a temporary file at once and
 	 * copy it back at the end, in the same bytes and order, so memory
 	 * does not grow with the capture. The run must then hand the report

@@ -16,7 +16,8 @@
 
 /*
  * Writes one JSON value to a stream, inserting commas and (when @pretty)
- * newlines and two-space indentation. Strings are escaped so that any
+ * newlines and two-space indentation; sc_jsonw_lines() keeps them to the
+ * outer levels. Strings are escaped so that any
  * bytes give valid JSON: controls as \uXXXX, invalid UTF-8 as U+FFFD.
  * Misuse (a value where a key is due, nesting too deep) is a programming
  * error; the writer does not try to recover from it.
@@ -29,7 +30,7 @@
  */
 struct sc_jsonw {
 	FILE *out;
-	bool pretty;
+	int lines; /* items nested this deep or less start a line */
 	int depth;
 	bool first[SC_JSONW_MAX_DEPTH]; /* no member written yet */
 	bool after_key;
@@ -39,6 +40,15 @@ struct sc_jsonw {
 };
 
 void sc_jsonw_init(struct sc_jsonw *w, FILE *out, bool pretty);
+
+/*
+ * Line breaks and indentation only before the items of containers @depth
+ * levels deep or less (1: the members of the outer object), and ": "
+ * after their keys; what is deeper is written compact. A document of
+ * many big items can then be read a line per item (grep, less) at
+ * little more than the compact size.
+ */
+void sc_jsonw_lines(struct sc_jsonw *w, int depth);
 
 /* Hand the buffered bytes to the stream (not needed at depth 0). */
 void sc_jsonw_flush(struct sc_jsonw *w);
