@@ -507,10 +507,24 @@ collect_call(void *ctx, struct sc_call *call)
 	}
 }
 
+/* The order calls start in: first frame, then Call-ID. */
+static int
+by_start(const void *x, const void *y)
+{
+	const struct sc_call *a = *(const struct sc_call *const *)x;
+	const struct sc_call *b = *(const struct sc_call *const *)y;
+
+	if (a->first_frame != b->first_frame)
+		return a->first_frame < b->first_frame ? -1 : 1;
+	return strcmp(a->call_id, b->call_id);
+}
+
 /*
- * The calls still open at the end of the input close together: link
- * them all first, so that a leg closing before its partner is streamed
- * and filtered with its link too (jsonl, --call).
+ * The calls still open at the end of the input close together, in the
+ * order they started (the order of the JSON document: its calls then
+ * mostly go into the output as they come, see report/json_spool.c):
+ * link them all first, so that a leg closing before its partner is
+ * streamed and filtered with its link too (jsonl, --call).
  */
 static void
 finish_open_calls(struct sc_analyzer *a)
@@ -518,6 +532,9 @@ finish_open_calls(struct sc_analyzer *a)
 	/* the input ends at its last packet, also when live ticks moved the
 	 * clock on: the verdicts are those of its -w file */
 	sc_calltab_flush(a->calls, a->seen_ns, collect_call, a);
+	if (a->closing.n > 1)
+		qsort(a->closing.v, a->closing.n, sizeof(*a->closing.v),
+		      by_start);
 	for (size_t i = 0; a->linker && i < a->closing.n; i++)
 		note_failure(a, sc_linker_add(a->linker, a->closing.v[i]));
 	a->linked_ahead = a->linker != NULL;
