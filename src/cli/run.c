@@ -101,6 +101,23 @@ json_index_memory(void)
 }
 
 /*
+ * SIPCAUSE_JSON_HOLD_MEMORY: the bytes of finished calls json holds in
+ * memory to put them in order before they go into an output file
+ * directly (default 8 MiB); 0 writes each at once (tests: most calls
+ * then take the way back through the temporary file).
+ */
+static size_t
+json_hold_memory(void)
+{
+	size_t n = 0;
+
+	if (!env_size("SIPCAUSE_JSON_HOLD_MEMORY", true, SC_REPORT_SPOOL_HOLD,
+	              &n))
+		return 0;
+	return n ? n : 1; /* a byte: none held */
+}
+
+/*
  * SIPCAUSE_IN_FLIGHT_MEMORY: the heap of parsed messages of calls in
  * progress before the oldest quiet ones are compacted (default 64 MiB);
  * 0 compacts every call in progress after each message (tests).
@@ -207,6 +224,7 @@ run_pipeline_new(struct run *r, sc_call_done_fn *on_call, bool prompt)
 	              !o->split_dir && !o->filter.call_id;
 	if (ropts.spool) {
 		ropts.spool_memory = json_index_memory();
+		ropts.spool_hold = json_hold_memory();
 		ropts.out_bg = r->bg;
 	}
 	if (!sc_filter_is_empty(&o->filter)) {

@@ -30,11 +30,47 @@ typedef void sc__call_writer(struct sc_jsonw *w, const struct sc_diagnosis *d,
 typedef void sc__links_writer(struct sc_jsonw *w, const char *const *ids,
                               size_t n);
 
+/* A finished call's item, held in memory (json_hold.c). */
+struct sc__held {
+	uint64_t first_frame;
+	size_t len;                /* of the item's bytes */
+	struct sc__links_at links; /* its "linked_calls" value in them */
+	char bytes[];              /* the item's bytes, then its Call-ID */
+};
+
+struct sc__held *sc__held_new(uint64_t first_frame, const char *call_id,
+                              const char *bytes, size_t len,
+                              struct sc__links_at links);
+
+/* Held calls, given back least first in document order (first frame,
+ * then Call-ID); @bytes counts their items' bytes. */
+struct sc__hold_slot {
+	uint64_t first_frame;
+	struct sc__held *h;
+};
+
+struct sc__hold {
+	struct sc__hold_slot *v;
+	size_t n, cap;
+	size_t bytes;
+};
+
+bool sc__hold_push(struct sc__hold *q, struct sc__held *h);
+struct sc__held *sc__hold_pop(struct sc__hold *q); /* NULL when empty */
+void sc__hold_fini(struct sc__hold *q);
+
 struct sc__spool;
 
-/* @index_memory: what the index of spooled calls and their late links
- * may hold in memory before it spills sorted runs to a file. */
-struct sc__spool *sc__spool_new(size_t index_memory, bool pretty);
+/*
+ * sc__spool_new - @index_memory: what the index of spooled calls and
+ * their late links may hold in memory before it spills sorted runs to a
+ * file. @out_fd: the document's output; when it is a regular file that
+ * can be read again, calls go into it directly: @hold bytes of calls are
+ * held in memory to put them in order, and only those that finish too
+ * late for their place go to the temporary file.
+ */
+struct sc__spool *sc__spool_new(size_t index_memory, bool pretty, int out_fd,
+                                size_t hold);
 
 /*
  * sc__spool_add - write @d's object to the spool now, in the bytes it
@@ -51,14 +87,17 @@ void sc__spool_link(struct sc__spool *s, const char *id, uint64_t first_frame,
                     const char *call_id);
 
 /*
- * sc__spool_merge - write the calls array's items: the spooled ones and
- * the @nkept calls still held (in document order), merged by first frame
- * then Call-ID. False when the spool could not be read back or a late
- * link could not be recorded. @out_bg is the thread that writes @w's
- * stream, or NULL; spooled items are copied by the kernel into the
+ * sc__spool_merge - write the document's @head (its first @headlen
+ * bytes, up to the calls array's opening bracket, which @w wrote and is
+ * left after) and the calls array's items: the spooled ones and the
+ * @nkept calls still held (in document order), merged by first frame
+ * then Call-ID. Calls written into the output directly stay where they
+ * are when they can. False when the spool could not be read back or a
+ * late link could not be recorded. @out_bg is the thread that writes
+ * @w's stream, or NULL; spooled items are copied by the kernel into the
  * descriptor under the stream where it can.
  */
-bool sc__spool_merge(struct sc__spool *s,
+bool sc__spool_merge(struct sc__spool *s, const char *head, size_t headlen,
                      const struct sc_diagnosis *const *kept, size_t nkept,
                      sc__call_writer *write, sc__links_writer *links,
                      struct sc_jsonw *w, struct sc_bgout *out_bg);

@@ -78,10 +78,13 @@ sc_report_new(const struct sc_report_opts *opts, FILE *out)
 	r->ops = ops_for(opts->format);
 	r->out = out;
 	if (opts->spool && opts->format == SC_FORMAT_JSON) {
-		r->spool = sc__spool_new(opts->spool_memory
-		                                 ? opts->spool_memory
-		                                 : SC_REPORT_SPOOL_MEMORY,
-		                         opts->pretty);
+		r->spool = sc__spool_new(
+		        opts->spool_memory ? opts->spool_memory
+		                           : SC_REPORT_SPOOL_MEMORY,
+		        opts->pretty,
+		        opts->out_bg ? sc_bgout_fd(opts->out_bg) : fileno(out),
+		        opts->spool_hold ? opts->spool_hold
+		                         : SC_REPORT_SPOOL_HOLD);
 		if (!r->spool) {
 			free(r);
 			return NULL;

@@ -711,8 +711,17 @@ json_finish(struct sc_report *r, const struct sc_model *m)
 {
 	struct sc_selection sel = { 0 };
 	struct sc_jsonw w;
+	char *head = NULL;
+	size_t headlen = 0;
+	/* with a spool, the head is made in memory: the spool puts it
+	 * before the calls it wrote into the output, if any */
+	FILE *to = r->spool ? open_memstream(&head, &headlen) : r->out;
 
-	sc__json_writer_init(&w, r->out, r->opts.pretty);
+	if (!to) {
+		r->failed = true;
+		return;
+	}
+	sc__json_writer_init(&w, to, r->opts.pretty);
 	sc_jsonw_begin_object(&w);
 	sc_jsonw_kstr(&w, "schema", SCHEMA);
 	sc_jsonw_key(&w, "tool");
@@ -729,15 +738,20 @@ json_finish(struct sc_report *r, const struct sc_model *m)
 		for (size_t i = 0; i < m->calls.n; i++)
 			if (sc__report_shows(r, m->calls.v[i]))
 				call_object(&w, m->calls.v[i], NULL);
-	} else if (!sc__select(r, m, &sel) ||
-	           !sc__spool_merge(r->spool,
-	                            (const struct sc_diagnosis *const *)sel.v,
-	                            sel.n, call_object, linked_calls, &w,
-	                            r->opts.out_bg)) {
-		r->failed = true;
-	}
-	if (r->spool)
+	} else {
+		sc_jsonw_flush(&w);
+		if (fclose(to) != 0)
+			r->failed = true;
+		w.out = r->out;
+		if (r->failed || !sc__select(r, m, &sel) ||
+		    !sc__spool_merge(r->spool, head, headlen,
+		                     (const struct sc_diagnosis *const *)sel.v,
+		                     sel.n, call_object, linked_calls, &w,
+		                     r->opts.out_bg))
+			r->failed = true;
 		sc_selection_fini(&sel);
+		free(head);
+	}
 	sc_jsonw_end_array(&w);
 	sc_jsonw_end_object(&w);
 	fputc('\n', r->out);

@@ -12,7 +12,13 @@ input's own name), so nothing is masked.
 
 --no-spool: json normally writes each finished call to a temporary file
 and copies it back at the end, patching the B2BUA links made later;
-with --no-spool every call stays in memory until the end.
+with --no-spool every call stays in memory until the end. With
+--to-file the fast run writes its JSON with -o into a file, where the
+calls go directly after room left for the statistics (the spaces that
+pad that room are dropped before comparing); with
+SIPCAUSE_JSON_HOLD_MEMORY=0 each call goes at once, so every call that
+finishes out of order sends those after its place back through the
+temporary file.
 
 The JSON does not show every
 field of a parsed message (Via count, Contact, Warning agent...), so
@@ -32,7 +38,7 @@ counters of stats.compaction, which are masked; at least one call must
 have been compacted, and no message lost.
 
 usage: differential.py SIPCAUSE SOURCE_ROOT --reference=OPTION
-         [--fast=OPTION] [--fast-env NAME=VALUE] [--compaction]
+         [--fast=OPTION] [--fast-env NAME=VALUE] [--compaction] [--to-file]
          [--format json|jsonl] [--msgdiff MSGDIFF]
 (--fast: the option the fast run gets, none by default)
 exit 0 all identical, 1 a difference, 77 nothing could run.
@@ -44,6 +50,7 @@ import os
 import re
 import subprocess
 import sys
+import tempfile
 
 SKIP = 77
 CAPTURE_EXT = ('.pcap', '.pcapng', '.cap', '.pcap.gz', '.erf')
@@ -74,16 +81,26 @@ COMPACTION_WORK = re.compile(rb'"(calls_compacted|messages_reread)": ?(\d+)')
 compacted = []
 
 
-def run(exe, path, fmt, option, env=None):
+# the spaces a JSON document written into a file directly may leave
+# between the head and the first call
+HEAD_ROOM = re.compile(rb'("calls": ?\[) +')
+
+
+def run(exe, path, fmt, option, env=None, to_file=False):
     args = [exe, '--format', fmt]
     if option:
         args.extend(option.split())
-    args.append(path)
-    p = subprocess.run(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                       env=dict(os.environ, LC_ALL='C', TZ='UTC',
-                                **(env or {})),
-                       timeout=300)
-    return p.returncode, p.stdout, p.stderr
+    env = dict(os.environ, LC_ALL='C', TZ='UTC', **(env or {}))
+    if not to_file:
+        p = subprocess.run(args + [path], stdout=subprocess.PIPE,
+                           stderr=subprocess.PIPE, env=env, timeout=300)
+        return p.returncode, p.stdout, p.stderr
+    with tempfile.TemporaryDirectory() as tmp:
+        out = os.path.join(tmp, 'out')
+        p = subprocess.run(args + ['-o', out, path], stdout=subprocess.PIPE,
+                           stderr=subprocess.PIPE, env=env, timeout=300)
+        with open(out, 'rb') as f:
+            return p.returncode, HEAD_ROOM.sub(rb'\1', f.read()), p.stderr
 
 
 def mask_compaction(out):
@@ -94,8 +111,9 @@ def mask_compaction(out):
     return COMPACTION_WORK.sub(rb'"\1": -', out), calls
 
 
-def compare(exe, path, fmt, fast_option, reference, fast_env, compaction):
-    fast = run(exe, path, fmt, fast_option, fast_env)
+def compare(exe, path, fmt, fast_option, reference, fast_env, compaction,
+            to_file):
+    fast = run(exe, path, fmt, fast_option, fast_env, to_file)
     full = run(exe, path, fmt, reference)
     if compaction:
         out, calls = mask_compaction(fast[1])
@@ -126,6 +144,8 @@ def main():
     ap.add_argument('--msgdiff', default=None)
     ap.add_argument('--fast-env', action='append', default=[])
     ap.add_argument('--compaction', action='store_true')
+    ap.add_argument('--to-file', action='store_true',
+                    help='the fast run writes to a file (-o)')
     args = ap.parse_args()
     fast_env = dict(e.split('=', 1) for e in args.fast_env)
     exe, root, reference = args.exe, args.root, args.reference
@@ -144,7 +164,8 @@ def main():
     with concurrent.futures.ThreadPoolExecutor(max_workers=2) as pool:
         for res in pool.map(lambda f: compare(exe, f, args.format, args.fast,
                                              reference, fast_env,
-                                             args.compaction), files):
+                                             args.compaction,
+                                             args.to_file), files):
             if res:
                 failures.append(res)
     for f in failures:

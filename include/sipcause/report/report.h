@@ -71,6 +71,10 @@ struct sc_report_opts {
 	 * memory before it spills sorted runs to a temporary file (0:
 	 * SC_REPORT_SPOOL_MEMORY) */
 	size_t spool_memory;
+	/* json with a spool, written to a regular file: the bytes of calls
+	 * held in memory to put them in order before they go into the
+	 * output directly (0: SC_REPORT_SPOOL_HOLD) */
+	size_t spool_hold;
 	/* the thread that writes the output stream (util/bgout.h), or NULL:
 	 * the spooled calls are copied by the kernel into its descriptor
 	 * (else into the stream's own) */
@@ -78,6 +82,7 @@ struct sc_report_opts {
 };
 
 #define SC_REPORT_SPOOL_MEMORY ((size_t)16 << 20)
+#define SC_REPORT_SPOOL_HOLD ((size_t)8 << 20)
 
 /* Text: above this many calls, only failed ones are listed (not --all). */
 #define SC_REPORT_MAX_LISTED 50
