@@ -40,6 +40,8 @@ for f in "$tmp/train.pcap" "$root"/samples/*.pcap "$root"/samples/proxy/*.pcap; 
 	for fmt in text json jsonl; do
 		"$build/sipcause" -q --format "$fmt" -o /dev/null "$f" || :
 	done
+	# json into a file: calls go into it directly (report/json_spool.c)
+	"$build/sipcause" -q --format json -o "$tmp/out.json" "$f" || :
 done
 
 meson configure "$build" -Db_pgo=use

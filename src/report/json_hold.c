@@ -2,7 +2,7 @@
  *
  * Calls finish in about the order they started, not exactly: a call that
  * lasts longer is handed over after calls that started later. Held a
- * while, a min-heap gives them back in document order (first frame, then
+ * while, they are given back in document order (first frame, then
  * Call-ID), so that most of them can go straight into the output.
  */
 #include "config.h"
@@ -13,7 +13,7 @@
 #include "json_impl.h"
 
 /* Document order: first frame, then Call-ID. The first frames are in the
- * heap's own array: most comparisons do not touch the calls' memory. */
+ * array of slots: most comparisons do not touch the calls' memory. */
 static bool
 less(const struct sc__hold_slot *a, const struct sc__hold_slot *b)
 {
@@ -39,25 +39,38 @@ sc__held_new(uint64_t first_frame, const char *call_id, const char *bytes,
 	return h;
 }
 
+/*
+ * The held calls are an array sorted in document order, [lo, lo + n)
+ * of @v: calls come nearly in order, so a new one goes in after a
+ * comparison or a few, and the least leaves from the front at no cost
+ * (a heap paid a sift over cold slots for every call).
+ */
 bool
 sc__hold_push(struct sc__hold *q, struct sc__held *h)
 {
 	struct sc__hold_slot x = { .first_frame = h->first_frame, .h = h };
 	size_t i;
 
-	if (q->n == q->cap) {
-		size_t cap = q->cap ? 2 * q->cap : 64;
-		struct sc__hold_slot *v = realloc(q->v, cap * sizeof(*v));
+	if (q->lo + q->n == q->cap) {
+		if (q->lo > 0 && q->lo >= q->n) {
+			/* the free front is as big as what is held: move */
+			memmove(q->v, q->v + q->lo, q->n * sizeof(*q->v));
+			q->lo = 0;
+		} else {
+			size_t cap = q->cap ? 2 * q->cap : 64;
+			struct sc__hold_slot *v =
+			        realloc(q->v, cap * sizeof(*v));
 
-		if (!v)
-			return false;
-		q->v = v;
-		q->cap = cap;
+			if (!v)
+				return false;
+			q->v = v;
+			q->cap = cap;
+		}
 	}
-	/* sift up */
-	for (i = q->n++; i > 0 && less(&x, &q->v[(i - 1) / 2]); i = (i - 1) / 2)
-		q->v[i] = q->v[(i - 1) / 2];
+	for (i = q->lo + q->n; i > q->lo && less(&x, &q->v[i - 1]); i--)
+		q->v[i] = q->v[i - 1];
 	q->v[i] = x;
+	q->n++;
 	q->bytes += h->len;
 	return true;
 }
@@ -65,38 +78,22 @@ sc__hold_push(struct sc__hold *q, struct sc__held *h)
 struct sc__held *
 sc__hold_pop(struct sc__hold *q)
 {
-	struct sc__hold_slot last;
-	struct sc__held *top;
-	size_t i = 0;
+	struct sc__held *least;
 
 	if (q->n == 0)
 		return NULL;
-	top = q->v[0].h;
-	last = q->v[--q->n];
-	/* sift down the last one from the root */
-	for (;;) {
-		size_t c = 2 * i + 1;
-
-		if (c >= q->n)
-			break;
-		if (c + 1 < q->n && less(&q->v[c + 1], &q->v[c]))
-			c++;
-		if (!less(&q->v[c], &last))
-			break;
-		q->v[i] = q->v[c];
-		i = c;
-	}
-	if (q->n)
-		q->v[i] = last;
-	q->bytes -= top->len;
-	return top;
+	least = q->v[q->lo++].h;
+	if (--q->n == 0)
+		q->lo = 0;
+	q->bytes -= least->len;
+	return least;
 }
 
 void
 sc__hold_fini(struct sc__hold *q)
 {
 	for (size_t i = 0; i < q->n; i++)
-		free(q->v[i].h);
+		free(q->v[q->lo + i].h);
 	free(q->v);
 	memset(q, 0, sizeof(*q));
 }

@@ -50,8 +50,8 @@ struct sc__hold_slot {
 };
 
 struct sc__hold {
-	struct sc__hold_slot *v;
-	size_t n, cap;
+	struct sc__hold_slot *v; /* [lo, lo + n) held, sorted */
+	size_t lo, n, cap;
 	size_t bytes;
 };
 
