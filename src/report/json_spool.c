@@ -17,30 +17,19 @@
  * the same way, and the merge writes the member's value anew for the
  * calls that have any.
  *
- * Written so, every byte of the calls goes to the disk twice. When the
- * output is a regular file that can be read again, the calls go into it
- * directly instead ("direct"), after room left for the statistics: held
- * a while in memory (json_hold.c), the least first, they come out in
- * document order. A call that finishes too late for its place, a late
- * link, or a call the spool could not take, makes the calls from about
- * that place on go through the merge again: they are copied from the
- * output to the temporary file, and the output is cut there. At the end
- * the statistics go into the room left, padded with spaces (or, when
- * they outgrow it, every call is merged again after them).
+ * Written to a regular file, most calls go into the output directly
+ * instead (json_direct.c); this file takes the others.
  */
-#define _GNU_SOURCE /* fopencookie() */
 #include "config.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/sendfile.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
-#include "json_impl.h"
+#include "spool_impl.h"
 #include "sipcause/util/bgout.h"
 #include "sipcause/util/dynbuf.h"
 #include "sipcause/util/extsort.h"
@@ -49,28 +38,6 @@
 
 /* Bytes per read back from the file. */
 #define SPOOL_IO (1024 * 1024)
-
-/* Room for the document's head before calls written into the output:
- * its statistics are a few kilobytes. */
-#define HEAD_ROOM (64 * 1024)
-
-/* Where a call written into the output starts, one every this many bytes
- * (the place calls are merged again from is one of these). */
-#define MARK_EVERY (1024 * 1024)
-
-/* An index record's offset with this bit is a call written into the
- * output: the rest is its place among the calls there (see struct
- * direct), not an offset in the temporary file. */
-#define IN_OUTPUT (UINT64_C(1) << 63)
-
-/* A spooled call's index record: this, then its Call-ID and a NUL. */
-struct spooled {
-	uint64_t first_frame; /* with the Call-ID, the document's order */
-	uint64_t off;         /* in the file (or IN_OUTPUT) */
-	uint64_t len;         /* the item's bytes */
-	uint64_t links_at;    /* its "linked_calls" value: */
-	uint64_t links_end;   /* [links_at, links_end) */
-};
 
 /* A late link's record: this, then the owner's Call-ID and the linked
  * Call-ID, each with a NUL. The owner is the spooled call (first_frame,
@@ -91,59 +58,10 @@ struct link {
 	const char *owner, *id;
 };
 
-struct mark {
-	uint64_t first_frame;
-	uint64_t at; /* its place (struct direct) */
-};
-
-/*
- * Calls written into the output. Their places count the bytes of their
- * items, each starting with its comma, from 0: the first one's comma is
- * not written, so place p is at byte base + HEAD_ROOM + p - 1 of the
- * file (p > 0).
- */
-struct direct {
-	int fd;          /* the output; -1: calls are not written into it */
-	int rfd;         /* the same file, open for reading */
-	size_t hold_max; /* bytes of calls held before the least is written */
-	struct sc__hold hold;
-	FILE *f; /* writes the calls into fd, once started */
-	struct sc_bgout *bg;
-	uint64_t base; /* where the document starts in the output */
-	uint64_t end;  /* the next place */
-	/* calls from this first frame on must be merged again (UINT64_MAX:
-	 * none) */
-	uint64_t merge_ff;
-	struct mark *marks;
-	size_t nmarks, capmarks;
-	struct sc__held *last; /* the last call written */
-	bool unindexed;        /* a call written could not be indexed */
-	bool lost;             /* a held call could not be written */
-	FILE *mf;              /* makes an item in @item */
-	struct sc_dynbuf item;
-	uint64_t side_at; /* merged again: the first place in the file */
-	uint64_t from;    /* merged again: places from here on */
-};
-
-struct sc__spool {
-	FILE *f;
-	int fd;              /* f's descriptor, read back by the merge */
-	struct sc_bgout *bg; /* the thread that writes f, or NULL */
-	uint64_t end;
-	struct sc_extsort *index; /* a struct spooled per call */
-	struct sc_extsort *links; /* a struct link_rec per late link */
-	uint64_t nlinks;
-	bool pretty;          /* the document's layout */
-	bool failed;          /* the file could not be made or written */
-	bool links_lost;      /* a late link could not be recorded */
-	struct sc_jsonw w;    /* 64 KiB: not on the stack */
-	struct sc_dynbuf rec; /* a record being made */
-	struct direct d;
-};
-
 /* Document order: first frame, then Call-ID. */
-static int
-order(uint64_t ff_a, const char *id_a, uint64_t ff_b, const char *id_b)
+int
+sc__spool_order(uint64_t ff_a, const char *id_a, uint64_t ff_b,
+                const char *id_b)
 {
 	if (ff_a != ff_b)
 		return ff_a < ff_b ? -1 : 1;
@@ -178,53 +96,22 @@ by_order(const void *a, size_t alen, const void *b, size_t blen)
 
 	(void)alen;
 	(void)blen;
-	return order(x.e.first_frame, x.call_id, y.e.first_frame, y.call_id);
+	return sc__spool_order(x.e.first_frame, x.call_id, y.e.first_frame,
+	                       y.call_id);
 }
 
 static int
 by_owner(const void *a, size_t alen, const void *b, size_t blen)
 {
 	struct link x = link_of(a), y = link_of(b);
-	int c = order(x.r.first_frame, x.owner, y.r.first_frame, y.owner);
+	int c = sc__spool_order(x.r.first_frame, x.owner, y.r.first_frame,
+	                        y.owner);
 
 	(void)alen;
 	(void)blen;
 	if (c)
 		return c;
 	return x.r.seq < y.r.seq ? -1 : x.r.seq > y.r.seq;
-}
-
-/* The item being made, written into s->d.item (a stream of fopencookie). */
-static ssize_t
-to_item(void *cookie, const char *buf, size_t n)
-{
-	return sc_dynbuf_add(cookie, buf, n) == SC_OK ? (ssize_t)n : -1;
-}
-
-/*
- * Calls go into @fd directly when it is a regular file not opened for
- * appending (its places are ours to choose) that can be opened again for
- * reading (to merge calls again from it).
- */
-static void
-direct_open(struct sc__spool *s, int fd)
-{
-	static const cookie_io_functions_t io = { .write = to_item };
-	char path[64];
-	struct stat st;
-	int flags = fd >= 0 ? fcntl(fd, F_GETFL) : -1;
-
-	if (flags < 0 || (flags & O_APPEND) || fstat(fd, &st) != 0 ||
-	    !S_ISREG(st.st_mode) || lseek(fd, 0, SEEK_CUR) < 0)
-		return;
-	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
-	s->d.rfd = open(path, O_RDONLY | O_CLOEXEC);
-	if (s->d.rfd < 0)
-		return;
-	s->d.mf = fopencookie(&s->d.item, "w", io);
-	if (!s->d.mf || setvbuf(s->d.mf, NULL, _IONBF, 0) != 0)
-		return;
-	s->d.fd = fd;
 }
 
 struct sc__spool *
@@ -239,7 +126,7 @@ sc__spool_new(size_t index_memory, bool pretty, int out_fd, size_t hold)
 	s->d.merge_ff = UINT64_MAX;
 	s->d.hold_max = hold;
 	sc_dynbuf_init(&s->d.item, SIZE_MAX);
-	direct_open(s, out_fd);
+	sc__direct_open(s, out_fd);
 	/* most of it for the calls: a late link is one per B2BUA leg */
 	s->index = sc_extsort_new(by_order, index_memory - index_memory / 4);
 	s->links = sc_extsort_new(by_owner, index_memory / 4);
@@ -280,9 +167,10 @@ open_temp(struct sc__spool *s)
 
 /* A record of @fixed, then each of the @n strings with its NUL, added
  * to @to. */
-static bool
-add_record(struct sc__spool *s, struct sc_extsort *to, const void *fixed,
-           size_t size, const char *const *strs, size_t n)
+bool
+sc__spool_add_record(struct sc__spool *s, struct sc_extsort *to,
+                     const void *fixed, size_t size, const char *const *strs,
+                     size_t n)
 {
 	sc_dynbuf_reset(&s->rec);
 	if (sc_dynbuf_add(&s->rec, fixed, size) != SC_OK)
@@ -301,15 +189,15 @@ add_link(struct sc__spool *s, const char *owner, uint64_t first_frame,
 	struct link_rec r = { .first_frame = first_frame, .seq = s->nlinks };
 	const char *strs[] = { owner, id };
 
-	if (!add_record(s, s->links, &r, sizeof(r), strs, 2))
+	if (!sc__spool_add_record(s, s->links, &r, sizeof(r), strs, 2))
 		return false;
 	s->nlinks++;
 	return true;
 }
 
 /* The temporary file, made on first use; false when it cannot be. */
-static bool
-file_ready(struct sc__spool *s)
+bool
+sc__spool_file_ready(struct sc__spool *s)
 {
 	if (!s->failed && !s->f)
 		s->f = open_temp(s);
@@ -332,7 +220,7 @@ file_indexed(struct sc__spool *s, uint64_t first_frame, const char *call_id,
 		             .links_end = at.end };
 
 	if (ferror(s->f) ||
-	    !add_record(s, s->index, &e, sizeof(e), &call_id, 1)) {
+	    !sc__spool_add_record(s, s->index, &e, sizeof(e), &call_id, 1)) {
 		s->failed = true;
 		return false;
 	}
@@ -347,9 +235,9 @@ file_indexed(struct sc__spool *s, uint64_t first_frame, const char *call_id,
  * its "linked_calls" value is; sc_jsonw_tell(&s->w) is its length. What
  * fits in the writer's buffer is left there.
  */
-static struct sc__links_at
-make_item(struct sc__spool *s, FILE *to, const struct sc_diagnosis *d,
-          sc__call_writer *write)
+struct sc__links_at
+sc__spool_make_item(struct sc__spool *s, FILE *to, const struct sc_diagnosis *d,
+                    sc__call_writer *write)
 {
 	struct sc__links_at at = { 0 };
 
@@ -359,25 +247,25 @@ make_item(struct sc__spool *s, FILE *to, const struct sc_diagnosis *d,
 	return at;
 }
 
-static bool
-file_add(struct sc__spool *s, const struct sc_diagnosis *d,
-         sc__call_writer *write)
+bool
+sc__spool_file_add(struct sc__spool *s, const struct sc_diagnosis *d,
+                   sc__call_writer *write)
 {
 	struct sc__links_at at;
 
-	if (!file_ready(s))
+	if (!sc__spool_file_ready(s))
 		return false;
-	at = make_item(s, s->f, d, write);
+	at = sc__spool_make_item(s, s->f, d, write);
 	sc_jsonw_flush(&s->w);
 	return file_indexed(s, d->call->first_frame, d->call->call_id,
 	                    sc_jsonw_tell(&s->w), at);
 }
 
 /* Held call @h into the temporary file; frees it. */
-static bool
-file_add_held(struct sc__spool *s, struct sc__held *h)
+bool
+sc__spool_file_add_held(struct sc__spool *s, struct sc__held *h)
 {
-	bool ok = file_ready(s) &&
+	bool ok = sc__spool_file_ready(s) &&
 	          fwrite(h->bytes, 1, h->len, s->f) == h->len &&
 	          file_indexed(s, h->first_frame, h->bytes + h->len, h->len,
 	                       h->links);
@@ -386,156 +274,14 @@ file_add_held(struct sc__spool *s, struct sc__held *h)
 	return ok;
 }
 
-/* The calls from first frame @first_frame on are merged again at the
- * end (with those before it back to a mark). */
-static void
-merge_from(struct sc__spool *s, uint64_t first_frame)
-{
-	if (first_frame < s->d.merge_ff)
-		s->d.merge_ff = first_frame;
-}
-
-/* Does the call (@first_frame, @id) come after the last one written into
- * the output? */
-static bool
-after_last(const struct sc__spool *s, uint64_t first_frame, const char *id)
-{
-	const struct sc__held *last = s->d.last;
-
-	return order(last->first_frame, last->bytes + last->len, first_frame,
-	             id) < 0;
-}
-
-/* The first call into the output: after the room for the head. */
-static bool
-direct_start(struct sc__spool *s)
-{
-	off_t base = lseek(s->d.fd, 0, SEEK_CUR);
-	int fd;
-
-	if (base < 0 || lseek(s->d.fd, base + HEAD_ROOM, SEEK_SET) < 0)
-		return false;
-	fd = dup(s->d.fd);
-	s->d.f = fd < 0 ? NULL : sc_bgout_open(fd, true, 0, &s->d.bg);
-	if (fd >= 0 && !s->d.f)
-		s->d.f = fdopen(fd, "w");
-	if (!s->d.f) {
-		if (fd >= 0)
-			close(fd);
-		(void)lseek(s->d.fd, base, SEEK_SET);
-		return false;
-	}
-	s->d.base = (uint64_t)base;
-	return true;
-}
-
-static bool
-add_mark(struct sc__spool *s, uint64_t first_frame)
-{
-	struct mark *v;
-
-	if (s->d.nmarks &&
-	    s->d.end - s->d.marks[s->d.nmarks - 1].at < MARK_EVERY)
-		return true;
-	if (s->d.nmarks == s->d.capmarks) {
-		size_t cap = s->d.capmarks ? 2 * s->d.capmarks : 64;
-
-		v = realloc(s->d.marks, cap * sizeof(*v));
-		if (!v)
-			return false;
-		s->d.marks = v;
-		s->d.capmarks = cap;
-	}
-	s->d.marks[s->d.nmarks++] =
-	        (struct mark){ .first_frame = first_frame, .at = s->d.end };
-	return true;
-}
-
-/* Held call @h into the output at the next place (it stays as the last
- * one written). False when it could not go anywhere. */
-static bool
-write_direct(struct sc__spool *s, struct sc__held *h)
-{
-	const char *id = h->bytes + h->len;
-	struct spooled e = { .first_frame = h->first_frame,
-		             .off = IN_OUTPUT | s->d.end,
-		             .len = h->len,
-		             .links_at = h->links.start,
-		             .links_end = h->links.end };
-	size_t skip = s->d.end == 0; /* the first call's comma */
-
-	if (!s->d.f && !direct_start(s)) {
-		/* not into the output after all: every call to the file */
-		s->d.fd = -1;
-		return file_add_held(s, h);
-	}
-	fwrite(h->bytes + skip, 1, h->len - skip, s->d.f);
-	if (!add_mark(s, h->first_frame) ||
-	    !add_record(s, s->index, &e, sizeof(e), &id, 1))
-		s->d.unindexed = true;
-	s->d.end += h->len;
-	free(s->d.last);
-	s->d.last = h;
-	return true;
-}
-
-static bool
-direct_add(struct sc__spool *s, const struct sc_diagnosis *d,
-           sc__call_writer *write)
-{
-	const struct sc_call *c = d->call;
-	bool late = s->d.last && !after_last(s, c->first_frame, c->call_id);
-	struct sc__links_at at;
-	struct sc__held *h;
-	const char *bytes;
-	size_t len;
-
-	/* calls the output cannot take in order go to the temporary file:
-	 * without it, none goes into the output (the caller keeps them) */
-	if (!s->d.last && !s->d.hold.n && !file_ready(s)) {
-		s->d.fd = -1;
-		return false;
-	}
-	if (late || s->d.merge_ff != UINT64_MAX) {
-		/* too late for its place: merged, with the calls after it;
-		 * and from the first such call on, all are (they would be
-		 * copied back from the output) */
-		if (late)
-			merge_from(s, c->first_frame);
-		return file_add(s, d, write);
-	}
-	sc_dynbuf_reset(&s->d.item);
-	at = make_item(s, s->d.mf, d, write);
-	/* most items are in the writer's buffer: taken from there */
-	bytes = s->w.buf;
-	len = s->w.len;
-	if (s->w.handed) {
-		sc_jsonw_flush(&s->w);
-		bytes = (const char *)s->d.item.p;
-		len = s->d.item.len;
-	}
-	if (ferror(s->d.mf)) {
-		clearerr(s->d.mf);
-		return false;
-	}
-	h = sc__held_new(c->first_frame, c->call_id, bytes, len, at);
-	if (!h || !sc__hold_push(&s->d.hold, h)) {
-		free(h);
-		return false;
-	}
-	while (s->d.hold.bytes > s->d.hold_max && s->d.fd >= 0)
-		if (!write_direct(s, sc__hold_pop(&s->d.hold)))
-			s->d.lost = true;
-	return true;
-}
-
 bool
 sc__spool_add(struct sc__spool *s, const struct sc_diagnosis *d,
               sc__call_writer *write)
 {
 	const struct sc_call *c = d->call;
 
-	if (!(s->d.fd >= 0 ? direct_add(s, d, write) : file_add(s, d, write)))
+	if (!(s->d.fd >= 0 ? sc__direct_add(s, d, write)
+	                   : sc__spool_file_add(s, d, write)))
 		return false;
 	/* its links so far: the merge writes the value anew from all */
 	for (size_t i = 0; i < c->nlinked && !s->links_lost; i++)
@@ -552,7 +298,7 @@ sc__spool_link(struct sc__spool *s, const char *id, uint64_t first_frame,
 		s->links_lost = !add_link(s, id, first_frame, call_id);
 	/* a call written into the output cannot take it there */
 	if (s->d.fd >= 0)
-		merge_from(s, first_frame);
+		sc__direct_merge_from(s, first_frame);
 }
 
 /*
@@ -603,15 +349,16 @@ gather_links(struct merge *m, const struct entry *e)
 
 	sc_dynbuf_reset(&m->ids);
 	m->id_ptrs.n = 0;
-	while (m->have_link && order(m->link.r.first_frame, m->link.owner,
-	                             e->e.first_frame, e->call_id) < 0)
+	while (m->have_link &&
+	       sc__spool_order(m->link.r.first_frame, m->link.owner,
+	                       e->e.first_frame, e->call_id) < 0)
 		next_link(m); /* a call that was not spooled (filtered out) */
 	for (; m->have_link; next_link(m)) {
 		const char *id = m->link.id;
 		bool seen = strcmp(id, e->call_id) == 0;
 
-		if (order(m->link.r.first_frame, m->link.owner,
-		          e->e.first_frame, e->call_id) != 0)
+		if (sc__spool_order(m->link.r.first_frame, m->link.owner,
+		                    e->e.first_frame, e->call_id) != 0)
 			break;
 		ids = (const char *)m->ids.p;
 		for (size_t at = 0; at < m->ids.len && !seen;
@@ -661,8 +408,8 @@ item_bytes(struct merge *m, const struct spooled *e)
 
 /* Every byte written to @f is in its descriptor: flushed, and written
  * by @bg's thread when it has one. */
-static bool
-flushed(FILE *f, struct sc_bgout *bg)
+bool
+sc__spool_flushed(FILE *f, struct sc_bgout *bg)
 {
 	return bg ? sc_bgout_finish(bg, f) == 0 : fflush(f) == 0;
 }
@@ -704,7 +451,7 @@ send_pending(struct merge *m)
 		return true;
 	if (m->out_fd >= 0) {
 		sc_jsonw_flush(m->w);
-		if (!flushed(m->w->out, m->out_bg))
+		if (!sc__spool_flushed(m->w->out, m->out_bg))
 			return false;
 	}
 	while (m->out_fd >= 0 && off < end) {
@@ -758,136 +505,12 @@ copy_item(struct merge *m, const struct entry *e)
 	return true;
 }
 
-/* The place of the last mark before first frame @first_frame (0 when
- * none): the calls merged again start there. */
-static uint64_t
-mark_before(const struct sc__spool *s, uint64_t first_frame)
-{
-	size_t lo = 0, hi = s->d.nmarks;
-
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (s->d.marks[mid].first_frame < first_frame)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo ? s->d.marks[lo - 1].at : 0;
-}
-
-/* The calls at places [@from, end) copied by the kernel from the output
- * to the end of the temporary file, each with its comma. */
-static bool
-copy_back(struct sc__spool *s, uint64_t from)
-{
-	off_t off = (off_t)(s->d.base + HEAD_ROOM + from - (from > 0));
-	const off_t end = (off_t)(s->d.base + HEAD_ROOM + s->d.end - 1);
-
-	if (!file_ready(s) || !flushed(s->f, s->bg))
-		return false;
-	s->d.side_at = s->end;
-	if (from == 0) {
-		if (write(s->fd, ",", 1) != 1)
-			return false;
-		s->end++;
-	}
-	while (off < end) {
-		ssize_t n =
-		        sendfile(s->fd, s->d.rfd, &off, (size_t)(end - off));
-
-		if (n > 0)
-			s->end += (uint64_t)n;
-		else if (n == 0 || errno != EINTR)
-			return false;
-	}
-	return true;
-}
-
-/* The head in the room before the calls, padded with spaces. */
-static bool
-put_head(struct sc__spool *s, const char *head, size_t len)
-{
-	char *room = malloc(HEAD_ROOM);
-	bool ok;
-
-	if (!room)
-		return false;
-	memcpy(room, head, len);
-	memset(room + len, ' ', HEAD_ROOM - len);
-	ok = pwrite(s->d.fd, room, HEAD_ROOM, (off_t)s->d.base) == HEAD_ROOM;
-	free(room);
-	return ok;
-}
-
-static bool
-direct_stream_done(struct sc__spool *s)
-{
-	bool ok = flushed(s->d.f, s->d.bg);
-
-	ok = fclose(s->d.f) == 0 && ok;
-	s->d.f = NULL;
-	s->d.bg = NULL;
-	return ok;
-}
-
-/*
- * The end of writing calls into the output: the held ones go in too, and
- * the @head (put through @w when it cannot go before them). The calls to
- * merge again (from a call too late for its place, a late link, or
- * @kept_ff, the first kept call) are copied to the temporary file and
- * the output is cut where they start. Sets s->d.from: places before it
- * stay (UINT64_MAX: all, nothing is merged). False on an error.
- */
-static bool
-direct_finish(struct sc__spool *s, const char *head, size_t headlen,
-              uint64_t kept_ff, struct sc_jsonw *w)
-{
-	const bool fits = headlen <= HEAD_ROOM;
-	struct sc__held *h;
-	bool ok = !s->d.lost;
-	uint64_t cut;
-
-	merge_from(s, kept_ff);
-	if (s->d.last && fits && s->d.merge_ff == UINT64_MAX) {
-		while ((h = sc__hold_pop(&s->d.hold)))
-			ok = write_direct(s, h) && ok;
-		s->d.from = UINT64_MAX;
-		return direct_stream_done(s) && put_head(s, head, headlen) &&
-		       lseek(s->d.fd,
-		             (off_t)(s->d.base + HEAD_ROOM + s->d.end - 1),
-		             SEEK_SET) >= 0 &&
-		       ok;
-	}
-	/* the held calls are merged */
-	while ((h = sc__hold_pop(&s->d.hold)))
-		ok = file_add_held(s, h) && ok;
-	if (!s->d.last) {
-		/* and none went into the output */
-		sc_jsonw_raw(w, head, headlen);
-		return ok;
-	}
-	ok = direct_stream_done(s) && ok;
-	s->d.from = fits ? mark_before(s, s->d.merge_ff) : 0;
-	if (!ok || s->d.unindexed || !copy_back(s, s->d.from))
-		return false;
-	cut = fits ? s->d.base + HEAD_ROOM + s->d.from - (s->d.from > 0)
-	           : s->d.base;
-	if (ftruncate(s->d.fd, (off_t)cut) != 0 ||
-	    lseek(s->d.fd, (off_t)cut, SEEK_SET) < 0)
-		return false;
-	if (fits)
-		return put_head(s, head, headlen);
-	sc_jsonw_raw(w, head, headlen);
-	return true;
-}
-
 /* Does spooled @e come before held @d in the document? */
 static bool
 before(const struct entry *e, const struct sc_diagnosis *d)
 {
-	return order(e->e.first_frame, e->call_id, d->call->first_frame,
-	             d->call->call_id) < 0;
+	return sc__spool_order(e->e.first_frame, e->call_id,
+	                       d->call->first_frame, d->call->call_id) < 0;
 }
 
 bool
@@ -909,10 +532,10 @@ sc__spool_merge(struct sc__spool *s, const char *head, size_t headlen,
 	const void *rec;
 
 	if (s->d.last || s->d.hold.n)
-		ok = direct_finish(s, head, headlen,
-		                   nkept ? kept[0]->call->first_frame
-		                         : UINT64_MAX,
-		                   w) &&
+		ok = sc__direct_finish(s, head, headlen,
+		                       nkept ? kept[0]->call->first_frame
+		                             : UINT64_MAX,
+		                       w) &&
 		     ok;
 	else
 		sc_jsonw_raw(w, head, headlen);
@@ -923,7 +546,7 @@ sc__spool_merge(struct sc__spool *s, const char *head, size_t headlen,
 	}
 	if (s->d.from == UINT64_MAX)
 		return ok;
-	if (s->f && !flushed(s->f, s->bg))
+	if (s->f && !sc__spool_flushed(s->f, s->bg))
 		ok = false;
 	sc_dynbuf_init(&m.ids, SIZE_MAX);
 	sc_vec_init(&m.id_ptrs);
@@ -972,15 +595,6 @@ sc__spool_free(struct sc__spool *s)
 	sc_dynbuf_fini(&s->rec);
 	if (s->f)
 		fclose(s->f);
-	if (s->d.f)
-		fclose(s->d.f);
-	if (s->d.mf)
-		fclose(s->d.mf);
-	if (s->d.rfd >= 0)
-		close(s->d.rfd);
-	sc__hold_fini(&s->d.hold);
-	free(s->d.last);
-	free(s->d.marks);
-	sc_dynbuf_fini(&s->d.item);
+	sc__direct_fini(s);
 	free(s);
 }
