@@ -163,7 +163,7 @@ rounds() {
 	for round in $(seq "$runs"); do
 		echo "round $round of $runs" >&2
 		for name in $names; do
-			# the JSON runs write 762 MB: each run starts with no
+			# the JSON runs write 480 MB: each run starts with no
 			# dirty pages of the one before, so the disk's
 			# write-back of an earlier run is not timed as this
 			# one's (outside the timing)
