@@ -306,6 +306,7 @@ sc__direct_finish(struct sc__spool *s, const char *head, size_t headlen,
 	bool ok = !s->d.lost;
 	uint64_t cut;
 
+	s->d.finished = true;
 	sc__direct_merge_from(s, kept_ff);
 	if (s->d.last && fits && s->d.merge_ff == UINT64_MAX) {
 		while ((h = sc__hold_pop(&s->d.hold)))
@@ -345,6 +346,12 @@ sc__direct_fini(struct sc__spool *s)
 {
 	if (s->d.f)
 		fclose(s->d.f);
+	/* a run that ended before its report (an error): no half document,
+	 * as when nothing was written before the end */
+	if (s->d.last && !s->d.finished &&
+	    ftruncate(s->d.fd, (off_t)s->d.base) != 0) {
+		/* nothing more to do: the run exits with its error */
+	}
 	if (s->d.mf)
 		fclose(s->d.mf);
 	if (s->d.rfd >= 0)

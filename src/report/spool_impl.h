@@ -54,6 +54,7 @@ struct direct {
 	struct sc__held *last; /* the last call written */
 	bool unindexed;        /* a call written could not be indexed */
 	bool lost;             /* a held call could not be written */
+	bool finished;         /* sc__direct_finish() ran */
 	FILE *mf;              /* makes an item in @item */
 	struct sc_dynbuf item;
 	uint64_t side_at; /* merged again: the first place in the file */

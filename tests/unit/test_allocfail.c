@@ -19,6 +19,9 @@
  *
  * usage: test-allocfail [FORMAT CAPTURE]...  (default: a built-in list)
  * SC_ALLOCFAIL_STRIDE=K tries every Kth N only (slow setups).
+ * SC_ALLOCFAIL_SPOOL=1: json goes through its spool into a regular file,
+ * each call written into it at once (report/json_direct.c), as -o FILE
+ * does; a run that fails before its report leaves the file empty.
  */
 #include "config.h"
 
@@ -119,6 +122,13 @@ __wrap_mmap64(void *addr, size_t len, int prot, int flags, int fd, off_t off)
 /* What a sweep runs: the pipeline, or the slab alone. */
 typedef enum sc_err (*job_fn)(enum sc_format format, const char *path);
 
+/* Each finished call to the report at once, as the command does. */
+static void
+stream_call(void *report, const struct sc_diagnosis *d)
+{
+	sc_report_call(report, d);
+}
+
 /* The whole pipeline on @path, the report in @format to /dev/null. */
 static enum sc_err
 run_pipeline(enum sc_format format, const char *path)
@@ -130,7 +140,9 @@ run_pipeline(enum sc_format format, const char *path)
 	struct sc_analyzer *an = NULL;
 	char errbuf[SC_ERRBUF_SIZE];
 	enum sc_err err = SC_ENOMEM;
-	FILE *out = fopen("/dev/null", "w");
+	bool spool = format == SC_FORMAT_JSON && getenv("SC_ALLOCFAIL_SPOOL");
+	bool reported;
+	FILE *out = spool ? tmpfile() : fopen("/dev/null", "w");
 
 	if (!out)
 		return SC_EIO;
@@ -139,10 +151,20 @@ run_pipeline(enum sc_format format, const char *path)
 	ropts.detail = true;
 	ropts.all_calls = true;
 	ropts.tool_version = "test";
+	ropts.spool = spool;
+	ropts.spool_hold = 1; /* a byte: every call goes out at once */
 	report = sc_report_new(&ropts, out);
 	aopts.keep_messages = true;
 	aopts.keep_pred = sc_report_wants_messages;
 	aopts.keep_ctx = report;
+	if (spool) {
+		aopts.on_call = stream_call;
+		aopts.on_call_ctx = report;
+		aopts.list_pred = sc_report_lists;
+		aopts.list_ctx = report;
+		aopts.on_late_link = sc_report_late_link;
+		aopts.late_link_ctx = report;
+	}
 	/* calls compacted after each message and read back from the file */
 	aopts.compact_always = getenv("SC_ALLOCFAIL_COMPACT") != NULL;
 	if (report)
@@ -151,11 +173,24 @@ run_pipeline(enum sc_format format, const char *path)
 		err = sc_analyzer_file(an, path, errbuf);
 	if (err == SC_OK)
 		err = sc_analyzer_finish(an);
+	reported = err == SC_OK;
 	if (err == SC_OK)
 		err = sc_report_finish(report, &model);
+	/* the spool says a failed merge as a failed write (the command's
+	 * "write error"); into a local temporary file only an allocation
+	 * can fail it */
+	if (spool && reported && err == SC_EIO)
+		err = SC_ENOMEM;
 	sc_analyzer_free(an);
 	sc_report_free(report);
 	sc_model_fini(&model);
+	/* a run that failed before its report leaves no half document */
+	if (spool && !reported && fseek(out, 0, SEEK_END) == 0 &&
+	    ftell(out) != 0) {
+		fprintf(stderr, "allocfail: a failed run left %ld bytes\n",
+		        ftell(out));
+		abort();
+	}
 	fclose(out);
 	return err;
 }
