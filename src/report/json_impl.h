@@ -64,13 +64,15 @@ struct sc__spool;
 /*
  * sc__spool_new - @index_memory: what the index of spooled calls and
  * their late links may hold in memory before it spills sorted runs to a
- * file. @out_fd: the document's output; when it is a regular file that
- * can be read again, calls go into it directly: @hold bytes of calls are
- * held in memory to put them in order, and only those that finish too
- * late for their place go to the temporary file.
+ * file. @out: the document's stream, written by @out_bg's thread when
+ * not NULL (util/bgout.h); spooled items are copied by the kernel into
+ * the descriptor under it where it can. When that is a regular file
+ * that can be read again, calls go into it directly: @hold bytes of
+ * calls are held in memory to put them in order, and only those that
+ * finish too late for their place go to the temporary file.
  */
-struct sc__spool *sc__spool_new(size_t index_memory, bool pretty, int out_fd,
-                                size_t hold);
+struct sc__spool *sc__spool_new(size_t index_memory, bool pretty, FILE *out,
+                                struct sc_bgout *out_bg, size_t hold);
 
 /*
  * sc__spool_add - write @d's object to the spool now, in the bytes it
@@ -92,15 +94,14 @@ void sc__spool_link(struct sc__spool *s, const char *id, uint64_t first_frame,
  * left after) and the calls array's items: the spooled ones and the
  * @nkept calls still held (in document order), merged by first frame
  * then Call-ID. Calls written into the output directly stay where they
- * are when they can. False when the spool could not be read back or a
- * late link could not be recorded. @out_bg is the thread that writes
- * @w's stream, or NULL; spooled items are copied by the kernel into the
- * descriptor under the stream where it can.
+ * are when they can. @w writes the spool's @out (sc__spool_new). False
+ * when the spool could not be read back or a late link could not be
+ * recorded.
  */
 bool sc__spool_merge(struct sc__spool *s, const char *head, size_t headlen,
                      const struct sc_diagnosis *const *kept, size_t nkept,
                      sc__call_writer *write, sc__links_writer *links,
-                     struct sc_jsonw *w, struct sc_bgout *out_bg);
+                     struct sc_jsonw *w);
 
 void sc__spool_free(struct sc__spool *s);
 

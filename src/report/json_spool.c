@@ -115,18 +115,22 @@ by_owner(const void *a, size_t alen, const void *b, size_t blen)
 }
 
 struct sc__spool *
-sc__spool_new(size_t index_memory, bool pretty, int out_fd, size_t hold)
+sc__spool_new(size_t index_memory, bool pretty, FILE *out,
+              struct sc_bgout *out_bg, size_t hold)
 {
 	struct sc__spool *s = calloc(1, sizeof(*s));
 
 	if (!s)
 		return NULL;
 	s->pretty = pretty;
+	s->out_bg = out_bg;
+	/* -1 from fileno(): a stream with no descriptor */
+	s->out_fd = out_bg ? sc_bgout_fd(out_bg) : fileno(out);
 	s->d.fd = s->d.rfd = -1;
 	s->d.merge_ff = UINT64_MAX;
 	s->d.hold_max = hold;
 	sc_dynbuf_init(&s->d.item, SIZE_MAX);
-	sc__direct_open(s, out_fd);
+	sc__direct_open(s, s->out_fd);
 	/* most of it for the calls: a late link is one per B2BUA leg */
 	s->index = sc_extsort_new(by_order, index_memory - index_memory / 4);
 	s->links = sc_extsort_new(by_owner, index_memory / 4);
@@ -513,19 +517,37 @@ before(const struct entry *e, const struct sc_diagnosis *d)
 	                       d->call->first_frame, d->call->call_id) < 0;
 }
 
+/*
+ * Where spooled @e is read from: a call written into the output was
+ * copied back to the temporary file if its place is s->d.from or later
+ * (its offset there set in @e); false for one before, which stays in
+ * place.
+ */
+static bool
+read_from_file(const struct sc__spool *s, struct entry *e)
+{
+	uint64_t at;
+
+	if (!(e->e.off & IN_OUTPUT))
+		return true;
+	at = e->e.off & ~IN_OUTPUT;
+	if (at < s->d.from)
+		return false;
+	e->e.off = s->d.side_at + (at - s->d.from);
+	return true;
+}
+
 bool
 sc__spool_merge(struct sc__spool *s, const char *head, size_t headlen,
                 const struct sc_diagnosis *const *kept, size_t nkept,
                 sc__call_writer *write, sc__links_writer *links,
-                struct sc_jsonw *w, struct sc_bgout *out_bg)
+                struct sc_jsonw *w)
 {
-	/* -1 from fileno(): a stream with no descriptor */
 	struct merge m = { .s = s,
 		           .w = w,
 		           .links = links,
-		           .out_fd = out_bg ? sc_bgout_fd(out_bg)
-		                            : fileno(w->out),
-		           .out_bg = out_bg };
+		           .out_fd = s->out_fd,
+		           .out_bg = s->out_bg };
 	bool ok = !s->links_lost;
 	struct entry e;
 	size_t k = 0, len;
@@ -555,15 +577,9 @@ sc__spool_merge(struct sc__spool *s, const char *head, size_t headlen,
 	while (ok && (rec || k < nkept)) {
 		if (rec) {
 			e = entry_of(rec);
-			if (e.e.off & IN_OUTPUT) {
-				uint64_t at = e.e.off & ~IN_OUTPUT;
-
-				if (at < s->d.from) {
-					/* in place */
-					rec = sc_extsort_next(s->index, &len);
-					continue;
-				}
-				e.e.off = s->d.side_at + (at - s->d.from);
+			if (!read_from_file(s, &e)) {
+				rec = sc_extsort_next(s->index, &len);
+				continue;
 			}
 		}
 		if (k == nkept || (rec && before(&e, kept[k]))) {

@@ -81,8 +81,7 @@ sc_report_new(const struct sc_report_opts *opts, FILE *out)
 		r->spool = sc__spool_new(
 		        opts->spool_memory ? opts->spool_memory
 		                           : SC_REPORT_SPOOL_MEMORY,
-		        opts->pretty,
-		        opts->out_bg ? sc_bgout_fd(opts->out_bg) : fileno(out),
+		        opts->pretty, out, opts->out_bg,
 		        opts->spool_hold ? opts->spool_hold
 		                         : SC_REPORT_SPOOL_HOLD);
 		if (!r->spool) {

@@ -746,8 +746,7 @@ json_finish(struct sc_report *r, const struct sc_model *m)
 		if (r->failed || !sc__select(r, m, &sel) ||
 		    !sc__spool_merge(r->spool, head, headlen,
 		                     (const struct sc_diagnosis *const *)sel.v,
-		                     sel.n, call_object, linked_calls, &w,
-		                     r->opts.out_bg))
+		                     sel.n, call_object, linked_calls, &w))
 			r->failed = true;
 		sc_selection_fini(&sel);
 		free(head);

@@ -74,6 +74,10 @@ struct sc__spool {
 	bool links_lost;      /* a late link could not be recorded */
 	struct sc_jsonw w;    /* 64 KiB: not on the stack */
 	struct sc_dynbuf rec; /* a record being made */
+	/* the document's output: the thread that writes its stream, or
+	 * NULL; its descriptor (-1: a stream with none) */
+	struct sc_bgout *out_bg;
+	int out_fd;
 	struct direct d;
 };
 
