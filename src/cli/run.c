@@ -103,7 +103,7 @@ json_index_memory(void)
 /*
  * SIPCAUSE_JSON_HOLD_MEMORY: the bytes of finished calls json holds in
  * memory to put them in order before they go into an output file
- * directly (default 8 MiB); 0 writes each at once (tests: most calls
+ * directly (default 1 MiB); 0 writes each at once (tests: most calls
  * then take the way back through the temporary file).
  */
 static size_t
