@@ -591,6 +591,19 @@ shed(struct sc_calltab *t, int64_t now_ns)
 	t->open.n = keep;
 }
 
+uint64_t
+sc_calltab_oldest_open(const struct sc_calltab *t)
+{
+	/* in the order they opened; evicted ones wait there without a call */
+	for (size_t i = 0; i < t->open.n; i++) {
+		const struct entry *e = t->open.v[i];
+
+		if (e->call)
+			return e->call->first_frame;
+	}
+	return UINT64_MAX;
+}
+
 void
 sc_calltab_note_packet(struct sc_calltab *t, int64_t ts_ns)
 {

@@ -265,6 +265,8 @@ run_pipeline_new(struct run *r, sc_call_done_fn *on_call, bool prompt)
 	if (ropts.spool) {
 		aopts.on_late_link = sc_report_late_link;
 		aopts.late_link_ctx = r->report;
+		aopts.on_oldest_open = sc_report_oldest_open;
+		aopts.oldest_open_ctx = r->report;
 	}
 	set_prompt(&aopts, prompt);
 	aopts.full_parse = o->full_parse;

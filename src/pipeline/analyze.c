@@ -166,6 +166,7 @@ sc_analyzer_new(const struct sc_analyzer_opts *opts, struct sc_model *model)
 	a->model = model;
 	a->read_stats = &model->stats;
 	a->next_frame = 1;
+	a->oldest_open = UINT64_MAX;
 	sc__reread_init(a);
 	sc_sipmsg_global_init();
 	parser_opts.link_headers = a->opts.link_headers;
@@ -257,11 +258,20 @@ take_frame(struct sc_analyzer *a, int64_t ts_ns, uint64_t wirelen)
 static void
 take_frame_end(struct sc_analyzer *a, int64_t now_ns, bool in_file)
 {
+	uint64_t oldest;
+
 	if (in_file)
 		sc_calltab_trim(a->calls, now_ns, a->opts.max_open_calls,
 		                on_call_done, a);
 	else
 		sc_calltab_expire(a->calls, now_ns, on_call_done, a);
+	if (!a->opts.on_oldest_open)
+		return;
+	oldest = sc_calltab_oldest_open(a->calls);
+	if (oldest != a->oldest_open) {
+		a->oldest_open = oldest;
+		a->opts.on_oldest_open(a->opts.oldest_open_ctx, oldest);
+	}
 }
 
 static void

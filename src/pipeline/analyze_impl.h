@@ -55,6 +55,7 @@ struct sc_analyzer {
 	struct sc_security *security; /* patterns across calls */
 	struct sc_classify_env env;   /* registrations seen, for classify */
 	bool linked_ahead;     /* end of input: calls linked before done */
+	uint64_t oldest_open;  /* told to opts.on_oldest_open last */
 	struct sc_vec closing; /* end of input: calls waiting to be linked */
 	enum sc_err failure;   /* first SC_ENOMEM met inside a callback */
 

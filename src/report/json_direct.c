@@ -6,10 +6,13 @@
  * file that can be read again, the calls go into it directly instead,
  * after room left for the statistics: held a while in memory
  * (json_hold.c), the least first, they come out in document order. A
- * call that finishes too late for its place, a late link, or a call the
- * spool could not take, makes the calls from about that place on go
- * through the merge again: they are copied from the output to the
- * temporary file, and the output is cut there. At the end the
+ * call still open (the analyzer says which is the oldest) when a later
+ * one leaves the hold would be late: the calls after it go to the
+ * temporary file from then on. A call that finishes too late for its
+ * place anyway, a late link, or a call the spool could not take, makes
+ * the calls from about that place on go through the merge again: they
+ * are copied from the output to the temporary file, and the output is
+ * cut there. At the end the
  * statistics go into the room left, padded with spaces (or, when they
  * outgrow it, every call is merged again after them).
  */
@@ -80,6 +83,12 @@ sc__direct_merge_from(struct sc__spool *s, uint64_t first_frame)
 {
 	if (first_frame < s->d.merge_ff)
 		s->d.merge_ff = first_frame;
+}
+
+void
+sc__spool_oldest_open(struct sc__spool *s, uint64_t first_frame)
+{
+	s->d.open_ff = first_frame;
 }
 
 /* Does the call (@first_frame, @id) come after the last one written into
@@ -191,6 +200,9 @@ sc__direct_add(struct sc__spool *s, const struct sc_diagnosis *d,
 			sc__direct_merge_from(s, c->first_frame);
 		return sc__spool_file_add(s, d, write);
 	}
+	if (c->first_frame == s->d.open_ff)
+		s->d.open_ff = UINT64_MAX; /* it is done; which is next is
+		                              not known yet */
 	sc_dynbuf_reset(&s->d.item);
 	at = sc__spool_make_item(s, s->d.mf, d, write);
 	/* most items are in the writer's buffer: taken from there */
@@ -210,9 +222,21 @@ sc__direct_add(struct sc__spool *s, const struct sc_diagnosis *d,
 		free(h);
 		return false;
 	}
-	while (s->d.hold.bytes > s->d.hold_max && s->d.fd >= 0)
-		if (!write_direct(s, sc__hold_pop(&s->d.hold)))
+	while (s->d.hold.bytes > s->d.hold_max && s->d.fd >= 0 &&
+	       s->d.merge_ff == UINT64_MAX) {
+		h = sc__hold_pop(&s->d.hold);
+		if (h->first_frame > s->d.open_ff) {
+			/* a call still open comes before it: written, it
+			 * would make that call late, and the calls from its
+			 * place on be copied back at the end; they go through
+			 * the spool from now on instead */
+			sc__direct_merge_from(s, s->d.open_ff);
+			if (!sc__spool_file_add_held(s, h))
+				s->d.lost = true;
+		} else if (!write_direct(s, h)) {
 			s->d.lost = true;
+		}
+	}
 	return true;
 }
 

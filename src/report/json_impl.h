@@ -103,6 +103,10 @@ bool sc__spool_merge(struct sc__spool *s, const char *head, size_t headlen,
                      sc__call_writer *write, sc__links_writer *links,
                      struct sc_jsonw *w);
 
+/* The first frame of the oldest call not yet added (sc_report_oldest_open);
+ * UINT64_MAX: none. */
+void sc__spool_oldest_open(struct sc__spool *s, uint64_t first_frame);
+
 void sc__spool_free(struct sc__spool *s);
 
 #endif /* SC_JSON_IMPL_H */

@@ -128,6 +128,7 @@ sc__spool_new(size_t index_memory, bool pretty, FILE *out,
 	s->out_fd = out_bg ? sc_bgout_fd(out_bg) : fileno(out);
 	s->d.fd = s->d.rfd = -1;
 	s->d.merge_ff = UINT64_MAX;
+	s->d.open_ff = UINT64_MAX;
 	s->d.hold_max = hold;
 	sc_dynbuf_init(&s->d.item, SIZE_MAX);
 	sc__direct_open(s, s->out_fd);

@@ -139,6 +139,15 @@ sc_report_late_link(void *report, const char *released_id,
 }
 
 void
+sc_report_oldest_open(void *report, uint64_t first_frame)
+{
+	struct sc_report *r = report;
+
+	if (r->spool)
+		sc__spool_oldest_open(r->spool, first_frame);
+}
+
+void
 sc_report_free(struct sc_report *r)
 {
 	if (r)

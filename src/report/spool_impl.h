@@ -49,6 +49,10 @@ struct direct {
 	/* calls from this first frame on must be merged again (UINT64_MAX:
 	 * none) */
 	uint64_t merge_ff;
+	/* the oldest call still open, as the analyzer last said: a call
+	 * after it that leaves the hold would make it late (UINT64_MAX:
+	 * none, or it was added since) */
+	uint64_t open_ff;
 	struct mark *marks;
 	size_t nmarks, capmarks;
 	struct sc__held *last; /* the last call written */

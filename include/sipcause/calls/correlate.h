@@ -578,4 +578,8 @@ size_t sc_calltab_held(const struct sc_calltab *t);
 /* What the caps did so far. */
 const struct sc_calltab_caps *sc_calltab_caps(const struct sc_calltab *t);
 
+/* The first frame of the oldest call still open (UINT64_MAX: none); not
+ * from a callback of the table (its list is being changed then). */
+uint64_t sc_calltab_oldest_open(const struct sc_calltab *t);
+
 #endif /* SC_CORRELATE_H */

@@ -47,6 +47,13 @@ struct sc_analyzer_opts {
 	 * the writer can add it to the leg it wrote. May be NULL. */
 	sc_late_link_fn *on_late_link;
 	void *late_link_ctx;
+	/* Told the first frame of the oldest call still open whenever it
+	 * changes (UINT64_MAX: none open), after a frame's calls were
+	 * filed and the finished ones handed over: a writer that puts
+	 * calls in that order knows that the calls after it cannot be
+	 * written yet (the JSON spool). May be NULL. */
+	void (*on_oldest_open)(void *ctx, uint64_t first_frame);
+	void *oldest_open_ctx;
 	/* Called with each framed SIP message before it is parsed (HEP
 	 * out); may be NULL. @raw is borrowed for the call only. */
 	void (*on_message)(void *ctx, const struct sc_rawmsg *raw);

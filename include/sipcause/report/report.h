@@ -124,6 +124,12 @@ bool sc_report_lists(void *report, const struct sc_diagnosis *d);
 void sc_report_late_link(void *report, const char *released_id,
                          uint64_t released_first_frame, const char *call_id);
 
+/* The first frame of the oldest call still open (fits the analyzer's
+ * on_oldest_open): json writing calls into its output in order sends
+ * those after it through the spool at once, as that call would be too
+ * late for its place. */
+void sc_report_oldest_open(void *report, uint64_t first_frame);
+
 /* A call finished (streaming formats write it now; the text report
  * counts it). */
 void sc_report_call(struct sc_report *r, const struct sc_diagnosis *d);
