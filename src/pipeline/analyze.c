@@ -265,7 +265,10 @@ take_frame_end(struct sc_analyzer *a, int64_t now_ns, bool in_file)
 		                on_call_done, a);
 	else
 		sc_calltab_expire(a->calls, now_ns, on_call_done, a);
-	if (!a->opts.on_oldest_open)
+	/* files only: there the calls handed over leave the table's list
+	 * at once, so the oldest open is found at its front (a live table
+	 * keeps their Call-IDs in it a while) */
+	if (!in_file || !a->opts.on_oldest_open)
 		return;
 	oldest = sc_calltab_oldest_open(a->calls);
 	if (oldest != a->oldest_open) {

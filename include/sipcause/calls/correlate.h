@@ -579,7 +579,9 @@ size_t sc_calltab_held(const struct sc_calltab *t);
 const struct sc_calltab_caps *sc_calltab_caps(const struct sc_calltab *t);
 
 /* The first frame of the oldest call still open (UINT64_MAX: none); not
- * from a callback of the table (its list is being changed then). */
+ * from a callback of the table (its list is being changed then). O(1)
+ * for files; with live expiry (sc_calltab_expire) it skips the Call-IDs
+ * of calls handed over that wait in front. */
 uint64_t sc_calltab_oldest_open(const struct sc_calltab *t);
 
 #endif /* SC_CORRELATE_H */
