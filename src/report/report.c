@@ -201,17 +201,55 @@ sc_report_wants_messages(void *report, const struct sc_diagnosis *d)
 	return sc__report_ladder_for(r, d);
 }
 
+/*
+ * The UTC date and time of @sec seconds since 1970, by arithmetic: the
+ * JSON report formats several times per message, and gmtime_r() takes
+ * the C library's time zone lock each time. Days are counted in eras of
+ * 400 Gregorian years (146,097 days, the calendar's whole cycle), each
+ * year starting on 1 March so that the leap day is the last of its year.
+ */
+static void
+utc_tm(int64_t sec, struct tm *tm)
+{
+	int64_t days = sec / 86400, rem = sec % 86400;
+	int64_t era, year;
+	unsigned day_of_era, year_of_era, day_of_year, month_from_march;
+
+	if (rem < 0) {
+		rem += 86400;
+		days--;
+	}
+	days += 719468; /* from 1970-01-01 to 0000-03-01 */
+	era = (days >= 0 ? days : days - 146096) / 146097;
+	day_of_era = (unsigned)(days - era * 146097);
+	year_of_era = (day_of_era - day_of_era / 1460 + day_of_era / 36524 -
+	               day_of_era / 146096) /
+	              365;
+	day_of_year = day_of_era -
+	              (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
+	month_from_march = (5 * day_of_year + 2) / 153;
+	year = era * 400 + year_of_era + (month_from_march >= 10);
+	memset(tm, 0, sizeof(*tm));
+	tm->tm_year = (int)(year - 1900);
+	tm->tm_mon = (int)(month_from_march < 10 ? month_from_march + 2
+	                                         : month_from_march - 10);
+	tm->tm_mday = (int)(day_of_year - (153 * month_from_march + 2) / 5 + 1);
+	tm->tm_hour = (int)(rem / 3600);
+	tm->tm_min = (int)(rem / 60 % 60);
+	tm->tm_sec = (int)(rem % 60);
+}
+
 static void
 split_ns(int64_t ns, struct tm *tm, long *frac)
 {
-	time_t sec = (time_t)(ns / 1000000000);
+	int64_t sec = ns / 1000000000;
 
 	*frac = (long)(ns % 1000000000);
 	if (*frac < 0) {
 		*frac += 1000000000;
 		sec--;
 	}
-	gmtime_r(&sec, tm);
+	utc_tm(sec, tm);
 }
 
 char *

@@ -27,7 +27,8 @@ kts(struct sc_jsonw *w, const char *key, int64_t ns)
 	if (ns == 0)
 		sc_jsonw_null(w);
 	else
-		sc_jsonw_string(w, sc__format_ts(ns, buf, sizeof(buf)));
+		sc_jsonw_plainn(w, buf,
+		                strlen(sc__format_ts(ns, buf, sizeof(buf))));
 }
 
 static void
@@ -39,7 +40,9 @@ kendpoint(struct sc_jsonw *w, const char *key, const struct sc_endpoint *e)
 	if (e->addr.family == 0)
 		sc_jsonw_null(w);
 	else
-		sc_jsonw_string(w, sc_endpoint_format(e, buf, sizeof(buf)));
+		sc_jsonw_plainn(
+		        w, buf,
+		        strlen(sc_endpoint_format(e, buf, sizeof(buf))));
 }
 
 /* A millisecond value, or null when it does not apply (-1). */

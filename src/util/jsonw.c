@@ -348,6 +348,24 @@ sc_jsonw_stringn(struct sc_jsonw *w, const char *s, size_t len)
 }
 
 void
+sc_jsonw_plainn(struct sc_jsonw *w, const char *s, size_t len)
+{
+	char *p;
+
+	before_item(w);
+	if (len + 2 > SC_JSONW_BUF) {
+		write_escaped(w, s, len);
+	} else {
+		p = reserve(w, len + 2);
+		p[0] = '"';
+		memcpy(p + 1, s, len);
+		p[len + 1] = '"';
+		w->len += len + 2;
+	}
+	value_done(w);
+}
+
+void
 sc_jsonw_string(struct sc_jsonw *w, const char *s)
 {
 	if (!s) {

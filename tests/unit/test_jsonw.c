@@ -159,6 +159,40 @@ test_numbers(void **state)
 	free(m.buf);
 }
 
+/* Plain strings (times, addresses) take their place as strings do: as
+ * members and items, and longer than the buffer. */
+static void
+test_plain(void **state)
+{
+	struct mem m;
+	struct sc_jsonw *w = open_writer(&m, false);
+	size_t big = SC_JSONW_BUF + 10;
+	char *s = malloc(big);
+
+	(void)state;
+	assert_non_null(s);
+	memset(s, '7', big);
+	sc_jsonw_begin_object(w);
+	sc_jsonw_key(w, "ts");
+	sc_jsonw_plainn(w, "2026-11-29T17:00:00.000000001Z", 30);
+	sc_jsonw_key(w, "hops");
+	sc_jsonw_begin_array(w);
+	sc_jsonw_plainn(w, "[2001:db8::1]:5060", 18);
+	sc_jsonw_plainn(w, "", 0);
+	sc_jsonw_plainn(w, s, big);
+	sc_jsonw_end_array(w);
+	sc_jsonw_end_object(w);
+	close_writer(&m, w);
+	assert_int_equal(m.len, 72 + big + 3);
+	assert_memory_equal(m.buf,
+	                    "{\"ts\":\"2026-11-29T17:00:00.000000001Z\","
+	                    "\"hops\":[\"[2001:db8::1]:5060\",\"\",\"7777",
+	                    76);
+	assert_memory_equal(m.buf + 72 + big, "\"]}", 3);
+	free(m.buf);
+	free(s);
+}
+
 /* A string of many times the buffer, runs of plain bytes cut by escapes. */
 static void
 test_longer_than_buffer(void **state)
@@ -372,6 +406,7 @@ main(void)
 		cmocka_unit_test(test_every_single_byte),
 		cmocka_unit_test(test_every_byte_in_every_place),
 		cmocka_unit_test(test_utf8),
+		cmocka_unit_test(test_plain),
 		cmocka_unit_test(test_numbers),
 		cmocka_unit_test(test_longer_than_buffer),
 		cmocka_unit_test(test_direct_writes_between_values),

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "sipcause/pipeline/analyze.h"
 #include "sipcause/report/report.h"
@@ -18,6 +19,9 @@
 #include "sipcause/util/compiler.h"
 #include "sipcause/util/escape.h"
 #include "sipcause/util/jsonw.h"
+
+/* internal to report/: not in the installed headers */
+#include "../../src/report/report_impl.h"
 
 /* Run @fn with a memory stream and return what it wrote (malloc'd). */
 static char *
@@ -289,7 +293,8 @@ test_text_header_counts_capped_calls(void **state)
 	assert_non_null(report);
 	an = sc_analyzer_new(&aopts, &model);
 	assert_non_null(an);
-	assert_int_equal(sc_analyzer_file(an, SC_SOURCE_ROOT "/samples/demo.pcap",
+	assert_int_equal(sc_analyzer_file(an,
+	                                  SC_SOURCE_ROOT "/samples/demo.pcap",
 	                                  errbuf),
 	                 SC_OK);
 	assert_int_equal(sc_analyzer_finish(an), SC_OK);
@@ -349,6 +354,33 @@ test_report_lists(void **state)
 	fclose(out);
 }
 
+/* The report computes UTC dates itself (no time zone lock): the same as
+ * gmtime_r() on every day from 1678 to 2261 (a 64-bit count of
+ * nanoseconds spans no more), leap days and negative times included, at
+ * a second that moves through the day. */
+static void
+test_format_ts_is_gmtime(void **state)
+{
+	char got[40], want[96];
+
+	(void)state;
+	for (int64_t s = -9200000000LL; s < 9200000000LL; s += 86400 + 1237) {
+		time_t t = (time_t)s;
+		struct tm tm;
+
+		assert_non_null(gmtime_r(&t, &tm));
+		snprintf(want, sizeof(want),
+		         "%04d-%02d-%02dT%02d:%02d:%02d.000000042Z",
+		         tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
+		         tm.tm_hour, tm.tm_min, tm.tm_sec);
+		sc__format_ts(s * 1000000000 + 42, got, sizeof(got));
+		assert_string_equal(got, want);
+	}
+	/* before 1970, the fraction still counts up from the second */
+	assert_string_equal(sc__format_ts(-1, got, sizeof(got)),
+	                    "1969-12-31T23:59:59.999999999Z");
+}
+
 int
 main(void)
 {
@@ -363,6 +395,7 @@ main(void)
 		cmocka_unit_test(test_term_width),
 		cmocka_unit_test(test_text_header_counts_capped_calls),
 		cmocka_unit_test(test_report_lists),
+		cmocka_unit_test(test_format_ts_is_gmtime),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

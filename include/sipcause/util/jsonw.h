@@ -73,6 +73,9 @@ sc_jsonw_key(struct sc_jsonw *w, const char *key)
 /* Values. A NULL string writes null. */
 void sc_jsonw_string(struct sc_jsonw *w, const char *s);
 void sc_jsonw_stringn(struct sc_jsonw *w, const char *s, size_t len);
+/* A string the caller made of printable ASCII without '"' or '\\' (a
+ * time, an address): written as it is, not scanned for escapes. */
+void sc_jsonw_plainn(struct sc_jsonw *w, const char *s, size_t len);
 void sc_jsonw_int(struct sc_jsonw *w, int64_t v);
 void sc_jsonw_uint(struct sc_jsonw *w, uint64_t v);
 void sc_jsonw_bool(struct sc_jsonw *w, bool v);
