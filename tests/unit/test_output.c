@@ -13,6 +13,9 @@
 #include <string.h>
 #include <time.h>
 
+#include "sipcause/diagnosis/kb.h"
+#include "sipcause/calls/correlate.h"
+#include "sipcause/frame/sipframe.h"
 #include "sipcause/pipeline/analyze.h"
 #include "sipcause/report/report.h"
 #include "sipcause/report/width.h"
@@ -381,6 +384,32 @@ test_format_ts_is_gmtime(void **state)
 	                    "1969-12-31T23:59:59.999999999Z");
 }
 
+/* The enum ids JSON writes without an escape scan (report_json.c kid()):
+ * non-empty, lower-case letters, digits, '-' and '_' only. */
+static void
+assert_plain_id(const char *id)
+{
+	assert_non_null(id);
+	assert_true(id[0] != 0);
+	for (const char *p = id; *p; p++)
+		assert_true((*p >= 'a' && *p <= 'z') ||
+		            (*p >= '0' && *p <= '9') || *p == '-' || *p == '_');
+}
+
+static void
+test_ids_need_no_escape(void **state)
+{
+	(void)state;
+	for (int i = 0; i < SC_CLASS__COUNT; i++)
+		assert_plain_id(sc_class_id((enum sc_class)i));
+	for (int i = 0; i < SC_CAT__COUNT; i++)
+		assert_plain_id(sc_category_id((enum sc_category)i));
+	for (int i = 0; i < SC_CALL__COUNT; i++)
+		assert_plain_id(sc_call_state_id((enum sc_call_state)i));
+	for (int i = 0; i < SC_TRANSPORT__COUNT; i++)
+		assert_plain_id(sc_transport_name((enum sc_transport)i));
+}
+
 int
 main(void)
 {
@@ -396,6 +425,7 @@ main(void)
 		cmocka_unit_test(test_text_header_counts_capped_calls),
 		cmocka_unit_test(test_report_lists),
 		cmocka_unit_test(test_format_ts_is_gmtime),
+		cmocka_unit_test(test_ids_need_no_escape),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
