@@ -165,7 +165,12 @@ write_direct(struct sc__spool *s, struct sc__held *h)
 		s->d.fd = -1;
 		return sc__spool_file_add_held(s, h);
 	}
-	fwrite(h->bytes + skip, 1, h->len - skip, s->d.f);
+	/* into the writing thread's blocks, or the stream's own */
+	if (s->d.bg ? sc_bgout_write(s->d.bg, h->bytes + skip, h->len - skip) !=
+	                      0
+	            : fwrite(h->bytes + skip, 1, h->len - skip, s->d.f) !=
+	                      h->len - skip)
+		s->d.lost = true;
 	if (!add_mark(s, h->first_frame) ||
 	    !sc__spool_add_record(s, s->index, &e, sizeof(e), &id, 1))
 		s->d.unindexed = true;
@@ -213,7 +218,7 @@ sc__direct_add(struct sc__spool *s, const struct sc_diagnosis *d,
 		bytes = (const char *)s->d.item.p;
 		len = s->d.item.len;
 	}
-	if (ferror(s->d.mf)) {
+	if (s->w.handed && ferror(s->d.mf)) { /* only then written to */
 		clearerr(s->d.mf);
 		return false;
 	}

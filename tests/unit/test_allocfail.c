@@ -21,7 +21,9 @@
  * SC_ALLOCFAIL_STRIDE=K tries every Kth N only (slow setups).
  * SC_ALLOCFAIL_SPOOL=1: json goes through its spool into a regular file,
  * each call written into it at once (report/json_direct.c), as -o FILE
- * does; a run that fails before its report leaves the file empty.
+ * does; a run that fails before its report leaves the file empty, and
+ * one that ends well has every call the report was given in its file
+ * (a failed write must fail the run, not lose a call).
  */
 #include "config.h"
 
@@ -122,11 +124,39 @@ __wrap_mmap64(void *addr, size_t len, int prot, int flags, int fd, off_t off)
 /* What a sweep runs: the pipeline, or the slab alone. */
 typedef enum sc_err (*job_fn)(enum sc_format format, const char *path);
 
+/* Calls given to the report (spool runs). */
+static unsigned long calls_given;
+
 /* Each finished call to the report at once, as the command does. */
 static void
 stream_call(void *report, const struct sc_diagnosis *d)
 {
+	calls_given++;
 	sc_report_call(report, d);
+}
+
+/* The calls in the JSON document @f: a line each, starting with their
+ * Call-ID. */
+static unsigned long
+calls_in(FILE *f)
+{
+	static const char start[] = "{\"call_id\":";
+	char line[512];
+	unsigned long n = 0;
+	bool at_start = true;
+
+	rewind(f);
+	while (fgets(line, sizeof(line), f)) {
+		const char *p = line;
+
+		while (at_start && *p == ' ')
+			p++;
+		if (at_start && strncmp(p, start, sizeof(start) - 1) == 0)
+			n++;
+		/* a longer line goes on in the next piece */
+		at_start = strchr(line, '\n') != NULL;
+	}
+	return n;
 }
 
 /* The whole pipeline on @path, the report in @format to /dev/null. */
@@ -146,6 +176,7 @@ run_pipeline(enum sc_format format, const char *path)
 
 	if (!out)
 		return SC_EIO;
+	calls_given = 0;
 	sc_model_init(&model);
 	ropts.format = format;
 	ropts.detail = true;
@@ -176,6 +207,12 @@ run_pipeline(enum sc_format format, const char *path)
 	reported = err == SC_OK;
 	if (err == SC_OK)
 		err = sc_report_finish(report, &model);
+	if (spool && err == SC_OK && fflush(out) == 0 &&
+	    calls_in(out) != calls_given) {
+		fprintf(stderr, "allocfail: %lu calls given, %lu written\n",
+		        calls_given, calls_in(out));
+		abort();
+	}
 	/* the spool says a failed merge as a failed write (the command's
 	 * "write error"); into a local temporary file only an allocation
 	 * can fail it */
@@ -287,8 +324,7 @@ try_failing(job_fn run, enum sc_format format, const char *path,
 
 /* One TAP test: the sweep over one capture and format. */
 static bool
-sweep(job_fn run, enum sc_format format, const char *path,
-      unsigned long stride)
+sweep(job_fn run, enum sc_format format, const char *path, unsigned long stride)
 {
 	unsigned long total, failed = 0, nomem = 0;
 	enum sc_err err;
