@@ -12,9 +12,9 @@
  * place anyway, a late link, or a call the spool could not take, makes
  * the calls from about that place on go through the merge again: they
  * are copied from the output to the temporary file, and the output is
- * cut there. At the end the
- * statistics go into the room left, padded with spaces (or, when they
- * outgrow it, every call is merged again after them).
+ * cut there. At the end the statistics go into the room left, padded
+ * with spaces (or, when they outgrow it, every call is merged again
+ * after them).
  */
 #define _GNU_SOURCE /* fopencookie() */
 #include "config.h"
@@ -165,11 +165,8 @@ write_direct(struct sc__spool *s, struct sc__held *h)
 		s->d.fd = -1;
 		return sc__spool_file_add_held(s, h);
 	}
-	/* into the writing thread's blocks, or the stream's own */
-	if (s->d.bg ? sc_bgout_write(s->d.bg, h->bytes + skip, h->len - skip) !=
-	                      0
-	            : fwrite(h->bytes + skip, 1, h->len - skip, s->d.f) !=
-	                      h->len - skip)
+	/* short when the stream failed: the document would lack the call */
+	if (fwrite(h->bytes + skip, 1, h->len - skip, s->d.f) != h->len - skip)
 		s->d.lost = true;
 	if (!add_mark(s, h->first_frame) ||
 	    !sc__spool_add_record(s, s->index, &e, sizeof(e), &id, 1))

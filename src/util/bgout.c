@@ -142,33 +142,6 @@ take_block(struct sc_bgout *bg)
 	return b;
 }
 
-int
-sc_bgout_write(struct sc_bgout *bg, const void *bytes, size_t len)
-{
-	const char *p = bytes;
-	size_t done = 0;
-
-	while (done < len) {
-		size_t n;
-
-		if (!bg->cur && !(bg->cur = take_block(bg)))
-			return ENOMEM;
-		n = SC_BGOUT_BLOCK_BYTES - bg->cur->len;
-		if (n > len - done)
-			n = len - done;
-		memcpy(bg->cur->data + bg->cur->len, p + done, n);
-		bg->cur->len += n;
-		done += n;
-		if (bg->cur->len == SC_BGOUT_BLOCK_BYTES) {
-			int err = hand_over(bg);
-
-			if (err != 0)
-				return err;
-		}
-	}
-	return 0;
-}
-
 /*
  * stdio's write hook. A failure returns 0, never -1: glibc takes the
  * result as a count (fopencookie(3)), and -1 sent fwrite() past the
@@ -177,11 +150,30 @@ sc_bgout_write(struct sc_bgout *bg, const void *bytes, size_t len)
 static ssize_t
 cookie_write(void *cookie, const char *buf, size_t size)
 {
-	int err = sc_bgout_write(cookie, buf, size);
+	struct sc_bgout *bg = cookie;
+	size_t done = 0;
 
-	if (err != 0) {
-		errno = err;
-		return 0;
+	while (done < size) {
+		size_t n;
+
+		if (!bg->cur && !(bg->cur = take_block(bg))) {
+			errno = ENOMEM;
+			return 0;
+		}
+		n = SC_BGOUT_BLOCK_BYTES - bg->cur->len;
+		if (n > size - done)
+			n = size - done;
+		memcpy(bg->cur->data + bg->cur->len, buf + done, n);
+		bg->cur->len += n;
+		done += n;
+		if (bg->cur->len == SC_BGOUT_BLOCK_BYTES) {
+			int err = hand_over(bg);
+
+			if (err != 0) {
+				errno = err;
+				return 0;
+			}
+		}
 	}
 	return (ssize_t)size;
 }

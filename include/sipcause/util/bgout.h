@@ -33,11 +33,6 @@ FILE *sc_bgout_open(int fd, bool close_fd, size_t write_size,
                     struct sc_bgout **bg);
 int sc_bgout_finish(struct sc_bgout *bg, FILE *stream);
 
-/* sc_bgout_write - @len bytes after those written so far, as fwrite() to
- * the stream would put them, without stdio's call (the stream keeps no
- * buffer of its own). 0 or an errno (the bytes are then not all in). */
-int sc_bgout_write(struct sc_bgout *bg, const void *bytes, size_t len);
-
 /* The descriptor @bg writes (to write to it directly, finish first). */
 int sc_bgout_fd(const struct sc_bgout *bg);
 
