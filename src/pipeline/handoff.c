@@ -9,26 +9,31 @@
 #include "handoff.h"
 
 /*
- * Events per batch, and batches in the ring: 6 x 1024 x 40 bytes. The
+ * Events per batch, and batches in the ring: 6 x 256 x 40 bytes. The
  * calls side locks once per batch; the reading side runs at most six
  * batches ahead, so memory in flight is bounded. When the calls side is
  * the slower (JSON), the ring stays full of parsed messages: with 8
- * batches the peak RSS of the 100k-call capture's JSON report was 92.6
- * MiB, with 6 it is 79.6, no slower (farm-bench -n 6 --vs).
+ * batches of 1024 the peak RSS of the 100k-call capture's JSON report
+ * was 92.6 MiB, with 6 of 1024 79.6, with 6 of 256 about 5 MiB less. And
+ * when the file ends, the calls side works alone through what is queued:
+ * with batches of 1024, up to 6000 messages, a tenth of a 60k-packet
+ * capture (20 to 25 ms alone at the end in a perf timeline; with 256,
+ * 10 ms, and the whole run 0.94x the time, farm-bench -n 40 --vs). The
+ * run over the whole 100k-call capture measured the same with either.
  */
-#define BATCH 1024
+#define BATCH 256
 #define NBATCH 6
 
 /*
  * Bytes of room per batch for what its events carry to the calls side
  * and it uses up within the batch (messages handed over unparsed: about
- * 550 bytes each on SIPp's calls). Memory made once and reused, not a
- * slab block allocated on one core and freed on the other per message,
- * which cost a cross-core atomic per free and a chain of cache misses
- * when the reading side took the blocks back (the text report: 0.98x
- * the time; 1 MiB measured the same).
+ * 550 bytes each on SIPp's calls; 256 of them fit). Memory made once
+ * and reused, not a slab block allocated on one core and freed on the
+ * other per message, which cost a cross-core atomic per free and a
+ * chain of cache misses when the reading side took the blocks back (the
+ * text report: 0.98x the time; 1 MiB measured the same).
  */
-#define ROOM (640 * 1024)
+#define ROOM (160 * 1024)
 
 struct batch {
 	size_t n;

@@ -4,7 +4,7 @@
  * frames and parses; the calling thread files the messages into calls,
  * diagnoses and reports them. The reading side hands over events in the
  * order it makes them, in batches through a bounded ring (a mutex and
- * two condition variables per batch of 1024, not per event), so the
+ * two condition variables per batch of 256, not per event), so the
  * calls side sees exactly what it would see on one thread.
  */
 #ifndef SC_PIPELINE_HANDOFF_H
