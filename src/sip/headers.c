@@ -490,6 +490,38 @@ header_plain(enum hid id, struct sc_str v)
 }
 
 bool
+header_check(struct draft *d, enum hid id, struct sc_str v, bool *read)
+{
+	bool first;
+
+	if (!read)
+		return header_plain(id, v);
+	*read = false;
+	switch (id) {
+	case H_FROM:
+	case H_TO:
+	case H_CONTACT:
+		/* only the first is read (the table's "once") */
+		first = !(d->done & HBIT(id));
+		if (!plain_read_nameaddr(d,
+		                         id == H_CONTACT ? F_CONTACT_DISPLAY
+		                                         : hdesc[id].fld,
+		                         v, id == H_CONTACT, first))
+			return false;
+		d->done |= HBIT(id);
+		break;
+	case H_VIA:
+		if (!plain_read_via(d, v))
+			return false;
+		break;
+	default:
+		return header_plain(id, v);
+	}
+	*read = true;
+	return true;
+}
+
+bool
 header_osip_single(enum hid id)
 {
 	return id > H_LINK && id < H__COUNT && hdesc[id].osip_single;

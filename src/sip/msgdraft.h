@@ -283,6 +283,14 @@ void on_header(struct draft *d, enum hid id, size_t rank, struct sc_str v);
  */
 bool header_plain(enum hid id, struct sc_str v);
 
+/*
+ * header_plain(), and for the headers whose check finds their parts
+ * anyway (From, To, Contact, Via) the reading of a plain value too, as
+ * on_header() would read it: then *@read is set and on_header() need
+ * not run. @read NULL: only the check.
+ */
+bool header_check(struct draft *d, enum hid id, struct sc_str v, bool *read);
+
 /* oSIP rejects a message with a second header @id. */
 bool header_osip_single(enum hid id);
 
@@ -326,6 +334,16 @@ bool scan_is_plain(const struct draft *d);
 bool plain_call_id(struct sc_str v);
 bool plain_nameaddr(struct sc_str v);
 bool plain_contact(struct sc_str v);
+
+/*
+ * The plain check of a From, To (@base their display field) or Contact
+ * value that reads it into the draft (when @store) as on_header() does.
+ */
+bool plain_read_nameaddr(struct draft *d, enum fld base, struct sc_str v,
+                         bool contact, bool store);
+
+/* The plain check of a Via value that reads it as on_header() does. */
+bool plain_read_via(struct draft *d, struct sc_str v);
 bool plain_cseq(struct sc_str v);
 bool plain_via(struct sc_str v);
 bool plain_content_type_value(struct sc_str v);

@@ -5,6 +5,9 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #include "msgdraft.h"
 
@@ -26,6 +29,54 @@ struct hdr_it {
 };
 
 /*
+ * The first LF in [@p, @end) (NULL when none), with the first ':' and
+ * the first CR before it (or before @end) in *@colon and *@cr (NULL when
+ * none): the three searches of a header line in one pass over it.
+ */
+static const char *
+line_scan(const char *p, const char *end, const char **colon, const char **cr)
+{
+	*colon = NULL;
+	*cr = NULL;
+#ifdef __SSE2__
+	const __m128i lf16 = _mm_set1_epi8('\n'), cr16 = _mm_set1_epi8('\r'),
+	              colon16 = _mm_set1_epi8(':');
+
+	for (; end - p >= 16; p += 16) {
+		__m128i b = _mm_loadu_si128((const __m128i *)(const void *)p);
+		unsigned lf =
+		        (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(b, lf16));
+		unsigned c =
+		        (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(b, cr16));
+		unsigned co =
+		        (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(b, colon16));
+
+		if (lf) {
+			unsigned before = (lf & -lf) - 1; /* bytes before it */
+
+			c &= before;
+			co &= before;
+		}
+		if (co && !*colon)
+			*colon = p + __builtin_ctz(co);
+		if (c && !*cr)
+			*cr = p + __builtin_ctz(c);
+		if (lf)
+			return p + __builtin_ctz(lf);
+	}
+#endif
+	for (; p < end; p++) {
+		if (*p == '\n')
+			return p;
+		if (*p == ':' && !*colon)
+			*colon = p;
+		else if (*p == '\r' && !*cr)
+			*cr = p;
+	}
+	return NULL;
+}
+
+/*
  * Next header line. Lines end in LF (CRLF or bare LF); a line starting
  * with SP or HT continues the previous one. Lines without a colon are
  * skipped. Returns false at the blank line that ends the headers (*blank
@@ -38,7 +89,7 @@ hdr_next(struct hdr_it *it, struct hdr *h, bool *blank)
 {
 	*blank = false;
 	while (it->p < it->end) {
-		const char *line = it->p, *lf, *eol, *colon;
+		const char *line = it->p, *lf, *eol, *colon, *cr;
 		size_t left = (size_t)(it->end - line);
 
 		if (line[0] == '\n' ||
@@ -48,7 +99,7 @@ hdr_next(struct hdr_it *it, struct hdr *h, bool *blank)
 			return false;
 		}
 		h->folded = false;
-		lf = memchr(line, '\n', left);
+		lf = line_scan(line, it->end, &colon, &cr);
 		while (lf && it->end - lf > 1 && is_ws(lf[1])) {
 			h->folded = true;
 			lf = memchr(lf + 1, '\n', (size_t)(it->end - lf - 1));
@@ -68,10 +119,15 @@ hdr_next(struct hdr_it *it, struct hdr *h, bool *blank)
 		eol = lf;
 		if (eol > line && eol[-1] == '\r')
 			eol--;
-		if (h->folded || memchr(line, '\r', (size_t)(eol - line)))
+		if (h->folded) {
+			/* rare: the colon may be on a continuation line */
 			it->odd = true;
-		colon = memchr(line, ':', (size_t)(eol - line));
-		if (!colon) {
+			if (!colon)
+				colon = memchr(line, ':', (size_t)(eol - line));
+		} else if (cr && cr < eol) {
+			it->odd = true;
+		}
+		if (!colon || colon >= eol) {
 			it->odd = true;
 			continue;
 		}
@@ -109,8 +165,11 @@ enum {
 	C_PARAM = 8 /* URI parameter text */
 };
 
-/* The classes of ASCII bytes (C_TOK 1, C_USER 2, C_HOST 4, C_PARAM 8). */
-static const uint8_t ascii_class[128] = {
+/*
+ * The classes of bytes (C_TOK 1, C_USER 2, C_HOST 4, C_PARAM 8); none
+ * past ASCII: 256 entries, so that a lookup needs no range check.
+ */
+static const uint8_t byte_class[256] = {
 	0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,
 	0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,
 	0,  11, 0,  0,  10, 1,  10, 11, 10, 10, 11, 11, 0,  15, 15, 8,
@@ -128,7 +187,7 @@ static const uint8_t ascii_class[128] = {
 static inline unsigned
 cclass(unsigned char c)
 {
-	return c < 128 ? ascii_class[c] : 0;
+	return byte_class[c];
 }
 
 /* @s is not empty and every byte is of class @cls. */
@@ -166,12 +225,25 @@ plain_hostport(struct sc_str s)
 	       all_digits(view_at(colon + 1, s.p + s.len), 5);
 }
 
-/* *( ";" name [ "=" value ] ) of @cls, nothing empty. */
+/*
+ * A parameter looked for while a list of them is checked: the first one
+ * of that name counts, as in param_find() (.val.p NULL: none).
+ */
+struct want {
+	const char *name; /* lower case */
+	size_t len;
+	struct sc_str val; /* empty for a parameter without value */
+};
+
+/*
+ * *( ";" name [ "=" value ] ) of @cls, nothing empty; the @nwant
+ * parameters of @want found on the way.
+ */
 static bool
-plain_params(struct sc_str s, unsigned cls)
+plain_params(struct sc_str s, unsigned cls, struct want *want, size_t nwant)
 {
 	while (s.len > 0) {
-		struct sc_str item;
+		struct sc_str item, name;
 		const char *eq;
 
 		if (s.p[0] != ';')
@@ -184,17 +256,32 @@ plain_params(struct sc_str s, unsigned cls)
 			eq = item.p + item.len;
 		else if (!all_of(view_at(eq + 1, item.p + item.len), cls))
 			return false;
-		if (!all_of(view_at(item.p, eq), cls))
+		name = view_at(item.p, eq);
+		if (!all_of(name, cls))
 			return false;
+		for (size_t i = 0; i < nwant; i++) {
+			if (want[i].val.p || name.len != want[i].len ||
+			    !sc_str_caseeq(name, sc_str_make(want[i].name,
+			                                     want[i].len)))
+				continue;
+			want[i].val = view_from(item, name.len + 1);
+		}
 	}
 	return true;
 }
 
-/* sip:[user@]host[:port]*(;param), nothing escaped, no headers. */
+/*
+ * sip:[user@]host[:port]*(;param), nothing escaped, no headers; its
+ * user (.p NULL when none) and host[:port] in @parts when not NULL.
+ */
+struct uri_view {
+	struct sc_str user, hostport;
+};
+
 static bool
-plain_sip_uri(struct sc_str u, bool with_params)
+plain_sip_uri(struct sc_str u, bool with_params, struct uri_view *parts)
 {
-	struct sc_str rest, hp;
+	struct sc_str rest, hp, user = { NULL, 0 };
 	const char *at;
 
 	if (u.len > 4 && memcmp(u.p, "sip:", 4) == 0)
@@ -205,7 +292,8 @@ plain_sip_uri(struct sc_str u, bool with_params)
 		return false;
 	at = find_char(rest, '@');
 	if (at) {
-		if (!all_of(view_at(rest.p, at), C_USER))
+		user = view_at(rest.p, at);
+		if (!all_of(user, C_USER))
 			return false;
 		rest = view_at(at + 1, rest.p + rest.len);
 	}
@@ -213,24 +301,41 @@ plain_sip_uri(struct sc_str u, bool with_params)
 	if (!plain_hostport(hp))
 		return false;
 	rest = view_from(rest, hp.len);
-	return rest.len == 0 || (with_params && plain_params(rest, C_PARAM));
+	if (rest.len > 0 &&
+	    !(with_params && plain_params(rest, C_PARAM, NULL, 0)))
+		return false;
+	if (parts) {
+		parts->user = user;
+		parts->hostport = hp;
+	}
+	return true;
 }
+
+/* A plain name-addr or addr-spec, as uri_parts() and naddr_split() read it. */
+struct plain_naddr {
+	struct sc_str display; /* without quotes; may be empty */
+	struct sc_str uri;
+	struct uri_view parts;
+};
 
 /*
  * From, To, Contact: ["display" | display] <plain URI> *(;param) or a
- * plain URI without parameters, then *(;param).
+ * plain URI without parameters, then *(;param) (@want found in them).
  */
-bool
-plain_nameaddr(struct sc_str v)
+static bool
+plain_nameaddr_parts(struct sc_str v, struct plain_naddr *a, struct want *want,
+                     size_t nwant)
 {
-	struct sc_str rest = v, uri;
+	struct sc_str rest = v;
 	const char *lt, *gt;
 
+	a->display = sc_str_make(v.p, 0);
 	if (v.len > 0 && v.p[0] == '"') {
 		const char *q = find_char(view_from(v, 1), '"');
 
 		if (!q || find_char(view_at(v.p + 1, q), '\\'))
 			return false;
+		a->display = view_at(v.p + 1, q);
 		rest = view_at(q + 1, v.p + v.len);
 		while (rest.len > 0 && rest.p[0] == ' ')
 			rest = view_from(rest, 1);
@@ -239,25 +344,69 @@ plain_nameaddr(struct sc_str v)
 	}
 	lt = find_char(rest, '<');
 	if (!lt) {
-		uri = cut_at(rest, ';');
-		return uri.len >= 6 && plain_sip_uri(uri, false) &&
-		       plain_params(view_from(rest, uri.len), C_TOK);
+		a->uri = cut_at(rest, ';');
+		return a->uri.len >= 6 &&
+		       plain_sip_uri(a->uri, false, &a->parts) &&
+		       plain_params(view_from(rest, a->uri.len), C_TOK, want,
+		                    nwant);
 	}
 	for (const char *c = rest.p; c < lt; c++)
 		if (*c != ' ' && !(cclass((unsigned char)*c) & C_TOK))
 			return false;
+	if (rest.p == v.p) /* unquoted: the text before '<', trimmed */
+		a->display = sc_str_trim(view_at(v.p, lt));
 	rest = view_at(lt + 1, rest.p + rest.len);
 	gt = find_char(rest, '>');
 	if (!gt)
 		return false;
-	uri = view_at(rest.p, gt);
-	return uri.len >= 6 && plain_sip_uri(uri, true) &&
-	       plain_params(view_at(gt + 1, rest.p + rest.len), C_TOK);
+	a->uri = view_at(rest.p, gt);
+	return a->uri.len >= 6 && plain_sip_uri(a->uri, true, &a->parts) &&
+	       plain_params(view_at(gt + 1, rest.p + rest.len), C_TOK, want,
+	                    nwant);
 }
 
-/* "SIP/2.0/" transport SP host[:port] *(;param) */
+bool
+plain_nameaddr(struct sc_str v)
+{
+	struct plain_naddr a;
+
+	return plain_nameaddr_parts(v, &a, NULL, 0);
+}
+
+bool
+plain_read_nameaddr(struct draft *d, enum fld base, struct sc_str v,
+                    bool contact, bool store)
+{
+	struct want want[2] = { { "tag", 3, { NULL, 0 } },
+		                { "expires", 7, { NULL, 0 } } };
+	struct plain_naddr a;
+
+	/* oSIP reads a Contact starting with "*" whole as a display name */
+	if (contact && (v.len == 0 || v.p[0] == '*' || find_char(v, ',')))
+		return false;
+	if (!plain_nameaddr_parts(v, &a, want, contact ? 2 : 1))
+		return false;
+	if (!store)
+		return true;
+	set_first(d, na(base, NA_DISPLAY), a.display);
+	set_first(d, na(base, NA_URI), a.uri);
+	set_first(d, na(base, NA_USER), a.parts.user);
+	set_first(d, na(base, NA_HOST), a.parts.hostport);
+	set_first(d, na(base, NA_TAG), want[0].val);
+	if (contact && want[1].val.p)
+		d->m->contact_expires = lead_int(want[1].val, UINT32_MAX);
+	return true;
+}
+
+/* The top Via as via_raw() reads it (headers.c). */
+struct via_view {
+	struct sc_str transport, sent_by;
+	struct want param[2]; /* branch, received */
+};
+
+/* "SIP/2.0/" transport SP host[:port] *(;param); its parts in @top. */
 static bool
-plain_via_value(struct sc_str v)
+plain_via_value(struct sc_str v, struct via_view *top)
 {
 	struct sc_str rest, hp;
 	size_t i = 8;
@@ -272,26 +421,65 @@ plain_via_value(struct sc_str v)
 		return false;
 	rest = view_from(v, i + 1);
 	hp = cut_at(rest, ';');
+	if (top) {
+		top->transport = sc_str_make(v.p + 8, i - 8);
+		top->sent_by = hp;
+	}
 	return plain_hostport(hp) &&
-	       plain_params(view_from(rest, hp.len), C_TOK);
+	       plain_params(view_from(rest, hp.len), C_TOK,
+	                    top ? top->param : NULL, top ? 2 : 0);
 }
 
-/* Every element of a Via value, split at commas. */
-bool
-plain_via(struct sc_str v)
+/*
+ * Every element of a Via value, split at commas: their number in *n,
+ * the first one's parts in @top (when not NULL).
+ */
+static bool
+plain_via_list(struct sc_str v, struct via_view *top, unsigned *n)
 {
+	*n = 0;
 	if (find_char(v, '"') || find_char(v, '<') || find_char(v, '('))
 		return false;
 	while (v.len > 0) {
 		struct sc_str item = cut_at(v, ',');
 
-		if (!plain_via_value(sc_str_trim(item)))
+		if (!plain_via_value(sc_str_trim(item), *n == 0 ? top : NULL))
 			return false;
+		++*n;
 		if (item.len == v.len)
 			break;
 		v = view_from(v, item.len + 1);
 		if (v.len == 0)
 			return false; /* a trailing comma */
+	}
+	return true;
+}
+
+bool
+plain_via(struct sc_str v)
+{
+	unsigned n;
+
+	return plain_via_list(v, NULL, &n);
+}
+
+bool
+plain_read_via(struct draft *d, struct sc_str v)
+{
+	struct via_view top = { .param = { { "branch", 6, { NULL, 0 } },
+		                           { "received", 8, { NULL, 0 } } } };
+	bool want_top = !(d->done & HBIT(H_VIA));
+	unsigned n;
+
+	if (!plain_via_list(v, want_top ? &top : NULL, &n))
+		return false;
+	d->m->via_count += n;
+	if (want_top && n > 0) {
+		d->done |= HBIT(H_VIA);
+		set_first(d, F_VIA_TRANSPORT, top.transport);
+		set_first(d, F_VIA_SENT_BY, top.sent_by);
+		set_first(d, F_VIA_BRANCH, top.param[0].val);
+		set_first(d, F_VIA_RECEIVED, top.param[1].val);
 	}
 	return true;
 }
@@ -329,7 +517,8 @@ plain_content_type(struct sc_str v)
 		return false;
 	sub = cut_at(view_at(slash + 1, v.p + v.len), ';');
 	return all_of(sub, C_TOK) &&
-	       plain_params(view_at(sub.p + sub.len, v.p + v.len), C_TOK);
+	       plain_params(view_at(sub.p + sub.len, v.p + v.len), C_TOK, NULL,
+	                    0);
 }
 
 /*
@@ -396,8 +585,15 @@ scan_headers(struct draft *d, uint64_t mask, bool first_pass, bool check_plain)
 
 		if (first_pass)
 			note_header(d, id, &h, &it, v);
-		if (check_plain && d->plain && !header_plain(id, v))
-			d->plain = false;
+		if (check_plain && d->plain) {
+			bool read = false;
+
+			if (!header_check(d, id, v,
+			                  (mask & HBIT(id)) ? &read : NULL))
+				d->plain = false;
+			if (read)
+				continue;
+		}
 		if (id == H_NONE || !(mask & HBIT(id)))
 			continue;
 		if (h.folded)
@@ -510,7 +706,7 @@ plain_start_line(const struct draft *d)
 		return false;
 	line = view_at(sp + 1, line.p + line.len);
 	sp = find_char(line, ' ');
-	return sp && plain_sip_uri(view_at(line.p, sp), true) &&
+	return sp && plain_sip_uri(view_at(line.p, sp), true, NULL) &&
 	       line.p + line.len - sp == 8 && memcmp(sp + 1, "SIP/2.0", 7) == 0;
 }
 
