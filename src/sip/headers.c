@@ -547,16 +547,48 @@ header_index_init(struct hindex *ix)
 	}
 }
 
-/* @s equals the lower-case @lname, ASCII case-insensitively. */
+/*
+ * Header names are lower-case letters, digits and '-': a byte of the
+ * name matches when it equals the letter of @lname with bit 0x20 set
+ * where @lname has a letter (bit 0x40 set), and exactly elsewhere, so
+ * that no other byte (a CR is '-' with 0x20 cleared) passes for one.
+ */
+static inline uint64_t
+load8(const char *p)
+{
+	uint64_t w;
+
+	memcpy(&w, p, sizeof(w));
+	return w;
+}
+
+static inline bool
+eq8(const char *s, const char *lname)
+{
+	uint64_t l = load8(lname);
+
+	return (load8(s) | ((l & UINT64_C(0x4040404040404040)) >> 1)) == l;
+}
+
+/* @s equals @lname (lower case, @s.len bytes) ASCII case-insensitively. */
 static bool
 eq_lower(struct sc_str s, const char *lname)
 {
 	size_t i;
 
-	for (i = 0; i < s.len; i++)
-		if (sc_ascii_lower(s.p[i]) != lname[i] || !lname[i])
+	if (s.len < 8) {
+		for (i = 0; i < s.len; i++)
+			if (((unsigned char)s.p[i] |
+			     ((lname[i] & 0x40) >> 1)) !=
+			    (unsigned char)lname[i])
+				return false;
+		return true;
+	}
+	/* 8 bytes at a time, the last 8 overlapping */
+	for (i = 0; i + 8 < s.len; i += 8)
+		if (!eq8(s.p + i, lname + i))
 			return false;
-	return lname[i] == '\0';
+	return eq8(s.p + s.len - 8, lname + s.len - 8);
 }
 
 enum hid
