@@ -552,6 +552,8 @@ note_header(struct draft *d, enum hid id, const struct hdr *h,
 	d->seen |= HBIT(id);
 	if (d->count[id] < UINT8_MAX)
 		d->count[id]++;
+	if (d->count[id] == 2 && header_osip_single(id))
+		d->plain = false; /* oSIP rejects the message */
 	if (id == H_CONTENT_LENGTH && v.len > 0 &&
 	    !(v.len == 1 && v.p[0] == '0')) {
 		d->clen_set = true;
@@ -715,8 +717,5 @@ scan_is_plain(const struct draft *d)
 {
 	if (!d->plain || d->body == SIZE_MAX || !d->whole)
 		return false;
-	for (unsigned id = H_LINK + 1; id < H__COUNT; id++)
-		if (d->count[id] > 1 && header_osip_single((enum hid)id))
-			return false;
 	return !memchr(d->p, '\0', d->body) && plain_start_line(d);
 }
