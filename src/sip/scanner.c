@@ -213,16 +213,28 @@ all_digits(struct sc_str s, size_t max)
 	return true;
 }
 
-/* host [":" port]: no IPv6 literal (oSIP rewrites its brackets). */
-static bool
-plain_hostport(struct sc_str s)
+/*
+ * The length of the host [":" port] that starts @s and ends it or ends
+ * at a ';' (no IPv6 literal: oSIP rewrites its brackets); 0 when @s does
+ * not start with one. One pass: the walk stops where the host ends.
+ */
+static size_t
+plain_hostport_len(struct sc_str s)
 {
-	const char *colon = find_char(s, ':');
+	size_t i = 0, port;
 
-	if (!colon)
-		return all_of(s, C_HOST);
-	return all_of(view_at(s.p, colon), C_HOST) &&
-	       all_digits(view_at(colon + 1, s.p + s.len), 5);
+	while (i < s.len && (cclass((unsigned char)s.p[i]) & C_HOST))
+		i++;
+	if (i == 0)
+		return 0;
+	if (i < s.len && s.p[i] == ':') {
+		port = ++i;
+		while (i < s.len && sc_ascii_is_digit((unsigned char)s.p[i]))
+			i++;
+		if (i == port || i - port > 5)
+			return 0;
+	}
+	return i == s.len || s.p[i] == ';' ? i : 0;
 }
 
 /*
@@ -281,8 +293,8 @@ struct uri_view {
 static bool
 plain_sip_uri(struct sc_str u, bool with_params, struct uri_view *parts)
 {
-	struct sc_str rest, hp, user = { NULL, 0 };
-	const char *at;
+	struct sc_str rest, user = { NULL, 0 };
+	size_t i = 0, hp;
 
 	if (u.len > 4 && memcmp(u.p, "sip:", 4) == 0)
 		rest = view_from(u, 4);
@@ -290,23 +302,25 @@ plain_sip_uri(struct sc_str u, bool with_params, struct uri_view *parts)
 		rest = view_from(u, 5);
 	else
 		return false;
-	at = find_char(rest, '@');
-	if (at) {
-		user = view_at(rest.p, at);
-		if (!all_of(user, C_USER))
+	/* the user is all that comes before the first '@' */
+	while (i < rest.len && (cclass((unsigned char)rest.p[i]) & C_USER))
+		i++;
+	if (i < rest.len && rest.p[i] == '@') {
+		if (i == 0)
 			return false;
-		rest = view_at(at + 1, rest.p + rest.len);
+		user = sc_str_make(rest.p, i);
+		rest = view_from(rest, i + 1);
+	} else if (find_char(view_from(rest, i), '@')) {
+		return false; /* a user with a byte out of its class */
 	}
-	hp = cut_at(rest, ';');
-	if (!plain_hostport(hp))
-		return false;
-	rest = view_from(rest, hp.len);
-	if (rest.len > 0 &&
-	    !(with_params && plain_params(rest, C_PARAM, NULL, 0)))
+	hp = plain_hostport_len(rest);
+	if (hp == 0 ||
+	    (hp < rest.len && !(with_params && plain_params(view_from(rest, hp),
+	                                                    C_PARAM, NULL, 0))))
 		return false;
 	if (parts) {
 		parts->user = user;
-		parts->hostport = hp;
+		parts->hostport = sc_str_make(rest.p, hp);
 	}
 	return true;
 }
@@ -408,7 +422,8 @@ struct via_view {
 static bool
 plain_via_value(struct sc_str v, struct via_view *top)
 {
-	struct sc_str rest, hp;
+	struct sc_str rest;
+	size_t hp;
 	size_t i = 8;
 
 	if (v.len <= i || memcmp(v.p, "SIP/2.0/", i) != 0)
@@ -420,14 +435,13 @@ plain_via_value(struct sc_str v, struct via_view *top)
 	if (i == 8 || i >= v.len || v.p[i] != ' ')
 		return false;
 	rest = view_from(v, i + 1);
-	hp = cut_at(rest, ';');
+	hp = plain_hostport_len(rest);
 	if (top) {
 		top->transport = sc_str_make(v.p + 8, i - 8);
-		top->sent_by = hp;
+		top->sent_by = sc_str_make(rest.p, hp);
 	}
-	return plain_hostport(hp) &&
-	       plain_params(view_from(rest, hp.len), C_TOK,
-	                    top ? top->param : NULL, top ? 2 : 0);
+	return hp > 0 && plain_params(view_from(rest, hp), C_TOK,
+	                              top ? top->param : NULL, top ? 2 : 0);
 }
 
 /*
