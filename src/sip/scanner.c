@@ -248,35 +248,45 @@ struct want {
 };
 
 /*
- * *( ";" name [ "=" value ] ) of @cls, nothing empty; the @nwant
- * parameters of @want found on the way.
+ * *( ";" name [ "=" value ] ) of @cls, nothing empty (the value may hold
+ * '=' where @cls has it); the @nwant parameters of @want found on the
+ * way. One walk: each run stops where its part ends.
  */
 static bool
 plain_params(struct sc_str s, unsigned cls, struct want *want, size_t nwant)
 {
-	while (s.len > 0) {
-		struct sc_str item, name;
-		const char *eq;
+	size_t i = 0;
 
-		if (s.p[0] != ';')
+	while (i < s.len) {
+		size_t name, name_end, val;
+
+		if (s.p[i] != ';')
 			return false;
-		s = view_from(s, 1);
-		item = cut_at(s, ';');
-		s = view_from(s, item.len);
-		eq = find_char(item, '=');
-		if (!eq)
-			eq = item.p + item.len;
-		else if (!all_of(view_at(eq + 1, item.p + item.len), cls))
+		name = ++i;
+		while (i < s.len && s.p[i] != '=' &&
+		       (cclass((unsigned char)s.p[i]) & cls))
+			i++;
+		if (i == name)
 			return false;
-		name = view_at(item.p, eq);
-		if (!all_of(name, cls))
+		name_end = i;
+		val = i;
+		if (i < s.len && s.p[i] == '=') {
+			val = ++i;
+			while (i < s.len &&
+			       (cclass((unsigned char)s.p[i]) & cls))
+				i++;
+			if (i == val)
+				return false;
+		}
+		if (i < s.len && s.p[i] != ';')
 			return false;
-		for (size_t i = 0; i < nwant; i++) {
-			if (want[i].val.p || name.len != want[i].len ||
-			    !sc_str_caseeq(name, sc_str_make(want[i].name,
-			                                     want[i].len)))
+		for (size_t w = 0; w < nwant; w++) {
+			if (want[w].val.p || name_end - name != want[w].len ||
+			    !sc_str_caseeq(
+			            sc_str_make(s.p + name, want[w].len),
+			            sc_str_make(want[w].name, want[w].len)))
 				continue;
-			want[i].val = view_from(item, name.len + 1);
+			want[w].val = sc_str_make(s.p + val, i - val);
 		}
 	}
 	return true;
