@@ -570,13 +570,26 @@ eq8(const char *s, const char *lname)
 	return (load8(s) | ((l & UINT64_C(0x4040404040404040)) >> 1)) == l;
 }
 
+static inline bool
+eq4(const char *s, const char *lname)
+{
+	uint32_t w, l;
+
+	memcpy(&w, s, sizeof(w));
+	memcpy(&l, lname, sizeof(l));
+	return (w | ((l & UINT32_C(0x40404040)) >> 1)) == l;
+}
+
 /* @s equals @lname (lower case, @s.len bytes) ASCII case-insensitively. */
 static bool
 eq_lower(struct sc_str s, const char *lname)
 {
 	size_t i;
 
-	if (s.len < 8) {
+	if (s.len >= 4 && s.len < 8) /* two words, overlapping */
+		return eq4(s.p, lname) &&
+		       eq4(s.p + s.len - 4, lname + s.len - 4);
+	if (s.len < 4) {
 		for (i = 0; i < s.len; i++)
 			if (((unsigned char)s.p[i] |
 			     ((lname[i] & 0x40) >> 1)) !=
