@@ -521,9 +521,25 @@ plain_cseq(struct sc_str v)
 bool
 plain_call_id(struct sc_str v)
 {
+	size_t i = 0;
+
 	if (v.len == 0 || v.p[0] == '@')
 		return false;
-	for (size_t i = 0; i < v.len; i++)
+#ifdef __SSE2__
+	/* as signed bytes, those past ASCII are negative: one "< '!'" test
+	 * finds them with the controls and SP; DEL is the only other */
+	const __m128i bang = _mm_set1_epi8('!'), del = _mm_set1_epi8(0x7f);
+
+	for (; i + 16 <= v.len; i += 16) {
+		__m128i b = _mm_loadu_si128(
+		        (const __m128i *)(const void *)(v.p + i));
+
+		if (_mm_movemask_epi8(_mm_or_si128(_mm_cmplt_epi8(b, bang),
+		                                   _mm_cmpeq_epi8(b, del))))
+			return false;
+	}
+#endif
+	for (; i < v.len; i++)
 		if ((unsigned char)v.p[i] <= ' ' ||
 		    (unsigned char)v.p[i] >= 0x7f)
 			return false;
