@@ -4,7 +4,10 @@
  */
 #include "config.h"
 
+#include <float.h>
+#include <limits.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -53,10 +56,184 @@ sc_explain_summary(const struct sc_explain *e)
 	return s;
 }
 
-/* ---- building explanations ---- */
+/* ---- formatting texts ----
+ *
+ * The texts of this stage use few conversions: %s, %d (plain, l, ll),
+ * %u (plain, l, ll, z), %.1f and %%. They are formatted here in one
+ * pass, without the stdio stream vsnprintf sets up for every text (four
+ * or five per call). Any other conversion, or a NULL string, goes to
+ * vsnprintf, so the text is the same either way.
+ */
 
-char *
-sc__vformat(const char *fmt, va_list ap)
+/* A text being formatted into @cap bytes at @buf; @len counts every
+ * byte, also those that did not fit (as snprintf counts). */
+struct text_out {
+	char *buf;
+	size_t cap;
+	size_t len;
+};
+
+static void
+put_text(struct text_out *o, const char *s, size_t n)
+{
+	if (o->len < o->cap) {
+		size_t room = o->cap - o->len;
+
+		memcpy(o->buf + o->len, s, n < room ? n : room);
+	}
+	o->len += n;
+}
+
+static void
+put_decimal(struct text_out *o, unsigned long long v, bool negative)
+{
+	char digits[24];
+	char *p = digits + sizeof(digits);
+
+	do {
+		*--p = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	if (negative)
+		*--p = '-';
+	put_text(o, p, (size_t)(digits + sizeof(digits) - p));
+}
+
+static void
+put_signed(struct text_out *o, long long v)
+{
+	/* 0 - v in unsigned: LLONG_MIN has no positive long long */
+	put_decimal(
+	        o, v < 0 ? 0ULL - (unsigned long long)v : (unsigned long long)v,
+	        v < 0);
+}
+
+/* The tenths are worked out on the bits of an IEEE 754 double. */
+_Static_assert(FLT_RADIX == 2 && DBL_MANT_DIG == 53 && DBL_MAX_EXP == 1024 &&
+                       sizeof(double) == sizeof(uint64_t),
+               "double is IEEE 754 binary64");
+
+/*
+ * %.1f as printf writes it (in the default rounding mode): the exact
+ * binary value rounded to tenths, an exact half to the even tenth, a
+ * minus sign whenever the sign bit is set ("-0.0"). Integers only, no
+ * floating point rounding on the way; beyond 1e15 and for inf or NaN,
+ * snprintf writes the number.
+ */
+static void
+put_tenths(struct text_out *o, double v)
+{
+	uint64_t bits, mant, tenths;
+	int biased, shift;
+
+	if (!(v > -1e15 && v < 1e15)) {
+		char big[DBL_MAX_10_EXP + 8];
+		int n = snprintf(big, sizeof(big), "%.1f", v);
+
+		put_text(o, big, n > 0 ? (size_t)n : 0);
+		return;
+	}
+	memcpy(&bits, &v, sizeof(bits));
+	biased = (int)((bits >> 52) & 0x7ff);
+	mant = bits & ((UINT64_C(1) << 52) - 1);
+	if (biased)
+		mant |= UINT64_C(1) << 52;
+	/* v = mant * 2^-shift; mant * 10 < 2^57 */
+	shift = 1075 - (biased ? biased : 1);
+	if (shift <= 0) {
+		tenths = (mant << -shift) * 10; /* below 1e15: no overflow */
+	} else if (shift >= 58) {
+		tenths = 0; /* v * 10 below one half */
+	} else {
+		uint64_t scaled = mant * 10;
+		uint64_t rest = scaled & ((UINT64_C(1) << shift) - 1);
+		uint64_t half = UINT64_C(1) << (shift - 1);
+
+		tenths = scaled >> shift;
+		if (rest > half || (rest == half && (tenths & 1)))
+			tenths++;
+	}
+	if (bits >> 63)
+		put_text(o, "-", 1);
+	put_decimal(o, tenths / 10, false);
+	put_text(o, ".", 1);
+	put_text(o, &"0123456789"[tenths % 10], 1);
+}
+
+/* Format @fmt into @o; false, with @o half written, at a conversion
+ * this does not know (then vsnprintf must do it). */
+static bool
+format_text(struct text_out *o, const char *fmt, va_list ap)
+{
+	const char *p = fmt;
+
+	for (;;) {
+		const char *pct = strchr(p, '%');
+		int longs = 0;
+		bool size = false;
+		const char *s;
+
+		if (!pct) {
+			put_text(o, p, strlen(p));
+			return true;
+		}
+		put_text(o, p, (size_t)(pct - p));
+		p = pct + 1;
+		if (p[0] == '.' && p[1] == '1' && p[2] == 'f') {
+			put_tenths(o, va_arg(ap, double));
+			p += 3;
+			continue;
+		}
+		if (*p == 'z') {
+			size = true;
+			p++;
+		}
+		while (!size && *p == 'l' && longs < 2) {
+			longs++;
+			p++;
+		}
+		switch (*p++) {
+		case '%':
+			if (size || longs)
+				return false;
+			put_text(o, "%", 1);
+			break;
+		case 's':
+			if (size || longs)
+				return false;
+			s = va_arg(ap, const char *);
+			if (!s)
+				return false; /* printf's "(null)" */
+			put_text(o, s, strlen(s));
+			break;
+		case 'd':
+		case 'i':
+			if (size)
+				return false; /* %zd: not used here */
+			put_signed(o, longs == 2   ? va_arg(ap, long long)
+			              : longs == 1 ? va_arg(ap, long)
+			                           : va_arg(ap, int));
+			break;
+		case 'u':
+			put_decimal(o,
+			            size ? va_arg(ap, size_t)
+			            : longs == 2
+			                    ? va_arg(ap, unsigned long long)
+			            : longs == 1 ? va_arg(ap, unsigned long)
+			                         : va_arg(ap, unsigned),
+			            false);
+			break;
+		default:
+			return false;
+		}
+	}
+}
+
+static char *vformat_stdio(const char *fmt, va_list ap) SC_PRINTF(1, 0);
+
+/* What stdio makes of @fmt, malloc'd. */
+static char *
+vformat_stdio(const char *fmt, va_list ap)
 {
 	/* most texts fit: formatted once, not measured first */
 	char small[256];
@@ -76,6 +253,40 @@ sc__vformat(const char *fmt, va_list ap)
 		memcpy(s, small, (size_t)n + 1);
 	else
 		vsnprintf(s, (size_t)n + 1, fmt, ap);
+	return s;
+}
+
+/* ---- building explanations ---- */
+
+char *
+sc__vformat(const char *fmt, va_list ap)
+{
+	/* most texts fit: formatted once, then copied at their size */
+	char small[256];
+	struct text_out o = { small, sizeof(small), 0 };
+	va_list aq;
+	bool known;
+	char *s;
+
+	va_copy(aq, ap);
+	known = format_text(&o, fmt, aq);
+	va_end(aq);
+	if (!known)
+		return vformat_stdio(fmt, ap);
+	if (o.len > INT_MAX)
+		return NULL; /* what vsnprintf fails with */
+	s = malloc(o.len + 1);
+	if (!s)
+		return NULL;
+	if (o.len < sizeof(small)) {
+		memcpy(s, small, o.len);
+	} else {
+		o = (struct text_out){ s, o.len, 0 };
+		va_copy(aq, ap);
+		format_text(&o, fmt, aq);
+		va_end(aq);
+	}
+	s[o.len] = 0;
 	return s;
 }
 

@@ -12,11 +12,16 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include <float.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "callfeed.h"
+#include "src/diagnosis/classify_impl.h"
 #include "sipcause/diagnosis/classify.h"
 #include "sipcause/diagnosis/diagnosis.h"
 #include "sipcause/diagnosis/evidence.h"
@@ -396,10 +401,9 @@ test_not_registered(void **state)
 	sc_calltab_flush(f->tab, T0 + 2000 * MS, collect, f);
 	assert_int_equal(f->ndone, 2);
 	{
-		struct sc_diagnosis *inv =
-		        diagnose(f, strcmp(f->done[0]->call_id, "reg-1")
-		                            ? f->done[0]
-		                            : f->done[1]);
+		struct sc_diagnosis *inv = diagnose(
+		        f, strcmp(f->done[0]->call_id, "reg-1") ? f->done[0]
+		                                                : f->done[1]);
 
 		expect_verdict(inv, "unavailable.not-registered",
 		               SC_CAT_UNAVAILABLE);
@@ -700,7 +704,8 @@ test_attempt_verdicts(void **state)
 	assert_int_equal(sc_diagnosis_attempt(c, 0)->code, 400);
 	assert_int_equal(sc_diagnosis_attempt(c, 0)->cat, SC_CAT_PROTOCOL);
 	assert_ptr_equal(sc_diagnosis_attempt(c, 1), &c->verdict);
-	assert_non_null(strstr(sc_diagnosis_attempt(c, 0)->outcome, "REGISTER"));
+	assert_non_null(
+	        strstr(sc_diagnosis_attempt(c, 0)->outcome, "REGISTER"));
 	flt.code = 400;
 	assert_true(sc_filter_match(&flt, c));
 	flt.code = 486;
@@ -814,7 +819,8 @@ test_sends_counted_over_attempt(void **state)
 	expect_verdict(c, "timeout.no-provisional", SC_CAT_TIMEOUT);
 	assert_true(cites(&c->verdict, "sent 2 times over 0.5 s"));
 	assert_int_equal(sc_diagnosis_attempt(c, 0)->cat, SC_CAT_TIMEOUT);
-	assert_true(cites(sc_diagnosis_attempt(c, 0), "sent 3 times over 1.5 s"));
+	assert_true(
+	        cites(sc_diagnosis_attempt(c, 0), "sent 3 times over 1.5 s"));
 }
 
 static void
@@ -907,6 +913,96 @@ test_duplicates_finding(void **state)
 	assert_false(has_finding(c, "retransmission"));
 }
 
+/* sc__vformat() gives what vsnprintf gives for @fmt. */
+static void SC_PRINTF(1, 2) same_as_printf(const char *fmt, ...)
+{
+	char want[1024];
+	va_list ap, aq;
+	char *got;
+
+	va_start(ap, fmt);
+	va_copy(aq, ap);
+	vsnprintf(want, sizeof(want), fmt, aq);
+	va_end(aq);
+	got = sc__vformat(fmt, ap);
+	va_end(ap);
+	assert_non_null(got);
+	assert_string_equal(got, want);
+	free(got);
+}
+
+/* A deterministic stream of 64-bit values (splitmix64). */
+static uint64_t
+next_random(uint64_t *state)
+{
+	uint64_t z = (*state += UINT64_C(0x9E3779B97F4A7C15));
+
+	z = (z ^ (z >> 30)) * UINT64_C(0xBF58476D1CE4E5B9);
+	z = (z ^ (z >> 27)) * UINT64_C(0x94D049BB133111EB);
+	return z ^ (z >> 31);
+}
+
+/* The texts of the diagnosis are formatted without stdio where it
+ * can: each conversion it knows, and each it leaves to vsnprintf. */
+static void
+test_format_like_printf(void **state)
+{
+	static const double tenths[] = {
+		0.0,       -0.0,        0.05,
+		0.15,      0.25,        0.35,
+		0.45,      0.95,        -0.05,
+		-0.25,     -0.04,       0.04999,
+		1.25,      2.5,         99.95,
+		1e-300,    DBL_MIN,     4.9e-324,
+		1e14,      1e14 + 0.25, 999999999999999.9,
+		1e15,      -1e15,       1e300,
+		DBL_MAX,   -DBL_MAX,    INFINITY,
+		-INFINITY, NAN,
+	};
+	char longer[600];
+	uint64_t seed = 1;
+
+	(void)state;
+	same_as_printf("plain text");
+	same_as_printf("%s", "");
+	same_as_printf("%s from %s to %s %s.", "INVITE", "alice", "bob",
+	               "was answered");
+	same_as_printf("%d %d %d %u %u", 0, -7, INT_MIN, 0u, UINT_MAX);
+	same_as_printf("%ld %lu %lld %llu %zu", LONG_MIN, ULONG_MAX, LLONG_MIN,
+	               ULLONG_MAX, SIZE_MAX);
+	same_as_printf("%" PRIu32 " %" PRIu64 " %" PRId64 " %i", UINT32_MAX,
+	               UINT64_MAX, INT64_MIN, 42);
+	same_as_printf("100%% %s%%", "sure");
+	same_as_printf("the %s hung up after %.1f s%s", "caller", 12.345, "");
+	/* left to vsnprintf: other conversions, flags, widths */
+	same_as_printf("%x %5d %-3s| %.*s %c %zd %.2f %e", 255u, 42, "a", 2,
+	               "abc", 'z', (size_t)3, 1.005, 1.5);
+	/* longer than the first buffer, and at its edge */
+	memset(longer, 'x', sizeof(longer) - 1);
+	longer[sizeof(longer) - 1] = 0;
+	same_as_printf("%s %d", longer, 1);
+	for (size_t n = 250; n < 260; n++)
+		same_as_printf("%.1f|%s", 0.5, longer + sizeof(longer) - 1 - n);
+	/* %.1f: printf's rounding of the exact binary value, halves to
+	 * even, over chosen and random values */
+	for (size_t i = 0; i < SC_COUNTOF(tenths); i++)
+		same_as_printf("%.1f", tenths[i]);
+	for (int i = 0; i < 20000; i++) {
+		uint64_t r = next_random(&seed);
+		double bits_value;
+		int64_t ns = (int64_t)(r % UINT64_C(100000000000000));
+
+		same_as_printf("%.1f s", (double)ns / 1e9);
+		same_as_printf("%.1f", (double)(int64_t)(r % 20001) / 200 - 50);
+		memcpy(&bits_value, &r, sizeof(bits_value));
+		same_as_printf("%.1f", bits_value);
+		/* a 53-bit value over a power of two: exact, any tenths */
+		same_as_printf("%.1f",
+		               (double)(r >> 11) /
+		                       (double)(UINT64_C(1) << (r % 60)));
+	}
+}
+
 int
 main(void)
 {
@@ -946,6 +1042,7 @@ main(void)
 		T(test_meaning_by_method),
 		T(test_meaning_invite_refer),
 		cmocka_unit_test(test_rule_ids),
+		cmocka_unit_test(test_format_like_printf),
 		T(test_sends_counted_over_attempt),
 		T(test_sent_one_time),
 		T(test_retried_names_next),
