@@ -98,10 +98,15 @@ sc__annotate(struct sc__cctx *x)
 	sc__success_meaning(x->out, x->txn->method);
 	if (r->status >= 100 && r->status < 200)
 		return; /* provisional: the code says it all */
-	sc_response_facts_from_msgs(&facts, x->req, r, &wbuf);
-	facts.accepted_later = accepted_later(x);
-	if (!sc_evidence_cause(&facts, &cause))
-		cause.rule = NULL;
+	/* sc_evidence_cause() names no cause for a success: its facts
+	 * would only be collected to be dropped */
+	cause.rule = NULL;
+	if (r->status <= 0 || r->status >= 300) {
+		sc_response_facts_from_msgs(&facts, x->req, r, &wbuf);
+		facts.accepted_later = accepted_later(x);
+		if (!sc_evidence_cause(&facts, &cause))
+			cause.rule = NULL;
+	}
 	if (rule_evidence(x, &cause, true))
 		return;
 	for (size_t i = 0; i < sc__nresponse_rules; i++) {
