@@ -6,6 +6,9 @@
 #include "config.h"
 
 #include <string.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 #include "sipcause/frame/sipframe.h"
 #include "sipcause/util/str.h"
@@ -31,6 +34,37 @@ sc_transport_name(enum sc_transport t)
 	return "?";
 }
 
+#if defined(__SSE2__)
+/*
+ * The scans below look at 16 bytes at a time (SSE2 is in every x86-64):
+ * whole blocks from the start, then the 16 bytes before the end, of which
+ * the bits of bytes seen already are shifted out (16 - left of them).
+ * Spans shorter than 16 bytes go byte by byte, as on targets without
+ * SSE2.
+ */
+static inline __m128i
+load16(const uint8_t *p)
+{
+	return _mm_loadu_si128((const __m128i *)(const void *)p);
+}
+
+/* Bit k set where byte k of @v is @c. */
+static inline unsigned
+bytes_eq(__m128i v, char c)
+{
+	return (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8(c)));
+}
+
+/* Bit k set where byte k at @p ends a line (CR or LF). */
+static inline unsigned
+line_end_bits(const uint8_t *p)
+{
+	__m128i v = load16(p);
+
+	return bytes_eq(v, '\n') | bytes_eq(v, '\r');
+}
+#endif
+
 /*
  * Length of the first line of @p without its line end; SIZE_MAX if none.
  * A bare CR ends the line too: damaged captures have them, and readers
@@ -39,19 +73,57 @@ sc_transport_name(enum sc_transport t)
 static size_t
 line_length(const uint8_t *p, size_t len)
 {
+	size_t i = 0;
+
 	if (len > MAX_START_LINE)
 		len = MAX_START_LINE;
-	for (size_t i = 0; i < len; i++)
+#if defined(__SSE2__)
+	if (len >= 16) {
+		unsigned m;
+
+		for (; i + 16 <= len; i += 16)
+			if ((m = line_end_bits(p + i)) != 0)
+				return i + (size_t)__builtin_ctz(m);
+		m = line_end_bits(p + len - 16) >> (i + 16 - len);
+		return m ? i + (size_t)__builtin_ctz(m) : SIZE_MAX;
+	}
+#endif
+	for (; i < len; i++)
 		if (p[i] == '\n' || p[i] == '\r')
 			return i;
 	return SIZE_MAX;
 }
 
+/* The 4 or 8 bytes at @p as one word, to compare several at once. */
+static inline uint32_t
+load32(const void *p)
+{
+	uint32_t v;
+
+	memcpy(&v, p, sizeof(v));
+	return v;
+}
+
+static inline uint64_t
+load64(const void *p)
+{
+	uint64_t v;
+
+	memcpy(&v, p, sizeof(v));
+	return v;
+}
+
+/*
+ * "SIP/2.0", ASCII case-insensitively. OR 0x20 turns a byte into a lower-
+ * case letter only when it is that letter in either case, so the letters
+ * are compared that way and the other bytes as they are.
+ */
 static bool
 is_sip_version(const uint8_t *p, size_t len)
 {
-	return len == 7 && sc_str_caseeq(sc_str_make((const char *)p, 7),
-	                                 SC_STR_LIT("SIP/2.0"));
+	return len == 7 &&
+	       (load32(p) | load32("\x20\x20\x20\0")) == load32("sip/") &&
+	       load32(p + 3) == load32("/2.0");
 }
 
 /* "SIP/2.0 NNN[ reason]" */
@@ -72,38 +144,87 @@ is_uri_byte(uint8_t c)
 	return c != ' ' && c != '\t' && c != '\r' && c != '\n' && c != 0;
 }
 
+#if defined(__SSE2__)
+/* Bit k set where byte k at @p is no URI byte; *colon set when one is a
+ * colon. */
+static inline unsigned
+non_uri_bits(const uint8_t *p, unsigned *colon)
+{
+	__m128i v = load16(p);
+
+	*colon = bytes_eq(v, ':');
+	return bytes_eq(v, ' ') | bytes_eq(v, '\t') | bytes_eq(v, '\r') |
+	       bytes_eq(v, '\n') | bytes_eq(v, 0);
+}
+#endif
+
+/*
+ * Whether [p + i, p + end) is a Request-URI: anything but white space and
+ * NUL (URIs on the wire are not always clean; reports escape what they
+ * print), with a colon, as a URI has a scheme: "sip:", "tel:", "urn:"...
+ * The bytes before @i are readable.
+ */
+static bool
+is_uri(const uint8_t *p, size_t i, size_t end)
+{
+	bool colon = false;
+
+#if defined(__SSE2__)
+	if (end >= 16) {
+		unsigned c, shift;
+
+		for (; i + 16 <= end; i += 16) {
+			if (non_uri_bits(p + i, &c))
+				return false;
+			colon |= c != 0;
+		}
+		shift = (unsigned)(i + 16 - end);
+		if (non_uri_bits(p + end - 16, &c) >> shift)
+			return false;
+		return colon || c >> shift;
+	}
+#endif
+	for (; i < end; i++) {
+		if (!is_uri_byte(p[i]))
+			return false;
+		colon |= p[i] == ':';
+	}
+	return colon;
+}
+
 /* "METHOD SP Request-URI SP SIP/2.0" */
 static bool
 is_request_line(const uint8_t *p, size_t len)
 {
-	size_t i = 0, uri_start, uri_end;
+	size_t i = 0, uri_end;
 
-	while (i < len && sc_ascii_is_token(p[i]))
-		i++;
-	if (i == 0 || i >= len || p[i] != ' ')
+	/* the version ends the line, so the URI ends before its space */
+	if (len < 11 || p[len - 8] != ' ' || !is_sip_version(p + len - 7, 7))
 		return false;
-	/* anything but white space and NUL: URIs on the wire are not
-	 * always clean (reports escape what they print) */
-	uri_start = ++i;
-	while (i < len && is_uri_byte(p[i]))
+	uri_end = len - 8;
+	while (i < uri_end && sc_ascii_is_token(p[i]))
 		i++;
-	uri_end = i;
-	/* a URI has a scheme: "sip:", "sips:", "tel:", "urn:"... */
-	if (uri_end == uri_start ||
-	    !memchr(p + uri_start, ':', uri_end - uri_start) || i >= len ||
-	    p[i] != ' ')
+	if (i == 0 || i >= uri_end || p[i] != ' ')
 		return false;
-	return is_sip_version(p + i + 1, len - i - 1);
+	return is_uri(p, i + 1, uri_end);
+}
+
+/* Length of the start line @p begins with, without its line end; SIZE_MAX
+ * when it begins with none. */
+static size_t
+start_line_length(const uint8_t *p, size_t len)
+{
+	size_t n = line_length(p, len);
+
+	if (n == SIZE_MAX || !(is_status_line(p, n) || is_request_line(p, n)))
+		return SIZE_MAX;
+	return n;
 }
 
 bool
 sc_sipframe_is_start(const uint8_t *p, size_t len)
 {
-	size_t n = line_length(p, len);
-
-	if (n == SIZE_MAX)
-		return false;
-	return is_status_line(p, n) || is_request_line(p, n);
+	return start_line_length(p, len) != SIZE_MAX;
 }
 
 /*
@@ -181,6 +302,44 @@ is_bare_start(const uint8_t *p, size_t len)
 /* The Content-Length of a message, as the head's lines said it. */
 enum clen_state { CLEN_ABSENT, CLEN_SET, CLEN_BAD };
 
+/* The 14 bytes at @p are "Content-Length" in any case (as in
+ * is_sip_version()). */
+static bool
+is_content_length_name(const uint8_t *p)
+{
+	return (load64(p) | load64("\x20\x20\x20\x20\x20\x20\x20\0")) ==
+	               load64("content-") &&
+	       (load64(p + 6) | load64("\x20\0\x20\x20\x20\x20\x20\x20")) ==
+	               load64("t-length");
+}
+
+/*
+ * The value [p + i, p + end) of a Content-Length: digits with blanks
+ * around them, at most UINT32_MAX (what sc_str_to_u64() accepts, without
+ * the call: every message has one).
+ */
+static enum clen_state
+length_value(const uint8_t *p, size_t i, size_t end, uint64_t *value)
+{
+	uint64_t n = 0;
+
+	while (i < end && (p[i] == ' ' || p[i] == '\t'))
+		i++;
+	while (end > i && (p[end - 1] == ' ' || p[end - 1] == '\t'))
+		end--;
+	if (i == end)
+		return CLEN_BAD;
+	for (; i < end; i++) {
+		if (!sc_ascii_is_digit(p[i]))
+			return CLEN_BAD;
+		n = n * 10 + (unsigned)(p[i] - '0');
+		if (n > UINT32_MAX)
+			return CLEN_BAD;
+	}
+	*value = n;
+	return CLEN_SET;
+}
+
 /*
  * If the line [line, line + n) is a Content-Length (or compact "l")
  * header, its value into *value (or CLEN_BAD when unreadable).
@@ -188,59 +347,131 @@ enum clen_state { CLEN_ABSENT, CLEN_SET, CLEN_BAD };
 static enum clen_state
 content_length_line(const uint8_t *line, size_t n, uint64_t *value)
 {
-	struct sc_str l = sc_str_make((const char *)line, n);
-	const char *colon;
-	size_t i = 0;
+	size_t i = 0, colon, end = n;
 
-	/* most lines are told apart by their first letter */
 	while (i < n && (line[i] == ' ' || line[i] == '\t'))
 		i++;
-	if (i == n || ((line[i] | 0x20) != 'c' && (line[i] | 0x20) != 'l'))
+	if (i == n)
 		return CLEN_ABSENT;
-	colon = memchr(l.p, ':', l.len);
-	if (!colon)
+	if ((line[i] | 0x20) == 'l')
+		colon = i + 1;
+	else if (n - i >= 14 && is_content_length_name(line + i))
+		colon = i + 14;
+	else
 		return CLEN_ABSENT;
-	if (l.len > 0 && l.p[l.len - 1] == '\r')
-		l.len--;
-	struct sc_str name =
-	        sc_str_trim(sc_str_make(l.p, (size_t)(colon - l.p)));
-	if (!sc_str_caseeq_cstr(name, "Content-Length") &&
-	    !sc_str_caseeq_cstr(name, "l"))
+	/* the name, then blanks, then the line's first colon */
+	while (colon < n && (line[colon] == ' ' || line[colon] == '\t'))
+		colon++;
+	if (colon == n || line[colon] != ':')
 		return CLEN_ABSENT;
-	struct sc_str val =
-	        sc_str_make(colon + 1, l.len - (size_t)(colon + 1 - l.p));
-	return sc_str_to_u64(val, UINT32_MAX, value) ? CLEN_SET : CLEN_BAD;
+	if (line[end - 1] == '\r')
+		end--;
+	return length_value(line, colon + 1, end, value);
+}
+
+/* Where measure_head() is in the head: the line being read, and what
+ * the lines before said of the Content-Length. */
+struct head_scan {
+	size_t line;
+	enum clen_state clen;
+	uint64_t *value;
+};
+
+/*
+ * The LF at @nl ends the line at h->line: it may be the Content-Length,
+ * and a blank line after it ends the head. Returns the head's length, or
+ * SIZE_MAX with h->line moved on to the next line.
+ */
+static inline size_t
+head_line_end(const uint8_t *p, size_t len, size_t nl, struct head_scan *h)
+{
+	size_t line = h->line, next = nl + 1;
+
+	if (h->clen == CLEN_ABSENT) {
+		/* most lines are told apart by their first bytes: "co",
+		 * "l", or a blank (' ' | 0x20 and '\t' | 0x20 are ' ' and
+		 * ')'); a line that starts with "c" has a second byte, be
+		 * it its LF */
+		uint8_t c = p[line] | 0x20;
+
+		if ((c == 'c' && (p[line + 1] | 0x20) == 'o') || c == 'l' ||
+		    c == ' ' || c == ')')
+			h->clen = content_length_line(p + line, nl - line,
+			                              h->value);
+	}
+	h->line = next;
+	if (next < len) {
+		if (p[next] == '\n')
+			return next + 1;
+		if (p[next] == '\r' && next + 1 < len && p[next + 1] == '\n')
+			return next + 2;
+	}
+	return SIZE_MAX;
+}
+
+#if defined(__SSE2__)
+/* head_line_end() for each LF of the bits @lf of the 16 bytes at @i. */
+static inline size_t
+head_lines(const uint8_t *p, size_t len, size_t i, unsigned lf,
+           struct head_scan *h)
+{
+	for (; lf; lf &= lf - 1) {
+		size_t head =
+		        head_line_end(p, len, i + (size_t)__builtin_ctz(lf), h);
+
+		if (head != SIZE_MAX)
+			return head;
+	}
+	return SIZE_MAX;
+}
+#endif
+
+/* measure_head() from byte @i on. */
+static inline size_t
+scan_head(const uint8_t *p, size_t len, size_t i, struct head_scan *h)
+{
+	size_t head;
+
+#if defined(__SSE2__)
+	if (len >= 16) {
+		for (; i + 16 <= len; i += 16) {
+			head = head_lines(p, len, i,
+			                  bytes_eq(load16(p + i), '\n'), h);
+			if (head != SIZE_MAX)
+				return head;
+		}
+		return head_lines(p, len, i,
+		                  bytes_eq(load16(p + len - 16), '\n') >>
+		                          (i + 16 - len),
+		                  h);
+	}
+#endif
+	for (; i < len; i++) {
+		if (p[i] != '\n')
+			continue;
+		head = head_line_end(p, len, i, h);
+		if (head != SIZE_MAX)
+			return head;
+	}
+	return SIZE_MAX;
 }
 
 /*
  * One pass over the head's lines: returns the offset just past the
  * blank line ending the headers, or SIZE_MAX, and the first Content-
  * Length header before it (or compact "l"). Accepts CRLF and bare LF
- * line ends (and their mixtures).
+ * line ends (and their mixtures). The first LF is at @from or after it
+ * (the start line has been read).
  */
 static size_t
-measure_head(const uint8_t *p, size_t len, enum clen_state *clen,
+measure_head(const uint8_t *p, size_t len, size_t from, enum clen_state *clen,
              uint64_t *value)
 {
-	size_t off = 0;
+	struct head_scan h = { 0, CLEN_ABSENT, value };
+	size_t head = scan_head(p, len, from, &h);
 
-	*clen = CLEN_ABSENT;
-	while (off < len) {
-		const uint8_t *nl = memchr(p + off, '\n', len - off);
-		size_t end;
-
-		if (!nl)
-			return SIZE_MAX;
-		end = (size_t)(nl - p);
-		if (*clen == CLEN_ABSENT)
-			*clen = content_length_line(p + off, end - off, value);
-		off = end + 1;
-		if (off < len && p[off] == '\n')
-			return off + 1;
-		if (off + 1 < len && p[off] == '\r' && p[off + 1] == '\n')
-			return off + 2;
-	}
-	return SIZE_MAX;
+	*clen = h.clen;
+	return head;
 }
 
 enum sc_frame_result
@@ -248,18 +479,20 @@ sc_sipframe_measure(const uint8_t *p, size_t len, bool is_stream,
                     size_t *msg_len, unsigned *flags)
 {
 	enum clen_state state;
-	size_t hdr;
+	size_t hdr, start = start_line_length(p, len);
 	uint64_t clen = 0;
 
 	*flags = 0;
 	*msg_len = 0;
-	if (!sc_sipframe_is_start(p, len) &&
-	    (is_stream || !is_bare_start(p, len)))
-		return line_length(p, len) == SIZE_MAX && is_stream &&
-		                       len < MAX_START_LINE
-		               ? SC_FRAME_PARTIAL
-		               : SC_FRAME_NOT_SIP;
-	hdr = measure_head(p, len, &state, &clen);
+	if (start == SIZE_MAX) {
+		if (is_stream || !is_bare_start(p, len))
+			return line_length(p, len) == SIZE_MAX && is_stream &&
+			                       len < MAX_START_LINE
+			               ? SC_FRAME_PARTIAL
+			               : SC_FRAME_NOT_SIP;
+		start = len; /* the line has no end */
+	}
+	hdr = measure_head(p, len, start, &state, &clen);
 	if (hdr == SIZE_MAX) {
 		if (is_stream && len < SC_MAX_SIP_MSG)
 			return SC_FRAME_PARTIAL;
