@@ -199,19 +199,41 @@ draft_init(struct draft *d, const struct sc_rawmsg *raw, struct sc_arena *tmp,
 
 /* ---- the final copy ------------------------------------------------------ */
 
+/* Copy @len bytes and a NUL; short strings without a call (two
+ * overlapping moves). */
+static inline void
+put_str(char *w, const char *s, size_t len)
+{
+	if (len > 32) {
+		memcpy(w, s, len);
+	} else if (len >= 16) {
+		memcpy(w, s, 16);
+		memcpy(w + len - 16, s + len - 16, 16);
+	} else if (len >= 8) {
+		memcpy(w, s, 8);
+		memcpy(w + len - 8, s + len - 8, 8);
+	} else if (len >= 4) {
+		memcpy(w, s, 4);
+		memcpy(w + len - 4, s + len - 4, 4);
+	} else if (len > 0) {
+		w[0] = s[0];
+		w[len / 2] = s[len / 2];
+		w[len - 1] = s[len - 1];
+	}
+	w[len] = '\0';
+}
+
 struct pool {
 	char *p;
 	size_t off;
 };
 
-static char *
+static const char *
 pool_str(struct pool *pl, const char *s, size_t len)
 {
 	char *d = pl->p + pl->off;
 
-	if (len)
-		memcpy(d, s, len);
-	d[len] = '\0';
+	put_str(d, s, len);
 	pl->off += len + 1;
 	return d;
 }
@@ -296,71 +318,117 @@ _Static_assert(F__COUNT < 256, "field numbers fit in unsigned char");
 /* struct draft's set has a bit per field */
 _Static_assert(F__COUNT <= 64, "a bit per field in a uint64_t");
 
-/* Does @b end with the bytes of @a? Both are non-empty (see below). */
-static inline bool
-ends_with(const struct sc_str *b, const struct sc_str *a)
+/* Unaligned loads in the machine's byte order. */
+static inline uint64_t
+load64(const char *p)
 {
-	return b->len >= a->len && b->p[b->len - 1] == a->p[a->len - 1] &&
-	       memcmp(b->p + b->len - a->len, a->p, a->len) == 0;
+	uint64_t v;
+
+	memcpy(&v, p, sizeof(v));
+	return v;
+}
+
+static inline uint32_t
+load32(const char *p)
+{
+	uint32_t v;
+
+	memcpy(&v, p, sizeof(v));
+	return v;
+}
+
+static inline uint16_t
+load16(const char *p)
+{
+	uint16_t v;
+
+	memcpy(&v, p, sizeof(v));
+	return v;
 }
 
 /*
- * For each string field, the earlier field whose copy it can share (its
- * bytes end that one's: a Via sent-by ends its URI, the CSeq method is
- * the request's, a response repeats From and To...), else F_NONE; returns
- * the bytes of the strings that need a copy of their own. Strings are
- * read-only and NUL-terminated, so sharing is invisible to readers.
- * Only the fields with a copy of their own are candidates, and only
- * those whose last byte falls in the same one of 32 buckets: this runs
- * on every message, and comparing each field with every earlier one
- * was a fifth of the message's final copy.
+ * memcmp(@a, @b, @len) == 0 without a call for the short strings of a
+ * message: words from the start, the last one overlapping the one before.
  */
-#define SHARE_BUCKETS 32
+static inline bool
+same_bytes(const char *a, const char *b, size_t len)
+{
+	if (len >= 8) {
+		for (size_t i = 0; i + 8 < len; i += 8)
+			if (load64(a + i) != load64(b + i))
+				return false;
+		return load64(a + len - 8) == load64(b + len - 8);
+	}
+	if (len >= 4)
+		return load32(a) == load32(b) &&
+		       load32(a + len - 4) == load32(b + len - 4);
+	if (len >= 2)
+		return load16(a) == load16(b) &&
+		       load16(a + len - 2) == load16(b + len - 2);
+	return len == 0 || a[0] == b[0];
+}
+
+/*
+ * For each string field, its offset among the strings of the final
+ * block; returns the bytes of those strings and in *@owned the fields
+ * that have a copy of their own. A field whose bytes end an earlier such
+ * field's shares that copy (a Via sent-by ends its URI, the CSeq method
+ * is the request's, a response repeats From and To...). Strings are
+ * read-only and NUL-terminated, so sharing is invisible to readers.
+ *
+ * This runs on every message: the candidates are only the fields with
+ * a copy of their own and the same last byte (bytes above 127 share a
+ * bucket with their lower half), compared inline rather than by
+ * memcmp(). Which owner a field shares does not change which fields own
+ * a copy: that is whether any earlier owner ends with the field.
+ */
+#define SHARE_BUCKETS 128
 
 static size_t
-plan_strings(const struct draft *d, unsigned char share[F__COUNT])
+plan_strings(const struct draft *d, size_t off[F__COUNT], uint64_t *owned)
 {
-	/* owners by last byte, in field order: first, last, next */
-	unsigned char head[SHARE_BUCKETS], tail[SHARE_BUCKETS];
-	unsigned char next[F__COUNT];
-	unsigned char first_owner = F_NONE;
+	unsigned char head[SHARE_BUCKETS], next[F__COUNT];
+	uint64_t own = 0;
 	size_t size = 0;
 
 	memset(head, F_NONE, sizeof(head));
 	for (uint64_t set = d->set; set; set &= set - 1) {
 		unsigned f = (unsigned)__builtin_ctzll(set);
-		const struct sc_str *s = &d->s[f];
-		unsigned bucket = 0;
+		const char *p = d->s[f].p;
+		size_t len = d->s[f].len;
+		unsigned o, bucket;
 
-		share[f] = F_NONE;
-		if (s->len == 0) {
-			/* "" ends every string: the first one */
-			share[f] = first_owner;
-		} else {
-			bucket =
-			        (unsigned char)s->p[s->len - 1] % SHARE_BUCKETS;
-			for (unsigned o = head[bucket]; o != F_NONE;
-			     o = next[o]) {
-				if (ends_with(&d->s[o], s)) {
-					share[f] = (unsigned char)o;
-					break;
-				}
+		if (len == 0) {
+			/* "" ends every string: the first one's NUL */
+			if (own) {
+				o = (unsigned)__builtin_ctzll(own);
+				off[f] = off[o] + d->s[o].len;
+			} else {
+				own |= UINT64_C(1) << f;
+				off[f] = size;
+				size += 1;
+			}
+			continue; /* ends no other string */
+		}
+		bucket = (unsigned char)p[len - 1] % SHARE_BUCKETS;
+		for (o = head[bucket]; o != F_NONE; o = next[o]) {
+			size_t olen = d->s[o].len;
+
+			if (olen >= len &&
+			    same_bytes(d->s[o].p + olen - len, p, len)) {
+				off[f] = off[o] + olen - len;
+				break;
 			}
 		}
-		if (share[f] != F_NONE)
+		if (o != F_NONE)
 			continue;
-		size += s->len + 1;
-		if (first_owner == F_NONE)
-			first_owner = (unsigned char)f;
-		if (s->len == 0)
-			continue; /* ends no other string */
-		next[f] = F_NONE;
-		if (head[bucket] == F_NONE)
-			head[bucket] = (unsigned char)f;
-		else
-			next[tail[bucket]] = (unsigned char)f;
-		tail[bucket] = (unsigned char)f;
+		own |= UINT64_C(1) << f;
+		off[f] = size;
+		size += len + 1;
+		next[f] = head[bucket];
+		head[bucket] = (unsigned char)f;
 	}
+	*owned = own;
 	return size;
 }
 
@@ -375,15 +443,16 @@ copy_out(struct draft *d, const struct sc_rawmsg *raw, struct sc_slab *slab)
 	struct sc_msg *m = d->m;
 	size_t nframes = raw->frames ? raw->nframes : 0;
 	size_t size = sizeof(struct sc_msg) + nframes * sizeof(uint64_t);
-	unsigned char share[F__COUNT];
-	const char *placed[F__COUNT];
+	size_t off[F__COUNT];
+	uint64_t owned;
 	struct sc_msg *out;
 	struct pool pl;
+	char *strs;
 
 	/* frames first: the SDP structs after them stay aligned */
 	if (d->sdp)
 		size += sdp_size(d->sdp);
-	size += plan_strings(d, share);
+	size += plan_strings(d, off, &owned);
 	out = sc_slab_alloc(slab, size);
 	if (!out)
 		return NULL;
@@ -397,15 +466,13 @@ copy_out(struct draft *d, const struct sc_rawmsg *raw, struct sc_slab *slab)
 	}
 	if (d->sdp)
 		m->sdp = sdp_copy(&pl, d->sdp);
+	strs = pl.p + pl.off;
 	for (uint64_t set = d->set; set; set &= set - 1) {
 		unsigned f = (unsigned)__builtin_ctzll(set);
-		const char *s;
+		char *s = strs + off[f];
 
-		if (share[f] == F_NONE)
-			s = pool_str(&pl, d->s[f].p, d->s[f].len);
-		else
-			s = placed[share[f]] + d->s[share[f]].len - d->s[f].len;
-		placed[f] = s;
+		if (owned & (UINT64_C(1) << f))
+			put_str(s, d->s[f].p, d->s[f].len);
 		memcpy((char *)m + fld_off[f], &s, sizeof(s));
 	}
 	for (size_t i = 0; i < SC_COUNTOF(fld_len); i++)
