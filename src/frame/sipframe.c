@@ -11,6 +11,7 @@
 #endif
 
 #include "sipcause/frame/sipframe.h"
+#include "sipcause/util/load.h"
 #include "sipcause/util/str.h"
 
 /* A start line longer than this is not worth recognising. */
@@ -94,25 +95,6 @@ line_length(const uint8_t *p, size_t len)
 	return SIZE_MAX;
 }
 
-/* The 4 or 8 bytes at @p as one word, to compare several at once. */
-static inline uint32_t
-load32(const void *p)
-{
-	uint32_t v;
-
-	memcpy(&v, p, sizeof(v));
-	return v;
-}
-
-static inline uint64_t
-load64(const void *p)
-{
-	uint64_t v;
-
-	memcpy(&v, p, sizeof(v));
-	return v;
-}
-
 /*
  * "SIP/2.0", ASCII case-insensitively. OR 0x20 turns a byte into a lower-
  * case letter only when it is that letter in either case, so the letters
@@ -122,8 +104,9 @@ static bool
 is_sip_version(const uint8_t *p, size_t len)
 {
 	return len == 7 &&
-	       (load32(p) | load32("\x20\x20\x20\0")) == load32("sip/") &&
-	       load32(p + 3) == load32("/2.0");
+	       (sc_load_u32(p) | sc_load_u32("\x20\x20\x20\0")) ==
+	               sc_load_u32("sip/") &&
+	       sc_load_u32(p + 3) == sc_load_u32("/2.0");
 }
 
 /* "SIP/2.0 NNN[ reason]" */
@@ -307,10 +290,12 @@ enum clen_state { CLEN_ABSENT, CLEN_SET, CLEN_BAD };
 static bool
 is_content_length_name(const uint8_t *p)
 {
-	return (load64(p) | load64("\x20\x20\x20\x20\x20\x20\x20\0")) ==
-	               load64("content-") &&
-	       (load64(p + 6) | load64("\x20\0\x20\x20\x20\x20\x20\x20")) ==
-	               load64("t-length");
+	return (sc_load_u64(p) |
+	        sc_load_u64("\x20\x20\x20\x20\x20\x20\x20\0")) ==
+	               sc_load_u64("content-") &&
+	       (sc_load_u64(p + 6) |
+	        sc_load_u64("\x20\0\x20\x20\x20\x20\x20\x20")) ==
+	               sc_load_u64("t-length");
 }
 
 /*

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "msgdraft.h"
+#include "sipcause/util/load.h"
 
 /* ---- address-like values ------------------------------------------------- */
 
@@ -553,31 +554,21 @@ header_index_init(struct hindex *ix)
  * where @lname has a letter (bit 0x40 set), and exactly elsewhere, so
  * that no other byte (a CR is '-' with 0x20 cleared) passes for one.
  */
-static inline uint64_t
-load8(const char *p)
-{
-	uint64_t w;
-
-	memcpy(&w, p, sizeof(w));
-	return w;
-}
-
 static inline bool
 eq8(const char *s, const char *lname)
 {
-	uint64_t l = load8(lname);
+	uint64_t l = sc_load_u64(lname);
 
-	return (load8(s) | ((l & UINT64_C(0x4040404040404040)) >> 1)) == l;
+	return (sc_load_u64(s) | ((l & UINT64_C(0x4040404040404040)) >> 1)) ==
+	       l;
 }
 
 static inline bool
 eq4(const char *s, const char *lname)
 {
-	uint32_t w, l;
+	uint32_t l = sc_load_u32(lname);
 
-	memcpy(&w, s, sizeof(w));
-	memcpy(&l, lname, sizeof(l));
-	return (w | ((l & UINT32_C(0x40404040)) >> 1)) == l;
+	return (sc_load_u32(s) | ((l & UINT32_C(0x40404040)) >> 1)) == l;
 }
 
 /* @s equals @lname (lower case, @s.len bytes) ASCII case-insensitively. */

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "msgdraft.h"
+#include "sipcause/util/load.h"
 #include "sipcause/util/slab.h"
 
 /*
@@ -318,34 +319,6 @@ _Static_assert(F__COUNT < 256, "field numbers fit in unsigned char");
 /* struct draft's set has a bit per field */
 _Static_assert(F__COUNT <= 64, "a bit per field in a uint64_t");
 
-/* Unaligned loads in the machine's byte order. */
-static inline uint64_t
-load64(const char *p)
-{
-	uint64_t v;
-
-	memcpy(&v, p, sizeof(v));
-	return v;
-}
-
-static inline uint32_t
-load32(const char *p)
-{
-	uint32_t v;
-
-	memcpy(&v, p, sizeof(v));
-	return v;
-}
-
-static inline uint16_t
-load16(const char *p)
-{
-	uint16_t v;
-
-	memcpy(&v, p, sizeof(v));
-	return v;
-}
-
 /*
  * memcmp(@a, @b, @len) == 0 without a call for the short strings of a
  * message: words from the start, the last one overlapping the one before.
@@ -355,16 +328,16 @@ same_bytes(const char *a, const char *b, size_t len)
 {
 	if (len >= 8) {
 		for (size_t i = 0; i + 8 < len; i += 8)
-			if (load64(a + i) != load64(b + i))
+			if (sc_load_u64(a + i) != sc_load_u64(b + i))
 				return false;
-		return load64(a + len - 8) == load64(b + len - 8);
+		return sc_load_u64(a + len - 8) == sc_load_u64(b + len - 8);
 	}
 	if (len >= 4)
-		return load32(a) == load32(b) &&
-		       load32(a + len - 4) == load32(b + len - 4);
+		return sc_load_u32(a) == sc_load_u32(b) &&
+		       sc_load_u32(a + len - 4) == sc_load_u32(b + len - 4);
 	if (len >= 2)
-		return load16(a) == load16(b) &&
-		       load16(a + len - 2) == load16(b + len - 2);
+		return sc_load_u16(a) == sc_load_u16(b) &&
+		       sc_load_u16(a + len - 2) == sc_load_u16(b + len - 2);
 	return len == 0 || a[0] == b[0];
 }
 
