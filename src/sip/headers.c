@@ -230,6 +230,13 @@ struct hdesc {
 	hparse_fn *parse;
 	bool (*plain)(struct sc_str v); /* NULL: oSIP never rejects it */
 	bool osip_single;               /* oSIP rejects a second one */
+	/*
+	 * Instead of @plain, for the headers whose check finds their parts
+	 * anyway: the check that also reads the value as @parse would
+	 * (when @store).
+	 */
+	bool (*plain_read)(struct draft *d, const struct hdesc *h,
+	                   struct sc_str v, bool store);
 };
 
 static void
@@ -404,30 +411,57 @@ p_charging_vector(struct draft *d, const struct hdesc *h, struct sc_str v)
 		set_first(d, F_ICID, unquote(d, x));
 }
 
+/* From, To: checked and read in one pass (scanner.c). */
+static bool
+r_nameaddr(struct draft *d, const struct hdesc *h, struct sc_str v, bool store)
+{
+	return plain_read_nameaddr(d, h->fld, v, false, store);
+}
+
+static bool
+r_contact(struct draft *d, const struct hdesc *h, struct sc_str v, bool store)
+{
+	(void)h;
+	return plain_read_nameaddr(d, F_CONTACT_DISPLAY, v, true, store);
+}
+
+static bool
+r_via(struct draft *d, const struct hdesc *h, struct sc_str v, bool store)
+{
+	(void)h;
+	return plain_read_via(d, v, store);
+}
+
 /* ---- the table ----------------------------------------------------------- */
 
-#define HD(s, c, once, fld, num, fn)                                 \
-	{                                                            \
-		s, sizeof(s) - 1, c, once, fld, num, fn, NULL, false \
+#define HD(s, c, once, fld, num, fn)                                       \
+	{                                                                  \
+		s, sizeof(s) - 1, c, once, fld, num, fn, NULL, false, NULL \
 	}
 /* a header oSIP parses and rejects the message for (osip_parser_cfg.c) */
-#define HO(s, c, once, fld, fn, plain, single)                       \
+#define HO(s, c, once, fld, fn, plain, single)                             \
+	{                                                                  \
+		s, sizeof(s) - 1, c, once, fld, 0, fn, plain, single, NULL \
+	}
+/* one of those, whose plain check reads it too */
+#define HR(s, c, once, fld, fn, plain_read, single)                  \
 	{                                                            \
-		s, sizeof(s) - 1, c, once, fld, 0, fn, plain, single \
+		s, sizeof(s) - 1, c, once, fld, 0, fn, NULL, single, \
+		        plain_read                                   \
 	}
 #define NUM(member) offsetof(struct sc_msg, member)
 
 static const struct hdesc hdesc[H__COUNT] = {
 	[H_CALL_ID] = HO("call-id", 'i', H_CALL_ID, F_CALL_ID, p_string,
 	                 plain_call_id, true),
-	[H_FROM] = HO("from", 'f', H_FROM, F_FROM_DISPLAY, p_nameaddr,
-	              plain_nameaddr, true),
-	[H_TO] = HO("to", 't', H_TO, F_TO_DISPLAY, p_nameaddr, plain_nameaddr,
-	            true),
+	[H_FROM] = HR("from", 'f', H_FROM, F_FROM_DISPLAY, p_nameaddr,
+	              r_nameaddr, true),
+	[H_TO] =
+	        HR("to", 't', H_TO, F_TO_DISPLAY, p_nameaddr, r_nameaddr, true),
 	[H_CSEQ] = HO("cseq", 0, H_CSEQ, F_NONE, p_cseq, plain_cseq, true),
-	[H_VIA] = HO("via", 'v', H_NONE, F_NONE, p_via, plain_via, false),
-	[H_CONTACT] = HO("contact", 'm', H_CONTACT, F_NONE, p_contact,
-	                 plain_contact, false),
+	[H_VIA] = HR("via", 'v', H_NONE, F_NONE, p_via, r_via, false),
+	[H_CONTACT] = HR("contact", 'm', H_CONTACT, F_NONE, p_contact,
+	                 r_contact, false),
 	[H_RECORD_ROUTE] =
 	        HD("record-route", 0, H_NONE, F_NONE, 0, p_record_route),
 	[H_USER_AGENT] =
@@ -479,46 +513,31 @@ static const struct hdesc hdesc[H__COUNT] = {
 };
 
 #undef NUM
+#undef HR
 #undef HO
 #undef HD
 
 bool
-header_plain(enum hid id, struct sc_str v)
-{
-	if (id <= H_LINK || id >= H__COUNT || !hdesc[id].plain)
-		return true;
-	return hdesc[id].plain(v);
-}
-
-bool
 header_check(struct draft *d, enum hid id, struct sc_str v, bool *read)
 {
-	bool first;
+	const struct hdesc *hd;
+	bool store;
 
-	if (!read)
-		return header_plain(id, v);
-	*read = false;
-	switch (id) {
-	case H_FROM:
-	case H_TO:
-	case H_CONTACT:
-		/* only the first is read (the table's "once") */
-		first = !(d->done & HBIT(id));
-		if (!plain_read_nameaddr(d,
-		                         id == H_CONTACT ? F_CONTACT_DISPLAY
-		                                         : hdesc[id].fld,
-		                         v, id == H_CONTACT, first))
-			return false;
-		d->done |= HBIT(id);
-		break;
-	case H_VIA:
-		if (!plain_read_via(d, v))
-			return false;
-		break;
-	default:
-		return header_plain(id, v);
-	}
-	*read = true;
+	if (read)
+		*read = false;
+	if (id <= H_LINK || id >= H__COUNT)
+		return true;
+	hd = &hdesc[id];
+	if (!hd->plain_read)
+		return !hd->plain || hd->plain(v);
+	/* the table's "once": only the first is read, as on_header() does */
+	store = read && (hd->once == H_NONE || !(d->done & HBIT(hd->once)));
+	if (!hd->plain_read(d, hd, v, store))
+		return false;
+	if (store && hd->once != H_NONE)
+		d->done |= HBIT(hd->once);
+	if (read)
+		*read = true;
 	return true;
 }
 

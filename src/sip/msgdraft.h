@@ -278,16 +278,11 @@ void on_header(struct draft *d, enum hid id, size_t rank, struct sc_str v);
 
 /*
  * Whether a value of header @id is in the plain grammar (scanner.c):
- * where oSIP accepts it and reads it as the scan does. True for headers
- * oSIP cannot reject a message for.
- */
-bool header_plain(enum hid id, struct sc_str v);
-
-/*
- * header_plain(), and for the headers whose check finds their parts
- * anyway (From, To, Contact, Via) the reading of a plain value too, as
- * on_header() would read it: then *@read is set and on_header() need
- * not run. @read NULL: only the check.
+ * where oSIP accepts it and reads it as the scan does; true for headers
+ * oSIP cannot reject a message for. For the headers whose check finds
+ * their parts anyway (From, To, Contact, Via) it reads a plain value too,
+ * as on_header() would, when @read is not NULL: then *@read is set and
+ * on_header() need not run.
  */
 bool header_check(struct draft *d, enum hid id, struct sc_str v, bool *read);
 
@@ -332,8 +327,6 @@ bool scan_is_plain(const struct draft *d);
 
 /* The plain grammar of the headers oSIP may reject (header table). */
 bool plain_call_id(struct sc_str v);
-bool plain_nameaddr(struct sc_str v);
-bool plain_contact(struct sc_str v);
 
 /*
  * The plain check of a From, To (@base their display field) or Contact
@@ -342,10 +335,10 @@ bool plain_contact(struct sc_str v);
 bool plain_read_nameaddr(struct draft *d, enum fld base, struct sc_str v,
                          bool contact, bool store);
 
-/* The plain check of a Via value that reads it as on_header() does. */
-bool plain_read_via(struct draft *d, struct sc_str v);
+/* The plain check of a Via value that reads it (when @store) as
+ * on_header() does. */
+bool plain_read_via(struct draft *d, struct sc_str v, bool store);
 bool plain_cseq(struct sc_str v);
-bool plain_via(struct sc_str v);
 bool plain_content_type_value(struct sc_str v);
 
 /* ---- oSIP (osip_glue.c) -------------------------------------------------- */

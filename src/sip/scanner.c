@@ -390,14 +390,6 @@ plain_nameaddr_parts(struct sc_str v, struct plain_naddr *a, struct want *want,
 }
 
 bool
-plain_nameaddr(struct sc_str v)
-{
-	struct plain_naddr a;
-
-	return plain_nameaddr_parts(v, &a, NULL, 0);
-}
-
-bool
 plain_read_nameaddr(struct draft *d, enum fld base, struct sc_str v,
                     bool contact, bool store)
 {
@@ -405,7 +397,9 @@ plain_read_nameaddr(struct draft *d, enum fld base, struct sc_str v,
 		                { "expires", 7, { NULL, 0 } } };
 	struct plain_naddr a;
 
-	/* oSIP reads a Contact starting with "*" whole as a display name */
+	/* Contact: one name-addr per header (no list); oSIP takes a value
+	 * that starts with "*" whole as a display name (osip_contact_parse())
+	 */
 	if (contact && (v.len == 0 || v.p[0] == '*' || find_char(v, ',')))
 		return false;
 	if (!plain_nameaddr_parts(v, &a, want, contact ? 2 : 1))
@@ -480,23 +474,17 @@ plain_via_list(struct sc_str v, struct via_view *top, unsigned *n)
 }
 
 bool
-plain_via(struct sc_str v)
-{
-	unsigned n;
-
-	return plain_via_list(v, NULL, &n);
-}
-
-bool
-plain_read_via(struct draft *d, struct sc_str v)
+plain_read_via(struct draft *d, struct sc_str v, bool store)
 {
 	struct via_view top = { .param = { { "branch", 6, { NULL, 0 } },
 		                           { "received", 8, { NULL, 0 } } } };
-	bool want_top = !(d->done & HBIT(H_VIA));
+	bool want_top = store && !(d->done & HBIT(H_VIA));
 	unsigned n;
 
 	if (!plain_via_list(v, want_top ? &top : NULL, &n))
 		return false;
+	if (!store)
+		return true;
 	d->m->via_count += n;
 	if (want_top && n > 0) {
 		d->done |= HBIT(H_VIA);
@@ -559,17 +547,6 @@ plain_content_type(struct sc_str v)
 	return all_of(sub, C_TOK) &&
 	       plain_params(view_at(sub.p + sub.len, v.p + v.len), C_TOK, NULL,
 	                    0);
-}
-
-/*
- * Contact: one plain name-addr per header (no list). oSIP takes any value
- * that starts with "*" whole as a display name (osip_contact_parse()).
- */
-bool
-plain_contact(struct sc_str v)
-{
-	return v.len > 0 && v.p[0] != '*' && !find_char(v, ',') &&
-	       plain_nameaddr(v);
 }
 
 /* Content-Type: empty (oSIP skips it) or type/subtype;params. */
