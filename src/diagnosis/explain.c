@@ -14,6 +14,7 @@
 
 #include "classify_impl.h"
 #include "sipcause/diagnosis/classify.h"
+#include "sipcause/util/str.h"
 #include "sipcause/diagnosis/kb.h"
 #include "sipcause/util/vec.h"
 
@@ -87,16 +88,11 @@ put_text(struct text_out *o, const char *s, size_t n)
 static void
 put_decimal(struct text_out *o, unsigned long long v, bool negative)
 {
-	char digits[24];
-	char *p = digits + sizeof(digits);
+	char digits[21] = "-";
+	char *end = sc_put_decimal(digits + 1, v, 1);
 
-	do {
-		*--p = (char)('0' + v % 10);
-		v /= 10;
-	} while (v);
-	if (negative)
-		*--p = '-';
-	put_text(o, p, (size_t)(digits + sizeof(digits) - p));
+	put_text(o, negative ? digits : digits + 1,
+	         (size_t)(end - digits) - !negative);
 }
 
 static void
