@@ -190,6 +190,66 @@ cclass(unsigned char c)
 	return byte_class[c];
 }
 
+/*
+ * The bytes every class has (letters, digits, "-", ".") that start @p,
+ * counted 16 at a time while 16 are left; most of a URI, host, tag or
+ * branch is made of them.
+ */
+static inline size_t
+common_run(const char *p, size_t n)
+{
+	size_t i = 0;
+#ifdef __SSE2__
+	const __m128i case_bit = _mm_set1_epi8(0x20);
+	const __m128i before_a = _mm_set1_epi8('a' - 1),
+	              after_z = _mm_set1_epi8('z' + 1);
+	const __m128i before_dash = _mm_set1_epi8('-' - 1),
+	              after_9 = _mm_set1_epi8('9' + 1),
+	              slash = _mm_set1_epi8('/');
+
+	for (; n - i >= 16; i += 16) {
+		__m128i b =
+		        _mm_loadu_si128((const __m128i *)(const void *)(p + i));
+		/* bytes past ASCII are negative: out of both ranges */
+		__m128i lower = _mm_or_si128(b, case_bit);
+		__m128i letter = _mm_and_si128(_mm_cmpgt_epi8(lower, before_a),
+		                               _mm_cmplt_epi8(lower, after_z));
+		/* "-" to "9" is "-./0123456789": all but "/" */
+		__m128i digit = _mm_andnot_si128(
+		        _mm_cmpeq_epi8(b, slash),
+		        _mm_and_si128(_mm_cmpgt_epi8(b, before_dash),
+		                      _mm_cmplt_epi8(b, after_9)));
+		unsigned other = ~(unsigned)_mm_movemask_epi8(
+		                         _mm_or_si128(letter, digit)) &
+		                 0xffff;
+
+		if (other)
+			return i + (size_t)__builtin_ctz(other);
+	}
+#endif
+	(void)p;
+	return i;
+}
+
+/*
+ * The length of the run of bytes of class @cls that starts @s at @i: a
+ * parameter's value (a branch, a tag) is long enough to be walked
+ * mostly 16 bytes at a time; shorter runs are not (the setup costs
+ * more than it saves).
+ */
+static inline size_t
+class_run(struct sc_str s, size_t i, unsigned cls)
+{
+	size_t start = i;
+
+	for (;;) {
+		i += common_run(s.p + i, s.len - i);
+		if (i >= s.len || !(cclass((unsigned char)s.p[i]) & cls))
+			return i - start;
+		i++;
+	}
+}
+
 /* @s is not empty and every byte is of class @cls. */
 static bool
 all_of(struct sc_str s, unsigned cls)
@@ -272,9 +332,7 @@ plain_params(struct sc_str s, unsigned cls, struct want *want, size_t nwant)
 		val = i;
 		if (i < s.len && s.p[i] == '=') {
 			val = ++i;
-			while (i < s.len &&
-			       (cclass((unsigned char)s.p[i]) & cls))
-				i++;
+			i += class_run(s, i, cls);
 			if (i == val)
 				return false;
 		}
