@@ -159,10 +159,10 @@ struct draft {
 	struct sc_msg msg;
 	struct sc_msg *out;        /* the final allocation, by finish() */
 	struct sc_arena *tmp;      /* joined, unfolded, unquoted strings */
-	struct sc_str s[F__COUNT]; /* .p NULL: absent */
 	uint64_t set;              /* bit f: s[f] holds a value (the final
 	                              copy visits only those) */
-	size_t cap[F__COUNT];      /* bytes owned in tmp (list joins) */
+	uint64_t joined;           /* bit f: s[f] is a buffer of cap[f]
+	                              bytes of tmp (list joins) */
 	struct sc_str server;      /* Server, used when no User-Agent */
 	struct sc_str from_raw;    /* first From, To, Contact value as */
 	struct sc_str to_raw;      /* written: the URI text comes from */
@@ -194,6 +194,13 @@ struct draft {
 	bool whole;     /* no byte of the message is missing */
 	size_t nclen;   /* Content-Length values (offset, length) */
 	size_t clen_at[4][2];
+
+	/*
+	 * Last, and not cleared for each message (a third of the draft):
+	 * only what the bits of set and joined say is there is read.
+	 */
+	struct sc_str s[F__COUNT];
+	size_t cap[F__COUNT];
 };
 
 /* ---- views (values.c) ---------------------------------------------------- */
@@ -240,11 +247,25 @@ is_ws(char c)
 	return c == ' ' || c == '\t';
 }
 
+/* Whether field @f holds a value. */
+static inline bool
+has(const struct draft *d, enum fld f)
+{
+	return d->set & (UINT64_C(1) << f);
+}
+
+/* Field @f (.p NULL when it holds none). */
+static inline struct sc_str
+field(const struct draft *d, enum fld f)
+{
+	return has(d, f) ? d->s[f] : sc_str_make(NULL, 0);
+}
+
 /* Keep the first non-empty value of a field. */
 static inline void
 set_first(struct draft *d, enum fld f, struct sc_str v)
 {
-	if (f < F__COUNT && !d->s[f].p && v.p && v.len > 0) {
+	if (f < F__COUNT && !has(d, f) && v.p && v.len > 0) {
 		d->s[f] = v;
 		d->set |= UINT64_C(1) << f;
 	}

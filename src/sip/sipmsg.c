@@ -172,7 +172,7 @@ draft_init(struct draft *d, const struct sc_rawmsg *raw, struct sc_arena *tmp,
 {
 	struct sc_msg *m = &d->msg;
 
-	memset(d, 0, sizeof(*d));
+	memset(d, 0, offsetof(struct draft, s));
 	m->contact_expires = -1;
 	m->max_forwards = -1;
 	m->q850_cause = -1;
@@ -266,8 +266,8 @@ read_body(struct draft *d)
 		m->body_len = (size_t)m->content_length;
 	if (m->body_len == 0)
 		return SC_OK;
-	return sc_sdp_from_body(d->s[F_CONTENT_TYPE].p,
-	                        d->s[F_CONTENT_TYPE].len, d->p + d->body,
+	return sc_sdp_from_body(field(d, F_CONTENT_TYPE).p,
+	                        field(d, F_CONTENT_TYPE).len, d->p + d->body,
 	                        m->body_len, d->tmp, &d->sdp);
 }
 
@@ -448,9 +448,11 @@ copy_out(struct draft *d, const struct sc_rawmsg *raw, struct sc_slab *slab)
 			put_str(s, d->s[f].p, d->s[f].len);
 		memcpy((char *)m + fld_off[f], &s, sizeof(s));
 	}
-	for (size_t i = 0; i < SC_COUNTOF(fld_len); i++)
-		memcpy((char *)m + fld_len[i].len_off, &d->s[fld_len[i].f].len,
-		       sizeof(size_t));
+	for (size_t i = 0; i < SC_COUNTOF(fld_len); i++) {
+		size_t len = field(d, fld_len[i].f).len;
+
+		memcpy((char *)m + fld_len[i].len_off, &len, sizeof(len));
+	}
 	return out;
 }
 
@@ -461,7 +463,7 @@ finish(struct draft *d, const struct sc_rawmsg *raw, struct sc_slab *slab)
 	struct sc_msg *m = d->m;
 	enum sc_err err;
 
-	if (!d->s[F_USER_AGENT].p)
+	if (!has(d, F_USER_AGENT))
 		set_first(d, F_USER_AGENT, d->server);
 	err = read_body(d);
 	if (err != SC_OK)
@@ -510,17 +512,17 @@ missing_after_osip(const struct draft *d)
 {
 	uint64_t miss = 0;
 
-	if (!d->s[F_CALL_ID].p)
+	if (!has(d, F_CALL_ID))
 		miss |= HBIT(H_CALL_ID);
-	if (!d->s[F_FROM_URI].p)
+	if (!has(d, F_FROM_URI))
 		miss |= HBIT(H_FROM);
-	if (!d->s[F_TO_URI].p)
+	if (!has(d, F_TO_URI))
 		miss |= HBIT(H_TO);
-	if (!d->s[F_CSEQ_METHOD].p)
+	if (!has(d, F_CSEQ_METHOD))
 		miss |= HBIT(H_CSEQ);
 	if (d->m->via_count == 0)
 		miss |= HBIT(H_VIA);
-	if (!d->s[F_CONTACT_URI].p)
+	if (!has(d, F_CONTACT_URI))
 		miss |= HBIT(H_CONTACT);
 	return miss & d->seen;
 }
@@ -531,8 +533,8 @@ forget_osip_owned(struct draft *d)
 {
 	struct sc_msg *m = d->m;
 
-	memset(d->s, 0, sizeof(d->s[0]) * (F_OSIP_LAST + 1));
 	d->set &= ~((UINT64_C(1) << (F_OSIP_LAST + 1)) - 1);
+	d->joined &= ~((UINT64_C(1) << (F_OSIP_LAST + 1)) - 1);
 	m->via_count = 0;
 	m->is_request = false;
 	m->status = 0;

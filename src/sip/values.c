@@ -16,14 +16,15 @@ join(struct draft *d, enum fld f, struct sc_str v)
 
 	if (!v.p || v.len == 0)
 		return;
-	if (!cur->p) {
+	if (!has(d, f)) {
 		*cur = v;
 		d->set |= UINT64_C(1) << f;
 		return;
 	}
 	need = cur->len + 2 + v.len;
-	if (need > d->cap[f]) {
-		size_t cap = d->cap[f] ? d->cap[f] * 2 : 64;
+	if (!(d->joined & (UINT64_C(1) << f)) || need > d->cap[f]) {
+		size_t cap =
+		        d->joined & (UINT64_C(1) << f) ? d->cap[f] * 2 : 64;
 
 		if (cap < need)
 			cap = need;
@@ -34,6 +35,7 @@ join(struct draft *d, enum fld f, struct sc_str v)
 		}
 		memcpy(w, cur->p, cur->len);
 		d->cap[f] = cap;
+		d->joined |= UINT64_C(1) << f;
 	} else {
 		w = (char *)(uintptr_t)cur->p; /* our own arena buffer */
 	}
