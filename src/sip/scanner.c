@@ -513,9 +513,9 @@ plain_via_value(struct sc_str v, struct via_view *top)
 static bool
 plain_via_list(struct sc_str v, struct via_view *top, unsigned *n)
 {
+	/* a quote, '<' or '(' (where a comma could be quoted) is in no
+	 * class plain_via_value() lets through: no search for them first */
 	*n = 0;
-	if (find_char(v, '"') || find_char(v, '<') || find_char(v, '('))
-		return false;
 	while (v.len > 0) {
 		struct sc_str item = cut_at(v, ',');
 
