@@ -10,6 +10,7 @@
 #endif
 
 #include "msgdraft.h"
+#include "sipcause/util/load.h"
 
 /* ---- header lines -------------------------------------------------------- */
 
@@ -298,11 +299,32 @@ plain_hostport_len(struct sc_str s)
 }
 
 /*
+ * The @len bytes at @p, any case, are @lower (lower-case letters only,
+ * 1 to 8 of them): two overlapping words, each byte ORed with 0x20,
+ * which makes only 'A'-'Z' of any byte a lower-case letter.
+ */
+static inline bool
+letters_eq(const char *p, const char *lower, size_t len)
+{
+	if (len >= 4)
+		return (sc_load_u32(p) | UINT32_C(0x20202020)) ==
+		               sc_load_u32(lower) &&
+		       (sc_load_u32(p + len - 4) | UINT32_C(0x20202020)) ==
+		               sc_load_u32(lower + len - 4);
+	if (len >= 2)
+		return (uint16_t)(sc_load_u16(p) | 0x2020) ==
+		               sc_load_u16(lower) &&
+		       (uint16_t)(sc_load_u16(p + len - 2) | 0x2020) ==
+		               sc_load_u16(lower + len - 2);
+	return len == 1 && (p[0] | 0x20) == lower[0];
+}
+
+/*
  * A parameter looked for while a list of them is checked: the first one
  * of that name counts, as in param_find() (.val.p NULL: none).
  */
 struct want {
-	const char *name; /* lower case */
+	const char *name; /* lower-case letters, at most 8 */
 	size_t len;
 	struct sc_str val; /* empty for a parameter without value */
 };
@@ -340,9 +362,7 @@ plain_params(struct sc_str s, unsigned cls, struct want *want, size_t nwant)
 			return false;
 		for (size_t w = 0; w < nwant; w++) {
 			if (want[w].val.p || name_end - name != want[w].len ||
-			    !sc_str_caseeq(
-			            sc_str_make(s.p + name, want[w].len),
-			            sc_str_make(want[w].name, want[w].len)))
+			    !letters_eq(s.p + name, want[w].name, want[w].len))
 				continue;
 			want[w].val = sc_str_make(s.p + val, i - val);
 		}
