@@ -41,11 +41,15 @@ bool sc_str_has_prefix_nocase(struct sc_str s, const char *prefix);
 static inline struct sc_str
 sc_str_trim(struct sc_str s)
 {
-	while (s.len > 0 && (s.p[0] == ' ' || s.p[0] == '\t')) {
+	/* each byte tested first for being past ' ': the bytes that end
+	 * the loops nearly always are */
+	while (s.len > 0 && (unsigned char)s.p[0] <= ' ' &&
+	       (s.p[0] == ' ' || s.p[0] == '\t')) {
 		s.p++;
 		s.len--;
 	}
-	while (s.len > 0 && (s.p[s.len - 1] == ' ' || s.p[s.len - 1] == '\t'))
+	while (s.len > 0 && (unsigned char)s.p[s.len - 1] <= ' ' &&
+	       (s.p[s.len - 1] == ' ' || s.p[s.len - 1] == '\t'))
 		s.len--;
 	return s;
 }
