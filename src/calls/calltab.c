@@ -35,6 +35,7 @@ struct entry {
 	size_t bytes;      /* estimated heap held by the call */
 	bool decided;      /* complete and decided: shed() may take it */
 	size_t len;
+	uint64_t hash; /* of the key in by_id: never hashed again */
 	char key[];
 };
 
@@ -192,6 +193,7 @@ sc_calltab_count(const struct sc_calltab *t)
 struct key {
 	const char *p;
 	size_t len;
+	uint64_t hash; /* in by_id */
 	char buf[160];
 };
 
@@ -236,6 +238,7 @@ entry_new(const struct key *k)
 	memcpy(e->key, k->p, k->len);
 	e->key[k->len] = 0;
 	e->len = k->len;
+	e->hash = k->hash;
 	return e;
 }
 
@@ -251,7 +254,8 @@ open_call(struct sc_calltab *t, struct entry *probe, bool has_id)
 	            SC_OK ||
 	    sc_vec_push(&t->open, probe) != SC_OK)
 		goto fail;
-	if (sc_hashmap_put(&t->by_id, probe->key, probe->len, probe) != SC_OK) {
+	if (sc_hashmap_put_hashed(&t->by_id, probe->key, probe->len,
+	                          probe->hash, probe) != SC_OK) {
 		t->open.n--;
 		goto fail;
 	}
@@ -304,6 +308,13 @@ note_registration(struct sc_calltab *t, const struct sc_call *c)
 	e->reg.ts_ns = c->last_ts;
 	e->reg.expires = c->expires;
 	return SC_OK;
+}
+
+/* @e's key leaves by_id. */
+static void
+unlist(struct sc_calltab *t, const struct entry *e)
+{
+	sc_hashmap_del_hashed(&t->by_id, e->key, e->len, e->hash);
 }
 
 /* @e's call leaves the table: its bytes no longer count. */
@@ -422,7 +433,7 @@ hand_over(struct sc_calltab *t, struct entry *e, int64_t now_ns,
 			if (c->txns[i].cseq > e->max_cseq)
 				e->max_cseq = c->txns[i].cseq;
 	} else {
-		sc_hashmap_del(&t->by_id, e->key, e->len);
+		unlist(t, e);
 	}
 	done(ctx, c);
 }
@@ -440,7 +451,7 @@ absorbs(const struct entry *e, const struct sc_msg *m)
 static void
 bury(struct sc_calltab *t, struct entry *e)
 {
-	sc_hashmap_del(&t->by_id, e->key, e->len);
+	unlist(t, e);
 	e->until = INT64_MIN; /* freed by the next expire */
 }
 
@@ -484,7 +495,7 @@ compact_open(struct sc_calltab *t, int64_t now_ns)
 
 		if (!e->call && e->until != 0 && e->until <= now_ns) {
 			if (e->until != INT64_MIN)
-				sc_hashmap_del(&t->by_id, e->key, e->len);
+				unlist(t, e);
 			e->until = 0;
 		}
 		if (!e->call && e->until == 0) {
@@ -527,7 +538,7 @@ evict(struct sc_calltab *t, int64_t now_ns)
 		t->live--;
 		t->held -= c->nmsgs;
 		untrack(t, e);
-		sc_hashmap_del(&t->by_id, e->key, e->len);
+		unlist(t, e);
 		sc_call_free(c);
 	}
 	compact_open(t, now_ns);
@@ -546,7 +557,7 @@ expire_tombs(struct sc_calltab *t, int64_t now_ns)
 		if (e->until > now_ns)
 			break;
 		if (e->until != INT64_MIN)
-			sc_hashmap_del(&t->by_id, e->key, e->len);
+			unlist(t, e);
 		free(e);
 	}
 	if (k == 0)
@@ -582,7 +593,7 @@ shed(struct sc_calltab *t, int64_t now_ns)
 			/* out of t->open: later passes do not walk it */
 			if (sc_vec_push(&t->tombs, e) == SC_OK)
 				continue;
-			sc_hashmap_del(&t->by_id, e->key, e->len);
+			unlist(t, e);
 			free(e);
 			continue;
 		}
@@ -621,7 +632,8 @@ sc_calltab_add(struct sc_calltab *t, struct sc_msg *m)
 
 	sc_calltab_note_packet(t, now_ns);
 	key_of(m, &k);
-	e = sc_hashmap_get(&t->by_id, k.p, k.len);
+	k.hash = sc_hashmap_hash(&t->by_id, k.p, k.len);
+	e = sc_hashmap_get_hashed(&t->by_id, k.p, k.len, k.hash);
 	if (e && !e->call) {
 		if (absorbs(e, m)) {
 			sc_msg_free(m);
@@ -712,7 +724,7 @@ sc_calltab_expire(struct sc_calltab *t, int64_t now_ns, sc_call_fn *done,
 
 		if (!c && e->until <= now_ns) {
 			if (e->until != INT64_MIN)
-				sc_hashmap_del(&t->by_id, e->key, e->len);
+				unlist(t, e);
 			free(e);
 			continue;
 		}
@@ -775,7 +787,7 @@ sc_calltab_flush(struct sc_calltab *t, int64_t now_ns, sc_call_fn *done,
 			hand_over(t, e, now_ns, SC__SETTLE_END, done, ctx,
 			          false);
 		else if (e->until != INT64_MIN)
-			sc_hashmap_del(&t->by_id, e->key, e->len);
+			unlist(t, e);
 		free(e);
 	}
 	t->open.n = 0;
@@ -783,7 +795,7 @@ sc_calltab_flush(struct sc_calltab *t, int64_t now_ns, sc_call_fn *done,
 		struct entry *e = t->tombs.v[i];
 
 		if (e->until != INT64_MIN)
-			sc_hashmap_del(&t->by_id, e->key, e->len);
+			unlist(t, e);
 		free(e);
 	}
 	t->tombs.n = 0;

@@ -95,21 +95,36 @@ grow(struct sc_hashmap *m)
 	return SC_OK;
 }
 
+uint64_t
+sc_hashmap_hash(const struct sc_hashmap *m, const void *key, size_t len)
+{
+	return sc_siphash13(&m->key, key, len);
+}
+
 void *
-sc_hashmap_get(const struct sc_hashmap *m, const void *key, size_t len)
+sc_hashmap_get_hashed(const struct sc_hashmap *m, const void *key, size_t len,
+                      uint64_t hash)
 {
 	struct sc_hashmap_slot *s;
 
 	if (!m->slots)
 		return NULL;
-	s = find(m, key, len, sc_siphash13(&m->key, key, len));
+	s = find(m, key, len, hash);
 	return s->key ? s->value : NULL;
 }
 
-enum sc_err
-sc_hashmap_put(struct sc_hashmap *m, const void *key, size_t len, void *value)
+void *
+sc_hashmap_get(const struct sc_hashmap *m, const void *key, size_t len)
 {
-	uint64_t h = sc_siphash13(&m->key, key, len);
+	if (!m->slots)
+		return NULL;
+	return sc_hashmap_get_hashed(m, key, len, sc_hashmap_hash(m, key, len));
+}
+
+enum sc_err
+sc_hashmap_put_hashed(struct sc_hashmap *m, const void *key, size_t len,
+                      uint64_t hash, void *value)
+{
 	struct sc_hashmap_slot *s;
 
 	/* keep the load factor under 3/4 */
@@ -119,18 +134,26 @@ sc_hashmap_put(struct sc_hashmap *m, const void *key, size_t len, void *value)
 		if (err != SC_OK)
 			return err;
 	}
-	s = find(m, key, len, h);
+	s = find(m, key, len, hash);
 	if (!s->key)
 		m->count++;
 	s->key = key;
 	s->len = len;
-	s->hash = h;
+	s->hash = hash;
 	s->value = value;
 	return SC_OK;
 }
 
+enum sc_err
+sc_hashmap_put(struct sc_hashmap *m, const void *key, size_t len, void *value)
+{
+	return sc_hashmap_put_hashed(m, key, len, sc_hashmap_hash(m, key, len),
+	                             value);
+}
+
 void *
-sc_hashmap_del(struct sc_hashmap *m, const void *key, size_t len)
+sc_hashmap_del_hashed(struct sc_hashmap *m, const void *key, size_t len,
+                      uint64_t hash)
 {
 	struct sc_hashmap_slot *s;
 	size_t i, j;
@@ -138,7 +161,7 @@ sc_hashmap_del(struct sc_hashmap *m, const void *key, size_t len)
 
 	if (!m->slots)
 		return NULL;
-	s = find(m, key, len, sc_siphash13(&m->key, key, len));
+	s = find(m, key, len, hash);
 	if (!s->key)
 		return NULL;
 	value = s->value;
@@ -163,4 +186,12 @@ sc_hashmap_del(struct sc_hashmap *m, const void *key, size_t len)
 	memset(&m->slots[i], 0, sizeof(m->slots[i]));
 	m->count--;
 	return value;
+}
+
+void *
+sc_hashmap_del(struct sc_hashmap *m, const void *key, size_t len)
+{
+	if (!m->slots)
+		return NULL;
+	return sc_hashmap_del_hashed(m, key, len, sc_hashmap_hash(m, key, len));
 }

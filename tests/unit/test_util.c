@@ -163,6 +163,49 @@ test_hashmap(void **state)
 	sc_hashmap_fini(&m);
 }
 
+/* The calls with the hash given agree with those that hash. */
+static void
+test_hashmap_hashed(void **state)
+{
+	struct sc_hashmap m;
+	char keys[300][16];
+
+	(void)state;
+	sc_hashmap_init(&m);
+	assert_null(
+	        sc_hashmap_get_hashed(&m, "x", 1, sc_hashmap_hash(&m, "x", 1)));
+	for (int i = 0; i < 300; i++) {
+		size_t len =
+		        (size_t)snprintf(keys[i], sizeof(keys[i]), "cid-%d", i);
+		uint64_t h = sc_hashmap_hash(&m, keys[i], len);
+
+		assert_true(h == sc_siphash13(&m.key, keys[i], len));
+		assert_int_equal(
+		        sc_hashmap_put_hashed(&m, keys[i], len, h, keys[i]),
+		        SC_OK);
+	}
+	for (int i = 0; i < 300; i += 2) {
+		size_t len = strlen(keys[i]);
+
+		assert_ptr_equal(sc_hashmap_del_hashed(
+		                         &m, keys[i], len,
+		                         sc_hashmap_hash(&m, keys[i], len)),
+		                 keys[i]);
+	}
+	for (int i = 0; i < 300; i++) {
+		size_t len = strlen(keys[i]);
+		void *v = sc_hashmap_get(&m, keys[i], len);
+
+		assert_ptr_equal(v, i % 2 ? keys[i] : NULL);
+		assert_ptr_equal(sc_hashmap_get_hashed(
+		                         &m, keys[i], len,
+		                         sc_hashmap_hash(&m, keys[i], len)),
+		                 v);
+	}
+	assert_int_equal(m.count, 150);
+	sc_hashmap_fini(&m);
+}
+
 /* The SipHash paper's vectors: key 00..0f, messages 00.. of each length. */
 static void
 test_siphash_vectors(void **state)
@@ -345,6 +388,7 @@ main(void)
 		cmocka_unit_test(test_dynbuf_cap),
 		cmocka_unit_test(test_arena),
 		cmocka_unit_test(test_hashmap),
+		cmocka_unit_test(test_hashmap_hashed),
 		cmocka_unit_test(test_siphash_vectors),
 		cmocka_unit_test(test_hashmap_keys),
 		cmocka_unit_test(test_vec),

@@ -48,6 +48,22 @@ enum sc_err sc_hashmap_put(struct sc_hashmap *m, const void *key, size_t len,
 /* Remove @key; returns its value or NULL when absent. */
 void *sc_hashmap_del(struct sc_hashmap *m, const void *key, size_t len);
 
+/*
+ * The same with the key's hash given, from sc_hashmap_hash(): a key
+ * looked up, then added or removed, is hashed once, and a caller that
+ * keeps the hash beside its key never hashes it again. @hash must be
+ * sc_hashmap_hash(@m, @key, @len).
+ */
+uint64_t sc_hashmap_hash(const struct sc_hashmap *m, const void *key,
+                         size_t len);
+void *sc_hashmap_get_hashed(const struct sc_hashmap *m, const void *key,
+                            size_t len, uint64_t hash);
+enum sc_err sc_hashmap_put_hashed(struct sc_hashmap *m, const void *key,
+                                  size_t len, uint64_t hash,
+                                  void *value) SC_WARN_UNUSED;
+void *sc_hashmap_del_hashed(struct sc_hashmap *m, const void *key, size_t len,
+                            uint64_t hash);
+
 /* 64-bit hash of bytes (FNV-1a folded with a seed). Unkeyed: anyone can
  * find colliding inputs, so never use it for keys from the wire. */
 uint64_t sc_hash_bytes(const void *p, size_t len, uint64_t seed);
