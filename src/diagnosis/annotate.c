@@ -93,6 +93,7 @@ sc__annotate(struct sc__cctx *x)
 	struct sc_response_facts facts;
 	struct sc_warning_fact wbuf;
 	struct sc_cause cause;
+	bool success;
 
 	sc__explain_code(x->out, r->status, r->reason_phrase);
 	sc__success_meaning(x->out, x->txn->method);
@@ -109,9 +110,12 @@ sc__annotate(struct sc__cctx *x)
 	}
 	if (rule_evidence(x, &cause, true))
 		return;
+	success = r->status >= 200 && r->status < 300;
 	for (size_t i = 0; i < sc__nresponse_rules; i++) {
 		const char *before = x->out->rule;
 
+		if (success && !sc__response_rules[i].on_success)
+			continue;
 		x->out->rule = sc_rule_id(sc__response_rules[i].id);
 		if (sc__response_rules[i].match(x)) {
 			common_evidence(x);

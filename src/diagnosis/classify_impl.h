@@ -37,6 +37,8 @@ struct sc__cctx {
 struct sc__rule {
 	enum sc_rule id;
 	bool (*match)(struct sc__cctx *x);
+	bool on_success; /* may explain a 2xx (the others name codes
+	                    of failures): a 2xx tries only these */
 };
 
 /* The response rules in the order they are tried (rules.c). */

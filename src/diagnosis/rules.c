@@ -521,24 +521,24 @@ rule_retransmission(struct sc__cctx *x)
 
 /* Order matters: the first rule that matches explains the response. */
 const struct sc__rule sc__response_rules[] = {
-	{ SC_RULE_AUTH_CHALLENGE, rule_auth_challenge },
-	{ SC_RULE_AUTH_REJECTED, rule_auth_rejected },
-	{ SC_RULE_CANCEL_CALLER_HANGUP, rule_cancel_caller },
-	{ SC_RULE_CANCEL_UPSTREAM, rule_cancel_upstream },
-	{ SC_RULE_MEDIA_NO_COMMON_CODEC, rule_media },
-	{ SC_RULE_OVERLOAD_RETRY_AFTER, rule_overload_retry_after },
-	{ SC_RULE_TRUNK_ACCESS, rule_trunk_access },
-	{ SC_RULE_LOOP_MAX_FORWARDS, rule_loop }, /* or loop.detected */
-	{ SC_RULE_ADDRESS_INCOMPLETE, rule_address_incomplete },
-	{ SC_RULE_NOT_FOUND_NUMBER, rule_not_found },
-	{ SC_RULE_UNAVAILABLE_NOT_REGISTERED, rule_not_registered },
-	{ SC_RULE_SESSION_TIMER_TOO_SMALL, rule_session_timer },
-	{ SC_RULE_REGISTER_INTERVAL_TOO_BRIEF, rule_interval_brief },
-	{ SC_RULE_GLARE, rule_glare },
-	{ SC_RULE_DIALOG_GONE, rule_dialog_gone },
-	{ SC_RULE_TIMEOUT_NO_ANSWER, rule_no_answer },
-	{ SC_RULE_Q850, rule_q850 },
-	{ SC_RULE_RETRANSMISSION, rule_retransmission },
+	{ SC_RULE_AUTH_CHALLENGE, rule_auth_challenge, false },
+	{ SC_RULE_AUTH_REJECTED, rule_auth_rejected, false },
+	{ SC_RULE_CANCEL_CALLER_HANGUP, rule_cancel_caller, false },
+	{ SC_RULE_CANCEL_UPSTREAM, rule_cancel_upstream, false },
+	{ SC_RULE_MEDIA_NO_COMMON_CODEC, rule_media, false },
+	{ SC_RULE_OVERLOAD_RETRY_AFTER, rule_overload_retry_after, false },
+	{ SC_RULE_TRUNK_ACCESS, rule_trunk_access, false },
+	{ SC_RULE_LOOP_MAX_FORWARDS, rule_loop, false }, /* or loop.detected */
+	{ SC_RULE_ADDRESS_INCOMPLETE, rule_address_incomplete, false },
+	{ SC_RULE_NOT_FOUND_NUMBER, rule_not_found, false },
+	{ SC_RULE_UNAVAILABLE_NOT_REGISTERED, rule_not_registered, false },
+	{ SC_RULE_SESSION_TIMER_TOO_SMALL, rule_session_timer, false },
+	{ SC_RULE_REGISTER_INTERVAL_TOO_BRIEF, rule_interval_brief, false },
+	{ SC_RULE_GLARE, rule_glare, false },
+	{ SC_RULE_DIALOG_GONE, rule_dialog_gone, false },
+	{ SC_RULE_TIMEOUT_NO_ANSWER, rule_no_answer, false },
+	{ SC_RULE_Q850, rule_q850, true },
+	{ SC_RULE_RETRANSMISSION, rule_retransmission, true },
 };
 
 const size_t sc__nresponse_rules = SC_COUNTOF(sc__response_rules);
