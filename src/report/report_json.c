@@ -18,36 +18,96 @@
 
 #define SCHEMA "sipcause/1"
 
-static void
-kts(struct sc_jsonw *w, const char *key, int64_t ns)
+/*
+ * What a call's object repeats, formatted once: its few endpoints (each
+ * message names two) and the second of its times (a call's messages
+ * fall in a few seconds).
+ */
+#define FMT_ENDPOINTS 4
+
+struct endpoint_text {
+	struct sc_endpoint e;
+	size_t len;
+	char text[SC_ENDPOINT_STRLEN];
+};
+
+struct fmt_cache {
+	struct endpoint_text ep[FMT_ENDPOINTS];
+	unsigned nep, next; /* slots used; the one to replace next */
+	bool has_sec;
+	int64_t sec;
+	char ts[40]; /* that second's time, its fraction to be written */
+};
+
+/* Up to the fraction: "2024-01-02T03:04:05." */
+#define TS_PREFIX 20
+/* The whole time: the prefix, 9 digits and 'Z' */
+#define TS_LEN 30
+
+SC__JSONW_INLINE void
+kts(struct sc_jsonw *w, struct fmt_cache *fc, const char *key, int64_t ns)
 {
-	char buf[40];
+	int64_t sec = ns / 1000000000, frac = ns % 1000000000;
+	size_t len;
 
 	sc_jsonw_key(w, key);
-	if (ns == 0)
+	if (ns == 0) {
 		sc_jsonw_null(w);
-	else
-		sc_jsonw_plainn(w, buf,
-		                strlen(sc__format_ts(ns, buf, sizeof(buf))));
+		return;
+	}
+	if (frac < 0) {
+		frac += 1000000000;
+		sec--;
+	}
+	if (!fc->has_sec || fc->sec != sec) {
+		len = strlen(sc__format_ts(ns, fc->ts, sizeof(fc->ts)));
+		/* years out of 0..9999 take another form: not kept */
+		fc->has_sec = len == TS_LEN;
+		fc->sec = sec;
+		if (len != TS_LEN) {
+			sc_jsonw_plainn(w, fc->ts, len);
+			return;
+		}
+	} else {
+		/* the same second: only the nanoseconds change */
+		uint32_t f = (uint32_t)frac;
+
+		for (char *d = fc->ts + TS_LEN - 2; d >= fc->ts + TS_PREFIX;
+		     d--) {
+			*d = (char)('0' + f % 10);
+			f /= 10;
+		}
+	}
+	sc_jsonw_plainn(w, fc->ts, TS_LEN);
 }
 
-static void
-kendpoint(struct sc_jsonw *w, const char *key, const struct sc_endpoint *e)
+SC__JSONW_INLINE void
+kendpoint(struct sc_jsonw *w, struct fmt_cache *fc, const char *key,
+          const struct sc_endpoint *e)
 {
-	char buf[SC_ENDPOINT_STRLEN];
+	struct endpoint_text *t = NULL;
 
 	sc_jsonw_key(w, key);
-	if (e->addr.family == 0)
+	if (e->addr.family == 0) {
 		sc_jsonw_null(w);
-	else
-		sc_jsonw_plainn(
-		        w, buf,
-		        strlen(sc_endpoint_format(e, buf, sizeof(buf))));
+		return;
+	}
+	for (unsigned i = 0; i < fc->nep && !t; i++)
+		if (sc_endpoint_equal(&fc->ep[i].e, e))
+			t = &fc->ep[i];
+	if (!t) {
+		t = &fc->ep[fc->nep < FMT_ENDPOINTS ? fc->nep++ : fc->next];
+		fc->next = (fc->next + 1) % FMT_ENDPOINTS;
+		t->e = *e;
+		t->len =
+		        strlen(sc_endpoint_format(e, t->text, sizeof(t->text)));
+	}
+	sc_jsonw_plainn(w, t->text, t->len);
 }
 
 /* One of our enum's ids ("success", "udp"): lower-case ASCII (the
  * output test checks them all), so not scanned for escapes. */
-static void
+SC__JSONW_INLINE void
 kid(struct sc_jsonw *w, const char *key, const char *id)
 {
 	sc_jsonw_key(w, key);
@@ -55,7 +115,7 @@ kid(struct sc_jsonw *w, const char *key, const char *id)
 }
 
 /* A millisecond value, or null when it does not apply (-1). */
-static void
+SC__JSONW_INLINE void
 kms(struct sc_jsonw *w, const char *key, int64_t ms)
 {
 	sc_jsonw_key(w, key);
@@ -108,7 +168,7 @@ explain_fields(struct sc_jsonw *w, const struct sc_explain *e)
 }
 
 /* An integer, or null when @present is false. */
-static void
+SC__JSONW_INLINE void
 kint_or_null(struct sc_jsonw *w, const char *key, bool present, int64_t v)
 {
 	sc_jsonw_key(w, key);
@@ -120,7 +180,8 @@ kint_or_null(struct sc_jsonw *w, const char *key, bool present, int64_t v)
 
 /* The response that originated a failure, on whichever hop. */
 static void
-root_cause(struct sc_jsonw *w, const struct sc_root_cause *r)
+root_cause(struct sc_jsonw *w, struct fmt_cache *fc,
+           const struct sc_root_cause *r)
 {
 	sc_jsonw_key(w, "root_cause");
 	if (!r) {
@@ -131,14 +192,14 @@ root_cause(struct sc_jsonw *w, const struct sc_root_cause *r)
 	kint_or_null(w, "code", r->code != 0, r->code);
 	sc_jsonw_kstr(w, "reason", r->reason);
 	sc_jsonw_kuint(w, "frame", r->frame);
-	kendpoint(w, "src", &r->src);
-	kendpoint(w, "dst", &r->dst);
+	kendpoint(w, fc, "src", &r->src);
+	kendpoint(w, fc, "dst", &r->dst);
 	sc_jsonw_kuint(w, "hop", r->hop);
 	sc_jsonw_end_object(w);
 }
 
 static void
-verdict(struct sc_jsonw *w, const struct sc_explain *v)
+verdict(struct sc_jsonw *w, struct fmt_cache *fc, const struct sc_explain *v)
 {
 	char *summary;
 
@@ -150,12 +211,12 @@ verdict(struct sc_jsonw *w, const struct sc_explain *v)
 	summary = sc_explain_summary(v);
 	sc_jsonw_kstr(w, "summary", summary);
 	free(summary);
-	root_cause(w, v->root);
+	root_cause(w, fc, v->root);
 	sc_jsonw_end_object(w);
 }
 
 static void
-attempts(struct sc_jsonw *w, const struct sc_diagnosis *d)
+attempts(struct sc_jsonw *w, struct fmt_cache *fc, const struct sc_diagnosis *d)
 {
 	const struct sc_call *c = d->call;
 
@@ -170,7 +231,7 @@ attempts(struct sc_jsonw *w, const struct sc_diagnosis *d)
 		sc_jsonw_kuint(w, "cseq", a->cseq);
 		sc_jsonw_kuint(w, "first_frame", a->first_frame);
 		sc_jsonw_kuint(w, "last_frame", a->last_frame);
-		kts(w, "first_ts", a->first_ts);
+		kts(w, fc, "first_ts", a->first_ts);
 		kid(w, "state", sc_call_state_id(a->state));
 		kint_or_null(w, "final_code", a->final_code != 0,
 		             a->final_code);
@@ -178,7 +239,7 @@ attempts(struct sc_jsonw *w, const struct sc_diagnosis *d)
 		sc_jsonw_kuint(w, "retries", a->retries);
 		sc_jsonw_kuint(w, "auth_challenges", a->auth_challenges);
 		sc_jsonw_kbool(w, "headline", i == c->headline);
-		verdict(w, sc_diagnosis_attempt(d, i));
+		verdict(w, fc, sc_diagnosis_attempt(d, i));
 		sc_jsonw_end_object(w);
 	}
 	sc_jsonw_end_array(w);
@@ -205,7 +266,7 @@ end_reason(struct sc_jsonw *w, const struct sc_call *c)
 }
 
 static void
-message(struct sc_jsonw *w, const struct sc_callmsg *cm,
+message(struct sc_jsonw *w, struct fmt_cache *fc, const struct sc_callmsg *cm,
         const struct sc_explain *note)
 {
 	const struct sc_msg *m = cm->msg;
@@ -217,9 +278,9 @@ message(struct sc_jsonw *w, const struct sc_callmsg *cm,
 	for (size_t i = 0; i < m->nframes; i++)
 		sc_jsonw_uint(w, m->frames[i]);
 	sc_jsonw_end_array(w);
-	kts(w, "ts", m->ts_ns);
-	kendpoint(w, "src", &m->src);
-	kendpoint(w, "dst", &m->dst);
+	kts(w, fc, "ts", m->ts_ns);
+	kendpoint(w, fc, "src", &m->src);
+	kendpoint(w, fc, "dst", &m->dst);
 	kid(w, "transport", sc_transport_name(m->transport));
 	sc_jsonw_kstr(w, "request", m->is_request ? m->method_name : NULL);
 	sc_jsonw_key(w, "status");
@@ -271,21 +332,21 @@ dialogs(struct sc_jsonw *w, const struct sc_call *c)
 }
 
 static void
-hops(struct sc_jsonw *w, const struct sc_call *c)
+hops(struct sc_jsonw *w, struct fmt_cache *fc, const struct sc_call *c)
 {
 	sc_jsonw_key(w, "hops");
 	sc_jsonw_begin_array(w);
 	for (size_t i = 0; i < c->nhops; i++) {
 		sc_jsonw_begin_object(w);
-		kendpoint(w, "src", &c->hops[i].src);
-		kendpoint(w, "dst", &c->hops[i].dst);
+		kendpoint(w, fc, "src", &c->hops[i].src);
+		kendpoint(w, fc, "dst", &c->hops[i].dst);
 		sc_jsonw_end_object(w);
 	}
 	sc_jsonw_end_array(w);
 }
 
 static void
-events(struct sc_jsonw *w, const struct sc_call *c)
+events(struct sc_jsonw *w, struct fmt_cache *fc, const struct sc_call *c)
 {
 	char from[SC_ADDR_STRLEN];
 
@@ -296,7 +357,7 @@ events(struct sc_jsonw *w, const struct sc_call *c)
 
 		sc_jsonw_begin_object(w);
 		sc_jsonw_kuint(w, "frame", e->frame);
-		kts(w, "ts", e->ts_ns);
+		kts(w, fc, "ts", e->ts_ns);
 		sc_jsonw_kstr(w, "kind",
 		              e->icmp_version == 6 ? "icmpv6" : "icmp");
 		sc_jsonw_kstr(w, "from",
@@ -323,7 +384,10 @@ call_object(struct sc_jsonw *w, const struct sc_diagnosis *d,
             struct sc__links_at *links)
 {
 	const struct sc_call *c = d->call;
+	struct fmt_cache fc;
 
+	fc.nep = fc.next = 0;
+	fc.has_sec = false;
 	sc_jsonw_begin_object(w);
 	/* with its length: a NUL byte inside is written as \u0000 */
 	sc_jsonw_key(w, "call_id");
@@ -332,19 +396,19 @@ call_object(struct sc_jsonw *w, const struct sc_diagnosis *d,
 	party(w, "from", &c->from);
 	party(w, "to", &c->to);
 	sc_jsonw_kstr(w, "request_uri", c->ruri);
-	kendpoint(w, "caller", &c->caller);
-	kendpoint(w, "callee", &c->callee);
+	kendpoint(w, &fc, "caller", &c->caller);
+	kendpoint(w, &fc, "callee", &c->callee);
 	sc_jsonw_kstr(w, "caller_agent", sc__call_agent(c, false));
 	sc_jsonw_kstr(w, "callee_agent", sc__call_agent(c, true));
-	kts(w, "first_ts", c->first_ts);
-	kts(w, "last_ts", c->last_ts);
+	kts(w, &fc, "first_ts", c->first_ts);
+	kts(w, &fc, "last_ts", c->last_ts);
 	sc_jsonw_kuint(w, "first_frame", c->first_frame);
 	kid(w, "state", sc_call_state_id(c->state));
 	sc_jsonw_kstr(w, "ended_by",
 	              c->ended_by == SC_SIDE_CALLER   ? "caller"
 	              : c->ended_by == SC_SIDE_CALLEE ? "callee"
 	                                              : NULL);
-	kts(w, "end_ts", c->end_ts);
+	kts(w, &fc, "end_ts", c->end_ts);
 	end_reason(w, c);
 	sc_jsonw_kuint(w, "bye_refused", c->bye_refused);
 	sc_jsonw_key(w, "expires");
@@ -365,8 +429,8 @@ call_object(struct sc_jsonw *w, const struct sc_diagnosis *d,
 	linked_calls(w, (const char *const *)c->linked, c->nlinked);
 	if (links)
 		links->end = sc_jsonw_tell(w);
-	verdict(w, &d->verdict);
-	attempts(w, d);
+	verdict(w, &fc, &d->verdict);
+	attempts(w, &fc, d);
 	sc_jsonw_key(w, "findings");
 	sc_jsonw_begin_array(w);
 	for (size_t i = 0; i < d->nfindings; i++) {
@@ -377,8 +441,8 @@ call_object(struct sc_jsonw *w, const struct sc_diagnosis *d,
 	}
 	sc_jsonw_end_array(w);
 	dialogs(w, c);
-	hops(w, c);
-	events(w, c);
+	hops(w, &fc, c);
+	events(w, &fc, c);
 	sc_jsonw_key(w, "timings");
 	sc_jsonw_begin_object(w);
 	kms(w, "trying_ms", c->timings.trying_ms);
@@ -394,7 +458,7 @@ call_object(struct sc_jsonw *w, const struct sc_diagnosis *d,
 	sc_jsonw_begin_array(w);
 	for (size_t i = 0; i < c->nmsgs; i++)
 		if (c->msgs[i].msg)
-			message(w, &c->msgs[i], sc_diagnosis_note(d, i));
+			message(w, &fc, &c->msgs[i], sc_diagnosis_note(d, i));
 	sc_jsonw_end_array(w);
 	sc_jsonw_end_object(w);
 }
@@ -637,6 +701,8 @@ stats(struct sc_jsonw *w, const struct sc_model *m)
 static void
 input(struct sc_jsonw *w, const struct sc_model *m)
 {
+	struct fmt_cache fc_one = { 0 }, *fc = &fc_one;
+
 	sc_jsonw_key(w, "input");
 	sc_jsonw_begin_object(w);
 	sc_jsonw_key(w, "files");
@@ -646,8 +712,8 @@ input(struct sc_jsonw *w, const struct sc_model *m)
 	sc_jsonw_end_array(w);
 	sc_jsonw_kuint(w, "packets", m->stats.packets);
 	sc_jsonw_kuint(w, "bytes", m->stats.bytes);
-	kts(w, "first_ts", m->stats.first_ts);
-	kts(w, "last_ts", m->stats.last_ts);
+	kts(w, fc, "first_ts", m->stats.first_ts);
+	kts(w, fc, "last_ts", m->stats.last_ts);
 	sc_jsonw_key(w, "link_types");
 	sc_jsonw_begin_array(w);
 	for (size_t i = 0; i < m->nfiles; i++) {
@@ -676,6 +742,7 @@ static void
 security(struct sc_jsonw *w, const struct sc_model *m)
 {
 	char src[SC_ADDR_STRLEN];
+	struct fmt_cache fc_one = { 0 }, *fc = &fc_one;
 
 	sc_jsonw_key(w, "security");
 	sc_jsonw_begin_array(w);
@@ -693,8 +760,8 @@ security(struct sc_jsonw *w, const struct sc_model *m)
 		sc_jsonw_kuint(w, "successes", it->successes);
 		sc_jsonw_kuint(w, "distinct", it->distinct);
 		sc_jsonw_kbool(w, "distinct_capped", it->distinct_capped);
-		kts(w, "first_ts", it->first_ts);
-		kts(w, "last_ts", it->last_ts);
+		kts(w, fc, "first_ts", it->first_ts);
+		kts(w, fc, "last_ts", it->last_ts);
 		sc_jsonw_key(w, "call_ids");
 		sc_jsonw_begin_array(w);
 		for (size_t k = 0; k < it->ncall_ids; k++)

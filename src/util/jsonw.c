@@ -9,6 +9,10 @@
 #include "sipcause/util/jsonw.h"
 #include "sipcause/util/str.h"
 
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
+
 void
 sc_jsonw_init(struct sc_jsonw *w, FILE *out, bool pretty)
 {
@@ -25,7 +29,8 @@ sc_jsonw_init(struct sc_jsonw *w, FILE *out, bool pretty)
 void
 sc_jsonw_lines(struct sc_jsonw *w, int depth)
 {
-	w->lines = depth;
+	/* below 0 breaks no line either; the inline paths count on >= 0 */
+	w->lines = depth > 0 ? depth : 0;
 }
 
 void
@@ -41,9 +46,7 @@ sc_jsonw_flush(struct sc_jsonw *w)
 static inline char *
 reserve(struct sc_jsonw *w, size_t n)
 {
-	if (SC_JSONW_BUF - w->len < n)
-		sc_jsonw_flush(w);
-	return w->buf + w->len;
+	return sc__jsonw_room(w, n);
 }
 
 static inline void
@@ -106,6 +109,13 @@ before_item(struct sc_jsonw *w)
 		newline(w, w->depth, false);
 	}
 	w->first[w->depth] = false;
+}
+
+char *
+sc__jsonw_item_slow(struct sc_jsonw *w, size_t n)
+{
+	before_item(w);
+	return reserve(w, n);
 }
 
 static void
@@ -222,40 +232,51 @@ static const uint8_t json_plain[256] = {
 
 /*
  * One code point or byte that is not plain ASCII, at p[0] (len >= 1):
- * written escaped or copied; returns the bytes consumed.
+ * written escaped or copied at *@o, which has room for 6 bytes and is
+ * moved past them; returns the bytes consumed.
  */
 static size_t
-escape_one(struct sc_jsonw *w, const uint8_t *p, size_t len)
+escape_at(char **o, const uint8_t *p, size_t len)
 {
 	static const char hex[] = "0123456789abcdef";
 	uint32_t cp = 0;
 	size_t n = sc_utf8_decode(p, len, &cp);
-	char *o;
+	char *q = *o;
 
 	if (n == 0) {
-		put(w, "\\ufffd", 6); /* invalid byte */
+		memcpy(q, "\\ufffd", 6); /* invalid byte */
+		*o = q + 6;
 		return 1;
 	}
 	if (cp == '"' || cp == '\\') {
-		o = reserve(w, 2);
-		o[0] = '\\';
-		o[1] = (char)cp;
-		w->len += 2;
-	} else if (cp == '\n') {
-		put(w, "\\n", 2);
-	} else if (cp == '\r') {
-		put(w, "\\r", 2);
-	} else if (cp == '\t') {
-		put(w, "\\t", 2);
+		q[0] = '\\';
+		q[1] = (char)cp;
+		q += 2;
+	} else if (cp == '\n' || cp == '\r' || cp == '\t') {
+		q[0] = '\\';
+		q[1] = cp == '\n' ? 'n' : cp == '\r' ? 'r' : 't';
+		q += 2;
 	} else if (cp < 0x20 || cp == 0x7f || (cp >= 0x80 && cp < 0xa0)) {
-		o = reserve(w, 6);
-		memcpy(o, "\\u00", 4);
-		o[4] = hex[cp >> 4];
-		o[5] = hex[cp & 0xf];
-		w->len += 6;
+		memcpy(q, "\\u00", 4);
+		q[4] = hex[cp >> 4];
+		q[5] = hex[cp & 0xf];
+		q += 6;
 	} else {
-		put(w, (const char *)p, n);
+		memcpy(q, p, n);
+		q += n;
 	}
+	*o = q;
+	return n;
+}
+
+/* escape_at() into the buffer. */
+static size_t
+escape_one(struct sc_jsonw *w, const uint8_t *p, size_t len)
+{
+	char *o = reserve(w, 6), *start = o;
+	size_t n = escape_at(&o, p, len);
+
+	w->len += (size_t)(o - start);
 	return n;
 }
 
@@ -297,7 +318,7 @@ plain_run(const uint8_t *p, size_t i, size_t len)
 
 /* "s" escaped in one pass: runs of plain bytes go in with one memcpy. */
 static void
-write_escaped(struct sc_jsonw *w, const char *s, size_t len)
+write_escaped_long(struct sc_jsonw *w, const char *s, size_t len)
 {
 	const uint8_t *p = (const uint8_t *)s;
 	size_t i = 0;
@@ -317,8 +338,110 @@ write_escaped(struct sc_jsonw *w, const char *s, size_t len)
 	putc1(w, '"');
 }
 
+#ifdef __SSE2__
+/* Bit i set: byte i of the 16 at @x needs a look (not printable ASCII,
+ * or '"' or '\\'). A signed compare: below 0x20 takes 0x80..0xff too. */
+static inline unsigned
+special16(__m128i x)
+{
+	__m128i m = _mm_or_si128(
+	        _mm_or_si128(_mm_cmplt_epi8(x, _mm_set1_epi8(0x20)),
+	                     _mm_cmpeq_epi8(x, _mm_set1_epi8(0x7f))),
+	        _mm_or_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8('"')),
+	                     _mm_cmpeq_epi8(x, _mm_set1_epi8('\\'))));
+
+	return (unsigned)_mm_movemask_epi8(m);
+}
+#endif
+
+/*
+ * "s" escaped, copied as it is checked: room for the worst case (6
+ * bytes a byte) is taken first, so the plain bytes go 16 (or 8) at a
+ * time straight into the buffer, checked or not, the next ones writing
+ * over what needed a look. The last block overlaps the one before when
+ * nothing since was escaped; short strings go a byte at a time.
+ */
+static void
+write_escaped(struct sc_jsonw *w, const char *s, size_t len)
+{
+	const uint8_t *p = (const uint8_t *)s;
+	size_t i = 0;
+	char *o, *start;
+
+	if (len > (SC_JSONW_BUF - 2) / 6) {
+		write_escaped_long(w, s, len);
+		return;
+	}
+	o = start = reserve(w, 6 * len + 2);
+	*o++ = '"';
+#ifdef __SSE2__
+	if (len >= 16) {
+		size_t copied_from =
+		        0; /* bytes since then went in as they are */
+		__m128i x;
+		unsigned m;
+
+		while (len - i >= 16) {
+			x = _mm_loadu_si128(
+			        (const __m128i *)(const void *)(p + i));
+			_mm_storeu_si128((__m128i *)(void *)o, x);
+			m = special16(x);
+			if (m == 0) {
+				i += 16;
+				o += 16;
+				continue;
+			}
+			i += (size_t)__builtin_ctz(m);
+			o += __builtin_ctz(m);
+			i += escape_at(&o, p + i, len - i);
+			copied_from = i;
+		}
+		if (i < len && len - 16 >= copied_from) {
+			/* the last 16, those before i again: as they were */
+			x = _mm_loadu_si128(
+			        (const __m128i *)(const void *)(p + len - 16));
+			if ((special16(x) >> (16 - (len - i))) == 0) {
+				_mm_storeu_si128(
+				        (__m128i *)(void *)(o -
+				                            (i - (len - 16))),
+				        x);
+				o += len - i;
+				i = len;
+			}
+		}
+	}
+#else
+	for (uint64_t x; len - i >= 8; i += 8, o += 8) {
+		memcpy(&x, p + i, 8);
+		if (!plain8(x))
+			break;
+		memcpy(o, &x, 8);
+	}
+#endif
+	if (i == 0 && len >= 8 && len < 16) {
+		uint64_t a, b;
+
+		memcpy(&a, p, 8);
+		memcpy(&b, p + len - 8, 8);
+		if (plain8(a) && plain8(b)) {
+			memcpy(o, &a, 8);
+			memcpy(o + len - 8, &b, 8);
+			o += len;
+			i = len;
+		}
+	}
+	while (i < len) {
+		if (json_plain[p[i]])
+			*o++ = (char)p[i++];
+		else
+			i += escape_at(&o, p + i, len - i);
+	}
+	*o++ = '"';
+	w->len += (size_t)(o - start);
+}
+
 void
-sc_jsonw_keyn(struct sc_jsonw *w, const char *key, size_t n)
+sc__jsonw_key_slow(struct sc_jsonw *w, const char *key, size_t n)
 {
 	size_t sep = w->depth <= w->lines ? 2 : 1;
 	char *p;
@@ -340,15 +463,13 @@ sc_jsonw_keyn(struct sc_jsonw *w, const char *key, size_t n)
 }
 
 void
-sc_jsonw_stringn(struct sc_jsonw *w, const char *s, size_t len)
+sc__jsonw_escaped(struct sc_jsonw *w, const char *s, size_t len)
 {
-	before_item(w);
 	write_escaped(w, s, len);
-	value_done(w);
 }
 
 void
-sc_jsonw_plainn(struct sc_jsonw *w, const char *s, size_t len)
+sc__jsonw_plain_slow(struct sc_jsonw *w, const char *s, size_t len)
 {
 	char *p;
 
@@ -375,53 +496,39 @@ sc_jsonw_string(struct sc_jsonw *w, const char *s)
 	sc_jsonw_stringn(w, s, strlen(s));
 }
 
-/* Decimal digits of v, optionally after a minus sign. */
-static void
-put_u64(struct sc_jsonw *w, uint64_t v, bool minus)
-{
-	char tmp[24];
-	char *p = tmp;
+/* "00" to "99", two bytes each */
+static const char digit_pairs[] = "00010203040506070809"
+                                  "10111213141516171819"
+                                  "20212223242526272829"
+                                  "30313233343536373839"
+                                  "40414243444546474849"
+                                  "50515253545556575859"
+                                  "60616263646566676869"
+                                  "70717273747576777879"
+                                  "80818283848586878889"
+                                  "90919293949596979899";
 
-	if (minus)
-		*p++ = '-';
-	p = sc_put_decimal(p, v, 1);
-	put(w, tmp, (size_t)(p - tmp));
-}
-
-void
-sc_jsonw_int(struct sc_jsonw *w, int64_t v)
+char *
+sc__jsonw_digits(char *p, uint64_t v)
 {
-	before_item(w);
-	/* negate in unsigned arithmetic: INT64_MIN has no positive twin */
-	put_u64(w, v < 0 ? 0u - (uint64_t)v : (uint64_t)v, v < 0);
-	value_done(w);
-}
+	size_t n = 1;
+	char *end;
 
-void
-sc_jsonw_uint(struct sc_jsonw *w, uint64_t v)
-{
-	before_item(w);
-	put_u64(w, v, false);
-	value_done(w);
-}
-
-void
-sc_jsonw_bool(struct sc_jsonw *w, bool v)
-{
-	before_item(w);
-	if (v)
-		put(w, "true", 4);
+	/* counted first, then written from the end two at a time */
+	for (uint64_t bound = 10; n < 20 && v >= bound; bound *= 10)
+		n++;
+	end = p + n;
+	p = end;
+	while (v >= 100) {
+		p -= 2;
+		memcpy(p, digit_pairs + 2 * (v % 100), 2);
+		v /= 100;
+	}
+	if (v >= 10)
+		memcpy(p - 2, digit_pairs + 2 * v, 2);
 	else
-		put(w, "false", 5);
-	value_done(w);
-}
-
-void
-sc_jsonw_null(struct sc_jsonw *w)
-{
-	before_item(w);
-	put(w, "null", 4);
-	value_done(w);
+		p[-1] = (char)('0' + v);
+	return end;
 }
 
 void

@@ -13,6 +13,18 @@
 
 /* Bytes gathered before one fwrite to the stream. */
 #define SC_JSONW_BUF 65536
+#define SC_JSONW_SLACK 16
+
+/* The inline paths must be inlined: a key's length is then known when
+ * compiling, and a call per member is what they save. */
+#if defined(__GNUC__) || defined(__clang__)
+#define SC__JSONW_INLINE static inline __attribute__((always_inline))
+#else
+#define SC__JSONW_INLINE static inline
+#endif
+
+/* Longest key and plain string written by the inline paths. */
+#define SC__JSONW_INLINE_MAX 1024
 
 /*
  * Writes one JSON value to a stream, inserting commas and (when @pretty)
@@ -36,7 +48,8 @@ struct sc_jsonw {
 	bool after_key;
 	size_t len;      /* bytes waiting in buf */
 	uint64_t handed; /* bytes handed to the stream so far */
-	char buf[SC_JSONW_BUF];
+	/* the slack: room for whole 16-byte stores at the end */
+	char buf[SC_JSONW_BUF + SC_JSONW_SLACK];
 };
 
 void sc_jsonw_init(struct sc_jsonw *w, FILE *out, bool pretty);
@@ -58,13 +71,81 @@ void sc_jsonw_end_object(struct sc_jsonw *w);
 void sc_jsonw_begin_array(struct sc_jsonw *w);
 void sc_jsonw_end_array(struct sc_jsonw *w);
 
+/*
+ * The inline paths below: a JSON call object has about two hundred
+ * members, and the calls to write them cost as much as their bytes.
+ * What they leave out (line breaks, long strings) goes out of line.
+ */
+
+/* Room for @n more bytes (n <= SC_JSONW_BUF); where they go. */
+SC__JSONW_INLINE char *
+sc__jsonw_room(struct sc_jsonw *w, size_t n)
+{
+	if (SC_JSONW_BUF - w->len < n)
+		sc_jsonw_flush(w);
+	return w->buf + w->len;
+}
+
+/* Separator and room for an item of at most @n bytes (out of line:
+ * where the item starts a line). */
+char *sc__jsonw_item_slow(struct sc_jsonw *w, size_t n);
+
+/* The separator before an item (a comma unless first, a line break
+ * where due), with room for @n bytes after it; where they go. */
+SC__JSONW_INLINE char *
+sc__jsonw_item(struct sc_jsonw *w, size_t n)
+{
+	char *p;
+
+	if (w->after_key) {
+		w->after_key = false;
+		return sc__jsonw_room(w, n);
+	}
+	if (w->depth <= w->lines)
+		return sc__jsonw_item_slow(w, n);
+	p = sc__jsonw_room(w, n + 1);
+	*p = ',';
+	p += !w->first[w->depth];
+	w->first[w->depth] = false;
+	return p;
+}
+
+/* The item's bytes end at @end: at the top level, hand them over. */
+SC__JSONW_INLINE void
+sc__jsonw_done(struct sc_jsonw *w, char *end)
+{
+	w->len = (size_t)(end - w->buf);
+	if (w->depth == 0)
+		sc_jsonw_flush(w);
+}
+
+void sc__jsonw_key_slow(struct sc_jsonw *w, const char *key, size_t n);
+
 /* Object member name, one of ours: plain ASCII without '"', '\\' or
  * controls (written as is, not escaped); the next call writes its value.
- * Inline so that a literal's length is known when compiling: a JSON
- * call object has about a hundred keys. */
-void sc_jsonw_keyn(struct sc_jsonw *w, const char *key, size_t len);
+ * Inline so that a literal's length is known when compiling. */
+SC__JSONW_INLINE void
+sc_jsonw_keyn(struct sc_jsonw *w, const char *key, size_t n)
+{
+	char *p;
 
-static inline void
+	if (w->depth <= w->lines || n > SC__JSONW_INLINE_MAX) {
+		sc__jsonw_key_slow(w, key, n);
+		return;
+	}
+	p = sc__jsonw_room(w, n + 4);
+	*p = ',';
+	p += !w->first[w->depth];
+	w->first[w->depth] = false;
+	p[0] = '"';
+	memcpy(p + 1, key, n);
+	p[n + 1] = '"';
+	p[n + 2] = ':';
+	w->len = (size_t)(p + n + 3 - w->buf);
+	w->after_key = true;
+}
+
+SC__JSONW_INLINE void
 sc_jsonw_key(struct sc_jsonw *w, const char *key)
 {
 	sc_jsonw_keyn(w, key, strlen(key));
@@ -72,14 +153,91 @@ sc_jsonw_key(struct sc_jsonw *w, const char *key)
 
 /* Values. A NULL string writes null. */
 void sc_jsonw_string(struct sc_jsonw *w, const char *s);
-void sc_jsonw_stringn(struct sc_jsonw *w, const char *s, size_t len);
+
+/* "s" escaped, after the item's separator (already written). */
+void sc__jsonw_escaped(struct sc_jsonw *w, const char *s, size_t len);
+
+SC__JSONW_INLINE void
+sc_jsonw_stringn(struct sc_jsonw *w, const char *s, size_t len)
+{
+	char *p = sc__jsonw_item(w, 0);
+
+	w->len = (size_t)(p - w->buf);
+	sc__jsonw_escaped(w, s, len);
+	if (w->depth == 0)
+		sc_jsonw_flush(w);
+}
+
 /* A string the caller made of printable ASCII without '"' or '\\' (a
  * time, an address): written as it is, not scanned for escapes. */
-void sc_jsonw_plainn(struct sc_jsonw *w, const char *s, size_t len);
-void sc_jsonw_int(struct sc_jsonw *w, int64_t v);
-void sc_jsonw_uint(struct sc_jsonw *w, uint64_t v);
-void sc_jsonw_bool(struct sc_jsonw *w, bool v);
-void sc_jsonw_null(struct sc_jsonw *w);
+void sc__jsonw_plain_slow(struct sc_jsonw *w, const char *s, size_t len);
+
+SC__JSONW_INLINE void
+sc_jsonw_plainn(struct sc_jsonw *w, const char *s, size_t len)
+{
+	char *p;
+
+	if (len > SC__JSONW_INLINE_MAX) {
+		sc__jsonw_plain_slow(w, s, len);
+		return;
+	}
+	p = sc__jsonw_item(w, len + 2);
+	p[0] = '"';
+	memcpy(p + 1, s, len);
+	p[len + 1] = '"';
+	sc__jsonw_done(w, p + len + 2);
+}
+
+/* The decimal digits of @v at @p (room for 20); returns their end. */
+char *sc__jsonw_digits(char *p, uint64_t v);
+
+SC__JSONW_INLINE void
+sc_jsonw_uint(struct sc_jsonw *w, uint64_t v)
+{
+	char *p = sc__jsonw_item(w, 20);
+
+	if (v < 10)
+		*p++ = (char)('0' + v);
+	else
+		p = sc__jsonw_digits(p, v);
+	sc__jsonw_done(w, p);
+}
+
+SC__JSONW_INLINE void
+sc_jsonw_int(struct sc_jsonw *w, int64_t v)
+{
+	char *p = sc__jsonw_item(w, 21);
+
+	*p = '-';
+	p += v < 0;
+	/* negate in unsigned arithmetic: INT64_MIN has no positive twin */
+	sc__jsonw_done(
+	        w, sc__jsonw_digits(p, v < 0 ? 0u - (uint64_t)v : (uint64_t)v));
+}
+
+SC__JSONW_INLINE void
+sc_jsonw_bool(struct sc_jsonw *w, bool v)
+{
+	char *p = sc__jsonw_item(w, 5);
+
+	if (v) {
+		memcpy(p, "true", 4);
+		p += 4;
+	} else {
+		memcpy(p, "false", 5);
+		p += 5;
+	}
+	sc__jsonw_done(w, p);
+}
+
+SC__JSONW_INLINE void
+sc_jsonw_null(struct sc_jsonw *w)
+{
+	char *p = sc__jsonw_item(w, 4);
+
+	memcpy(p, "null", 4);
+	sc__jsonw_done(w, p + 4);
+}
 
 /* A finite number with one decimal ("97.5"); not finite writes null. */
 void sc_jsonw_double1(struct sc_jsonw *w, double v);
@@ -110,28 +268,28 @@ void sc_jsonw_splice_tail(struct sc_jsonw *w, const char *s, size_t n);
 void sc_jsonw_raw(struct sc_jsonw *w, const char *s, size_t n);
 
 /* Shorthands for a key followed by a value. */
-static inline void
+SC__JSONW_INLINE void
 sc_jsonw_kstr(struct sc_jsonw *w, const char *key, const char *s)
 {
 	sc_jsonw_key(w, key);
 	sc_jsonw_string(w, s);
 }
 
-static inline void
+SC__JSONW_INLINE void
 sc_jsonw_kint(struct sc_jsonw *w, const char *key, int64_t v)
 {
 	sc_jsonw_key(w, key);
 	sc_jsonw_int(w, v);
 }
 
-static inline void
+SC__JSONW_INLINE void
 sc_jsonw_kuint(struct sc_jsonw *w, const char *key, uint64_t v)
 {
 	sc_jsonw_key(w, key);
 	sc_jsonw_uint(w, v);
 }
 
-static inline void
+SC__JSONW_INLINE void
 sc_jsonw_kbool(struct sc_jsonw *w, const char *key, bool v)
 {
 	sc_jsonw_key(w, key);
