@@ -44,65 +44,74 @@ struct fmt_cache {
 /* The whole time: the prefix, 9 digits and 'Z' */
 #define TS_LEN 30
 
-SC__JSONW_INLINE void
-kts(struct sc_jsonw *w, struct fmt_cache *fc, const char *key, int64_t ns)
+/* The text of time @ns (not 0), of *@len bytes, kept in @fc. */
+static const char *
+ts_text(struct fmt_cache *fc, int64_t ns, size_t *len)
 {
 	int64_t sec = ns / 1000000000, frac = ns % 1000000000;
-	size_t len;
 
-	sc_jsonw_key(w, key);
-	if (ns == 0) {
-		sc_jsonw_null(w);
-		return;
-	}
 	if (frac < 0) {
 		frac += 1000000000;
 		sec--;
 	}
 	if (!fc->has_sec || fc->sec != sec) {
-		len = strlen(sc__format_ts(ns, fc->ts, sizeof(fc->ts)));
+		*len = strlen(sc__format_ts(ns, fc->ts, sizeof(fc->ts)));
 		/* years out of 0..9999 take another form: not kept */
-		fc->has_sec = len == TS_LEN;
+		fc->has_sec = *len == TS_LEN;
 		fc->sec = sec;
-		if (len != TS_LEN) {
-			sc_jsonw_plainn(w, fc->ts, len);
-			return;
-		}
-	} else {
-		/* the same second: only the nanoseconds change */
-		uint32_t f = (uint32_t)frac;
-
-		for (char *d = fc->ts + TS_LEN - 2; d >= fc->ts + TS_PREFIX;
-		     d--) {
-			*d = (char)('0' + f % 10);
-			f /= 10;
-		}
+		return fc->ts;
 	}
-	sc_jsonw_plainn(w, fc->ts, TS_LEN);
+	/* the same second: only the nanoseconds change */
+	for (char *d = fc->ts + TS_LEN - 2; d >= fc->ts + TS_PREFIX; d--) {
+		*d = (char)('0' + frac % 10);
+		frac /= 10;
+	}
+	*len = TS_LEN;
+	return fc->ts;
+}
+
+SC__JSONW_INLINE void
+kts(struct sc_jsonw *w, struct fmt_cache *fc, const char *key, int64_t ns)
+{
+	const char *text;
+	size_t len;
+
+	if (ns == 0) {
+		sc_jsonw_kstr(w, key, NULL);
+		return;
+	}
+	text = ts_text(fc, ns, &len);
+	sc_jsonw_kplainn(w, key, text, len);
+}
+
+/* The text of endpoint @e (set), kept in @fc. */
+static const struct endpoint_text *
+endpoint_text(struct fmt_cache *fc, const struct sc_endpoint *e)
+{
+	struct endpoint_text *t;
+
+	for (unsigned i = 0; i < fc->nep; i++)
+		if (sc_endpoint_equal(&fc->ep[i].e, e))
+			return &fc->ep[i];
+	t = &fc->ep[fc->nep < FMT_ENDPOINTS ? fc->nep++ : fc->next];
+	fc->next = (fc->next + 1) % FMT_ENDPOINTS;
+	t->e = *e;
+	t->len = strlen(sc_endpoint_format(e, t->text, sizeof(t->text)));
+	return t;
 }
 
 SC__JSONW_INLINE void
 kendpoint(struct sc_jsonw *w, struct fmt_cache *fc, const char *key,
           const struct sc_endpoint *e)
 {
-	struct endpoint_text *t = NULL;
+	const struct endpoint_text *t;
 
-	sc_jsonw_key(w, key);
 	if (e->addr.family == 0) {
-		sc_jsonw_null(w);
+		sc_jsonw_kstr(w, key, NULL);
 		return;
 	}
-	for (unsigned i = 0; i < fc->nep && !t; i++)
-		if (sc_endpoint_equal(&fc->ep[i].e, e))
-			t = &fc->ep[i];
-	if (!t) {
-		t = &fc->ep[fc->nep < FMT_ENDPOINTS ? fc->nep++ : fc->next];
-		fc->next = (fc->next + 1) % FMT_ENDPOINTS;
-		t->e = *e;
-		t->len =
-		        strlen(sc_endpoint_format(e, t->text, sizeof(t->text)));
-	}
-	sc_jsonw_plainn(w, t->text, t->len);
+	t = endpoint_text(fc, e);
+	sc_jsonw_kplainn(w, key, t->text, t->len);
 }
 
 /* One of our enum's ids ("success", "udp"): lower-case ASCII (the
@@ -110,19 +119,17 @@ kendpoint(struct sc_jsonw *w, struct fmt_cache *fc, const char *key,
 SC__JSONW_INLINE void
 kid(struct sc_jsonw *w, const char *key, const char *id)
 {
-	sc_jsonw_key(w, key);
-	sc_jsonw_plainn(w, id, strlen(id));
+	sc_jsonw_kplainn(w, key, id, strlen(id));
 }
 
 /* A millisecond value, or null when it does not apply (-1). */
 SC__JSONW_INLINE void
 kms(struct sc_jsonw *w, const char *key, int64_t ms)
 {
-	sc_jsonw_key(w, key);
 	if (ms < 0)
-		sc_jsonw_null(w);
+		sc_jsonw_kstr(w, key, NULL);
 	else
-		sc_jsonw_int(w, ms);
+		sc_jsonw_kint(w, key, ms);
 }
 
 static void
@@ -171,11 +178,10 @@ explain_fields(struct sc_jsonw *w, const struct sc_explain *e)
 SC__JSONW_INLINE void
 kint_or_null(struct sc_jsonw *w, const char *key, bool present, int64_t v)
 {
-	sc_jsonw_key(w, key);
 	if (present)
-		sc_jsonw_int(w, v);
+		sc_jsonw_kint(w, key, v);
 	else
-		sc_jsonw_null(w);
+		sc_jsonw_kstr(w, key, NULL);
 }
 
 /* The response that originated a failure, on whichever hop. */
@@ -283,11 +289,7 @@ message(struct sc_jsonw *w, struct fmt_cache *fc, const struct sc_callmsg *cm,
 	kendpoint(w, fc, "dst", &m->dst);
 	kid(w, "transport", sc_transport_name(m->transport));
 	sc_jsonw_kstr(w, "request", m->is_request ? m->method_name : NULL);
-	sc_jsonw_key(w, "status");
-	if (m->is_request)
-		sc_jsonw_null(w);
-	else
-		sc_jsonw_int(w, m->status);
+	kint_or_null(w, "status", !m->is_request, m->status);
 	sc_jsonw_kstr(w, "reason", m->is_request ? NULL : m->reason_phrase);
 	sc_jsonw_kuint(w, "cseq", m->cseq);
 	sc_jsonw_kstr(w, "cseq_method", m->cseq_method_name);
@@ -411,11 +413,7 @@ call_object(struct sc_jsonw *w, const struct sc_diagnosis *d,
 	kts(w, &fc, "end_ts", c->end_ts);
 	end_reason(w, c);
 	sc_jsonw_kuint(w, "bye_refused", c->bye_refused);
-	sc_jsonw_key(w, "expires");
-	if (c->expires >= 0)
-		sc_jsonw_int(w, c->expires);
-	else
-		sc_jsonw_null(w);
+	kint_or_null(w, "expires", c->expires >= 0, c->expires);
 	sc_jsonw_kstr(w, "subscription_state", c->subscription_state);
 	sc_jsonw_kuint(w, "auth_challenges", c->auth_challenges);
 	sc_jsonw_kuint(w, "forks", c->forks);

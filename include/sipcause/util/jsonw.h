@@ -121,27 +121,46 @@ sc__jsonw_done(struct sc_jsonw *w, char *end)
 
 void sc__jsonw_key_slow(struct sc_jsonw *w, const char *key, size_t n);
 
+/*
+ * A member's key where no line starts, with room for a value of at most
+ * @vmax bytes after it; where the value goes, or NULL when the key is
+ * due out of line. The writer's state is read before the first byte is
+ * stored: a store through char * could change it, for all the compiler
+ * knows, and each would be read again.
+ */
+SC__JSONW_INLINE char *
+sc__jsonw_member(struct sc_jsonw *w, const char *key, size_t n, size_t vmax)
+{
+	int depth = w->depth;
+	bool first = w->first[depth];
+	char *p;
+
+	if (depth <= w->lines || n > SC__JSONW_INLINE_MAX)
+		return NULL;
+	w->first[depth] = false;
+	p = sc__jsonw_room(w, n + 4 + vmax);
+	*p = ',';
+	p += !first;
+	p[0] = '"';
+	memcpy(p + 1, key, n);
+	p[n + 1] = '"';
+	p[n + 2] = ':';
+	return p + n + 3;
+}
+
 /* Object member name, one of ours: plain ASCII without '"', '\\' or
  * controls (written as is, not escaped); the next call writes its value.
  * Inline so that a literal's length is known when compiling. */
 SC__JSONW_INLINE void
 sc_jsonw_keyn(struct sc_jsonw *w, const char *key, size_t n)
 {
-	char *p;
+	char *p = sc__jsonw_member(w, key, n, 0);
 
-	if (w->depth <= w->lines || n > SC__JSONW_INLINE_MAX) {
+	if (!p) {
 		sc__jsonw_key_slow(w, key, n);
 		return;
 	}
-	p = sc__jsonw_room(w, n + 4);
-	*p = ',';
-	p += !w->first[w->depth];
-	w->first[w->depth] = false;
-	p[0] = '"';
-	memcpy(p + 1, key, n);
-	p[n + 1] = '"';
-	p[n + 2] = ':';
-	w->len = (size_t)(p + n + 3 - w->buf);
+	w->len = (size_t)(p - w->buf);
 	w->after_key = true;
 }
 
@@ -267,33 +286,109 @@ void sc_jsonw_splice_tail(struct sc_jsonw *w, const char *s, size_t n);
  * the other). */
 void sc_jsonw_raw(struct sc_jsonw *w, const char *s, size_t n);
 
-/* Shorthands for a key followed by a value. */
+/* Shorthands for a key followed by a value: key and value in one go
+ * where no line starts (inside the calls of a document). */
 SC__JSONW_INLINE void
 sc_jsonw_kstr(struct sc_jsonw *w, const char *key, const char *s)
 {
-	sc_jsonw_key(w, key);
-	sc_jsonw_string(w, s);
+	size_t n = strlen(key);
+	char *p;
+
+	if (!s) {
+		p = sc__jsonw_member(w, key, n, 4);
+		if (!p) {
+			sc__jsonw_key_slow(w, key, n);
+			sc_jsonw_null(w);
+			return;
+		}
+		memcpy(p, "null", 4);
+		w->len = (size_t)(p + 4 - w->buf);
+		return;
+	}
+	p = sc__jsonw_member(w, key, n, 0);
+	if (!p) {
+		sc__jsonw_key_slow(w, key, n);
+		sc_jsonw_string(w, s);
+		return;
+	}
+	w->len = (size_t)(p - w->buf);
+	sc__jsonw_escaped(w, s, strlen(s));
 }
 
+/* A plain string (sc_jsonw_plainn) as a member's value. */
 SC__JSONW_INLINE void
-sc_jsonw_kint(struct sc_jsonw *w, const char *key, int64_t v)
+sc_jsonw_kplainn(struct sc_jsonw *w, const char *key, const char *s, size_t len)
 {
-	sc_jsonw_key(w, key);
-	sc_jsonw_int(w, v);
+	size_t n = strlen(key);
+	char *p = len <= SC__JSONW_INLINE_MAX
+	                  ? sc__jsonw_member(w, key, n, len + 2)
+	                  : NULL;
+
+	if (!p) {
+		sc_jsonw_keyn(w, key, n);
+		sc_jsonw_plainn(w, s, len);
+		return;
+	}
+	p[0] = '"';
+	memcpy(p + 1, s, len);
+	p[len + 1] = '"';
+	w->len = (size_t)(p + len + 2 - w->buf);
 }
 
 SC__JSONW_INLINE void
 sc_jsonw_kuint(struct sc_jsonw *w, const char *key, uint64_t v)
 {
-	sc_jsonw_key(w, key);
-	sc_jsonw_uint(w, v);
+	size_t n = strlen(key);
+	char *p = sc__jsonw_member(w, key, n, 20);
+
+	if (!p) {
+		sc__jsonw_key_slow(w, key, n);
+		sc_jsonw_uint(w, v);
+		return;
+	}
+	if (v < 10)
+		*p++ = (char)('0' + v);
+	else
+		p = sc__jsonw_digits(p, v);
+	w->len = (size_t)(p - w->buf);
+}
+
+SC__JSONW_INLINE void
+sc_jsonw_kint(struct sc_jsonw *w, const char *key, int64_t v)
+{
+	size_t n = strlen(key);
+	char *p = sc__jsonw_member(w, key, n, 21);
+
+	if (!p) {
+		sc__jsonw_key_slow(w, key, n);
+		sc_jsonw_int(w, v);
+		return;
+	}
+	*p = '-';
+	p += v < 0;
+	p = sc__jsonw_digits(p, v < 0 ? 0u - (uint64_t)v : (uint64_t)v);
+	w->len = (size_t)(p - w->buf);
 }
 
 SC__JSONW_INLINE void
 sc_jsonw_kbool(struct sc_jsonw *w, const char *key, bool v)
 {
-	sc_jsonw_key(w, key);
-	sc_jsonw_bool(w, v);
+	size_t n = strlen(key);
+	char *p = sc__jsonw_member(w, key, n, 5);
+
+	if (!p) {
+		sc__jsonw_key_slow(w, key, n);
+		sc_jsonw_bool(w, v);
+		return;
+	}
+	if (v) {
+		memcpy(p, "true", 4);
+		p += 4;
+	} else {
+		memcpy(p, "false", 5);
+		p += 5;
+	}
+	w->len = (size_t)(p - w->buf);
 }
 
 #endif /* SC_JSONW_H */
