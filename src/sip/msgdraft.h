@@ -244,7 +244,7 @@ cut_at(struct sc_str s, char c)
 static inline bool
 is_ws(char c)
 {
-	return c == ' ' || c == '\t';
+	return sc_ascii_is_blank(c);
 }
 
 /* Whether field @f holds a value. */

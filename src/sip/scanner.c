@@ -78,21 +78,6 @@ line_scan(const char *p, const char *end, const char **colon, const char **cr)
 }
 
 /*
- * [@p, @end) without the SP and HT around it: sc_str_trim() on
- * pointers, each byte tested first for being past ' ', as the bytes
- * that end the loops (a name's, a value's) nearly always are.
- */
-static inline struct sc_str
-trim_ws(const char *p, const char *end)
-{
-	while (p < end && (unsigned char)*p <= ' ' && is_ws(*p))
-		p++;
-	while (end > p && (unsigned char)end[-1] <= ' ' && is_ws(end[-1]))
-		end--;
-	return view_at(p, end);
-}
-
-/*
  * Next header line. Lines end in LF (CRLF or bare LF); a line starting
  * with SP or HT continues the previous one. Lines without a colon are
  * skipped. Returns false at the blank line that ends the headers (*blank
@@ -147,8 +132,8 @@ hdr_next(struct hdr_it *it, struct hdr *h, bool *blank)
 			it->odd = true;
 			continue;
 		}
-		h->name = trim_ws(line, colon);
-		h->value = trim_ws(colon + 1, eol);
+		h->name = sc_str_trim_span(line, colon);
+		h->value = sc_str_trim_span(colon + 1, eol);
 		if (h->name.len == 0) {
 			it->odd = true;
 			continue;

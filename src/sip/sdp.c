@@ -64,23 +64,16 @@ next_line(struct sc_str *rest, struct sc_str *line)
 	return true;
 }
 
-/* SP or HT; tested first for being past ' ', as most bytes are. */
-static inline bool
-is_blank(char c)
-{
-	return (unsigned char)c <= ' ' && (c == ' ' || c == '\t');
-}
-
 /* Next token separated by spaces or tabs; false when none is left. */
 static bool
 next_token(struct sc_str *rest, struct sc_str *tok)
 {
 	size_t i = 0, j;
 
-	while (i < rest->len && is_blank(rest->p[i]))
+	while (i < rest->len && sc_ascii_is_blank(rest->p[i]))
 		i++;
 	j = i;
-	while (j < rest->len && !is_blank(rest->p[j]))
+	while (j < rest->len && !sc_ascii_is_blank(rest->p[j]))
 		j++;
 	if (j == i)
 		return false;

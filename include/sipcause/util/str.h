@@ -36,22 +36,33 @@ bool sc_str_caseeq_cstr(struct sc_str a, const char *b);
 /* True when @s starts with @prefix, ASCII case-insensitively. */
 bool sc_str_has_prefix_nocase(struct sc_str s, const char *prefix);
 
+/*
+ * SP or HT. A byte is first tested for being past ' ', which nearly
+ * every byte that ends a run of blanks is: one comparison, not two.
+ */
+static inline bool
+sc_ascii_is_blank(char c)
+{
+	return (unsigned char)c <= ' ' && (c == ' ' || c == '\t');
+}
+
+/* [@p, @end) without the SP and HT around it; @p is not NULL. */
+static inline struct sc_str
+sc_str_trim_span(const char *p, const char *end)
+{
+	while (p < end && sc_ascii_is_blank(*p))
+		p++;
+	while (end > p && sc_ascii_is_blank(end[-1]))
+		end--;
+	return sc_str_make(p, (size_t)(end - p));
+}
+
 /* Remove leading and trailing spaces and tabs (inline: it runs on every
  * header line). */
 static inline struct sc_str
 sc_str_trim(struct sc_str s)
 {
-	/* each byte tested first for being past ' ': the bytes that end
-	 * the loops nearly always are */
-	while (s.len > 0 && (unsigned char)s.p[0] <= ' ' &&
-	       (s.p[0] == ' ' || s.p[0] == '\t')) {
-		s.p++;
-		s.len--;
-	}
-	while (s.len > 0 && (unsigned char)s.p[s.len - 1] <= ' ' &&
-	       (s.p[s.len - 1] == ' ' || s.p[s.len - 1] == '\t'))
-		s.len--;
-	return s;
+	return s.len ? sc_str_trim_span(s.p, s.p + s.len) : s;
 }
 
 /*
