@@ -168,6 +168,7 @@ struct draft {
 	struct sc_str to_raw;      /* written: the URI text comes from */
 	struct sc_str contact_raw; /* there, not re-serialised by oSIP */
 	const struct hindex *ix;
+	struct value_memo *memo; /* the parser's; NULL: none */
 	const struct sc_str *link;
 	size_t nlink;
 	size_t link_rank; /* index of the link header kept; nlink: none */
@@ -348,6 +349,34 @@ bool scan_is_plain(const struct draft *d);
 
 /* The plain grammar of the headers oSIP may reject (header table). */
 bool plain_call_id(struct sc_str v);
+
+/* ---- values read once, then recalled (memo.c) ---------------------------- */
+
+/*
+ * What a plain reader finds in a value: views into it (.p NULL for a
+ * part not found). From, To, Contact: NA_DISPLAY..NA_TAG, then
+ * VALUE_EXPIRES (Contact). Via: its elements in n, the top one's parts.
+ */
+enum { VALUE_EXPIRES = NA_TAG + 1, VALUE_PARTS };
+enum { VIA_TRANSPORT, VIA_SENT_BY, VIA_BRANCH, VIA_RECEIVED };
+
+struct value_parts {
+	struct sc_str part[VALUE_PARTS];
+	unsigned n;
+};
+
+/* Whether @v is plain; its parts in @out. Depends on @v's bytes alone. */
+typedef bool value_reader(struct sc_str v, struct value_parts *out);
+
+struct value_memo *memo_new(void);
+void memo_free(struct value_memo *memo);
+
+/*
+ * @read(@v, @out), or what it gave for the same bytes lately (@kind
+ * tells readers apart). Without @memo, @read is called.
+ */
+bool memo_read(struct value_memo *memo, value_reader *read, unsigned kind,
+               struct sc_str v, struct value_parts *out);
 
 /*
  * The plain check of a From, To (@base their display field) or Contact

@@ -467,9 +467,9 @@ plain_nameaddr_parts(struct sc_str v, struct plain_naddr *a, struct want *want,
 	                    nwant);
 }
 
-bool
-plain_read_nameaddr(struct draft *d, enum fld base, struct sc_str v,
-                    bool contact, bool store)
+/* A From or To value (@contact false) or a Contact's, read. */
+static bool
+nameaddr_value(struct sc_str v, bool contact, struct value_parts *out)
 {
 	struct want want[2] = { { "tag", 3, { NULL, 0 } },
 		                { "expires", 7, { NULL, 0 } } };
@@ -482,15 +482,46 @@ plain_read_nameaddr(struct draft *d, enum fld base, struct sc_str v,
 		return false;
 	if (!plain_nameaddr_parts(v, &a, want, contact ? 2 : 1))
 		return false;
+	out->part[NA_DISPLAY] = a.display;
+	out->part[NA_URI] = a.uri;
+	out->part[NA_USER] = a.parts.user;
+	out->part[NA_HOST] = a.parts.hostport;
+	out->part[NA_TAG] = want[0].val;
+	out->part[VALUE_EXPIRES] = want[1].val;
+	return true;
+}
+
+static bool
+from_to_value(struct sc_str v, struct value_parts *out)
+{
+	return nameaddr_value(v, false, out);
+}
+
+static bool
+contact_value(struct sc_str v, struct value_parts *out)
+{
+	return nameaddr_value(v, true, out);
+}
+
+/* What memo_read() tells the readers apart by. */
+enum { READ_FROM_TO, READ_CONTACT, READ_VIA };
+
+bool
+plain_read_nameaddr(struct draft *d, enum fld base, struct sc_str v,
+                    bool contact, bool store)
+{
+	struct value_parts a;
+
+	if (!memo_read(d->memo, contact ? contact_value : from_to_value,
+	               contact ? READ_CONTACT : READ_FROM_TO, v, &a))
+		return false;
 	if (!store)
 		return true;
-	set_first(d, na(base, NA_DISPLAY), a.display);
-	set_first(d, na(base, NA_URI), a.uri);
-	set_first(d, na(base, NA_USER), a.parts.user);
-	set_first(d, na(base, NA_HOST), a.parts.hostport);
-	set_first(d, na(base, NA_TAG), want[0].val);
-	if (contact && want[1].val.p)
-		d->m->contact_expires = lead_int(want[1].val, UINT32_MAX);
+	for (int part = NA_DISPLAY; part <= NA_TAG; part++)
+		set_first(d, na(base, part), a.part[part]);
+	if (contact && a.part[VALUE_EXPIRES].p)
+		d->m->contact_expires =
+		        lead_int(a.part[VALUE_EXPIRES], UINT32_MAX);
 	return true;
 }
 
@@ -551,25 +582,38 @@ plain_via_list(struct sc_str v, struct via_view *top, unsigned *n)
 	return true;
 }
 
-bool
-plain_read_via(struct draft *d, struct sc_str v, bool store)
+/* A Via value, read: its elements and the first one's parts. */
+static bool
+via_value(struct sc_str v, struct value_parts *out)
 {
 	struct via_view top = { .param = { { "branch", 6, { NULL, 0 } },
 		                           { "received", 8, { NULL, 0 } } } };
-	bool want_top = store && !(d->done & HBIT(H_VIA));
-	unsigned n;
 
-	if (!plain_via_list(v, want_top ? &top : NULL, &n))
+	if (!plain_via_list(v, &top, &out->n))
+		return false;
+	out->part[VIA_TRANSPORT] = top.transport;
+	out->part[VIA_SENT_BY] = top.sent_by;
+	out->part[VIA_BRANCH] = top.param[0].val;
+	out->part[VIA_RECEIVED] = top.param[1].val;
+	return true;
+}
+
+bool
+plain_read_via(struct draft *d, struct sc_str v, bool store)
+{
+	struct value_parts top;
+
+	if (!memo_read(d->memo, via_value, READ_VIA, v, &top))
 		return false;
 	if (!store)
 		return true;
-	d->m->via_count += n;
-	if (want_top && n > 0) {
+	d->m->via_count += top.n;
+	if (!(d->done & HBIT(H_VIA)) && top.n > 0) {
 		d->done |= HBIT(H_VIA);
-		set_first(d, F_VIA_TRANSPORT, top.transport);
-		set_first(d, F_VIA_SENT_BY, top.sent_by);
-		set_first(d, F_VIA_BRANCH, top.param[0].val);
-		set_first(d, F_VIA_RECEIVED, top.param[1].val);
+		set_first(d, F_VIA_TRANSPORT, top.part[VIA_TRANSPORT]);
+		set_first(d, F_VIA_SENT_BY, top.part[VIA_SENT_BY]);
+		set_first(d, F_VIA_BRANCH, top.part[VIA_BRANCH]);
+		set_first(d, F_VIA_RECEIVED, top.part[VIA_RECEIVED]);
 	}
 	return true;
 }

@@ -79,6 +79,7 @@ struct sc_sipparser {
 	uint64_t nscan;          /* messages read by the scanner alone */
 	uint64_t nosip;          /* messages given to oSIP */
 	struct hindex ix;
+	struct value_memo *memo; /* recent From, To, Contact, Via values */
 	size_t nlink;
 	struct sc_str *link; /* link header names, in this allocation */
 };
@@ -106,7 +107,10 @@ sc_sipparser_new(const struct sc_sipparser_opts *opts)
 	if (!p)
 		return NULL;
 	p->msgs = sc_slab_new(SC_SLAB_AUTO);
-	if (!p->msgs) {
+	p->memo = memo_new();
+	if (!p->msgs || !p->memo) {
+		sc_slab_release(p->msgs);
+		memo_free(p->memo);
 		free(p);
 		return NULL;
 	}
@@ -143,6 +147,7 @@ sc_sipparser_free(struct sc_sipparser *p)
 		return;
 	sc_arena_fini(&p->scratch);
 	sc_slab_release(p->msgs);
+	memo_free(p->memo);
 	free(p);
 }
 
@@ -580,6 +585,7 @@ sc_sipmsg_parse(struct sc_sipparser *p, const struct sc_rawmsg *raw,
 	*out = NULL;
 	if (!draft_init(&d, raw, &p->scratch, &p->ix, p->link, p->nlink))
 		return SC_ENOMEM;
+	d.memo = p->memo;
 	find_start(&d);
 	/* the fast path reads every header in this one pass */
 	scan_headers(&d, fast ? H_ALL : H_RAW_OWNED, true, fast);

@@ -378,6 +378,59 @@ test_edges_agree(void **state)
 	free2(&b);
 }
 
+/*
+ * A parser recalls the From, To, Contact and Via values it read lately
+ * (memo.c): values that differ in one byte where the hash does not look
+ * (it reads four words of a value), one after the other, are each read
+ * as themselves, plain or not, and the same again when they come back.
+ */
+static void
+test_recalled_values_are_exact(void **state)
+{
+	/* the hash reads bytes 0-7, 21-28 and 35-50 of the 51-byte ones */
+	static const char *const from[] = {
+		"sipp <sip:alice@10.1.2.3:5061>;tag=4711SIPpTag00123",
+		"sipp <sip:alicx@10.1.2.3:5061>;tag=4711SIPpTag00123",
+		"sipp <sip:al%63e@10.1.2.3:5061>;tag=4711SIPpTag0012",
+		"sipp <sip:alice@10.1.2.4:5061>;tag=4711SIPpTag00123",
+	};
+	static const char *const via[] = {
+		"SIP/2.0/UDP 10.1.2.3:5061;branch=z9hG4bK-4711-1-0",
+		"SIP/2.0/TCP 10.1.2.3:5061;branch=z9hG4bK-4711-1-0",
+		"SIP/2.0/UDP 10.1.2.3:5061;branch=z9hG4bK-4711-1-0, "
+		"SIP/2.0/UDP h",
+	};
+	static const size_t order[] = { 0, 1, 2, 3, 0, 2, 1, 3, 3, 0 };
+	char msg[512], user[16];
+	struct both b;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(order) / sizeof(order[0]); i++) {
+		const char *f = from[order[i]], *v = via[order[i] % 3];
+		int n = snprintf(msg, sizeof(msg),
+		                 "BYE sip:y@h SIP/2.0\r\nVia: %s\r\n"
+		                 "From: %s\r\nTo: %s\r\nContact: <sip:%s>\r\n"
+		                 "Call-ID: memo\r\nCSeq: 2 BYE\r\n\r\n",
+		                 v, f, f,
+		                 order[i] == 2 ? "a@b;expires" : "a@b");
+
+		assert_true(n > 0 && (size_t)n < sizeof(msg));
+		b = parse2(msg);
+		/* the escaped user is not plain: oSIP reads it */
+		assert_int_equal(b.scanned, order[i] != 2);
+		memcpy(user, f + 10, 5);
+		user[5] = '\0';
+		if (order[i] != 2) {
+			assert_string_equal(b.fast->from.user, user);
+			assert_string_equal(b.fast->to.user, user);
+		}
+		assert_string_equal(b.fast->via_transport,
+		                    order[i] % 3 == 1 ? "TCP" : "UDP");
+		assert_int_equal(b.fast->via_count, order[i] % 3 == 2 ? 2 : 1);
+		free2(&b);
+	}
+}
+
 int
 main(void)
 {
@@ -387,6 +440,7 @@ main(void)
 		cmocka_unit_test(test_not_plain_goes_to_osip),
 		cmocka_unit_test(test_nul_in_call_id_keeps_length),
 		cmocka_unit_test(test_edges_agree),
+		cmocka_unit_test(test_recalled_values_are_exact),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
