@@ -9,6 +9,8 @@
  */
 #include "config.h"
 
+#include <stdalign.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -30,16 +32,18 @@ sc_rule_id(enum sc_rule r)
 	return (unsigned)r < SC_RULE__COUNT ? sc_classify_rule_ids[r] : "";
 }
 
+/* annotate_all() puts the annotations right after an array of pointers */
+_Static_assert(alignof(struct sc_explain) <= alignof(struct sc_explain *),
+               "an annotation may follow the pointers to the annotations");
+
 static enum sc_err
 annotate_all(struct sc_diagnosis *d, const struct sc_classify_env *env)
 {
 	const struct sc_call *c = d->call;
+	size_t nmsgs = c->nmsgs, nresponses = 0;
+	struct sc_explain *next;
 	struct sc__cctx x;
 
-	d->notes = c->nmsgs ? calloc(c->nmsgs, sizeof(*d->notes)) : NULL;
-	if (c->nmsgs && !d->notes)
-		return SC_ENOMEM;
-	d->nnotes = c->nmsgs;
 	/* a call's messages were parsed seconds ago and are out of the
 	 * cache: ask for the first ones together, not one miss at a time */
 	for (size_t i = 0; i < c->nmsgs && i < 16; i++) {
@@ -51,14 +55,27 @@ annotate_all(struct sc_diagnosis *d, const struct sc_classify_env *env)
 			__builtin_prefetch(m + 64);
 		}
 	}
+	if (!nmsgs)
+		return SC_OK;
+	for (size_t i = 0; i < nmsgs; i++)
+		if (c->msgs[i].msg && !c->msgs[i].msg->is_request)
+			nresponses++;
+	/* the pointers and the annotations they point to in one block:
+	 * one allocation per call, not one per response */
+	if (nmsgs > SIZE_MAX / (sizeof(*d->notes) + sizeof(**d->notes)))
+		return SC_ENOMEM;
+	d->notes = calloc(1, nmsgs * sizeof(*d->notes) +
+	                             nresponses * sizeof(**d->notes));
+	if (!d->notes)
+		return SC_ENOMEM;
+	d->nnotes = c->nmsgs;
+	next = (struct sc_explain *)(void *)(d->notes + nmsgs);
 	for (size_t i = 0; i < c->nmsgs; i++) {
 		const struct sc_callmsg *cm = &c->msgs[i];
 
 		if (!cm->msg || cm->msg->is_request)
 			continue;
-		d->notes[i] = calloc(1, sizeof(*d->notes[i]));
-		if (!d->notes[i])
-			return SC_ENOMEM;
+		d->notes[i] = next++;
 		memset(&x, 0, sizeof(x));
 		x.call = c;
 		x.dx = d;
@@ -86,11 +103,14 @@ judge_attempts(struct sc_diagnosis *d, const struct sc_classify_env *env)
 	const struct sc_call *c = d->call;
 	bool ok = true;
 
-	d->attempts = c->nattempts ? calloc(c->nattempts, sizeof(*d->attempts))
-	                           : NULL;
-	if (c->nattempts && !d->attempts)
-		return SC_ENOMEM;
-	d->nattempts = c->nattempts;
+	/* one attempt, the headline (the usual case): no other verdict to
+	 * keep, no array (sc_diagnosis_attempt() gives the call's) */
+	if (c->nattempts > 1 || (c->nattempts == 1 && c->headline != 0)) {
+		d->attempts = calloc(c->nattempts, sizeof(*d->attempts));
+		if (!d->attempts)
+			return SC_ENOMEM;
+		d->nattempts = c->nattempts;
+	}
 	for (size_t i = 0; i < c->nattempts && ok; i++) {
 		struct sc_explain *out = &d->verdict;
 

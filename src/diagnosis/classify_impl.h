@@ -14,6 +14,7 @@
 #include "sipcause/diagnosis/classify.h"
 #include "sipcause/diagnosis/diagnosis.h"
 #include "sipcause/util/compiler.h"
+#include "sipcause/util/str.h"
 
 /* Slots of sc_explain.owned_ for the texts built here. */
 enum { OWN_CAUSE, OWN_SUMMARY, OWN_REASON, OWN_ROOT };
@@ -47,6 +48,9 @@ extern const size_t sc__nresponse_rules;
 
 /* ---- building explanations (explain.c) ---- */
 
+/* Free what @e owns without clearing it: for a record going away. */
+void sc__explain_release(struct sc_explain *e);
+
 /* A malloc'd string from @fmt, NULL when out of memory. */
 char *sc__vformat(const char *fmt, va_list ap) SC_PRINTF(1, 0);
 
@@ -56,6 +60,11 @@ void sc__evidence(struct sc__cctx *x, const char *fmt, ...) SC_PRINTF(2, 3);
 /* Set a built text in slot @slot and return it (NULL on ENOMEM). */
 const char *sc__own(struct sc__cctx *x, int slot, const char *fmt, ...)
         SC_PRINTF(3, 4);
+
+/* Set in slot @slot the texts of @parts end to end and return it (NULL
+ * on ENOMEM); sc__own() without formatting. */
+const char *sc__own_join(struct sc__cctx *x, int slot,
+                         const struct sc_str *parts, size_t nparts);
 
 /* Fill @e with what the knowledge base says about @code. */
 void sc__explain_code(struct sc_explain *e, int code, const char *reason);

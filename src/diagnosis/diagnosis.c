@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "classify_impl.h"
 #include "sipcause/diagnosis/diagnosis.h"
 #include "sipcause/util/str.h"
 
@@ -27,11 +28,10 @@ sc_diagnosis_attempt(const struct sc_diagnosis *d, size_t i)
 static void
 notes_free(struct sc_diagnosis *d)
 {
-	for (size_t i = 0; i < d->nnotes; i++) {
-		sc_explain_fini(d->notes[i]);
-		free(d->notes[i]);
-	}
-	free(d->notes);
+	for (size_t i = 0; i < d->nnotes; i++)
+		if (d->notes[i])
+			sc__explain_release(d->notes[i]);
+	free(d->notes); /* the annotations live in the same block */
 	d->notes = NULL;
 	d->nnotes = 0;
 }
@@ -148,11 +148,12 @@ sc_diagnosis_free(struct sc_diagnosis *d)
 		return;
 	notes_free(d);
 	for (size_t i = 0; i < d->nattempts; i++) {
-		sc_explain_fini(d->attempts[i]);
+		if (d->attempts[i])
+			sc__explain_release(d->attempts[i]);
 		free(d->attempts[i]);
 	}
 	free(d->attempts);
-	sc_explain_fini(&d->verdict);
+	sc__explain_release(&d->verdict);
 	if (!d->pool_) { /* else the findings live in the pool */
 		for (size_t i = 0; i < d->nfindings; i++)
 			free(d->findings[i].text);

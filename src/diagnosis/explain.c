@@ -19,21 +19,29 @@
 #include "sipcause/util/vec.h"
 
 void
+sc__explain_release(struct sc_explain *e)
+{
+	/* the owner's packed block holds everything; it frees it */
+	if (e->pooled_)
+		return;
+	if (e->evidence) {
+		for (size_t i = 0; i < e->nevidence; i++)
+			free(e->evidence[i]);
+		free(e->evidence);
+	}
+	free(e->root);
+	/* most slots are empty: a test is cheaper than free(NULL) */
+	for (size_t i = 0; i < SC_COUNTOF(e->owned_); i++)
+		if (e->owned_[i])
+			free(e->owned_[i]);
+}
+
+void
 sc_explain_fini(struct sc_explain *e)
 {
 	if (!e)
 		return;
-	if (e->pooled_) {
-		/* the owner's packed block holds everything; it frees it */
-		memset(e, 0, sizeof(*e));
-		return;
-	}
-	for (size_t i = 0; i < e->nevidence; i++)
-		free(e->evidence[i]);
-	free(e->evidence);
-	free(e->root);
-	for (size_t i = 0; i < SC_COUNTOF(e->owned_); i++)
-		free(e->owned_[i]);
+	sc__explain_release(e);
 	memset(e, 0, sizeof(*e));
 }
 
@@ -298,15 +306,14 @@ sc__evidence(struct sc__cctx *x, const char *fmt, ...)
 	s = sc__vformat(fmt, ap);
 	va_end(ap);
 	/* the array holds the facts and a NULL after them: nevidence + 1
-	 * elements once it exists */
-	if (s && !e->evidence) {
-		e->evidence = sc_grow(NULL, 0, sizeof(*v));
-		if (e->evidence)
-			e->evidence[0] = NULL;
-	}
-	v = s && e->evidence
-	            ? sc_grow(e->evidence, e->nevidence + 1, sizeof(*v))
-	            : NULL;
+	 * elements once it exists, its capacity the power of two at or
+	 * above that (sc_grow): the first fact makes it with room for two */
+	if (!s)
+		v = NULL;
+	else if (!e->evidence)
+		v = malloc(2 * sizeof(*v));
+	else
+		v = sc_grow(e->evidence, e->nevidence + 1, sizeof(*v));
 	if (!v) {
 		free(s);
 		x->oom = true;
@@ -329,6 +336,32 @@ sc__own(struct sc__cctx *x, int slot, const char *fmt, ...)
 	va_end(ap);
 	if (!s)
 		x->oom = true;
+	free(x->out->owned_[slot]);
+	x->out->owned_[slot] = s;
+	return s;
+}
+
+/* Set in slot @slot the texts of @parts end to end and return it (NULL
+ * on ENOMEM): what sc__own() makes of "%s%s...", without formatting. */
+const char *
+sc__own_join(struct sc__cctx *x, int slot, const struct sc_str *parts,
+             size_t nparts)
+{
+	size_t len = 0;
+	char *s, *w;
+
+	for (size_t i = 0; i < nparts; i++)
+		len += parts[i].len;
+	s = w = malloc(len + 1);
+	if (s) {
+		for (size_t i = 0; i < nparts; i++) {
+			memcpy(w, parts[i].p, parts[i].len);
+			w += parts[i].len;
+		}
+		*w = 0;
+	} else {
+		x->oom = true;
+	}
 	free(x->out->owned_[slot]);
 	x->out->owned_[slot] = s;
 	return s;

@@ -1,7 +1,8 @@
 /* kb.c - the knowledge base: status codes, Q.850 causes, Warning codes
  *
  * Plain static tables compiled from the X-macro files in src/kb/, looked
- * up by binary search. Nothing here changes at run time.
+ * up by binary search (status codes and the SIP -> Q.850 mapping by a
+ * switch made from the same files). Nothing here changes at run time.
  */
 #include "config.h"
 
@@ -23,18 +24,6 @@ static const struct sc_q850_info q850_table[] = {
 #define Q850_CAUSE(value, name, meaning) { value, name, meaning },
 #include "kb/q850.def"
 #undef Q850_CAUSE
-};
-
-/* One row of the usual SIP -> Q.850 mapping. */
-struct sip_q850 {
-	int sip;
-	int q850;
-};
-
-static const struct sip_q850 sip_q850_table[] = {
-#define SIP_Q850(sip, q850) { sip, q850 },
-#include "kb/sip_q850.def"
-#undef SIP_Q850
 };
 
 static const struct sc_warning_info warning_table[] = {
@@ -125,20 +114,28 @@ sc_kb_class_of(int code)
 	}
 }
 
-static int
-cmp_status(const void *key, const void *elem)
-{
-	int code = *(const int *)key;
-	const struct sc_status_info *s = elem;
+/* The row of each listed code in status_table. */
+enum status_row {
+#define SIP_STATUS(code, ...) STATUS_ROW_##code,
+#include "kb/sip_status.def"
+#undef SIP_STATUS
+};
 
-	return (code > s->code) - (code < s->code);
-}
-
+/* A switch, not bsearch: the compiler makes a jump table or a search
+ * tree of it, without a call to compare per step (every response of a
+ * capture is looked up here). */
 static const struct sc_status_info *
 find_status(int code)
 {
-	return bsearch(&code, status_table, SC_COUNTOF(status_table),
-	               sizeof(status_table[0]), cmp_status);
+	switch (code) {
+#define SIP_STATUS(code, ...) \
+	case code:            \
+		return &status_table[STATUS_ROW_##code];
+#include "kb/sip_status.def"
+#undef SIP_STATUS
+	default:
+		return NULL;
+	}
 }
 
 const struct sc_status_info *
@@ -203,23 +200,19 @@ sc_kb_q850_at(size_t i)
 	return i < SC_COUNTOF(q850_table) ? &q850_table[i] : NULL;
 }
 
-static int
-cmp_sip_q850(const void *key, const void *elem)
-{
-	int code = *(const int *)key;
-	const struct sip_q850 *m = elem;
-
-	return (code > m->sip) - (code < m->sip);
-}
-
 int
 sc_kb_sip_to_q850(int code)
 {
-	const struct sip_q850 *m;
-
-	m = bsearch(&code, sip_q850_table, SC_COUNTOF(sip_q850_table),
-	            sizeof(sip_q850_table[0]), cmp_sip_q850);
-	return m ? m->q850 : 0;
+	/* a switch for the same reason as find_status() */
+	switch (code) {
+#define SIP_Q850(sip, q850) \
+	case sip:           \
+		return q850;
+#include "kb/sip_q850.def"
+#undef SIP_Q850
+	default:
+		return 0;
+	}
 }
 
 static int

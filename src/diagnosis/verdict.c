@@ -193,10 +193,33 @@ summary(struct vctx *v, const char *outcome)
 
 	/* an attempt names its own parties (a REGISTER's are not the
 	 * INVITE's that shares its Call-ID) */
+	const struct sc_str parts[] = {
+		sc_str_from_cstr(kind(v->a)),
+		SC_STR_LIT(" from "),
+		sc_str_from_cstr(req ? who(&req->from) : party(&c->from)),
+		SC_STR_LIT(" to "),
+		sc_str_from_cstr(req ? who(&req->to) : party(&c->to)),
+		SC_STR_LIT(" "),
+		sc_str_from_cstr(outcome),
+		SC_STR_LIT("."),
+	};
+
+	/* "%s from %s to %s %s.", joined: every call has one */
 	x->out->outcome =
-	        sc__own(x, OWN_SUMMARY, "%s from %s to %s %s.", kind(v->a),
-	                req ? who(&req->from) : party(&c->from),
-	                req ? who(&req->to) : party(&c->to), outcome);
+	        sc__own_join(x, OWN_SUMMARY, parts, SC_COUNTOF(parts));
+}
+
+/* The reason phrase @reason of a response with code @code, kept for
+ * after its message is gone: the knowledge base's own words when they
+ * are the same (the usual case), else a copy. */
+static const char *
+keep_reason(struct sc__cctx *x, int code, const char *reason)
+{
+	const struct sc_status_info *info = sc_kb_status(code, NULL);
+
+	if (info && strcmp(info->reason, reason) == 0)
+		return info->reason;
+	return sc__own(x, OWN_REASON, "%s", reason);
 }
 
 /* Copy the explanation @ann of a response into the verdict. */
@@ -213,11 +236,13 @@ take_annotation(struct sc__cctx *x, const struct sc_explain *ann)
 	v->nevidence = 0;
 	for (size_t i = 0; i < ann->nevidence; i++)
 		sc__evidence(x, "%s", ann->evidence[i]);
-	/* the message goes away with summarising; keep its words */
-	if (v->cause)
+	/* the annotation and its message go away with summarising: keep
+	 * the words they own (a cause is otherwise the knowledge base's
+	 * or a rule's, static) */
+	if (v->cause && v->cause == ann->owned_[OWN_CAUSE])
 		v->cause = sc__own(x, OWN_CAUSE, "%s", v->cause);
 	if (v->reason)
-		v->reason = sc__own(x, OWN_REASON, "%s", v->reason);
+		v->reason = keep_reason(x, v->code, v->reason);
 	v->outcome = NULL;
 }
 
