@@ -435,7 +435,7 @@ read_two_threads(struct sc_analyzer *a, struct sc_capture *cap,
 	}
 	sc_stats_add_reading(&a->model->stats, counts);
 	free(counts);
-	memcpy(errbuf, job.errbuf, SC_ERRBUF_SIZE);
+	snprintf(errbuf, SC_ERRBUF_SIZE, "%s", job.errbuf);
 	err = job.err != SC_OK ? job.err : a->failure;
 	a->failure = SC_OK;
 	return err;
