@@ -44,12 +44,6 @@ sc__dup_or_null(const char *s)
  * freed. Texts that may change with every message (reason phrases,
  * subscription state) stay malloc'd: sc__call_release() tells which.
  */
-struct sc__textblock {
-	struct sc__textblock *next;
-	size_t size, used;
-	char bytes[];
-};
-
 #define TEXTBLOCK_FIRST 512
 #define TEXTBLOCK_MAX 4096
 
@@ -82,7 +76,7 @@ sc__call_room(struct sc_call *c, size_t n)
 }
 
 char *
-sc__call_bytes(struct sc_call *c, const char *s, size_t len)
+sc__call_bytes_new_block(struct sc_call *c, const char *s, size_t len)
 {
 	char *d = len < UINT32_MAX ? sc__call_room(c, len + 1) : NULL;
 
@@ -91,12 +85,6 @@ sc__call_bytes(struct sc_call *c, const char *s, size_t len)
 	memcpy(d, s, len);
 	d[len] = '\0';
 	return d;
-}
-
-char *
-sc__call_text(struct sc_call *c, const char *s)
-{
-	return s ? sc__call_bytes(c, s, strlen(s)) : NULL;
 }
 
 static bool
@@ -305,7 +293,7 @@ in_pool(const struct sc_call *c, const void *p)
 void
 sc__call_release(const struct sc_call *c, void *p)
 {
-	if (!in_pool(c, p) && !in_texts(c, p))
+	if (p && !in_pool(c, p) && !in_texts(c, p))
 		free(p);
 }
 

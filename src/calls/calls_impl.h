@@ -68,8 +68,39 @@ char *sc__dup_or_null(const char *s);
 /* Texts the call owns until it is summarised or freed (no free of its
  * own); NULL when out of memory, and sc__call_text(c, NULL) too. */
 char *sc__call_room(struct sc_call *c, size_t n);
-char *sc__call_bytes(struct sc_call *c, const char *s, size_t len);
-char *sc__call_text(struct sc_call *c, const char *s);
+/* sc__call_bytes() when the current block has no room left */
+char *sc__call_bytes_new_block(struct sc_call *c, const char *s, size_t len);
+
+/* A block of texts of an open call (call.c). */
+struct sc__textblock {
+	struct sc__textblock *next;
+	size_t size, used;
+	char bytes[];
+};
+
+/* A call copies a score of texts: the common case, room in its current
+ * block, is inline. */
+static inline char *
+sc__call_bytes(struct sc_call *c, const char *s, size_t len)
+{
+	struct sc__textblock *b = c->texts_;
+	char *d;
+
+	if (!b || b->size - b->used <= len)
+		return sc__call_bytes_new_block(c, s, len);
+	d = b->bytes + b->used;
+	b->used += len + 1;
+	memcpy(d, s, len);
+	d[len] = '\0';
+	return d;
+}
+
+static inline char *
+sc__call_text(struct sc_call *c, const char *s)
+{
+	return s ? sc__call_bytes(c, s, strlen(s)) : NULL;
+}
+
 /* Free @p, a text of @c, unless the call's blocks hold it. */
 void sc__call_release(const struct sc_call *c, void *p);
 void sc__party_set(struct sc_call *c, struct sc_party *p,

@@ -28,6 +28,15 @@ _Static_assert(SC_METHOD__COUNT <= 32, "struct sc_call.methods is 32 bits");
 /* Most hops a call records; later ones share the last index. */
 #define MAX_HOPS 64
 
+/* Room a call's arrays start with: an INVITE call seen on one hop has
+ * six or seven messages (INVITE, 100, 180, 200, ACK, BYE, 200), two
+ * transactions (INVITE, BYE) and two hops (one each way); growing from
+ * one element took three reallocs of its messages. A compacted call's
+ * arrays shrink to their size (compact.c). */
+#define FIRST_MSGS 8
+#define FIRST_TXNS 2
+#define FIRST_HOPS 2
+
 static bool
 branch_is_rfc3261(const char *branch)
 {
@@ -81,7 +90,7 @@ static enum sc_err
 push_msg(struct sc_call *c, struct sc_msg *m, uint32_t txn, uint16_t hop)
 {
 	if (c->nmsgs == c->msgs_alloc) {
-		uint32_t n = c->msgs_alloc ? c->msgs_alloc * 2 : 2;
+		uint32_t n = c->msgs_alloc ? c->msgs_alloc * 2 : FIRST_MSGS;
 		struct sc_callmsg *v = realloc(c->msgs, n * sizeof(*v));
 
 		if (!v)
@@ -103,7 +112,7 @@ new_txn(struct sc_call *c, const struct sc_msg *m)
 	struct sc_txn *t;
 
 	if (c->ntxns == c->txns_alloc) {
-		uint32_t n = c->txns_alloc ? c->txns_alloc * 2 : 1;
+		uint32_t n = c->txns_alloc ? c->txns_alloc * 2 : FIRST_TXNS;
 		struct sc_txn *v = realloc(c->txns, n * sizeof(*v));
 
 		if (!v)
@@ -161,7 +170,14 @@ hop_of(struct sc_call *c, const struct sc_msg *m, uint16_t *hop)
 	*hop = MAX_HOPS - 1;
 	if (c->nhops >= MAX_HOPS)
 		return SC_OK;
-	v = sc_grow(c->hops, c->nhops, sizeof(*v));
+	/* room for FIRST_HOPS at once; from there sc_grow()'s implied
+	 * capacity (the power of two at or above the count) holds */
+	if (c->nhops == 0)
+		v = malloc(FIRST_HOPS * sizeof(*v));
+	else if (c->nhops < FIRST_HOPS)
+		v = c->hops;
+	else
+		v = sc_grow(c->hops, c->nhops, sizeof(*v));
 	if (!v)
 		return SC_ENOMEM;
 	c->hops = v;
@@ -555,6 +571,7 @@ set_identity(struct sc_call *c, const struct sc_msg *m)
 	c->kind = m->is_request ? m->method : m->cseq_method;
 	sc__call_release(c, c->kind_name);
 	c->kind_name = sc__call_text(c, kind ? kind : "");
+	c->kind_named_ = false; /* the message's spelling */
 	sc__party_set(c, &c->from, &m->from);
 	sc__party_set(c, &c->to, &m->to);
 	sc__call_release(c, c->ruri);

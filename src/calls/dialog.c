@@ -136,7 +136,13 @@ sc__add_link_key(struct sc_call *c, const char *prefix, const char *value)
 enum sc_err
 sc__collect_link_keys(struct sc_call *c, const struct sc_msg *m)
 {
-	enum sc_err err = sc__add_link_key(c, "cid:", m->x_call_id);
+	enum sc_err err;
+
+	/* most messages carry none of them */
+	if (!m->x_call_id && !m->session_id && !m->session_id_remote &&
+	    !m->icid)
+		return SC_OK;
+	err = sc__add_link_key(c, "cid:", m->x_call_id);
 
 	if (err == SC_OK && m->session_id && !is_null_uuid(m->session_id))
 		err = sc__add_link_key(c, "sid:", m->session_id);

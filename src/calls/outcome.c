@@ -78,43 +78,48 @@ invite_state(const struct sc_call *c, size_t ai, const struct sc_txn *t)
 	return SC_CALL_FAILED;
 }
 
-static void
+/* Returns whether a->final_reason changed. */
+static bool
 set_reason(const struct sc_call *c, struct sc_attempt *a,
            const struct sc_msg *fin)
 {
 	const char *r = fin ? fin->reason_phrase : NULL;
 
-	if (sc__str_eq(a->final_reason, r))
-		return;
+	/* (NULL == NULL: no answer yet, nothing to copy) */
+	if (a->final_reason == r || sc__str_eq(a->final_reason, r))
+		return false;
 	sc__call_release(c, a->final_reason);
 	/* a retry pending: the earlier reason no longer applies */
 	a->final_reason = sc__dup_or_null(r);
+	return true;
 }
 
-/* Recompute attempt @ai's state from its deciding transaction. */
-static void
+/* Recompute attempt @ai's state from its deciding transaction; returns
+ * whether its final_reason changed. */
+static bool
 attempt_update(struct sc_call *c, size_t ai)
 {
 	struct sc_attempt *a = &c->attempts[ai];
 	const struct sc_txn *t = sc_attempt_deciding_txn(c, a);
 	const struct sc_msg *fin;
+	bool reason_changed;
 
 	if (!t) {
 		a->final_code = 0;
-		set_reason(c, a, NULL);
+		reason_changed = set_reason(c, a, NULL);
 		/* only a CANCEL of an INVITE sent before the capture */
 		a->state = c->txns[a->first_txn].method == SC_METHOD_CANCEL
 		                   ? SC_CALL_CANCELLED
 		                   : SC_CALL_MID_DIALOG;
-		return;
+		return reason_changed;
 	}
 	fin = t->final_msg < c->nmsgs ? c->msgs[t->final_msg].msg : NULL;
 	a->final_code = t->final_code;
-	set_reason(c, a, fin);
+	reason_changed = set_reason(c, a, fin);
 	if (t->final_code == 0 && c->txns[a->first_txn].in_dialog) {
 		/* only a request inside a dialog set up before the capture */
 		a->state = SC_CALL_MID_DIALOG;
-		return;
+		return reason_changed;
 	}
 	if (t->final_code == 0) {
 		/* an ACK of its own (for a 2xx) or an accepted BYE: the 2xx
@@ -124,7 +129,7 @@ attempt_update(struct sc_call *c, size_t ai)
 			a->state = SC_CALL_ANSWERED;
 		else if (a->state != SC_CALL_TIMEOUT)
 			a->state = SC_CALL_IN_PROGRESS;
-		return;
+		return reason_changed;
 	}
 	switch (a->kind) {
 	case SC_METHOD_INVITE:
@@ -143,6 +148,7 @@ attempt_update(struct sc_call *c, size_t ai)
 		                               : SC_CALL_FAILED;
 		break;
 	}
+	return reason_changed;
 }
 
 /* The headline attempt: the latest INVITE one, else the latest. */
@@ -158,17 +164,24 @@ pick_headline(const struct sc_call *c)
 static void
 set_kind(struct sc_call *c, const struct sc_attempt *a)
 {
-	const char *name = sc_attempt_kind_name(a);
+	const char *name;
 	char *copy;
 
-	if (c->kind == a->kind && sc__str_eq(c->kind_name, name))
+	/* the name of a known method follows from it */
+	if (c->kind == a->kind && c->kind_named_)
 		return;
+	name = sc_attempt_kind_name(a);
+	if (c->kind == a->kind && sc__str_eq(c->kind_name, name)) {
+		c->kind_named_ = a->kind != SC_METHOD_OTHER;
+		return;
+	}
 	copy = sc__call_text(c, name);
 	if (!copy)
 		return;
 	c->kind = a->kind;
 	sc__call_release(c, c->kind_name);
 	c->kind_name = copy;
+	c->kind_named_ = a->kind != SC_METHOD_OTHER;
 }
 
 static void
@@ -206,9 +219,11 @@ sc__call_update(struct sc_call *c)
 	const struct sc_attempt *a;
 	const struct sc_txn *t;
 	const struct sc_msg *fin;
+	uint32_t headline = c->headline;
+	bool reasons_changed = false;
 
 	for (size_t i = 0; i < c->nattempts; i++)
-		attempt_update(c, i);
+		reasons_changed |= attempt_update(c, i);
 	c->forks = c->ndialogs;
 	if (!c->nattempts) {
 		c->state = SC_CALL_MID_DIALOG;
@@ -220,9 +235,16 @@ sc__call_update(struct sc_call *c)
 	set_kind(c, a);
 	c->state = a->state;
 	c->final_code = a->final_code;
-	if (!sc__str_eq(c->final_reason, a->final_reason)) {
-		sc__call_release(c, c->final_reason);
-		c->final_reason = sc__dup_or_null(a->final_reason);
+	if (reasons_changed || c->headline != headline)
+		c->reason_copied_ = false;
+	if (!c->reason_copied_) {
+		if (c->final_reason != a->final_reason &&
+		    !sc__str_eq(c->final_reason, a->final_reason)) {
+			sc__call_release(c, c->final_reason);
+			c->final_reason = sc__dup_or_null(a->final_reason);
+		}
+		/* a copy that failed is tried again with the next message */
+		c->reason_copied_ = !a->final_reason || c->final_reason;
 	}
 	c->auth_challenges = a->auth_challenges;
 	call_timings(c, a, t);

@@ -270,6 +270,11 @@ struct sc_call {
 	struct sc_timings timings;
 	bool bye_accepted; /* a BYE got a 2xx */
 	bool summarised;
+	/* private, for sc__call_update() to skip comparing texts: since
+	 * it last looked, kind_name holds sc_method_name(kind) (not OTHER),
+	 * final_reason a copy of the headline attempt's */
+	bool kind_named_;
+	bool reason_copied_;
 	/* private: while open, most strings above live in blocks of
 	 * texts_; once summarised, all of them in the one block pool_ */
 	uint32_t pool_len_;
