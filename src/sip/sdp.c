@@ -6,6 +6,10 @@
 #include <stdint.h>
 #include <string.h>
 
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
+
 #include "sipcause/util/arena.h"
 #include "sipcause/sip/sipmsg.h"
 #include "sipcause/util/str.h"
@@ -15,6 +19,10 @@
  * whole body for a missing t= line or a last line without its newline,
  * and reads one byte past the end when the body ends in an m= line with
  * a bare LF. Here every read is bounded by the body length.
+ *
+ * One pass: each line is split once, each token found once (16 bytes
+ * tested at a time), and an m= section is summarised when the next m=
+ * line or the end of the body closes it.
  */
 
 /* rtpmap entries remembered per m= section; m= formats looked at. */
@@ -38,11 +46,23 @@ struct rtpmap {
 	struct sc_str enc; /* "NAME/RATE", channels cut off */
 };
 
-/* One m= section: the m= line and the lines up to the next m=. */
+/*
+ * The body being summarised: any byte of [lo, lim) may be read, so a
+ * token near the end of a line is still tested 16 bytes at a time
+ * (those past the line are ignored); the body's last 16 bytes are
+ * loaded from lim - 16.
+ */
+struct body {
+	const char *lo, *lim;
+};
+
+/* The m= section being read: its m= line, then its c= and a= lines. */
 struct msect {
-	struct sc_str mline; /* value of the m= line */
-	const char *p;       /* lines after the m= line */
-	size_t len;
+	struct sc_str type, port, proto;
+	const char *fmts, *fmts_end; /* formats: the rest of the m= line */
+	struct sc_str conn, dir;
+	size_t nmaps;
+	struct rtpmap maps[SDP_MAX_RTPMAP];
 };
 
 /* Next line of @rest (without CR/LF); false at the end. */
@@ -64,33 +84,146 @@ next_line(struct sc_str *rest, struct sc_str *line)
 	return true;
 }
 
-/* Next token separated by spaces or tabs; false when none is left. */
-static bool
-next_token(struct sc_str *rest, struct sc_str *tok)
+#ifdef __SSE2__
+/* Bit i set when byte i of the 16 at @p is SP or HT. */
+static inline unsigned
+blanks16(const char *p)
 {
-	size_t i = 0, j;
+	const __m128i b = _mm_loadu_si128((const __m128i *)(const void *)p);
 
-	while (i < rest->len && sc_ascii_is_blank(rest->p[i]))
-		i++;
-	j = i;
-	while (j < rest->len && !sc_ascii_is_blank(rest->p[j]))
-		j++;
-	if (j == i)
+	return (unsigned)_mm_movemask_epi8(
+	        _mm_or_si128(_mm_cmpeq_epi8(b, _mm_set1_epi8(' ')),
+	                     _mm_cmpeq_epi8(b, _mm_set1_epi8('\t'))));
+}
+
+/* SP/HT bits of the bytes from @p (lo <= p < lim) on: 16 of them, or
+ * those up to the end of the body (*@n says how many). */
+static inline unsigned
+blanks_at(const struct body *b, const char *p, size_t *n)
+{
+	size_t left = (size_t)(b->lim - p);
+
+	if (left >= 16) {
+		*n = 16;
+		return blanks16(p);
+	}
+	*n = left;
+	return blanks16(b->lim - 16) >> (16 - left);
+}
+#endif
+
+#ifdef __SSE2__
+/* The first SP or HT at or after @q, or a position >= @end when there
+ * is none before @end (q < b->lim). */
+static inline const char *
+first_blank(const struct body *b, const char *q, const char *end)
+{
+	size_t n;
+
+	for (; q < end; q += n) {
+		unsigned m = blanks_at(b, q, &n);
+
+		if (m)
+			return q + __builtin_ctz(m);
+	}
+	return q;
+}
+#endif
+
+/*
+ * Next token of [*@pp, @end) separated by spaces or tabs; false when
+ * none is left. @end <= b->lim. One load usually finds both the start
+ * and the end of a token.
+ */
+static inline bool
+next_token(const struct body *b, const char **pp, const char *end,
+           struct sc_str *tok)
+{
+	const char *p = *pp, *start, *q;
+
+#ifdef __SSE2__
+	if (b->lim - b->lo >= 16) {
+		unsigned m, word;
+		size_t n;
+
+		for (;;) {
+			if (p >= end)
+				return false;
+			m = blanks_at(b, p, &n);
+			word = ~m & ((1u << n) - 1);
+			if (word)
+				break;
+			p += n;
+		}
+		start = p + __builtin_ctz(word);
+		if (start >= end)
+			return false;
+		m >>= __builtin_ctz(word);
+		q = m ? start + __builtin_ctz(m) : first_blank(b, p + n, end);
+		if (q > end)
+			q = end;
+		*tok = sc_str_make(start, (size_t)(q - start));
+		*pp = q;
+		return true;
+	}
+#else
+	(void)b;
+#endif
+	while (p < end && sc_ascii_is_blank(*p))
+		p++;
+	start = p;
+	while (p < end && !sc_ascii_is_blank(*p))
+		p++;
+	if (p == start)
 		return false;
-	*tok = sc_str_make(rest->p + i, j - i);
-	rest->p += j;
-	rest->len -= j;
+	*tok = sc_str_make(start, (size_t)(p - start));
+	*pp = p;
 	return true;
 }
 
-/* The @n-th (0-based) space-separated token of @s, or an empty view. */
+/*
+ * The @n-th (0-based) space-separated token of [@p, @end), or an empty
+ * view. The token starts of 16 bytes are counted at once: the origin is
+ * the sixth token of its line.
+ */
 static struct sc_str
-nth_token(struct sc_str s, unsigned n)
+nth_token(const struct body *b, const char *p, const char *end, unsigned n)
 {
 	struct sc_str tok = { NULL, 0 };
 
+#ifdef __SSE2__
+	if (b->lim - b->lo >= 16) {
+		unsigned in_word = 0; /* the byte before p is in a token */
+
+		while (p < end) {
+			size_t n_read, n_line = (size_t)(end - p);
+			unsigned m = blanks_at(b, p, &n_read), word, starts;
+
+			if (n_line > n_read)
+				n_line = n_read;
+			word = ~m & ((1u << n_line) - 1);
+			starts = word & ~((word << 1) | in_word);
+			for (; starts && n > 0; n--)
+				starts &= starts - 1;
+			if (starts) {
+				unsigned s = (unsigned)__builtin_ctz(starts);
+				const char *start = p + s, *q;
+
+				m >>= s;
+				q = m ? start + __builtin_ctz(m)
+				      : first_blank(b, p + n_read, end);
+				if (q > end)
+					q = end;
+				return sc_str_make(start, (size_t)(q - start));
+			}
+			in_word = (word >> (n_line - 1)) & 1;
+			p += n_line;
+		}
+		return sc_str_make(NULL, 0);
+	}
+#endif
 	for (unsigned i = 0; i <= n; i++)
-		if (!next_token(&s, &tok))
+		if (!next_token(b, &p, end, &tok))
 			return sc_str_make(NULL, 0);
 	return tok;
 }
@@ -104,6 +237,13 @@ cut_at(struct sc_str s, char c)
 	if (q)
 		s.len = (size_t)(q - s.p);
 	return s;
+}
+
+/* Address of a c= line value: its third token up to a '/'. */
+static inline struct sc_str
+conn_address(const struct body *b, const char *p, const char *end)
+{
+	return cut_at(nth_token(b, p, end, 2), '/');
 }
 
 /* Copy a view into the arena; NULL for an absent view or on ENOMEM. */
@@ -135,63 +275,107 @@ direction_of(struct sc_str v)
 	return sc_str_make(NULL, 0);
 }
 
+/* "RTP/" anywhere in @proto, in any case. */
 static bool
 is_rtp_proto(struct sc_str proto)
 {
-	return sc_str_find(proto, SC_STR_LIT("RTP/"), true) != SIZE_MAX;
+	for (size_t i = 0; i + 4 <= proto.len; i++)
+		if (sc_ascii_lower(proto.p[i]) == 'r' &&
+		    sc_ascii_lower(proto.p[i + 1]) == 't' &&
+		    sc_ascii_lower(proto.p[i + 2]) == 'p' &&
+		    proto.p[i + 3] == '/')
+			return true;
+	return false;
+}
+
+/* A decimal number filling @s (no blanks in it), at most @max: what
+ * sc_str_to_u64() accepts of a token, without a call. */
+static inline bool
+token_u32(struct sc_str s, uint32_t max, uint32_t *v)
+{
+	uint32_t n = 0;
+
+	if (s.len == 0)
+		return false;
+	for (size_t i = 0; i < s.len; i++) {
+		uint32_t d = (uint32_t)((unsigned char)s.p[i] - '0');
+
+		if (d > 9)
+			return false;
+		n = n * 10 + d;
+		if (n > max)
+			return false;
+	}
+	*v = n;
+	return true;
 }
 
 /* Encoding for format @fmt: rtpmap, static table, or @fmt itself. */
 static struct sc_str
 codec_of(struct sc_str fmt, const struct rtpmap *maps, size_t nmaps, bool rtp)
 {
-	uint64_t pt;
+	uint32_t pt;
 
 	for (size_t i = 0; i < nmaps; i++)
 		if (maps[i].pt.len == fmt.len &&
 		    memcmp(maps[i].pt.p, fmt.p, fmt.len) == 0)
 			return maps[i].enc;
-	if (rtp && sc_str_to_u64(fmt, 127, &pt) && pt < SC_COUNTOF(static_pt) &&
+	if (rtp && token_u32(fmt, 127, &pt) && pt < SC_COUNTOF(static_pt) &&
 	    static_pt[pt])
 		return sc_str_from_cstr(static_pt[pt]);
 	return fmt;
 }
 
+/* True when @v starts with "rtpmap:" in any case. */
+static inline bool
+is_rtpmap(struct sc_str v)
+{
+	static const char name[] = "rtpmap:";
+
+	if (v.len <= 7)
+		return false;
+	for (size_t i = 0; i < 7; i++)
+		if (sc_ascii_lower(v.p[i]) != name[i])
+			return false;
+	return true;
+}
+
 /* One a=rtpmap:PT NAME/RATE[/CHANNELS] value into @m (NAME/RATE kept). */
 static bool
-parse_rtpmap(struct sc_str v, struct rtpmap *m)
+parse_rtpmap(const struct body *b, struct sc_str v, struct rtpmap *m)
 {
-	struct sc_str r = sc_str_make(v.p + 7, v.len - 7);
+	const char *p = v.p + 7, *end = v.p + v.len;
 	struct sc_str pt, enc;
-	const char *s1;
+	bool slash = false;
 
-	if (!next_token(&r, &pt) || !next_token(&r, &enc))
+	if (!next_token(b, &p, end, &pt) || !next_token(b, &p, end, &enc))
 		return false;
-	s1 = memchr(enc.p, '/', enc.len);
-	if (s1) {
-		size_t off = (size_t)(s1 - enc.p) + 1;
-		const char *s2 = memchr(enc.p + off, '/', enc.len - off);
-
-		if (s2)
-			enc.len = (size_t)(s2 - enc.p);
-	}
+	for (size_t i = 0; i < enc.len; i++)
+		if (enc.p[i] == '/') {
+			if (slash) {
+				enc.len = i;
+				break;
+			}
+			slash = true;
+		}
 	m->pt = pt;
 	m->enc = enc;
 	return true;
 }
 
-/* The codecs of the formats @fmts, space-separated, in @a (measured,
- * then written); NULL when none or out of memory (*@nomem). */
+/* The codecs of the formats [@p, @end), space-separated, in @a; NULL
+ * when none or out of memory (*@nomem). */
 static char *
-codec_list(struct sc_arena *a, struct sc_str fmts, const struct rtpmap *maps,
-           size_t nmaps, bool rtp, bool *nomem)
+codec_list(struct sc_arena *a, const struct body *b, const char *p,
+           const char *end, const struct msect *ms, bool rtp, bool *nomem)
 {
-	struct sc_str rest = fmts, tok;
+	struct sc_str codec[SDP_MAX_FMT], tok;
 	size_t need = 0, nfmt = 0;
 	char *codecs, *w;
 
-	while (nfmt < SDP_MAX_FMT && next_token(&rest, &tok)) {
-		need += codec_of(tok, maps, nmaps, rtp).len + 1;
+	while (nfmt < SDP_MAX_FMT && next_token(b, &p, end, &tok)) {
+		codec[nfmt] = codec_of(tok, ms->maps, ms->nmaps, rtp);
+		need += codec[nfmt].len + 1;
 		nfmt++;
 	}
 	if (nfmt == 0)
@@ -202,126 +386,143 @@ codec_list(struct sc_arena *a, struct sc_str fmts, const struct rtpmap *maps,
 		return NULL;
 	}
 	w = codecs;
-	rest = fmts;
-	for (size_t i = 0; i < nfmt && next_token(&rest, &tok); i++) {
-		struct sc_str c = codec_of(tok, maps, nmaps, rtp);
-
-		if (w != codecs)
+	for (size_t i = 0; i < nfmt; i++) {
+		if (i > 0)
 			*w++ = ' ';
-		memcpy(w, c.p, c.len);
-		w += c.len;
+		memcpy(w, codec[i].p, codec[i].len);
+		w += codec[i].len;
 	}
 	*w = '\0';
 	return codecs;
 }
 
-/* Fill @md from one m= section. */
+/* Start section @ms with the value [@p, @end) of its m= line. */
 static void
-media_summary(struct sc_arena *a, const struct msect *ms,
-              struct sc_str session_dir, struct sc_sdp_media *md, bool *nomem)
+media_open(const struct body *b, const char *p, const char *end,
+           struct msect *ms)
 {
-	struct rtpmap maps[SDP_MAX_RTPMAP];
-	struct sc_str rest = sc_str_make(ms->p, ms->len), line;
-	struct sc_str mrest = ms->mline, type, port, proto, fmts;
-	struct sc_str conn = { NULL, 0 }, dir = { NULL, 0 };
-	size_t nmaps = 0;
-	uint64_t portv;
+	if (!next_token(b, &p, end, &ms->type))
+		ms->type = sc_str_make(NULL, 0);
+	if (!next_token(b, &p, end, &ms->port))
+		ms->port = sc_str_make(NULL, 0);
+	if (!next_token(b, &p, end, &ms->proto))
+		ms->proto = sc_str_make(NULL, 0);
+	ms->fmts = p;
+	ms->fmts_end = end;
+	ms->conn = sc_str_make(NULL, 0);
+	ms->dir = sc_str_make(NULL, 0);
+	ms->nmaps = 0;
+}
+
+/* One a= line value @v (trimmed) of section @ms. */
+static void
+media_attr(const struct body *b, struct sc_str v, struct msect *ms)
+{
+	if (v.len > 7 && (v.p[0] == 'r' || v.p[0] == 'R') && is_rtpmap(v)) {
+		if (ms->nmaps < SDP_MAX_RTPMAP &&
+		    parse_rtpmap(b, v, &ms->maps[ms->nmaps]))
+			ms->nmaps++;
+	} else if (!ms->dir.p) {
+		ms->dir = direction_of(v);
+	}
+}
+
+/* Fill @md from the section @ms, now complete. */
+static void
+media_close(struct sc_arena *a, const struct body *b, const struct msect *ms,
+            struct sc_str session_dir, struct sc_sdp_media *md, bool *nomem)
+{
+	struct sc_str dir = ms->dir.p ? ms->dir : session_dir;
+	uint32_t portv;
 	bool rtp;
 
 	memset(md, 0, sizeof(*md));
-	if (!next_token(&mrest, &type))
-		type = sc_str_make(NULL, 0);
-	if (!next_token(&mrest, &port))
-		port = sc_str_make(NULL, 0);
-	if (!next_token(&mrest, &proto))
-		proto = sc_str_make(NULL, 0);
-	fmts = mrest;
-	md->type = dup_view(a, type, nomem);
-	md->proto = dup_view(a, proto, nomem);
+	md->type = dup_view(a, ms->type, nomem);
+	md->proto = dup_view(a, ms->proto, nomem);
 	/* port[/number of ports] */
-	if (port.p && sc_str_to_u64(cut_at(port, '/'), 65535, &portv))
+	if (ms->port.p && token_u32(cut_at(ms->port, '/'), 65535, &portv))
 		md->port = (uint16_t)portv;
-	rtp = proto.p && is_rtp_proto(proto);
-
-	while (next_line(&rest, &line)) {
-		struct sc_str v;
-
-		if (line.len < 2 || line.p[1] != '=')
-			continue;
-		v = sc_str_trim(sc_str_make(line.p + 2, line.len - 2));
-		if (line.p[0] == 'c' && !conn.p) {
-			conn = cut_at(nth_token(v, 2), '/');
-		} else if (line.p[0] == 'a') {
-			if (v.len > 7 && (v.p[0] == 'r' || v.p[0] == 'R') &&
-			    sc_str_has_prefix_nocase(v, "rtpmap:")) {
-				if (nmaps < SDP_MAX_RTPMAP &&
-				    parse_rtpmap(v, &maps[nmaps]))
-					nmaps++;
-			} else if (!dir.p) {
-				dir = direction_of(v);
-			}
-		}
-	}
-	if (!dir.p)
-		dir = session_dir;
-	md->conn = dup_view(a, conn, nomem);
+	rtp = ms->proto.p && is_rtp_proto(ms->proto);
+	md->conn = dup_view(a, ms->conn, nomem);
 	md->direction = dup_view(a, dir, nomem);
-
-	md->codecs = codec_list(a, fmts, maps, nmaps, rtp, nomem);
+	md->codecs = codec_list(a, b, ms->fmts, ms->fmts_end, ms, rtp, nomem);
 }
+
+/* Line types that make a body SDP: v= o= s= c= m=. */
+#define SDP_SEEN_TYPES                                                     \
+	((1u << ('v' - 'a')) | (1u << ('o' - 'a')) | (1u << ('s' - 'a')) | \
+	 (1u << ('c' - 'a')) | (1u << ('m' - 'a')))
 
 enum sc_err
 sc_sdp_parse(const char *body, size_t len, struct sc_arena *a,
              struct sc_sdp **out)
 {
-	struct msect sect[SC_SDP_MAX_MEDIA];
-	struct sc_str rest, line;
+	struct sc_sdp_media media[SC_SDP_MAX_MEDIA];
+	struct msect ms;
+	struct body b;
 	struct sc_str conn = { NULL, 0 }, origin = { NULL, 0 };
 	struct sc_str session_dir = { NULL, 0 };
+	const char *p, *end;
 	size_t nsect = 0;
 	bool in_media = false, ignoring = false, seen = false, nomem = false;
 	struct sc_sdp *sdp;
 
 	*out = NULL;
-	if (!body)
+	if (!body || len == 0) {
+		body = "";
 		len = 0;
-	rest = sc_str_make(body, len);
-	while (next_line(&rest, &line)) {
-		struct sc_str v;
+	}
+	p = body;
+	end = body + len;
+	b.lo = body;
+	b.lim = end;
+	while (p < end) {
+		const char *lf = memchr(p, '\n', (size_t)(end - p));
+		const char *line = p, *le = lf ? lf : end, *v;
 		char t;
 
-		if (line.len < 2 || line.p[1] != '=' || line.p[0] < 'a' ||
-		    line.p[0] > 'z')
+		p = lf ? lf + 1 : end;
+		if (le > line && le[-1] == '\r')
+			le--;
+		if (le - line < 2 || line[1] != '=' || line[0] < 'a' ||
+		    line[0] > 'z')
 			continue;
-		t = line.p[0];
-		v = sc_str_trim(sc_str_make(line.p + 2, line.len - 2));
-		if (t == 'v' || t == 'o' || t == 'c' || t == 'm' || t == 's')
+		t = line[0];
+		v = line + 2;
+		if (SDP_SEEN_TYPES & (1u << (t - 'a')))
 			seen = true;
 		if (t == 'm') {
 			if (in_media && !ignoring)
-				sect[nsect - 1].len =
-				        (size_t)(line.p - sect[nsect - 1].p);
+				media_close(a, &b, &ms, session_dir,
+				            &media[nsect - 1], &nomem);
 			in_media = true;
 			ignoring = nsect == SC_SDP_MAX_MEDIA;
 			if (ignoring)
 				continue;
-			sect[nsect].mline = v;
-			sect[nsect].p = rest.p;
-			sect[nsect].len = rest.len;
+			media_open(&b, v, le, &ms);
 			nsect++;
 			continue;
 		}
-		if (in_media)
+		if (ignoring)
 			continue;
-		if (t == 'c' && !conn.p)
-			conn = cut_at(nth_token(v, 2), '/');
-		else if (t == 'o' && !origin.p)
-			origin = nth_token(v, 5);
-		else if (t == 'a' && !session_dir.p)
-			session_dir = direction_of(v);
+		if (t == 'c') {
+			struct sc_str *c = in_media ? &ms.conn : &conn;
+
+			if (!c->p)
+				*c = conn_address(&b, v, le);
+		} else if (t == 'a') {
+			struct sc_str val = sc_str_trim_span(v, le);
+
+			if (in_media)
+				media_attr(&b, val, &ms);
+			else if (!session_dir.p)
+				session_dir = direction_of(val);
+		} else if (t == 'o' && !in_media && !origin.p) {
+			origin = nth_token(&b, v, le, 5);
+		}
 	}
 	if (in_media && !ignoring)
-		sect[nsect - 1].len = (size_t)(body + len - sect[nsect - 1].p);
+		media_close(a, &b, &ms, session_dir, &media[nsect - 1], &nomem);
 	if (!seen)
 		return SC_EMALFORMED;
 
@@ -334,8 +535,8 @@ sc_sdp_parse(const char *body, size_t len, struct sc_arena *a,
 	sdp->origin = dup_view(a, origin, &nomem);
 	sdp->nmedia = nsect;
 	sdp->media = nsect ? (struct sc_sdp_media *)(sdp + 1) : NULL;
-	for (size_t i = 0; i < nsect; i++)
-		media_summary(a, &sect[i], session_dir, &sdp->media[i], &nomem);
+	if (nsect)
+		memcpy(sdp->media, media, nsect * sizeof(media[0]));
 	if (nomem)
 		return SC_ENOMEM;
 	*out = sdp;
