@@ -15,6 +15,7 @@
 #include "sipcause/capture/capture.h"
 #include "sipcause/util/jsonw.h"
 #include "sipcause/diagnosis/kb.h"
+#include "sipcause/sip/sipmsg.h"
 
 #define SCHEMA "sipcause/1"
 
@@ -62,10 +63,7 @@ ts_text(struct fmt_cache *fc, int64_t ns, size_t *len)
 		return fc->ts;
 	}
 	/* the same second: only the nanoseconds change */
-	for (char *d = fc->ts + TS_LEN - 2; d >= fc->ts + TS_PREFIX; d--) {
-		*d = (char)('0' + frac % 10);
-		frac /= 10;
-	}
+	sc__jsonw_digits_n(fc->ts + TS_PREFIX, (uint64_t)frac, 9);
 	*len = TS_LEN;
 	return fc->ts;
 }
@@ -120,6 +118,25 @@ SC__JSONW_INLINE void
 kid(struct sc_jsonw *w, const char *key, const char *id)
 {
 	sc_jsonw_kplainn(w, key, id, strlen(id));
+}
+
+/* The lengths of our method names, as sc_method_name() spells them. */
+static const uint8_t method_len[SC_METHOD__COUNT] = {
+#define METHOD_LEN(name, text) sizeof(text) - 1,
+	SC_METHODS(METHOD_LEN)
+#undef METHOD_LEN
+};
+
+/* A method's name (NULL: null): a known method's is its canonical name
+ * (it was matched by it), so written plain with a length known here;
+ * another one's is the wire's, escaped. */
+SC__JSONW_INLINE void
+kmethod(struct sc_jsonw *w, const char *key, enum sc_method m, const char *name)
+{
+	if (name && m != SC_METHOD_OTHER && (unsigned)m < SC_METHOD__COUNT)
+		sc_jsonw_kplainn(w, key, name, method_len[m]);
+	else
+		sc_jsonw_kstr(w, key, name);
 }
 
 /* A millisecond value, or null when it does not apply (-1). */
@@ -288,12 +305,13 @@ message(struct sc_jsonw *w, struct fmt_cache *fc, const struct sc_callmsg *cm,
 	kendpoint(w, fc, "src", &m->src);
 	kendpoint(w, fc, "dst", &m->dst);
 	kid(w, "transport", sc_transport_name(m->transport));
-	sc_jsonw_kstr(w, "request", m->is_request ? m->method_name : NULL);
+	kmethod(w, "request", m->method, m->is_request ? m->method_name : NULL);
 	kint_or_null(w, "status", !m->is_request, m->status);
 	sc_jsonw_kstr(w, "reason", m->is_request ? NULL : m->reason_phrase);
 	sc_jsonw_kuint(w, "cseq", m->cseq);
-	sc_jsonw_kstr(w, "cseq_method", m->cseq_method_name);
-	sc_jsonw_kstr(w, "branch", m->via_branch);
+	kmethod(w, "cseq_method", m->cseq_method, m->cseq_method_name);
+	/* up to a NUL byte, as ever: the length only spares a strlen */
+	sc_jsonw_kstr_upto(w, "branch", m->via_branch, m->via_branch_len);
 	sc_jsonw_kbool(w, "retransmission", cm->retransmission);
 	if (cm->duplicate)
 		sc_jsonw_kbool(w, "duplicate", true);

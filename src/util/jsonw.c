@@ -316,9 +316,10 @@ plain_run(const uint8_t *p, size_t i, size_t len)
 	return i;
 }
 
-/* "s" escaped in one pass: runs of plain bytes go in with one memcpy. */
+/* "s" escaped in one pass: runs of plain bytes go in with one memcpy.
+ * With @upto, a NUL byte ends the string. */
 static void
-write_escaped_long(struct sc_jsonw *w, const char *s, size_t len)
+write_escaped_long(struct sc_jsonw *w, const char *s, size_t len, bool upto)
 {
 	const uint8_t *p = (const uint8_t *)s;
 	size_t i = 0;
@@ -333,6 +334,8 @@ write_escaped_long(struct sc_jsonw *w, const char *s, size_t len)
 			if (i == len)
 				break;
 		}
+		if (upto && p[i] == 0)
+			break;
 		i += escape_one(w, p + i, len - i);
 	}
 	putc1(w, '"');
@@ -355,37 +358,27 @@ special16(__m128i x)
 #endif
 
 /*
- * "s" escaped, copied as it is checked: room for the worst case (6
- * bytes a byte) is taken first, so the plain bytes go 16 (or 8) at a
- * time straight into the buffer, checked or not, the next ones writing
- * over what needed a look. The last block overlaps the one before when
- * nothing since was escaped; short strings go a byte at a time.
+ * The rest of "s" escaped, from byte @i on, at @o (room for the worst
+ * case, 6 bytes a byte, and the closing quote): plain bytes go 16 at a
+ * time where there are 16, copied before they are checked, the next
+ * ones writing over what needed a look. With @upto, a NUL byte ends the
+ * string (the bytes after it may be there, copied, but are not counted).
  */
+#if defined(__GNUC__) || defined(__clang__)
+__attribute__((noinline))
+#endif
 static void
-write_escaped(struct sc_jsonw *w, const char *s, size_t len)
+write_escaped_rest(struct sc_jsonw *w, const uint8_t *p, size_t len, size_t i,
+                   char *o, bool upto)
 {
-	const uint8_t *p = (const uint8_t *)s;
-	size_t i = 0;
-	char *o, *start;
-
-	if (len > (SC_JSONW_BUF - 2) / 6) {
-		write_escaped_long(w, s, len);
-		return;
-	}
-	o = start = reserve(w, 6 * len + 2);
-	*o++ = '"';
+	while (i < len) {
 #ifdef __SSE2__
-	if (len >= 16) {
-		size_t copied_from =
-		        0; /* bytes since then went in as they are */
-		__m128i x;
-		unsigned m;
-
-		while (len - i >= 16) {
-			x = _mm_loadu_si128(
+		if (len - i >= 16) {
+			__m128i x = _mm_loadu_si128(
 			        (const __m128i *)(const void *)(p + i));
+			unsigned m = special16(x);
+
 			_mm_storeu_si128((__m128i *)(void *)o, x);
-			m = special16(x);
 			if (m == 0) {
 				i += 16;
 				o += 16;
@@ -393,21 +386,119 @@ write_escaped(struct sc_jsonw *w, const char *s, size_t len)
 			}
 			i += (size_t)__builtin_ctz(m);
 			o += __builtin_ctz(m);
-			i += escape_at(&o, p + i, len - i);
-			copied_from = i;
 		}
-		if (i < len && len - 16 >= copied_from) {
-			/* the last 16, those before i again: as they were */
+#endif
+		if (json_plain[p[i]]) {
+			*o++ = (char)p[i++];
+			continue;
+		}
+		if (upto && p[i] == 0)
+			break;
+		i += escape_at(&o, p + i, len - i);
+	}
+	*o++ = '"';
+	w->len = (size_t)(o - w->buf);
+}
+
+/* write_escaped() where the buffer has no room for the worst case. */
+static void write_escaped_flush(struct sc_jsonw *w, const char *s, size_t len,
+                                bool upto);
+
+/*
+ * "s" escaped. Most strings need no escape: they are checked and copied
+ * a block at a time (a block: 16 bytes, or for a shorter string two
+ * overlapping halves), and the first block that needs a look hands over
+ * to write_escaped_rest(). No call is made but that last one, so the
+ * common path saves no registers.
+ */
+static void
+write_escaped(struct sc_jsonw *w, const char *s, size_t len, bool upto)
+{
+	const uint8_t *p = (const uint8_t *)s;
+	size_t i = 0;
+	char *o;
+
+	if (len > (SC_JSONW_BUF - 2) / 6) {
+		write_escaped_long(w, s, len, upto);
+		return;
+	}
+	if (SC_JSONW_BUF - w->len < 6 * len + 2) {
+		write_escaped_flush(w, s, len, upto);
+		return;
+	}
+	o = w->buf + w->len;
+	*o++ = '"';
+#ifdef __SSE2__
+	if (len >= 16) {
+		__m128i x;
+
+		for (; len - i >= 16; i += 16, o += 16) {
+			x = _mm_loadu_si128(
+			        (const __m128i *)(const void *)(p + i));
+			if (special16(x)) {
+				write_escaped_rest(w, p, len, i, o, upto);
+				return;
+			}
+			_mm_storeu_si128((__m128i *)(void *)o, x);
+		}
+		if (i < len) {
+			/* the last 16, those before i again */
 			x = _mm_loadu_si128(
 			        (const __m128i *)(const void *)(p + len - 16));
-			if ((special16(x) >> (16 - (len - i))) == 0) {
-				_mm_storeu_si128(
-				        (__m128i *)(void *)(o -
-				                            (i - (len - 16))),
-				        x);
-				o += len - i;
-				i = len;
+			if (special16(x)) {
+				write_escaped_rest(w, p, len, i, o, upto);
+				return;
 			}
+			_mm_storeu_si128(
+			        (__m128i *)(void *)(o - (i - (len - 16))), x);
+			o += len - i;
+		}
+	} else if (len >= 4) {
+		/* two overlapping halves of 8 (or 4) bytes in one check */
+		__m128i x;
+		unsigned used;
+
+		if (len >= 8) {
+			x = _mm_unpacklo_epi64(
+			        _mm_loadl_epi64(
+			                (const __m128i *)(const void *)p),
+			        _mm_loadl_epi64((
+			                const __m128i *)(const void *)(p + len -
+			                                               8)));
+			used = 0xffff;
+		} else {
+			uint32_t a, b;
+
+			memcpy(&a, p, 4);
+			memcpy(&b, p + len - 4, 4);
+			x = _mm_unpacklo_epi32(_mm_cvtsi32_si128((int)a),
+			                       _mm_cvtsi32_si128((int)b));
+			used = 0xff;
+		}
+		if (special16(x) & used) {
+			write_escaped_rest(w, p, len, 0, o, upto);
+			return;
+		}
+		if (len >= 8) {
+			_mm_storel_epi64((__m128i *)(void *)o, x);
+			_mm_storel_epi64((__m128i *)(void *)(o + len - 8),
+			                 _mm_unpackhi_epi64(x, x));
+		} else {
+			uint32_t a = (uint32_t)_mm_cvtsi128_si32(x),
+			         b = (uint32_t)_mm_cvtsi128_si32(
+			                 _mm_srli_si128(x, 4));
+
+			memcpy(o, &a, 4);
+			memcpy(o + len - 4, &b, 4);
+		}
+		o += len;
+	} else {
+		for (; i < len; i++) {
+			if (!json_plain[p[i]]) {
+				write_escaped_rest(w, p, len, i, o, upto);
+				return;
+			}
+			*o++ = (char)p[i];
 		}
 	}
 #else
@@ -417,27 +508,20 @@ write_escaped(struct sc_jsonw *w, const char *s, size_t len)
 			break;
 		memcpy(o, &x, 8);
 	}
+	if (i < len) {
+		write_escaped_rest(w, p, len, i, o, upto);
+		return;
+	}
 #endif
-	if (i == 0 && len >= 8 && len < 16) {
-		uint64_t a, b;
-
-		memcpy(&a, p, 8);
-		memcpy(&b, p + len - 8, 8);
-		if (plain8(a) && plain8(b)) {
-			memcpy(o, &a, 8);
-			memcpy(o + len - 8, &b, 8);
-			o += len;
-			i = len;
-		}
-	}
-	while (i < len) {
-		if (json_plain[p[i]])
-			*o++ = (char)p[i++];
-		else
-			i += escape_at(&o, p + i, len - i);
-	}
 	*o++ = '"';
-	w->len += (size_t)(o - start);
+	w->len = (size_t)(o - w->buf);
+}
+
+static void
+write_escaped_flush(struct sc_jsonw *w, const char *s, size_t len, bool upto)
+{
+	sc_jsonw_flush(w);
+	write_escaped(w, s, len, upto);
 }
 
 void
@@ -448,7 +532,7 @@ sc__jsonw_key_slow(struct sc_jsonw *w, const char *key, size_t n)
 
 	before_item(w);
 	if (n + 2 + sep > SC_JSONW_BUF) {
-		write_escaped(w, key, n);
+		write_escaped(w, key, n, false);
 		put(w, ": ", sep);
 	} else {
 		/* our own names: plain ASCII, written as they are */
@@ -465,7 +549,13 @@ sc__jsonw_key_slow(struct sc_jsonw *w, const char *key, size_t n)
 void
 sc__jsonw_escaped(struct sc_jsonw *w, const char *s, size_t len)
 {
-	write_escaped(w, s, len);
+	write_escaped(w, s, len, false);
+}
+
+void
+sc__jsonw_escaped_upto(struct sc_jsonw *w, const char *s, size_t len)
+{
+	write_escaped(w, s, len, true);
 }
 
 void
@@ -475,7 +565,7 @@ sc__jsonw_plain_slow(struct sc_jsonw *w, const char *s, size_t len)
 
 	before_item(w);
 	if (len + 2 > SC_JSONW_BUF) {
-		write_escaped(w, s, len);
+		write_escaped(w, s, len, false);
 	} else {
 		p = reserve(w, len + 2);
 		p[0] = '"';
@@ -509,26 +599,54 @@ static const char digit_pairs[] = "00010203040506070809"
                                   "90919293949596979899";
 
 char *
-sc__jsonw_digits(char *p, uint64_t v)
+sc__jsonw_digits_n(char *p, uint64_t v, size_t n)
 {
-	size_t n = 1;
-	char *end;
+	char *end = p + n, *q = end;
 
-	/* counted first, then written from the end two at a time */
-	for (uint64_t bound = 10; n < 20 && v >= bound; bound *= 10)
-		n++;
-	end = p + n;
-	p = end;
-	while (v >= 100) {
-		p -= 2;
-		memcpy(p, digit_pairs + 2 * (v % 100), 2);
+	while (q - p >= 2) {
+		q -= 2;
+		memcpy(q, digit_pairs + 2 * (v % 100), 2);
 		v /= 100;
 	}
-	if (v >= 10)
-		memcpy(p - 2, digit_pairs + 2 * v, 2);
-	else
-		p[-1] = (char)('0' + v);
+	if (q > p)
+		*--q = (char)('0' + v % 10);
 	return end;
+}
+
+/* 10^i: the least number of i + 1 digits (10^19 is below 2^64) */
+static const uint64_t pow10[20] = {
+	UINT64_C(1),
+	UINT64_C(10),
+	UINT64_C(100),
+	UINT64_C(1000),
+	UINT64_C(10000),
+	UINT64_C(100000),
+	UINT64_C(1000000),
+	UINT64_C(10000000),
+	UINT64_C(100000000),
+	UINT64_C(1000000000),
+	UINT64_C(10000000000),
+	UINT64_C(100000000000),
+	UINT64_C(1000000000000),
+	UINT64_C(10000000000000),
+	UINT64_C(100000000000000),
+	UINT64_C(1000000000000000),
+	UINT64_C(10000000000000000),
+	UINT64_C(100000000000000000),
+	UINT64_C(1000000000000000000),
+	UINT64_C(10000000000000000000),
+};
+
+char *
+sc__jsonw_digits(char *p, uint64_t v)
+{
+	/* the count from the bit length, one compare instead of a loop
+	 * over the powers (1233 / 4096 is log10(2) rounded down; 0 is
+	 * counted as 1) */
+	uint64_t x = v | 1;
+	unsigned t = ((64 - (unsigned)__builtin_clzll(x)) * 1233) >> 12;
+
+	return sc__jsonw_digits_n(p, v, t + (x >= pow10[t]));
 }
 
 void

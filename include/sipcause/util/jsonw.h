@@ -173,8 +173,10 @@ sc_jsonw_key(struct sc_jsonw *w, const char *key)
 /* Values. A NULL string writes null. */
 void sc_jsonw_string(struct sc_jsonw *w, const char *s);
 
-/* "s" escaped, after the item's separator (already written). */
+/* "s" escaped, after the item's separator (already written); _upto:
+ * only the bytes before a NUL byte among the @len. */
 void sc__jsonw_escaped(struct sc_jsonw *w, const char *s, size_t len);
+void sc__jsonw_escaped_upto(struct sc_jsonw *w, const char *s, size_t len);
 
 SC__JSONW_INLINE void
 sc_jsonw_stringn(struct sc_jsonw *w, const char *s, size_t len)
@@ -209,6 +211,10 @@ sc_jsonw_plainn(struct sc_jsonw *w, const char *s, size_t len)
 
 /* The decimal digits of @v at @p (room for 20); returns their end. */
 char *sc__jsonw_digits(char *p, uint64_t v);
+
+/* Exactly @n decimal digits of @v (below 10^n) at @p, zeros in front;
+ * returns their end. */
+char *sc__jsonw_digits_n(char *p, uint64_t v, size_t n);
 
 SC__JSONW_INLINE void
 sc_jsonw_uint(struct sc_jsonw *w, uint64_t v)
@@ -313,6 +319,23 @@ sc_jsonw_kstr(struct sc_jsonw *w, const char *key, const char *s)
 	}
 	w->len = (size_t)(p - w->buf);
 	sc__jsonw_escaped(w, s, strlen(s));
+}
+
+/* sc_jsonw_kstr() of a string whose NUL is at most @len bytes in
+ * (s[len] is one): the bytes up to its first NUL, without a strlen. */
+SC__JSONW_INLINE void
+sc_jsonw_kstr_upto(struct sc_jsonw *w, const char *key, const char *s,
+                   size_t len)
+{
+	size_t n = strlen(key);
+	char *p = s ? sc__jsonw_member(w, key, n, 0) : NULL;
+
+	if (!p) {
+		sc_jsonw_kstr(w, key, s);
+		return;
+	}
+	w->len = (size_t)(p - w->buf);
+	sc__jsonw_escaped_upto(w, s, len);
 }
 
 /* A plain string (sc_jsonw_plainn) as a member's value. */
