@@ -193,6 +193,53 @@ test_plain(void **state)
 	free(s);
 }
 
+/* Numbers at every digit count's edges: 10^k - 1 and 10^k. */
+static void
+test_digit_counts(void **state)
+{
+	char got[24], want[24];
+	uint64_t p = 1;
+
+	(void)state;
+	for (int k = 0; k < 20; k++) {
+		uint64_t v[2] = { p - 1, p };
+
+		for (int i = 0; i < 2; i++) {
+			*sc__jsonw_digits(got, v[i]) = 0;
+			snprintf(want, sizeof(want), "%llu",
+			         (unsigned long long)v[i]);
+			assert_string_equal(got, want);
+		}
+		if (k < 19)
+			p *= 10;
+	}
+	*sc__jsonw_digits_n(got, 42, 9) = 0;
+	assert_string_equal(got, "000000042");
+}
+
+/* kstr_upto writes what kstr does: the bytes before the first NUL. */
+static void
+test_kstr_upto(void **state)
+{
+	static const char s[] = "z9hG4bK-ab\"cd\0tail-after-the-nul-byte";
+	struct mem m;
+	struct sc_jsonw *w = open_writer(&m, false);
+
+	(void)state;
+	sc_jsonw_begin_array(w);
+	sc_jsonw_begin_object(w);
+	sc_jsonw_kstr_upto(w, "a", s, sizeof(s) - 1);
+	sc_jsonw_kstr_upto(w, "b", s + 14, sizeof(s) - 15);
+	sc_jsonw_kstr_upto(w, "c", NULL, 0);
+	sc_jsonw_end_object(w);
+	sc_jsonw_end_array(w);
+	close_writer(&m, w);
+	assert_string_equal(m.buf, "[{\"a\":\"z9hG4bK-ab\\\"cd\","
+	                           "\"b\":\"tail-after-the-nul-byte\","
+	                           "\"c\":null}]");
+	free(m.buf);
+}
+
 /* A string of many times the buffer, runs of plain bytes cut by escapes. */
 static void
 test_longer_than_buffer(void **state)
@@ -408,6 +455,8 @@ main(void)
 		cmocka_unit_test(test_utf8),
 		cmocka_unit_test(test_plain),
 		cmocka_unit_test(test_numbers),
+		cmocka_unit_test(test_digit_counts),
+		cmocka_unit_test(test_kstr_upto),
 		cmocka_unit_test(test_longer_than_buffer),
 		cmocka_unit_test(test_direct_writes_between_values),
 		cmocka_unit_test(test_pretty_long),
