@@ -74,16 +74,6 @@ memo_hash(const char *p, size_t len, unsigned kind)
 	return h | 1;
 }
 
-/* The @len bytes at @a and @b are the same (8 or more). */
-static inline bool
-same_value(const char *a, const char *b, size_t len)
-{
-	for (size_t i = 0; i + 8 < len; i += 8)
-		if (sc_load_u64(a + i) != sc_load_u64(b + i))
-			return false;
-	return sc_load_u64(a + len - 8) == sc_load_u64(b + len - 8);
-}
-
 bool
 memo_read(struct value_memo *memo, value_reader *read, unsigned kind,
           struct sc_str v, struct value_parts *out)
@@ -98,7 +88,7 @@ memo_read(struct value_memo *memo, value_reader *read, unsigned kind,
 	s = &memo->slot[hash >> (64 - 10)];
 	_Static_assert(MEMO_SLOTS == 1 << 10, "the index is the top 10 bits");
 	if (s->hash == hash && s->len == v.len && s->kind == kind &&
-	    same_value(s->bytes, v.p, v.len)) {
+	    same_bytes(s->bytes, v.p, v.len)) {
 		for (size_t i = 0; i < VALUE_PARTS; i++)
 			out->part[i] = sc_str_make(v.p + s->off[i], s->plen[i]);
 		/* only an empty part can be one not found */

@@ -9,6 +9,7 @@
 
 #include "sipcause/sip/sipmsg.h"
 #include "sipcause/util/arena.h"
+#include "sipcause/util/load.h"
 #include "sipcause/util/str.h"
 
 /*
@@ -349,6 +350,28 @@ bool scan_is_plain(const struct draft *d);
 
 /* The plain grammar of the headers oSIP may reject (header table). */
 bool plain_call_id(struct sc_str v);
+
+/*
+ * memcmp(@a, @b, @len) == 0 without a call for the short strings of a
+ * message: words from the start, the last one overlapping the one before.
+ */
+static inline bool
+same_bytes(const char *a, const char *b, size_t len)
+{
+	if (len >= 8) {
+		for (size_t i = 0; i + 8 < len; i += 8)
+			if (sc_load_u64(a + i) != sc_load_u64(b + i))
+				return false;
+		return sc_load_u64(a + len - 8) == sc_load_u64(b + len - 8);
+	}
+	if (len >= 4)
+		return sc_load_u32(a) == sc_load_u32(b) &&
+		       sc_load_u32(a + len - 4) == sc_load_u32(b + len - 4);
+	if (len >= 2)
+		return sc_load_u16(a) == sc_load_u16(b) &&
+		       sc_load_u16(a + len - 2) == sc_load_u16(b + len - 2);
+	return len == 0 || a[0] == b[0];
+}
 
 /* ---- values read once, then recalled (memo.c) ---------------------------- */
 

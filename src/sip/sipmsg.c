@@ -325,28 +325,6 @@ _Static_assert(F__COUNT < 256, "field numbers fit in unsigned char");
 _Static_assert(F__COUNT <= 64, "a bit per field in a uint64_t");
 
 /*
- * memcmp(@a, @b, @len) == 0 without a call for the short strings of a
- * message: words from the start, the last one overlapping the one before.
- */
-static inline bool
-same_bytes(const char *a, const char *b, size_t len)
-{
-	if (len >= 8) {
-		for (size_t i = 0; i + 8 < len; i += 8)
-			if (sc_load_u64(a + i) != sc_load_u64(b + i))
-				return false;
-		return sc_load_u64(a + len - 8) == sc_load_u64(b + len - 8);
-	}
-	if (len >= 4)
-		return sc_load_u32(a) == sc_load_u32(b) &&
-		       sc_load_u32(a + len - 4) == sc_load_u32(b + len - 4);
-	if (len >= 2)
-		return sc_load_u16(a) == sc_load_u16(b) &&
-		       sc_load_u16(a + len - 2) == sc_load_u16(b + len - 2);
-	return len == 0 || a[0] == b[0];
-}
-
-/*
  * For each string field, its offset among the strings of the final
  * block; returns the bytes of those strings and in *@owned the fields
  * that have a copy of their own. A field whose bytes end an earlier such
