@@ -288,39 +288,17 @@ is_rtp_proto(struct sc_str proto)
 	return false;
 }
 
-/* A decimal number filling @s (no blanks in it), at most @max: what
- * sc_str_to_u64() accepts of a token, without a call. */
-static inline bool
-token_u32(struct sc_str s, uint32_t max, uint32_t *v)
-{
-	uint32_t n = 0;
-
-	if (s.len == 0)
-		return false;
-	for (size_t i = 0; i < s.len; i++) {
-		uint32_t d = (uint32_t)((unsigned char)s.p[i] - '0');
-
-		if (d > 9)
-			return false;
-		n = n * 10 + d;
-		if (n > max)
-			return false;
-	}
-	*v = n;
-	return true;
-}
-
 /* Encoding for format @fmt: rtpmap, static table, or @fmt itself. */
 static struct sc_str
 codec_of(struct sc_str fmt, const struct rtpmap *maps, size_t nmaps, bool rtp)
 {
-	uint32_t pt;
+	uint64_t pt;
 
 	for (size_t i = 0; i < nmaps; i++)
 		if (maps[i].pt.len == fmt.len &&
 		    memcmp(maps[i].pt.p, fmt.p, fmt.len) == 0)
 			return maps[i].enc;
-	if (rtp && token_u32(fmt, 127, &pt) && pt < SC_COUNTOF(static_pt) &&
+	if (rtp && sc_str_to_u64(fmt, 127, &pt) && pt < SC_COUNTOF(static_pt) &&
 	    static_pt[pt])
 		return sc_str_from_cstr(static_pt[pt]);
 	return fmt;
@@ -433,14 +411,14 @@ media_close(struct sc_arena *a, const struct body *b, const struct msect *ms,
             struct sc_str session_dir, struct sc_sdp_media *md, bool *nomem)
 {
 	struct sc_str dir = ms->dir.p ? ms->dir : session_dir;
-	uint32_t portv;
+	uint64_t portv;
 	bool rtp;
 
 	memset(md, 0, sizeof(*md));
 	md->type = dup_view(a, ms->type, nomem);
 	md->proto = dup_view(a, ms->proto, nomem);
 	/* port[/number of ports] */
-	if (ms->port.p && token_u32(cut_at(ms->port, '/'), 65535, &portv))
+	if (ms->port.p && sc_str_to_u64(cut_at(ms->port, '/'), 65535, &portv))
 		md->port = (uint16_t)portv;
 	rtp = ms->proto.p && is_rtp_proto(ms->proto);
 	md->conn = dup_view(a, ms->conn, nomem);
