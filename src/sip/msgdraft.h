@@ -344,9 +344,9 @@ bool scan_start_line(struct draft *d);
 /*
  * After the first pass with check_plain: true when the start line and
  * the layout are plain as well, so that the scan's fields are those oSIP
- * would give and oSIP need not run.
+ * would give and oSIP need not run; the start line is then read too.
  */
-bool scan_is_plain(const struct draft *d);
+bool scan_plain(struct draft *d);
 
 /* The plain grammar of the headers oSIP may reject (header table). */
 bool plain_call_id(struct sc_str v);

@@ -829,30 +829,51 @@ scan_start_line(struct draft *d)
 	return true;
 }
 
-/* "SIP/2.0 3DIGIT SP reason" or "METHOD SP plain-URI SP SIP/2.0". */
+/*
+ * "SIP/2.0 3DIGIT SP reason" or "METHOD SP plain-URI SP SIP/2.0", read
+ * as scan_start_line() reads it (for a plain URI, its user is what
+ * uri_parts() would cut out): the check and the reading in one walk.
+ */
 static bool
-plain_start_line(const struct draft *d)
+plain_start_line(struct draft *d)
 {
-	struct sc_str line = start_line(d);
+	struct sc_str line = start_line(d), method, uri;
+	struct uri_view parts;
 	const char *sp;
 
 	/* a bare CR, or a next line that oSIP would fold into this one */
 	if (find_char(line, '\r') || (d->hdrs < d->len && is_ws(d->p[d->hdrs])))
 		return false;
-	if (line.len >= 12 && memcmp(line.p, "SIP/2.0 ", 8) == 0)
-		return all_digits(sc_str_make(line.p + 8, 3), 3) &&
-		       line.p[8] != '0' && line.p[11] == ' ';
+	if (line.len >= 12 && memcmp(line.p, "SIP/2.0 ", 8) == 0) {
+		if (!all_digits(sc_str_make(line.p + 8, 3), 3) ||
+		    line.p[8] == '0' || line.p[11] != ' ')
+			return false;
+		d->m->is_request = false;
+		d->m->status = (line.p[8] - '0') * 100 +
+		               (line.p[9] - '0') * 10 + (line.p[10] - '0');
+		set_first(d, F_REASON_PHRASE, sc_str_trim(view_from(line, 11)));
+		return true;
+	}
 	sp = find_char(line, ' ');
 	if (!sp || !all_of(view_at(line.p, sp), C_TOK))
 		return false;
+	method = view_at(line.p, sp);
 	line = view_at(sp + 1, line.p + line.len);
 	sp = find_char(line, ' ');
-	return sp && plain_sip_uri(view_at(line.p, sp), true, NULL) &&
-	       line.p + line.len - sp == 8 && memcmp(sp + 1, "SIP/2.0", 7) == 0;
+	if (!sp || line.p + line.len - sp != 8 || memcmp(sp + 1, "SIP/2.0", 7))
+		return false;
+	uri = view_at(line.p, sp);
+	if (!plain_sip_uri(uri, true, &parts))
+		return false;
+	d->m->is_request = true;
+	set_first(d, F_METHOD_NAME, method);
+	set_first(d, F_RURI, uri);
+	set_first(d, F_RURI_USER, parts.user);
+	return true;
 }
 
 bool
-scan_is_plain(const struct draft *d)
+scan_plain(struct draft *d)
 {
 	if (!d->plain || d->body == SIZE_MAX || !d->whole)
 		return false;

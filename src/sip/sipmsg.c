@@ -567,7 +567,7 @@ sc_sipmsg_parse(struct sc_sipparser *p, const struct sc_rawmsg *raw,
 	find_start(&d);
 	/* the fast path reads every header in this one pass */
 	scan_headers(&d, fast ? H_ALL : H_RAW_OWNED, true, fast);
-	if (fast && scan_is_plain(&d) && scan_start_line(&d)) {
+	if (fast && scan_plain(&d)) {
 		err = SC_OK;
 		p->nscan++;
 	} else {
