@@ -4,7 +4,7 @@
 # Makes (once, cached in bench/cache/) a capture of 100,000 SIPp calls on
 # loopback, its 60,000-packet prefix, and a 10x copy of it (the capture
 # repeated ten times with shifted timestamps and distinct Call-IDs, see
-# repeat-capture.py), then times each command RUNS times (default 3), in
+# repeat-capture.py), then times each command RUNS times (default 5), in
 # rounds that run every command once in turn (a shared machine's speed
 # drifts by a third within minutes: each command then sees the same
 # drift), and keeps the median wall time (to the millisecond) and the
@@ -23,7 +23,7 @@
 #   capture for the fixed cost.
 # Prints the figures, every target of issue #10 with its measured value
 # and MET or NOT MET (MB: 10^6 bytes). Not part of `meson test`: it
-# takes 2 to 3 minutes with RUNS=3 (plus about 3 to make the captures
+# takes 4 to 5 minutes with RUNS=5 (plus about 3 to make the captures
 # the first time) and needs root for tcpdump.
 #
 # usage: bench/peers.sh [BUILD_DIR]      (default: build)
@@ -41,7 +41,7 @@ set -eu
 
 here=$(cd "$(dirname "$0")" && pwd)
 build=$(cd "${1:-build}" && pwd)
-runs=${RUNS:-3}
+runs=${RUNS:-5}
 calls=${CALLS:-100000}
 rate=${RATE:-2000}
 cache=$here/cache
