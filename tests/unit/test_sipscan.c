@@ -177,8 +177,24 @@ test_plain_variants_scanned(void **state)
 		"Contact: <sip:carol@192.0.2.5>;expires=10\r\n"
 		"Expires: 7200\r\n"
 		"\r\n",
+		/* the start line read where it is checked: a reason with
+		 * blanks around, a Request-URI without user, with params */
+		"SIP/2.0 486 Busy  Here \t\r\n"
+		"Via: SIP/2.0/UDP 192.0.2.4;branch=z9hG4bKb\r\n"
+		"From: <sip:carol@example.com>;tag=r1\r\n"
+		"To: <sip:dave@example.com>;tag=r2\r\n"
+		"Call-ID: busy-1\r\n"
+		"CSeq: 1 INVITE\r\n"
+		"\r\n",
+		"OPTIONS sip:h.example.com:5070;transport=udp;lr SIP/2.0\r\n"
+		"Via: SIP/2.0/UDP 192.0.2.4;branch=z9hG4bKo\r\n"
+		"From: <sip:carol@example.com>;tag=o1\r\n"
+		"To: <sip:h.example.com>\r\n"
+		"Call-ID: opt-1\r\n"
+		"CSeq: 9 OPTIONS\r\n"
+		"\r\n",
 	};
-	static const unsigned vias[] = { 1, 3, 1 };
+	static const unsigned vias[] = { 1, 3, 1, 1, 1 };
 
 	(void)state;
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
@@ -186,6 +202,15 @@ test_plain_variants_scanned(void **state)
 
 		assert_true(b.scanned);
 		assert_int_equal(b.fast->via_count, vias[i]);
+		if (i == 3) {
+			assert_int_equal(b.fast->status, 486);
+			assert_string_equal(b.fast->reason_phrase, "Busy  Here");
+		} else if (i == 4) {
+			assert_string_equal(b.fast->ruri,
+			                    "sip:h.example.com:5070;transport=udp;lr");
+			assert_null(b.fast->ruri_user);
+			assert_int_equal(b.fast->method, SC_METHOD_OPTIONS);
+		}
 		free2(&b);
 	}
 }
