@@ -42,7 +42,10 @@ sc__dup_or_null(const char *s)
  * stays in its block (that happens at most once per attempt); the blocks
  * go when the call is summarised, after pack() copied what stays, or
  * freed. Texts that may change with every message (reason phrases,
- * subscription state) stay malloc'd: sc__call_release() tells which.
+ * subscription state) stay malloc'd: the final reasons of the call and
+ * of its attempts, subscription_state and end_reason.text, which
+ * sc__call_release() frees; every other text is in a block (or, once
+ * summarised, in pool_) and is never freed on its own.
  */
 #define TEXTBLOCK_FIRST 512
 #define TEXTBLOCK_MAX 4096
@@ -198,35 +201,21 @@ sc__call_repack_texts(struct sc_call *c)
 	c->texts_ = b;
 }
 
-static void
-party_fini(struct sc_call *c, struct sc_party *p)
-{
-	sc__call_release(c, p->display);
-	sc__call_release(c, p->uri);
-	sc__call_release(c, p->user);
-	sc__call_release(c, p->tag);
-	memset(p, 0, sizeof(*p));
-}
-
 void
 sc__party_set(struct sc_call *c, struct sc_party *p,
               const struct sc_nameaddr *na)
 {
-	party_fini(c, p);
+	/* the texts replaced stay in their blocks */
 	p->display = sc__call_text(c, na->display);
 	p->uri = sc__call_text(c, na->uri);
 	p->user = sc__call_text(c, na->user);
 	p->tag = sc__call_text(c, na->tag);
 }
 
+/* (the texts of transactions, dialogs and link keys are in blocks) */
 static void
 txns_free(struct sc_call *c)
 {
-	for (size_t i = 0; i < c->ntxns; i++) {
-		sc__call_release(c, c->txns[i].method_name);
-		sc__call_release(c, c->txns[i].branch);
-		sc__call_release(c, c->txns[i].sent_by);
-	}
 	free(c->txns);
 	c->txns = NULL;
 	c->ntxns = 0;
@@ -250,8 +239,6 @@ msgs_free(struct sc_call *c)
 static void
 dialogs_free(struct sc_call *c)
 {
-	for (size_t i = 0; i < c->ndialogs; i++)
-		sc__call_release(c, c->dialogs[i].to_tag);
 	free(c->dialogs);
 	c->dialogs = NULL;
 	c->ndialogs = 0;
@@ -262,9 +249,7 @@ dialogs_free(struct sc_call *c)
 static void
 link_keys_free(struct sc_call *c)
 {
-	for (size_t i = 0; i < c->nlink_keys; i++)
-		sc__call_release(c, c->link_keys[i]);
-	sc__call_release(c, c->link_keys);
+	free(c->link_keys);
 	c->link_keys = NULL;
 	c->nlink_keys = 0;
 }
@@ -425,10 +410,8 @@ sc_call_summarise(struct sc_call *c)
 static void
 attempts_free(struct sc_call *c)
 {
-	for (size_t i = 0; i < c->nattempts; i++) {
-		sc__call_release(c, c->attempts[i].kind_name);
+	for (size_t i = 0; i < c->nattempts; i++)
 		sc__call_release(c, c->attempts[i].final_reason);
-	}
 	sc__call_release(c, c->attempts);
 	c->attempts = NULL;
 	c->nattempts = 0;
@@ -440,13 +423,8 @@ sc_call_free(struct sc_call *c)
 	if (!c)
 		return;
 	drop_detail(c);
-	sc__call_release(c, c->call_id);
-	sc__call_release(c, c->kind_name);
-	sc__call_release(c, c->caller_agent);
-	sc__call_release(c, c->callee_agent);
-	party_fini(c, &c->from);
-	party_fini(c, &c->to);
-	sc__call_release(c, c->ruri);
+	/* the Call-ID, kind, parties, Request-URI and agents are in the
+	 * blocks or the pool */
 	sc__call_release(c, c->final_reason);
 	sc__call_release(c, c->subscription_state);
 	sc__call_release(c, c->end_reason.text);

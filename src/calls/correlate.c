@@ -144,15 +144,12 @@ new_txn(struct sc_call *c, const struct sc_msg *m)
 	return (uint32_t)c->ntxns++;
 }
 
-/* Undo new_txn() when its message could not be kept. */
+/* Undo new_txn() when its message could not be kept (its texts stay
+ * in the call's blocks). */
 static void
 drop_last_txn(struct sc_call *c)
 {
-	struct sc_txn *t = &c->txns[--c->ntxns];
-
-	sc__call_release(c, t->method_name);
-	sc__call_release(c, t->branch);
-	sc__call_release(c, t->sent_by);
+	c->ntxns--;
 }
 
 /* Index of the hop @m travels on in *@hop, added when new. */
@@ -568,19 +565,16 @@ set_identity(struct sc_call *c, const struct sc_msg *m)
 {
 	const char *kind = m->is_request ? m->method_name : m->cseq_method_name;
 
+	/* the texts replaced stay in the call's blocks */
 	c->kind = m->is_request ? m->method : m->cseq_method;
-	sc__call_release(c, c->kind_name);
 	c->kind_name = sc__call_text(c, kind ? kind : "");
 	c->kind_named_ = false; /* the message's spelling */
 	sc__party_set(c, &c->from, &m->from);
 	sc__party_set(c, &c->to, &m->to);
-	sc__call_release(c, c->ruri);
 	c->ruri = sc__call_text(c, m->ruri);
 	c->caller = m->is_request ? m->src : m->dst;
 	c->callee = m->is_request ? m->dst : m->src;
 	/* a new headline attempt: its parties' agents, not the last one's */
-	sc__call_release(c, c->caller_agent);
-	sc__call_release(c, c->callee_agent);
 	c->caller_agent = NULL;
 	c->callee_agent = NULL;
 	if (!c->kind_name || (m->ruri && !c->ruri) ||

@@ -179,8 +179,7 @@ set_kind(struct sc_call *c, const struct sc_attempt *a)
 	if (!copy)
 		return;
 	c->kind = a->kind;
-	sc__call_release(c, c->kind_name);
-	c->kind_name = copy;
+	c->kind_name = copy; /* the one replaced stays in its block */
 	c->kind_named_ = a->kind != SC_METHOD_OTHER;
 }
 
