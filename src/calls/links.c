@@ -55,6 +55,7 @@ struct leg_group {
 	uint32_t n;
 	bool overflow;
 	uint32_t len;
+	uint64_t hash;       /* of the key in the map: hashed once */
 	int64_t released_ts; /* last packet of the latest released leg */
 	struct leg first;
 	char key[];
@@ -77,6 +78,9 @@ struct leg_group {
 /* Fewest keys before a scan for released keys that expired. */
 #define MIN_SWEEP 4096
 
+/* Link keys of a call whose groups are remembered for its release. */
+#define RECENT_KEYS 4
+
 struct sc_linker {
 	struct sc_hashmap groups; /* key -> struct leg_group * */
 	struct sc_vec all;        /* owns the groups, oldest first */
@@ -87,6 +91,11 @@ struct sc_linker {
 	bool keep_released; /* released legs stay until the cap */
 	sc_late_link_fn *late;
 	void *late_ctx;
+	/* the call added last and its groups, one per link key: its
+	 * release, which usually comes next, finds them without hashing;
+	 * NULL once a group may have been freed */
+	const struct sc_call *recent;
+	struct leg_group *recent_groups[RECENT_KEYS];
 };
 
 static struct leg *
@@ -162,11 +171,14 @@ forget_oldest(struct sc_linker *l)
 {
 	size_t drop = l->all.n - (l->max_keys - l->max_keys / 8), keep = 0;
 
+	l->recent = NULL;
+
 	for (size_t i = 0; i < l->all.n; i++) {
 		struct leg_group *g = l->all.v[i];
 
 		if (i < drop) {
-			sc_hashmap_del(&l->groups, g->key, g->len);
+			sc_hashmap_del_hashed(&l->groups, g->key, g->len,
+			                      g->hash);
 			group_free(g);
 			l->forgotten++;
 			continue;
@@ -214,11 +226,13 @@ sweep_released(struct sc_linker *l)
 {
 	size_t keep = 0;
 
+	l->recent = NULL;
 	for (size_t i = 0; i < l->all.n; i++) {
 		struct leg_group *g = l->all.v[i];
 
 		if (expired(l, g)) {
-			sc_hashmap_del(&l->groups, g->key, g->len);
+			sc_hashmap_del_hashed(&l->groups, g->key, g->len,
+			                      g->hash);
 			group_free(g);
 			continue;
 		}
@@ -233,7 +247,8 @@ static struct leg_group *
 group_of(struct sc_linker *l, const char *key)
 {
 	size_t len = strlen(key);
-	struct leg_group *g = sc_hashmap_get(&l->groups, key, len);
+	uint64_t hash = sc_hashmap_hash(&l->groups, key, len);
+	struct leg_group *g = sc_hashmap_get_hashed(&l->groups, key, len, hash);
 
 	if (g)
 		return g;
@@ -249,11 +264,12 @@ group_of(struct sc_linker *l, const char *key)
 		return NULL;
 	memcpy(g->key, key, len + 1);
 	g->len = (uint32_t)len;
+	g->hash = hash;
 	if (sc_vec_push(&l->all, g) != SC_OK) {
 		free(g);
 		return NULL;
 	}
-	if (sc_hashmap_put(&l->groups, g->key, len, g) != SC_OK) {
+	if (sc_hashmap_put_hashed(&l->groups, g->key, len, hash, g) != SC_OK) {
 		l->all.n--; /* not in the map: only this free */
 		free(g);
 		return NULL;
@@ -285,12 +301,19 @@ sc_linker_add(struct sc_linker *l, struct sc_call *c)
 
 	if (c->last_ts > l->now_ns)
 		l->now_ns = c->last_ts;
+	/* a sweep in group_of() may free a group found before it: it
+	 * clears recent */
+	l->recent = c->nlink_keys <= RECENT_KEYS ? c : NULL;
 	for (size_t k = 0; k < c->nlink_keys && err == SC_OK; k++) {
 		struct leg_group *g = group_of(l, c->link_keys[k]);
 		bool member = false;
 
-		if (!g)
+		if (!g) {
+			l->recent = NULL;
 			return SC_ENOMEM;
+		}
+		if (k < RECENT_KEYS)
+			l->recent_groups[k] = g;
 		if (g->n && expired(l, g))
 			group_reset(g); /* not swept yet: as if new */
 		for (size_t i = 0; i < g->n; i++)
@@ -317,17 +340,24 @@ sc_linker_add(struct sc_linker *l, struct sc_call *c)
 		if (err == SC_OK)
 			err = add_leg(g, c);
 	}
+	if (err != SC_OK)
+		l->recent = NULL;
 	return err;
 }
 
 void
 sc_linker_release(struct sc_linker *l, const struct sc_call *c)
 {
+	bool recent = c == l->recent;
+
 	if (c->last_ts > l->now_ns)
 		l->now_ns = c->last_ts;
+	l->recent = NULL;
 	for (size_t k = 0; k < c->nlink_keys; k++) {
-		struct leg_group *g = sc_hashmap_get(
-		        &l->groups, c->link_keys[k], strlen(c->link_keys[k]));
+		struct leg_group *g =
+		        recent ? l->recent_groups[k]
+		               : sc_hashmap_get(&l->groups, c->link_keys[k],
+		                                strlen(c->link_keys[k]));
 
 		for (size_t i = 0; g && i < g->n; i++) {
 			struct leg *lg = leg_at(g, i);
