@@ -1190,6 +1190,39 @@ test_linker_release(void **state)
 	sc_linker_free(l);
 }
 
+/* A leg released after another call was added (the linker finds its
+ * groups by its keys, not from the call added last) is still named. */
+static void
+test_linker_release_not_last(void **state)
+{
+	struct fixture *f = *state;
+	struct sc_linker *l = sc_linker_new();
+	struct sc_call *leg1;
+
+	feed(f, A, P, 0, INVITE("z9hG4bK1", "1"));
+	sc_calltab_flush(f->tab, T0 + 100 * MS, collect, f);
+	assert_int_equal(f->ndone, 1);
+	leg1 = f->done[0];
+	assert_int_equal(sc_linker_add(l, leg1), SC_OK);
+	feed_flood_invite(f, 1, 110);
+	sc_calltab_flush(f->tab, T0 + 150 * MS, collect, f);
+	assert_int_equal(f->ndone, 2);
+	assert_int_equal(sc_linker_add(l, f->done[1]), SC_OK);
+	sc_linker_release(l, leg1);
+	sc_call_free(leg1);
+	sc_linker_release(l, f->done[1]);
+	sc_call_free(f->done[1]);
+	f->ndone = 0;
+	feed(f, P, B, 20,
+	     LEG2_INVITE);
+	sc_calltab_flush(f->tab, T0 + 200 * MS, collect, f);
+	assert_int_equal(f->ndone, 1);
+	assert_int_equal(sc_linker_add(l, f->done[0]), SC_OK);
+	assert_int_equal(f->done[0]->nlinked, 1);
+	assert_string_equal(f->done[0]->linked[0], "call-1@192.0.2.1");
+	sc_linker_free(l);
+}
+
 /* The linker remembers a bounded number of identifiers. */
 static void
 test_linker_max_keys(void **state)
@@ -1265,6 +1298,7 @@ main(void)
 		T(test_cap_open_calls),
 		T(test_cap_held_msgs),
 		T(test_linker_release),
+		T(test_linker_release_not_last),
 		T(test_linker_max_keys),
 #undef T
 	};
