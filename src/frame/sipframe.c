@@ -326,25 +326,15 @@ length_value(const uint8_t *p, size_t i, size_t end, uint64_t *value)
 }
 
 /*
- * If the line [line, line + n) is a Content-Length (or compact "l")
- * header, its value into *value (or CLEN_BAD when unreadable).
+ * The rest of the line [line, line + n) after a Content-Length header
+ * name ending at @colon: blanks, then the line's first colon, then the
+ * value into *value (or CLEN_BAD when unreadable).
  */
 static enum clen_state
-content_length_line(const uint8_t *line, size_t n, uint64_t *value)
+length_after_name(const uint8_t *line, size_t colon, size_t n, uint64_t *value)
 {
-	size_t i = 0, colon, end = n;
+	size_t end = n;
 
-	while (i < n && (line[i] == ' ' || line[i] == '\t'))
-		i++;
-	if (i == n)
-		return CLEN_ABSENT;
-	if ((line[i] | 0x20) == 'l')
-		colon = i + 1;
-	else if (n - i >= 14 && is_content_length_name(line + i))
-		colon = i + 14;
-	else
-		return CLEN_ABSENT;
-	/* the name, then blanks, then the line's first colon */
 	while (colon < n && (line[colon] == ' ' || line[colon] == '\t'))
 		colon++;
 	if (colon == n || line[colon] != ':')
@@ -354,10 +344,48 @@ content_length_line(const uint8_t *line, size_t n, uint64_t *value)
 	return length_value(line, colon + 1, end, value);
 }
 
-/* Where measure_head() is in the head: the line being read, and what
- * the lines before said of the Content-Length. */
+/*
+ * If the line [line, line + n) is a Content-Length (or compact "l")
+ * header, its value into *value (or CLEN_BAD when unreadable).
+ */
+static enum clen_state
+content_length_line(const uint8_t *line, size_t n, uint64_t *value)
+{
+	size_t i = 0;
+
+	while (i < n && (line[i] == ' ' || line[i] == '\t'))
+		i++;
+	if (i == n)
+		return CLEN_ABSENT;
+	if ((line[i] | 0x20) == 'l')
+		return length_after_name(line, i + 1, n, value);
+	if (n - i >= 14 && is_content_length_name(line + i))
+		return length_after_name(line, i + 14, n, value);
+	return CLEN_ABSENT;
+}
+
+/*
+ * What the first byte of a line tells measure_head(). Only lines starting
+ * with 'c', 'l' or a blank can be a Content-Length (or "l") header.
+ */
+enum line_start {
+	LINE_OTHER, /* neither a blank line nor a Content-Length */
+	LINE_LF,    /* a blank line: the head ends */
+	LINE_CR,    /* a blank line when an LF follows */
+	LINE_C,     /* may be "Content-Length" */
+	LINE_L,     /* may be "l", or either name after blanks */
+};
+
+static const uint8_t line_starts[256] = {
+	['\n'] = LINE_LF, ['\r'] = LINE_CR, ['C'] = LINE_C, ['c'] = LINE_C,
+	['L'] = LINE_L,   ['l'] = LINE_L,   [' '] = LINE_L, ['\t'] = LINE_L,
+};
+
+/* Where measure_head() is in the head: the line being read, how it
+ * starts, and what the lines before said of the Content-Length. */
 struct head_scan {
 	size_t line;
+	unsigned start;
 	enum clen_state clen;
 	uint64_t *value;
 };
@@ -365,79 +393,29 @@ struct head_scan {
 /*
  * The LF at @nl ends the line at h->line: it may be the Content-Length,
  * and a blank line after it ends the head. Returns the head's length, or
- * SIZE_MAX with h->line moved on to the next line.
+ * SIZE_MAX with h->line moved on to the next line and h->start saying
+ * how that one starts.
  */
 static inline size_t
 head_line_end(const uint8_t *p, size_t len, size_t nl, struct head_scan *h)
 {
-	size_t line = h->line, next = nl + 1;
+	const uint8_t *line = p + h->line;
+	size_t n = nl - h->line, next = nl + 1;
 
-	if (h->clen == CLEN_ABSENT) {
-		/* most lines are told apart by their first bytes: "co",
-		 * "l", or a blank (' ' | 0x20 and '\t' | 0x20 are ' ' and
-		 * ')'); a line that starts with "c" has a second byte, be
-		 * it its LF */
-		uint8_t c = p[line] | 0x20;
-
-		if ((c == 'c' && (p[line + 1] | 0x20) == 'o') || c == 'l' ||
-		    c == ' ' || c == ')')
-			h->clen = content_length_line(p + line, nl - line,
-			                              h->value);
+	if (h->start >= LINE_C && h->clen == CLEN_ABSENT) {
+		if (h->start == LINE_L)
+			h->clen = content_length_line(line, n, h->value);
+		else if (n >= 14 && is_content_length_name(line))
+			h->clen = length_after_name(line, 14, n, h->value);
 	}
 	h->line = next;
-	if (next < len) {
-		if (p[next] == '\n')
-			return next + 1;
-		if (p[next] == '\r' && next + 1 < len && p[next + 1] == '\n')
-			return next + 2;
-	}
-	return SIZE_MAX;
-}
-
-#if defined(__SSE2__)
-/* head_line_end() for each LF of the bits @lf of the 16 bytes at @i. */
-static inline size_t
-head_lines(const uint8_t *p, size_t len, size_t i, unsigned lf,
-           struct head_scan *h)
-{
-	for (; lf; lf &= lf - 1) {
-		size_t head =
-		        head_line_end(p, len, i + (size_t)__builtin_ctz(lf), h);
-
-		if (head != SIZE_MAX)
-			return head;
-	}
-	return SIZE_MAX;
-}
-#endif
-
-/* measure_head() from byte @i on. */
-static inline size_t
-scan_head(const uint8_t *p, size_t len, size_t i, struct head_scan *h)
-{
-	size_t head;
-
-#if defined(__SSE2__)
-	if (len >= 16) {
-		for (; i + 16 <= len; i += 16) {
-			head = head_lines(p, len, i,
-			                  bytes_eq(load16(p + i), '\n'), h);
-			if (head != SIZE_MAX)
-				return head;
-		}
-		return head_lines(p, len, i,
-		                  bytes_eq(load16(p + len - 16), '\n') >>
-		                          (i + 16 - len),
-		                  h);
-	}
-#endif
-	for (; i < len; i++) {
-		if (p[i] != '\n')
-			continue;
-		head = head_line_end(p, len, i, h);
-		if (head != SIZE_MAX)
-			return head;
-	}
+	if (next >= len)
+		return SIZE_MAX;
+	h->start = line_starts[p[next]];
+	if (h->start == LINE_LF)
+		return next + 1;
+	if (h->start == LINE_CR && next + 1 < len && p[next + 1] == '\n')
+		return next + 2;
 	return SIZE_MAX;
 }
 
@@ -446,15 +424,43 @@ scan_head(const uint8_t *p, size_t len, size_t i, struct head_scan *h)
  * blank line ending the headers, or SIZE_MAX, and the first Content-
  * Length header before it (or compact "l"). Accepts CRLF and bare LF
  * line ends (and their mixtures). The first LF is at @from or after it
- * (the start line has been read).
+ * (the start line has been read, and is a line like the others here).
+ * Each line is told apart by its first byte, read as the line before
+ * ends; the search for the next LF starts at the line.
  */
 static size_t
 measure_head(const uint8_t *p, size_t len, size_t from, enum clen_state *clen,
              uint64_t *value)
 {
-	struct head_scan h = { 0, CLEN_ABSENT, value };
-	size_t head = scan_head(p, len, from, &h);
+	struct head_scan h = { 0, line_starts[p[0]], CLEN_ABSENT, value };
+	size_t head = SIZE_MAX;
 
+#if defined(__SSE2__)
+	if (len >= 16) {
+		size_t last = len - 16;
+		unsigned m = 0;
+
+		for (;; from = h.line) {
+			while (from <= last &&
+			       (m = bytes_eq(load16(p + from), '\n')) == 0)
+				from += 16;
+			/* the last 16 bytes, those before @from shifted out */
+			if (from > last &&
+			    (m = bytes_eq(load16(p + last), '\n') >>
+			         (from - last)) == 0)
+				break;
+			head = head_line_end(
+			        p, len, from + (size_t)__builtin_ctz(m), &h);
+			if (head != SIZE_MAX)
+				break;
+		}
+		*clen = h.clen;
+		return head;
+	}
+#endif
+	for (; from < len && head == SIZE_MAX; from++)
+		if (p[from] == '\n')
+			head = head_line_end(p, len, from, &h);
 	*clen = h.clen;
 	return head;
 }

@@ -260,6 +260,49 @@ test_bare_start_line(void **state)
 	}
 }
 
+/*
+ * Lines are told apart by their first byte: those starting with 'C' that
+ * are no Content-Length, short ones, blanks before the name, a bare CR
+ * inside a line; the first Content-Length counts.
+ */
+static void
+test_length_lines(void **state)
+{
+	static const struct {
+		const char *head, *body;
+		size_t body_len;
+		unsigned flags;
+	} cases[] = {
+		{ "SIP/2.0 200 OK\r\nCSeq: 1 X\r\nContact: <sip:a>\r\n"
+		  "content-length: 2\r\nl: 5\r\n\r\n",
+		  "abcdefg", 2, 0 },
+		{ "SIP/2.0 200 OK\r\nC\r\nCo\nL:3\r\n\r\n", "abcd", 3, 0 },
+		{ "SIP/2.0 200 OK\r\n\tContent-Length : 1\r\n\r\n", "xy", 1,
+		  0 },
+		{ "SIP/2.0 200 OK\r\nX: a\rl: 4\r\n\r\n", "ab", 0,
+		  SC_RAW_NO_CLEN },
+		{ "SIP/2.0 200 OK\nContent-Length: 1 \r\nl: 2\n\n", "abc", 1,
+		  0 },
+		{ "SIP/2.0 200 OK\nContent-Lengt: 1\nl:x\nl: 2\n\n", "abc", 0,
+		  SC_RAW_BAD_CLEN | SC_RAW_NO_CLEN },
+	};
+	char buf[256];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		size_t n;
+		unsigned flags;
+
+		snprintf(buf, sizeof(buf), "%s%s", cases[i].head,
+		         cases[i].body);
+		assert_int_equal(sc_sipframe_measure(U8(buf), strlen(buf), true,
+		                                     &n, &flags),
+		                 SC_FRAME_COMPLETE);
+		assert_int_equal(n, strlen(cases[i].head) + cases[i].body_len);
+		assert_int_equal(flags, cases[i].flags);
+	}
+}
+
 /* Every prefix of a message, as a datagram and as a stream. */
 static void
 test_prefixes(void **state)
@@ -296,6 +339,7 @@ main(void)
 		cmocka_unit_test(test_datagram),
 		cmocka_unit_test(test_bare_start_line),
 		cmocka_unit_test(test_prefixes),
+		cmocka_unit_test(test_length_lines),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
