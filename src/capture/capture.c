@@ -11,6 +11,7 @@
 #include <fcntl.h>
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdio_ext.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -128,6 +129,9 @@ open_buffered(FILE *fp, const char *name, uint64_t size,
 		free(read_buffer);
 		read_buffer = NULL;
 	}
+	/* only the thread that reads the capture touches @fp: stdio's lock
+	 * around each of libpcap's two freads per packet buys nothing */
+	__fsetlocking(fp, FSETLOCKING_BYCALLER);
 	pcap = pcap_fopen_offline_with_tstamp_precision(
 	        fp, PCAP_TSTAMP_PRECISION_NANO, perr);
 	if (!pcap) {
