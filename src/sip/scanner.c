@@ -43,27 +43,33 @@ line_scan(const char *p, const char *end, const char **colon, const char **cr)
 	const __m128i lf16 = _mm_set1_epi8('\n'), cr16 = _mm_set1_epi8('\r'),
 	              colon16 = _mm_set1_epi8(':');
 
+	/* CR and LF looked for together: the first of them is the CR of a
+	 * CRLF or the LF on nearly every line; the colon only until found */
 	for (; end - p >= 16; p += 16) {
 		__m128i b = _mm_loadu_si128((const __m128i *)(const void *)p);
-		unsigned lf =
-		        (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(b, lf16));
-		unsigned c =
-		        (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(b, cr16));
-		unsigned co =
-		        (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(b, colon16));
+		unsigned eol = (unsigned)_mm_movemask_epi8(_mm_or_si128(
+		        _mm_cmpeq_epi8(b, lf16), _mm_cmpeq_epi8(b, cr16)));
+		const char *at;
 
-		if (lf) {
-			unsigned before = (lf & -lf) - 1; /* bytes before it */
+		if (!*colon) {
+			unsigned co = (unsigned)_mm_movemask_epi8(
+			        _mm_cmpeq_epi8(b, colon16));
 
-			c &= before;
-			co &= before;
+			if (eol)
+				co &= (eol & -eol) - 1; /* bytes before it */
+			if (co)
+				*colon = p + __builtin_ctz(co);
 		}
-		if (co && !*colon)
-			*colon = p + __builtin_ctz(co);
-		if (c && !*cr)
-			*cr = p + __builtin_ctz(c);
-		if (lf)
-			return p + __builtin_ctz(lf);
+		if (!eol)
+			continue;
+		at = p + __builtin_ctz(eol);
+		if (*at == '\n')
+			return at;
+		*cr = at;
+		if (end - at > 1 && at[1] == '\n')
+			return at + 1;
+		p = at + 1; /* a bare CR: the rest of the line byte by byte */
+		break;
 	}
 #endif
 	for (; p < end; p++) {
