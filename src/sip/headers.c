@@ -432,6 +432,13 @@ r_via(struct draft *d, const struct hdesc *h, struct sc_str v, bool store)
 	return plain_read_via(d, v, store);
 }
 
+static bool
+r_cseq(struct draft *d, const struct hdesc *h, struct sc_str v, bool store)
+{
+	(void)h;
+	return plain_read_cseq(d, v, store);
+}
+
 /* ---- the table ----------------------------------------------------------- */
 
 #define HD(s, c, once, fld, num, fn)                                       \
@@ -458,7 +465,7 @@ static const struct hdesc hdesc[H__COUNT] = {
 	              r_nameaddr, true),
 	[H_TO] =
 	        HR("to", 't', H_TO, F_TO_DISPLAY, p_nameaddr, r_nameaddr, true),
-	[H_CSEQ] = HO("cseq", 0, H_CSEQ, F_NONE, p_cseq, plain_cseq, true),
+	[H_CSEQ] = HR("cseq", 0, H_CSEQ, F_NONE, p_cseq, r_cseq, true),
 	[H_VIA] = HR("via", 'v', H_NONE, F_NONE, p_via, r_via, false),
 	[H_CONTACT] = HR("contact", 'm', H_CONTACT, F_NONE, p_contact,
 	                 r_contact, false),

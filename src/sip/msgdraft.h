@@ -411,7 +411,10 @@ bool plain_read_nameaddr(struct draft *d, enum fld base, struct sc_str v,
 /* The plain check of a Via value that reads it (when @store) as
  * on_header() does. */
 bool plain_read_via(struct draft *d, struct sc_str v, bool store);
-bool plain_cseq(struct sc_str v);
+
+/* The plain check of a CSeq value that reads it (when @store) as
+ * on_header() does. */
+bool plain_read_cseq(struct draft *d, struct sc_str v, bool store);
 bool plain_content_type_value(struct sc_str v);
 
 /* ---- oSIP (osip_glue.c) -------------------------------------------------- */

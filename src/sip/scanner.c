@@ -624,14 +624,27 @@ plain_read_via(struct draft *d, struct sc_str v, bool store)
 	return true;
 }
 
-/* 1*9DIGIT SP Method */
+/* 1*9DIGIT SP Method; read (when @store) as p_cseq() reads it */
 bool
-plain_cseq(struct sc_str v)
+plain_read_cseq(struct draft *d, struct sc_str v, bool store)
 {
 	const char *sp = find_char(v, ' ');
+	struct sc_str method;
+	uint32_t n = 0;
 
-	return sp && all_digits(view_at(v.p, sp), 9) &&
-	       all_of(view_at(sp + 1, v.p + v.len), C_TOK);
+	if (!sp || !all_digits(view_at(v.p, sp), 9))
+		return false;
+	method = view_at(sp + 1, v.p + v.len);
+	if (!all_of(method, C_TOK))
+		return false;
+	if (store) {
+		/* at most 9 digits: below UINT32_MAX */
+		for (const char *c = v.p; c < sp; c++)
+			n = n * 10 + (uint32_t)(*c - '0');
+		d->m->cseq = n;
+		set_first(d, F_CSEQ_METHOD, method);
+	}
+	return true;
 }
 
 bool
