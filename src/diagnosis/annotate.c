@@ -110,12 +110,12 @@ sc__annotate(struct sc__cctx *x)
 	}
 	if (rule_evidence(x, &cause, true))
 		return;
+	/* a 2xx starts at the rules that may explain one, at the end */
 	success = r->status >= 200 && r->status < 300;
-	for (size_t i = 0; i < sc__nresponse_rules; i++) {
+	for (size_t i = success ? sc__first_success_rule : 0;
+	     i < sc__nresponse_rules; i++) {
 		const char *before = x->out->rule;
 
-		if (success && !sc__response_rules[i].on_success)
-			continue;
 		x->out->rule = sc_rule_id(sc__response_rules[i].id);
 		if (sc__response_rules[i].match(x)) {
 			common_evidence(x);

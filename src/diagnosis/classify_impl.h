@@ -5,6 +5,7 @@
 #ifndef SC_CLASSIFY_IMPL_H
 #define SC_CLASSIFY_IMPL_H
 
+#include <float.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -42,9 +43,11 @@ struct sc__rule {
 	                    of failures): a 2xx tries only these */
 };
 
-/* The response rules in the order they are tried (rules.c). */
+/* The response rules in the order they are tried (rules.c); those from
+ * sc__first_success_rule on, and only those, are on_success. */
 extern const struct sc__rule sc__response_rules[];
 extern const size_t sc__nresponse_rules;
+extern const size_t sc__first_success_rule;
 
 /* ---- building explanations (explain.c) ---- */
 
@@ -56,6 +59,17 @@ char *sc__vformat(const char *fmt, va_list ap) SC_PRINTF(1, 0);
 
 /* Add one fact from the capture to the explanation (x->oom on ENOMEM). */
 void sc__evidence(struct sc__cctx *x, const char *fmt, ...) SC_PRINTF(2, 3);
+
+/* Add as one fact the texts of @parts end to end; sc__evidence()
+ * without formatting. */
+void sc__evidence_join(struct sc__cctx *x, const struct sc_str *parts,
+                       size_t nparts);
+
+/* Room for any double written as "%.1f". */
+#define SC__TENTHS_MAX (DBL_MAX_10_EXP + 8)
+
+/* @v written into @buf as "%.1f" writes it (not NUL-terminated). */
+struct sc_str sc__tenths(char buf[SC__TENTHS_MAX], double v);
 
 /* Set a built text in slot @slot and return it (NULL on ENOMEM). */
 const char *sc__own(struct sc__cctx *x, int slot, const char *fmt, ...)

@@ -294,17 +294,14 @@ sc__vformat(const char *fmt, va_list ap)
 	return s;
 }
 
-/* Add one fact from the capture to the explanation. */
-void
-sc__evidence(struct sc__cctx *x, const char *fmt, ...)
+/* Append the fact @s (malloc'd; NULL when out of memory) to the
+ * explanation, which then owns it. */
+static void
+add_evidence(struct sc__cctx *x, char *s)
 {
 	struct sc_explain *e = x->out;
-	va_list ap;
-	char *s, **v;
+	char **v;
 
-	va_start(ap, fmt);
-	s = sc__vformat(fmt, ap);
-	va_end(ap);
 	/* the array holds the facts and a NULL after them: nevidence + 1
 	 * elements once it exists, its capacity the power of two at or
 	 * above that (sc_grow): the first fact makes it with room for two */
@@ -322,6 +319,54 @@ sc__evidence(struct sc__cctx *x, const char *fmt, ...)
 	e->evidence = v;
 	e->evidence[e->nevidence++] = s;
 	e->evidence[e->nevidence] = NULL;
+}
+
+/* Add one fact from the capture to the explanation. */
+void
+sc__evidence(struct sc__cctx *x, const char *fmt, ...)
+{
+	va_list ap;
+	char *s;
+
+	va_start(ap, fmt);
+	s = sc__vformat(fmt, ap);
+	va_end(ap);
+	add_evidence(x, s);
+}
+
+/* The texts of @parts end to end, malloc'd (NULL on ENOMEM). */
+static char *
+join(const struct sc_str *parts, size_t nparts)
+{
+	size_t len = 0;
+	char *s, *w;
+
+	for (size_t i = 0; i < nparts; i++)
+		len += parts[i].len;
+	s = w = malloc(len + 1);
+	if (!s)
+		return NULL;
+	for (size_t i = 0; i < nparts; i++) {
+		memcpy(w, parts[i].p, parts[i].len);
+		w += parts[i].len;
+	}
+	*w = 0;
+	return s;
+}
+
+void
+sc__evidence_join(struct sc__cctx *x, const struct sc_str *parts, size_t nparts)
+{
+	add_evidence(x, join(parts, nparts));
+}
+
+struct sc_str
+sc__tenths(char buf[SC__TENTHS_MAX], double v)
+{
+	struct text_out o = { buf, SC__TENTHS_MAX, 0 };
+
+	put_tenths(&o, v);
+	return sc_str_make(buf, o.len);
 }
 
 /* Set a built text in slot @slot and return it (NULL on ENOMEM). */
@@ -347,21 +392,10 @@ const char *
 sc__own_join(struct sc__cctx *x, int slot, const struct sc_str *parts,
              size_t nparts)
 {
-	size_t len = 0;
-	char *s, *w;
+	char *s = join(parts, nparts);
 
-	for (size_t i = 0; i < nparts; i++)
-		len += parts[i].len;
-	s = w = malloc(len + 1);
-	if (s) {
-		for (size_t i = 0; i < nparts; i++) {
-			memcpy(w, parts[i].p, parts[i].len);
-			w += parts[i].len;
-		}
-		*w = 0;
-	} else {
+	if (!s)
 		x->oom = true;
-	}
 	free(x->out->owned_[slot]);
 	x->out->owned_[slot] = s;
 	return s;

@@ -519,7 +519,8 @@ rule_retransmission(struct sc__cctx *x)
 	return true;
 }
 
-/* Order matters: the first rule that matches explains the response. */
+/* Order matters: the first rule that matches explains the response. The
+ * rules that may explain a 2xx come last: a 2xx tries only those. */
 const struct sc__rule sc__response_rules[] = {
 	{ SC_RULE_AUTH_CHALLENGE, rule_auth_challenge, false },
 	{ SC_RULE_AUTH_REJECTED, rule_auth_rejected, false },
@@ -542,3 +543,6 @@ const struct sc__rule sc__response_rules[] = {
 };
 
 const size_t sc__nresponse_rules = SC_COUNTOF(sc__response_rules);
+
+/* Q.850 and retransmission (test_classify checks the flags agree) */
+const size_t sc__first_success_rule = SC_COUNTOF(sc__response_rules) - 2;

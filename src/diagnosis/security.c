@@ -69,8 +69,10 @@ idlist_add(struct idlist *l, const char *id)
 {
 	if (!id)
 		return true;
+	/* the first byte tells most Call-IDs apart without a call */
 	for (size_t i = 0; i < l->n; i++)
-		if (strncmp(l->v[i], id, SC_SEC_WIRE_MAX) == 0)
+		if (l->v[i][0] == id[0] &&
+		    strncmp(l->v[i], id, SC_SEC_WIRE_MAX) == 0)
 			return true;
 	if (l->n == SC_SEC_MAX_CALL_IDS) {
 		l->more++;

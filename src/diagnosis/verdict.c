@@ -356,6 +356,26 @@ verdict_pending(struct vctx *v, const struct sc_txn *t)
 	summary(v, "was still in progress when the capture ended");
 }
 
+/* "the %s hung up after %.1f s%s", joined: nearly every answered call
+ * has it */
+static void
+hangup_evidence(struct sc__cctx *x, const struct sc_txn *t)
+{
+	const struct sc_call *c = x->call;
+	char tenths[SC__TENTHS_MAX];
+	const struct sc_str parts[] = {
+		c->ended_by == SC_SIDE_CALLER
+		        ? SC_STR_LIT("the caller hung up after ")
+		        : SC_STR_LIT("the callee hung up after "),
+		sc__tenths(tenths, sc__seconds(c->end_ts - t->final_ts)),
+		c->bye_accepted
+		        ? SC_STR_LIT(" s")
+		        : SC_STR_LIT(" s (no answer to the BYE captured)"),
+	};
+
+	sc__evidence_join(x, parts, SC_COUNTOF(parts));
+}
+
 /* Who ended an answered call, and why (RFC 3326 Reason). */
 static void
 answered_evidence(struct vctx *v, const struct sc_txn *t)
@@ -371,10 +391,7 @@ answered_evidence(struct vctx *v, const struct sc_txn *t)
 		             t->final_code);
 	if (v->ai != c->headline || c->ended_by == SC_SIDE_NONE)
 		return;
-	sc__evidence(x, "the %s hung up after %.1f s%s",
-	             c->ended_by == SC_SIDE_CALLER ? "caller" : "callee",
-	             sc__seconds(c->end_ts - t->final_ts),
-	             c->bye_accepted ? "" : " (no answer to the BYE captured)");
+	hangup_evidence(x, t);
 	if (r->q850 > 0) {
 		const struct sc_q850_info *q = sc_kb_q850(r->q850);
 

@@ -798,6 +798,12 @@ test_rule_ids(void **state)
 	assert_string_equal(sc_rule_id(SC_RULE_AUTH_CHALLENGE),
 	                    "auth.challenge");
 	assert_string_equal(sc_rule_id(SC_RULE_CODE_DEFAULT), "code.default");
+	/* a 2xx tries the rules from sc__first_success_rule on: those and
+	 * only those may explain one */
+	assert_true(sc__first_success_rule <= sc__nresponse_rules);
+	for (size_t i = 0; i < sc__nresponse_rules; i++)
+		assert_int_equal(sc__response_rules[i].on_success,
+		                 i >= sc__first_success_rule);
 }
 
 /* The sends of an unanswered request are counted with their time span;
@@ -931,6 +937,19 @@ static void SC_PRINTF(1, 2) same_as_printf(const char *fmt, ...)
 	free(got);
 }
 
+/* sc__tenths() writes what "%.1f" does. */
+static void
+same_tenths(double v)
+{
+	char want[SC__TENTHS_MAX + 1], got[SC__TENTHS_MAX];
+	struct sc_str s;
+
+	snprintf(want, sizeof(want), "%.1f", v);
+	s = sc__tenths(got, v);
+	assert_int_equal(s.len, strlen(want));
+	assert_memory_equal(s.p, want, s.len);
+}
+
 /* A deterministic stream of 64-bit values (splitmix64). */
 static uint64_t
 next_random(uint64_t *state)
@@ -985,14 +1004,18 @@ test_format_like_printf(void **state)
 		same_as_printf("%.1f|%s", 0.5, longer + sizeof(longer) - 1 - n);
 	/* %.1f: printf's rounding of the exact binary value, halves to
 	 * even, over chosen and random values */
-	for (size_t i = 0; i < SC_COUNTOF(tenths); i++)
+	for (size_t i = 0; i < SC_COUNTOF(tenths); i++) {
 		same_as_printf("%.1f", tenths[i]);
+		same_tenths(tenths[i]);
+	}
+	same_tenths(-DBL_MAX); /* the longest */
 	for (int i = 0; i < 20000; i++) {
 		uint64_t r = next_random(&seed);
 		double bits_value;
 		int64_t ns = (int64_t)(r % UINT64_C(100000000000000));
 
 		same_as_printf("%.1f s", (double)ns / 1e9);
+		same_tenths((double)ns / 1e9);
 		same_as_printf("%.1f", (double)(int64_t)(r % 20001) / 200 - 50);
 		memcpy(&bits_value, &r, sizeof(bits_value));
 		same_as_printf("%.1f", bits_value);
