@@ -75,10 +75,9 @@ struct sc_str sc__tenths(char buf[SC__TENTHS_MAX], double v);
 const char *sc__own(struct sc__cctx *x, int slot, const char *fmt, ...)
         SC_PRINTF(3, 4);
 
-/* Set in slot @slot the texts of @parts end to end and return it (NULL
- * on ENOMEM); sc__own() without formatting. */
-const char *sc__own_join(struct sc__cctx *x, int slot,
-                         const struct sc_str *parts, size_t nparts);
+/* Set in slot @slot the text @s (malloc'd; NULL when out of memory,
+ * then x->oom) and return it. */
+const char *sc__own_take(struct sc__cctx *x, int slot, char *s);
 
 /* Fill @e with what the knowledge base says about @code. */
 void sc__explain_code(struct sc_explain *e, int code, const char *reason);

@@ -147,19 +147,24 @@ sc_diagnosis_free(struct sc_diagnosis *d)
 	if (!d)
 		return;
 	notes_free(d);
-	for (size_t i = 0; i < d->nattempts; i++) {
-		if (d->attempts[i])
-			sc__explain_release(d->attempts[i]);
-		free(d->attempts[i]);
+	/* most calls have one attempt, no findings and no pool: tests
+	 * are cheaper than free(NULL) */
+	if (d->attempts) {
+		for (size_t i = 0; i < d->nattempts; i++) {
+			if (d->attempts[i])
+				sc__explain_release(d->attempts[i]);
+			free(d->attempts[i]);
+		}
+		free(d->attempts);
 	}
-	free(d->attempts);
 	sc__explain_release(&d->verdict);
-	if (!d->pool_) { /* else the findings live in the pool */
+	if (d->pool_) {
+		free(d->pool_); /* the findings live in the pool */
+	} else if (d->findings) {
 		for (size_t i = 0; i < d->nfindings; i++)
 			free(d->findings[i].text);
 		free(d->findings);
 	}
-	free(d->pool_);
 	sc_call_free(d->call);
 	free(d);
 }

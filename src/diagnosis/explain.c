@@ -29,8 +29,10 @@ sc__explain_release(struct sc_explain *e)
 			free(e->evidence[i]);
 		free(e->evidence);
 	}
-	free(e->root);
-	/* most slots are empty: a test is cheaper than free(NULL) */
+	/* most have no root cause and most slots are empty: a test is
+	 * cheaper than free(NULL) */
+	if (e->root)
+		free(e->root);
 	for (size_t i = 0; i < SC_COUNTOF(e->owned_); i++)
 		if (e->owned_[i])
 			free(e->owned_[i]);
@@ -386,14 +388,11 @@ sc__own(struct sc__cctx *x, int slot, const char *fmt, ...)
 	return s;
 }
 
-/* Set in slot @slot the texts of @parts end to end and return it (NULL
- * on ENOMEM): what sc__own() makes of "%s%s...", without formatting. */
+/* Set in slot @slot the text @s the caller built (NULL: it was out of
+ * memory) and return it: sc__own() without formatting. */
 const char *
-sc__own_join(struct sc__cctx *x, int slot, const struct sc_str *parts,
-             size_t nparts)
+sc__own_take(struct sc__cctx *x, int slot, char *s)
 {
-	char *s = join(parts, nparts);
-
 	if (!s)
 		x->oom = true;
 	free(x->out->owned_[slot]);

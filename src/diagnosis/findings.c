@@ -164,7 +164,6 @@ txn_finding(struct sc_diagnosis *d, const struct sc_txn *t, bool *oom)
 {
 	const struct sc_call *c = d->call;
 	const struct sc_attempt *a = &c->attempts[t->attempt];
-	const struct sc_txn *deciding = sc_attempt_deciding_txn(c, a);
 	const struct sc_txn *retry;
 	const struct sc_explain *ann;
 
@@ -175,8 +174,11 @@ txn_finding(struct sc_diagnosis *d, const struct sc_txn *t, bool *oom)
 		            t->method_name, t->cseq, t->request_sends,
 		            t->final_code);
 	branch_finding(d, t, oom);
-	if (t->final_code < 300 || t->final_code == 487 || t == deciding ||
-	    t->method == SC_METHOD_CANCEL || t->leader != (size_t)(t - c->txns))
+	/* the deciding request last: most (every 2xx) are out before */
+	if (t->final_code < 300 || t->final_code == 487 ||
+	    t->method == SC_METHOD_CANCEL ||
+	    t->leader != (size_t)(t - c->txns) ||
+	    t == sc_attempt_deciding_txn(c, a))
 		return;
 	if (t->method == SC_METHOD_BYE)
 		return; /* bye.refused says it once */

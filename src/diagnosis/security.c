@@ -299,11 +299,16 @@ static struct source *
 source_get(struct sc_security *t, const struct sc_addr *a, bool *oom)
 {
 	struct sc_addr k = norm_addr(a);
-	struct source *s = sc_hashmap_get(&t->by_src, &k, sizeof(k));
+	struct source *s;
 	struct source **v;
 
+	/* calls come from few addresses, mostly in runs: the last source
+	 * found needs no hashing */
+	if (t->last_src && memcmp(&t->last_src->addr, &k, sizeof(k)) == 0)
+		return t->last_src;
+	s = sc_hashmap_get(&t->by_src, &k, sizeof(k));
 	if (s)
-		return s;
+		return t->last_src = s;
 	if (t->nsrc >= t->o.max_sources)
 		return NULL;
 	s = calloc(1, sizeof(*s));
@@ -321,7 +326,7 @@ source_get(struct sc_security *t, const struct sc_addr *a, bool *oom)
 		return NULL;
 	}
 	t->src[t->nsrc++] = s;
-	return s;
+	return t->last_src = s;
 }
 
 /* The account (@a, @user), created when new; NULL on ENOMEM or cap. */

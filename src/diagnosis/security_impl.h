@@ -72,6 +72,7 @@ struct sc_security {
 	struct sc_hashmap by_account;
 	struct source **src; /* in the order first seen */
 	size_t nsrc, src_alloc;
+	struct source *last_src; /* the last one source_get() gave */
 	struct account **acc;
 	size_t nacc, acc_alloc;
 	uint64_t untracked;

@@ -181,6 +181,14 @@ who(const struct sc_nameaddr *na)
 	return na->user ? na->user : na->uri ? na->uri : "?";
 }
 
+/* @s at @w; returns the end (a literal's copy is inlined) */
+static inline char *
+append(char *w, struct sc_str s)
+{
+	memcpy(w, s.p, s.len);
+	return w + s.len;
+}
+
 static void
 summary(struct vctx *v, const char *outcome)
 {
@@ -190,23 +198,31 @@ summary(struct vctx *v, const char *outcome)
 	        v->a->first_txn < c->ntxns
 	                ? sc__first_request(c, &c->txns[v->a->first_txn])
 	                : NULL;
-
 	/* an attempt names its own parties (a REGISTER's are not the
 	 * INVITE's that shares its Call-ID) */
-	const struct sc_str parts[] = {
-		sc_str_from_cstr(kind(v->a)),
-		SC_STR_LIT(" from "),
-		sc_str_from_cstr(req ? who(&req->from) : party(&c->from)),
-		SC_STR_LIT(" to "),
-		sc_str_from_cstr(req ? who(&req->to) : party(&c->to)),
-		SC_STR_LIT(" "),
-		sc_str_from_cstr(outcome),
-		SC_STR_LIT("."),
-	};
+	const struct sc_str k = sc_str_from_cstr(kind(v->a)),
+	                    from = sc_str_from_cstr(req ? who(&req->from)
+	                                                : party(&c->from)),
+	                    to = sc_str_from_cstr(req ? who(&req->to)
+	                                              : party(&c->to)),
+	                    out = sc_str_from_cstr(outcome);
+	char *s, *w;
 
-	/* "%s from %s to %s %s.", joined: every call has one */
-	x->out->outcome =
-	        sc__own_join(x, OWN_SUMMARY, parts, SC_COUNTOF(parts));
+	/* "%s from %s to %s %s.", written out: every call has one */
+	s = w = malloc(k.len + from.len + to.len + out.len +
+	               sizeof(" from  to  ."));
+	if (s) {
+		w = append(w, k);
+		w = append(w, SC_STR_LIT(" from "));
+		w = append(w, from);
+		w = append(w, SC_STR_LIT(" to "));
+		w = append(w, to);
+		w = append(w, SC_STR_LIT(" "));
+		w = append(w, out);
+		w = append(w, SC_STR_LIT("."));
+		*w = 0;
+	}
+	x->out->outcome = sc__own_take(x, OWN_SUMMARY, s);
 }
 
 /* The reason phrase @reason of a response with code @code, kept for
@@ -228,7 +244,9 @@ take_annotation(struct sc__cctx *x, const struct sc_explain *ann)
 {
 	struct sc_explain *v = x->out;
 
-	sc_explain_fini(v); /* it may hold the caller's response's words */
+	/* it may hold the caller's response's words; every field is
+	 * written below */
+	sc__explain_release(v);
 	*v = *ann;
 	memset(v->owned_, 0, sizeof(v->owned_));
 	v->root = NULL;
