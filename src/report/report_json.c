@@ -68,18 +68,27 @@ ts_text(struct fmt_cache *fc, int64_t ns, size_t *len)
 	return fc->ts;
 }
 
+/* The writer as a cursor without a pointer: every item through it. */
+static inline struct sc_jsonc
+through(struct sc_jsonw *w)
+{
+	struct sc_jsonc c = { .w = w, .p = NULL, .first = false };
+
+	return c;
+}
+
 SC__JSONW_INLINE void
-kts(struct sc_jsonw *w, struct fmt_cache *fc, const char *key, int64_t ns)
+kts(struct sc_jsonc *c, struct fmt_cache *fc, const char *key, int64_t ns)
 {
 	const char *text;
 	size_t len;
 
 	if (ns == 0) {
-		sc_jsonw_kstr(w, key, NULL);
+		sc_jsonc_knull(c, key);
 		return;
 	}
 	text = ts_text(fc, ns, &len);
-	sc_jsonw_kplainn(w, key, text, len);
+	sc_jsonc_kplainn(c, key, text, len);
 }
 
 /* The text of endpoint @e (set), kept in @fc. */
@@ -99,25 +108,25 @@ endpoint_text(struct fmt_cache *fc, const struct sc_endpoint *e)
 }
 
 SC__JSONW_INLINE void
-kendpoint(struct sc_jsonw *w, struct fmt_cache *fc, const char *key,
+kendpoint(struct sc_jsonc *c, struct fmt_cache *fc, const char *key,
           const struct sc_endpoint *e)
 {
 	const struct endpoint_text *t;
 
 	if (e->addr.family == 0) {
-		sc_jsonw_kstr(w, key, NULL);
+		sc_jsonc_knull(c, key);
 		return;
 	}
 	t = endpoint_text(fc, e);
-	sc_jsonw_kplainn(w, key, t->text, t->len);
+	sc_jsonc_kplainn(c, key, t->text, t->len);
 }
 
 /* One of our enum's ids ("success", "udp"): lower-case ASCII (the
  * output test checks them all), so not scanned for escapes. */
 SC__JSONW_INLINE void
-kid(struct sc_jsonw *w, const char *key, const char *id)
+kid(struct sc_jsonc *c, const char *key, const char *id)
 {
-	sc_jsonw_kplainn(w, key, id, strlen(id));
+	sc_jsonc_kplainn(c, key, id, strlen(id));
 }
 
 /* The lengths of our method names, as sc_method_name() spells them. */
@@ -131,351 +140,370 @@ static const uint8_t method_len[SC_METHOD__COUNT] = {
  * (it was matched by it), so written plain with a length known here;
  * another one's is the wire's, escaped. */
 SC__JSONW_INLINE void
-kmethod(struct sc_jsonw *w, const char *key, enum sc_method m, const char *name)
+kmethod(struct sc_jsonc *c, const char *key, enum sc_method m, const char *name)
 {
 	if (name && m != SC_METHOD_OTHER && (unsigned)m < SC_METHOD__COUNT)
-		sc_jsonw_kplainn(w, key, name, method_len[m]);
+		sc_jsonc_kplainn(c, key, name, method_len[m]);
 	else
-		sc_jsonw_kstr(w, key, name);
+		sc_jsonc_kstr(c, key, name);
 }
 
 /* A millisecond value, or null when it does not apply (-1). */
 SC__JSONW_INLINE void
-kms(struct sc_jsonw *w, const char *key, int64_t ms)
+kms(struct sc_jsonc *c, const char *key, int64_t ms)
 {
 	if (ms < 0)
-		sc_jsonw_kstr(w, key, NULL);
+		sc_jsonc_knull(c, key);
 	else
-		sc_jsonw_kint(w, key, ms);
+		sc_jsonc_kint(c, key, ms);
 }
 
-static void
-party(struct sc_jsonw *w, const char *key, const struct sc_party *p)
+/*
+ * The parts of a call object take the cursor and give it back, by value:
+ * a pointer to it would let each byte stored through char * change it,
+ * for all the compiler knows, and have it read again.
+ */
+static struct sc_jsonc
+party(struct sc_jsonc c, const char *key, const struct sc_party *p)
 {
-	sc_jsonw_key(w, key);
-	sc_jsonw_begin_object(w);
-	sc_jsonw_kstr(w, "uri", p->uri);
-	sc_jsonw_kstr(w, "user", p->user);
-	sc_jsonw_kstr(w, "display", p->display);
-	sc_jsonw_kstr(w, "tag", p->tag);
-	sc_jsonw_end_object(w);
+	sc_jsonc_begin_object(&c, key);
+	sc_jsonc_kstr(&c, "uri", p->uri);
+	sc_jsonc_kstr(&c, "user", p->user);
+	sc_jsonc_kstr(&c, "display", p->display);
+	sc_jsonc_kstr(&c, "tag", p->tag);
+	sc_jsonc_end_object(&c);
+	return c;
 }
 
 /* The fields an annotation and a verdict share. */
-static void
-explain_fields(struct sc_jsonw *w, const struct sc_explain *e)
+static struct sc_jsonc
+explain_fields(struct sc_jsonc c, const struct sc_explain *e)
 {
 	const struct sc_q850_info *q = e->q850 ? sc_kb_q850(e->q850) : NULL;
 
-	kid(w, "class", sc_class_id(e->cls));
-	kid(w, "category", sc_category_id(e->cat));
-	sc_jsonw_kstr(w, "meaning", e->meaning);
-	sc_jsonw_kstr(w, "cause", e->cause);
-	sc_jsonw_kstr(w, "tip", e->tip);
-	sc_jsonw_kstr(w, "rule", e->rule);
-	sc_jsonw_key(w, "evidence");
-	sc_jsonw_begin_array(w);
+	kid(&c, "class", sc_class_id(e->cls));
+	kid(&c, "category", sc_category_id(e->cat));
+	sc_jsonc_kstr(&c, "meaning", e->meaning);
+	sc_jsonc_kstr(&c, "cause", e->cause);
+	sc_jsonc_kstr(&c, "tip", e->tip);
+	sc_jsonc_kstr(&c, "rule", e->rule);
+	sc_jsonc_begin_array(&c, "evidence");
 	for (size_t i = 0; i < e->nevidence; i++)
-		sc_jsonw_string(w, e->evidence[i]);
-	sc_jsonw_end_array(w);
+		sc_jsonc_string(&c, e->evidence[i]);
+	sc_jsonc_end_array(&c);
 	if (e->unknown_code)
-		sc_jsonw_kbool(w, "unknown_code", true);
-	sc_jsonw_key(w, "q850");
+		sc_jsonc_kbool(&c, "unknown_code", true);
 	if (q) {
-		sc_jsonw_begin_object(w);
-		sc_jsonw_kint(w, "cause", q->cause);
-		sc_jsonw_kstr(w, "name", q->name);
-		sc_jsonw_end_object(w);
+		sc_jsonc_begin_object(&c, "q850");
+		sc_jsonc_kint(&c, "cause", q->cause);
+		sc_jsonc_kstr(&c, "name", q->name);
+		sc_jsonc_end_object(&c);
 	} else {
-		sc_jsonw_null(w);
+		sc_jsonc_knull(&c, "q850");
 	}
+	return c;
 }
 
 /* An integer, or null when @present is false. */
 SC__JSONW_INLINE void
-kint_or_null(struct sc_jsonw *w, const char *key, bool present, int64_t v)
+kint_or_null(struct sc_jsonc *c, const char *key, bool present, int64_t v)
 {
 	if (present)
-		sc_jsonw_kint(w, key, v);
+		sc_jsonc_kint(c, key, v);
 	else
-		sc_jsonw_kstr(w, key, NULL);
+		sc_jsonc_knull(c, key);
 }
 
 /* The response that originated a failure, on whichever hop. */
-static void
-root_cause(struct sc_jsonw *w, struct fmt_cache *fc,
+static struct sc_jsonc
+root_cause(struct sc_jsonc c, struct fmt_cache *fc,
            const struct sc_root_cause *r)
 {
-	sc_jsonw_key(w, "root_cause");
 	if (!r) {
-		sc_jsonw_null(w);
-		return;
+		sc_jsonc_knull(&c, "root_cause");
+		return c;
 	}
-	sc_jsonw_begin_object(w);
-	kint_or_null(w, "code", r->code != 0, r->code);
-	sc_jsonw_kstr(w, "reason", r->reason);
-	sc_jsonw_kuint(w, "frame", r->frame);
-	kendpoint(w, fc, "src", &r->src);
-	kendpoint(w, fc, "dst", &r->dst);
-	sc_jsonw_kuint(w, "hop", r->hop);
-	sc_jsonw_end_object(w);
+	sc_jsonc_begin_object(&c, "root_cause");
+	kint_or_null(&c, "code", r->code != 0, r->code);
+	sc_jsonc_kstr(&c, "reason", r->reason);
+	sc_jsonc_kuint(&c, "frame", r->frame);
+	kendpoint(&c, fc, "src", &r->src);
+	kendpoint(&c, fc, "dst", &r->dst);
+	sc_jsonc_kuint(&c, "hop", r->hop);
+	sc_jsonc_end_object(&c);
+	return c;
 }
 
-static void
-verdict(struct sc_jsonw *w, struct fmt_cache *fc, const struct sc_explain *v)
+static struct sc_jsonc
+verdict(struct sc_jsonc c, struct fmt_cache *fc, const struct sc_explain *v)
 {
 	char *summary;
 
-	sc_jsonw_key(w, "verdict");
-	sc_jsonw_begin_object(w);
-	kint_or_null(w, "code", v->code != 0, v->code);
-	sc_jsonw_kstr(w, "reason", v->reason);
-	explain_fields(w, v);
+	sc_jsonc_begin_object(&c, "verdict");
+	kint_or_null(&c, "code", v->code != 0, v->code);
+	sc_jsonc_kstr(&c, "reason", v->reason);
+	c = explain_fields(c, v);
 	summary = sc_explain_summary(v);
-	sc_jsonw_kstr(w, "summary", summary);
+	sc_jsonc_kstr(&c, "summary", summary);
 	free(summary);
-	root_cause(w, fc, v->root);
-	sc_jsonw_end_object(w);
+	c = root_cause(c, fc, v->root);
+	sc_jsonc_end_object(&c);
+	return c;
 }
 
-static void
-attempts(struct sc_jsonw *w, struct fmt_cache *fc, const struct sc_diagnosis *d)
+static struct sc_jsonc
+attempts(struct sc_jsonc c, struct fmt_cache *fc, const struct sc_diagnosis *d)
 {
-	const struct sc_call *c = d->call;
+	const struct sc_call *call = d->call;
 
-	sc_jsonw_key(w, "attempts");
-	sc_jsonw_begin_array(w);
-	for (size_t i = 0; i < c->nattempts; i++) {
-		const struct sc_attempt *a = &c->attempts[i];
+	sc_jsonc_begin_array(&c, "attempts");
+	for (size_t i = 0; i < call->nattempts; i++) {
+		const struct sc_attempt *a = &call->attempts[i];
 
-		sc_jsonw_begin_object(w);
-		sc_jsonw_kuint(w, "index", i + 1);
-		sc_jsonw_kstr(w, "kind", sc_attempt_kind_name(a));
-		sc_jsonw_kuint(w, "cseq", a->cseq);
-		sc_jsonw_kuint(w, "first_frame", a->first_frame);
-		sc_jsonw_kuint(w, "last_frame", a->last_frame);
-		kts(w, fc, "first_ts", a->first_ts);
-		kid(w, "state", sc_call_state_id(a->state));
-		kint_or_null(w, "final_code", a->final_code != 0,
+		sc_jsonc_begin_object(&c, NULL);
+		sc_jsonc_kuint(&c, "index", i + 1);
+		sc_jsonc_kstr(&c, "kind", sc_attempt_kind_name(a));
+		sc_jsonc_kuint(&c, "cseq", a->cseq);
+		sc_jsonc_kuint(&c, "first_frame", a->first_frame);
+		sc_jsonc_kuint(&c, "last_frame", a->last_frame);
+		kts(&c, fc, "first_ts", a->first_ts);
+		kid(&c, "state", sc_call_state_id(a->state));
+		kint_or_null(&c, "final_code", a->final_code != 0,
 		             a->final_code);
-		sc_jsonw_kstr(w, "final_reason", a->final_reason);
-		sc_jsonw_kuint(w, "retries", a->retries);
-		sc_jsonw_kuint(w, "auth_challenges", a->auth_challenges);
-		sc_jsonw_kbool(w, "headline", i == c->headline);
-		verdict(w, fc, sc_diagnosis_attempt(d, i));
-		sc_jsonw_end_object(w);
+		sc_jsonc_kstr(&c, "final_reason", a->final_reason);
+		sc_jsonc_kuint(&c, "retries", a->retries);
+		sc_jsonc_kuint(&c, "auth_challenges", a->auth_challenges);
+		sc_jsonc_kbool(&c, "headline", i == call->headline);
+		c = verdict(c, fc, sc_diagnosis_attempt(d, i));
+		sc_jsonc_end_object(&c);
 	}
-	sc_jsonw_end_array(w);
+	sc_jsonc_end_array(&c);
+	return c;
 }
 
 /* Who ended an answered call and the Reason of that BYE (RFC 3326). */
-static void
-end_reason(struct sc_jsonw *w, const struct sc_call *c)
+static struct sc_jsonc
+end_reason(struct sc_jsonc c, const struct sc_call *call)
 {
-	const struct sc_end_reason *r = &c->end_reason;
+	const struct sc_end_reason *r = &call->end_reason;
 	const struct sc_q850_info *q = r->q850 > 0 ? sc_kb_q850(r->q850) : NULL;
 
-	sc_jsonw_key(w, "ended_by_reason");
-	if (c->ended_by == SC_SIDE_NONE || !r->present) {
-		sc_jsonw_null(w);
-		return;
+	if (call->ended_by == SC_SIDE_NONE || !r->present) {
+		sc_jsonc_knull(&c, "ended_by_reason");
+		return c;
 	}
-	sc_jsonw_begin_object(w);
-	kint_or_null(w, "sip_cause", r->sip_cause > 0, r->sip_cause);
-	kint_or_null(w, "q850", r->q850 > 0, r->q850);
-	sc_jsonw_kstr(w, "q850_name", q ? q->name : NULL);
-	sc_jsonw_kstr(w, "text", r->text);
-	sc_jsonw_end_object(w);
+	sc_jsonc_begin_object(&c, "ended_by_reason");
+	kint_or_null(&c, "sip_cause", r->sip_cause > 0, r->sip_cause);
+	kint_or_null(&c, "q850", r->q850 > 0, r->q850);
+	sc_jsonc_kstr(&c, "q850_name", q ? q->name : NULL);
+	sc_jsonc_kstr(&c, "text", r->text);
+	sc_jsonc_end_object(&c);
+	return c;
 }
 
-static void
-message(struct sc_jsonw *w, struct fmt_cache *fc, const struct sc_callmsg *cm,
+static struct sc_jsonc
+message(struct sc_jsonc c, struct fmt_cache *fc, const struct sc_callmsg *cm,
         const struct sc_explain *note)
 {
 	const struct sc_msg *m = cm->msg;
 
-	sc_jsonw_begin_object(w);
-	sc_jsonw_kuint(w, "frame", m->frame);
-	sc_jsonw_key(w, "frames");
-	sc_jsonw_begin_array(w);
+	sc_jsonc_begin_object(&c, NULL);
+	sc_jsonc_kuint(&c, "frame", m->frame);
+	sc_jsonc_begin_array(&c, "frames");
 	for (size_t i = 0; i < m->nframes; i++)
-		sc_jsonw_uint(w, m->frames[i]);
-	sc_jsonw_end_array(w);
-	kts(w, fc, "ts", m->ts_ns);
-	kendpoint(w, fc, "src", &m->src);
-	kendpoint(w, fc, "dst", &m->dst);
-	kid(w, "transport", sc_transport_name(m->transport));
-	kmethod(w, "request", m->method, m->is_request ? m->method_name : NULL);
-	kint_or_null(w, "status", !m->is_request, m->status);
-	sc_jsonw_kstr(w, "reason", m->is_request ? NULL : m->reason_phrase);
-	sc_jsonw_kuint(w, "cseq", m->cseq);
-	kmethod(w, "cseq_method", m->cseq_method, m->cseq_method_name);
+		sc_jsonc_uint(&c, m->frames[i]);
+	sc_jsonc_end_array(&c);
+	kts(&c, fc, "ts", m->ts_ns);
+	kendpoint(&c, fc, "src", &m->src);
+	kendpoint(&c, fc, "dst", &m->dst);
+	kid(&c, "transport", sc_transport_name(m->transport));
+	kmethod(&c, "request", m->method,
+	        m->is_request ? m->method_name : NULL);
+	kint_or_null(&c, "status", !m->is_request, m->status);
+	sc_jsonc_kstr(&c, "reason", m->is_request ? NULL : m->reason_phrase);
+	sc_jsonc_kuint(&c, "cseq", m->cseq);
+	kmethod(&c, "cseq_method", m->cseq_method, m->cseq_method_name);
 	/* up to a NUL byte, as ever: the length only spares a strlen */
-	sc_jsonw_kstr_upto(w, "branch", m->via_branch, m->via_branch_len);
-	sc_jsonw_kbool(w, "retransmission", cm->retransmission);
+	sc_jsonc_kstr_upto(&c, "branch", m->via_branch, m->via_branch_len);
+	sc_jsonc_kbool(&c, "retransmission", cm->retransmission);
 	if (cm->duplicate)
-		sc_jsonw_kbool(w, "duplicate", true);
-	sc_jsonw_kuint(w, "hop", cm->hop);
+		sc_jsonc_kbool(&c, "duplicate", true);
+	sc_jsonc_kuint(&c, "hop", cm->hop);
 	if (m->flags & SC_MSG_MALFORMED)
-		sc_jsonw_kbool(w, "malformed", true);
+		sc_jsonc_kbool(&c, "malformed", true);
 	if (m->flags & SC_RAW_TRUNCATED)
-		sc_jsonw_kbool(w, "truncated", true);
+		sc_jsonc_kbool(&c, "truncated", true);
 	if (m->flags & SC_RAW_RESYNCED)
-		sc_jsonw_kbool(w, "resynced", true);
+		sc_jsonc_kbool(&c, "resynced", true);
 	if (note) {
-		sc_jsonw_key(w, "annotation");
-		sc_jsonw_begin_object(w);
-		explain_fields(w, note);
-		sc_jsonw_end_object(w);
+		sc_jsonc_begin_object(&c, "annotation");
+		c = explain_fields(c, note);
+		sc_jsonc_end_object(&c);
 	}
-	sc_jsonw_end_object(w);
+	sc_jsonc_end_object(&c);
+	return c;
 }
 
-static void
-dialogs(struct sc_jsonw *w, const struct sc_call *c)
+static struct sc_jsonc
+dialogs(struct sc_jsonc c, const struct sc_call *call)
 {
-	sc_jsonw_key(w, "dialogs");
-	sc_jsonw_begin_array(w);
-	for (size_t i = 0; i < c->ndialogs; i++) {
-		const struct sc_dialog *d = &c->dialogs[i];
+	sc_jsonc_begin_array(&c, "dialogs");
+	for (size_t i = 0; i < call->ndialogs; i++) {
+		const struct sc_dialog *d = &call->dialogs[i];
 
-		sc_jsonw_begin_object(w);
-		sc_jsonw_kstr(w, "to_tag", d->to_tag);
-		sc_jsonw_kint(w, "best_code", d->best_code);
-		sc_jsonw_kstr(w, "state",
+		sc_jsonc_begin_object(&c, NULL);
+		sc_jsonc_kstr(&c, "to_tag", d->to_tag);
+		sc_jsonc_kint(&c, "best_code", d->best_code);
+		sc_jsonc_kstr(&c, "state",
 		              d->terminated  ? "terminated"
 		              : d->confirmed ? "confirmed"
 		                             : "early");
-		sc_jsonw_end_object(w);
+		sc_jsonc_end_object(&c);
 	}
-	sc_jsonw_end_array(w);
+	sc_jsonc_end_array(&c);
+	return c;
 }
 
-static void
-hops(struct sc_jsonw *w, struct fmt_cache *fc, const struct sc_call *c)
+static struct sc_jsonc
+hops(struct sc_jsonc c, struct fmt_cache *fc, const struct sc_call *call)
 {
-	sc_jsonw_key(w, "hops");
-	sc_jsonw_begin_array(w);
-	for (size_t i = 0; i < c->nhops; i++) {
-		sc_jsonw_begin_object(w);
-		kendpoint(w, fc, "src", &c->hops[i].src);
-		kendpoint(w, fc, "dst", &c->hops[i].dst);
-		sc_jsonw_end_object(w);
+	sc_jsonc_begin_array(&c, "hops");
+	for (size_t i = 0; i < call->nhops; i++) {
+		sc_jsonc_begin_object(&c, NULL);
+		kendpoint(&c, fc, "src", &call->hops[i].src);
+		kendpoint(&c, fc, "dst", &call->hops[i].dst);
+		sc_jsonc_end_object(&c);
 	}
-	sc_jsonw_end_array(w);
+	sc_jsonc_end_array(&c);
+	return c;
 }
 
-static void
-events(struct sc_jsonw *w, struct fmt_cache *fc, const struct sc_call *c)
+static struct sc_jsonc
+events(struct sc_jsonc c, struct fmt_cache *fc, const struct sc_call *call)
 {
 	char from[SC_ADDR_STRLEN];
 
-	sc_jsonw_key(w, "events");
-	sc_jsonw_begin_array(w);
-	for (size_t i = 0; i < c->nevents; i++) {
-		const struct sc_call_event *e = &c->events[i];
+	sc_jsonc_begin_array(&c, "events");
+	for (size_t i = 0; i < call->nevents; i++) {
+		const struct sc_call_event *e = &call->events[i];
 
-		sc_jsonw_begin_object(w);
-		sc_jsonw_kuint(w, "frame", e->frame);
-		kts(w, fc, "ts", e->ts_ns);
-		sc_jsonw_kstr(w, "kind",
+		sc_jsonc_begin_object(&c, NULL);
+		sc_jsonc_kuint(&c, "frame", e->frame);
+		kts(&c, fc, "ts", e->ts_ns);
+		sc_jsonc_kstr(&c, "kind",
 		              e->icmp_version == 6 ? "icmpv6" : "icmp");
-		sc_jsonw_kstr(w, "from",
+		sc_jsonc_kstr(&c, "from",
 		              sc_addr_format(&e->from, from, sizeof(from)));
-		sc_jsonw_kint(w, "type", e->type);
-		sc_jsonw_kint(w, "code", e->code);
-		sc_jsonw_kstr(w, "text", e->text);
-		sc_jsonw_end_object(w);
+		sc_jsonc_kint(&c, "type", e->type);
+		sc_jsonc_kint(&c, "code", e->code);
+		sc_jsonc_kstr(&c, "text", e->text);
+		sc_jsonc_end_object(&c);
 	}
-	sc_jsonw_end_array(w);
+	sc_jsonc_end_array(&c);
+	return c;
 }
 
+static struct sc_jsonc
+linked_ids(struct sc_jsonc c, const char *const *ids, size_t n)
+{
+	sc_jsonc_begin_array(&c, NULL);
+	for (size_t i = 0; i < n; i++)
+		sc_jsonc_string(&c, ids[i]);
+	sc_jsonc_end_array(&c);
+	return c;
+}
+
+/* A "linked_calls" value, written anew by the spool's merge. */
 static void
 linked_calls(struct sc_jsonw *w, const char *const *ids, size_t n)
 {
-	sc_jsonw_begin_array(w);
-	for (size_t i = 0; i < n; i++)
-		sc_jsonw_string(w, ids[i]);
-	sc_jsonw_end_array(w);
+	linked_ids(through(w), ids, n);
+}
+
+static struct sc_jsonc
+timings(struct sc_jsonc c, const struct sc_call *call)
+{
+	sc_jsonc_begin_object(&c, "timings");
+	kms(&c, "trying_ms", call->timings.trying_ms);
+	kms(&c, "pdd_ms", call->timings.pdd_ms);
+	kms(&c, "pdd_total_ms", call->timings.pdd_total_ms);
+	kms(&c, "ring_ms", call->timings.ring_ms);
+	kms(&c, "setup_ms", call->timings.setup_ms);
+	kms(&c, "ack_ms", call->timings.ack_ms);
+	kms(&c, "duration_ms", call->timings.duration_ms);
+	kms(&c, "total_ms", call->timings.total_ms);
+	sc_jsonc_end_object(&c);
+	return c;
 }
 
 static void
 call_object(struct sc_jsonw *w, const struct sc_diagnosis *d,
             struct sc__links_at *links)
 {
-	const struct sc_call *c = d->call;
+	const struct sc_call *call = d->call;
 	struct fmt_cache fc;
+	struct sc_jsonc c;
 
 	fc.nep = fc.next = 0;
 	fc.has_sec = false;
 	sc_jsonw_begin_object(w);
+	c = sc_jsonc_open(w);
 	/* with its length: a NUL byte inside is written as \u0000 */
-	sc_jsonw_key(w, "call_id");
-	sc_jsonw_stringn(w, c->call_id, c->call_id_len);
-	sc_jsonw_kstr(w, "kind", sc__call_kind(c));
-	party(w, "from", &c->from);
-	party(w, "to", &c->to);
-	sc_jsonw_kstr(w, "request_uri", c->ruri);
-	kendpoint(w, &fc, "caller", &c->caller);
-	kendpoint(w, &fc, "callee", &c->callee);
-	sc_jsonw_kstr(w, "caller_agent", sc__call_agent(c, false));
-	sc_jsonw_kstr(w, "callee_agent", sc__call_agent(c, true));
-	kts(w, &fc, "first_ts", c->first_ts);
-	kts(w, &fc, "last_ts", c->last_ts);
-	sc_jsonw_kuint(w, "first_frame", c->first_frame);
-	kid(w, "state", sc_call_state_id(c->state));
-	sc_jsonw_kstr(w, "ended_by",
-	              c->ended_by == SC_SIDE_CALLER   ? "caller"
-	              : c->ended_by == SC_SIDE_CALLEE ? "callee"
-	                                              : NULL);
-	kts(w, &fc, "end_ts", c->end_ts);
-	end_reason(w, c);
-	sc_jsonw_kuint(w, "bye_refused", c->bye_refused);
-	kint_or_null(w, "expires", c->expires >= 0, c->expires);
-	sc_jsonw_kstr(w, "subscription_state", c->subscription_state);
-	sc_jsonw_kuint(w, "auth_challenges", c->auth_challenges);
-	sc_jsonw_kuint(w, "forks", c->forks);
-	sc_jsonw_kuint(w, "message_count", c->msg_count);
-	sc_jsonw_kuint(w, "retransmissions", c->retransmissions);
-	sc_jsonw_kuint(w, "duplicates", c->duplicates);
-	sc_jsonw_kuint(w, "malformed", c->malformed);
-	sc_jsonw_key(w, "linked_calls");
+	sc_jsonc_kstrn(&c, "call_id", call->call_id, call->call_id_len);
+	sc_jsonc_kstr(&c, "kind", sc__call_kind(call));
+	c = party(c, "from", &call->from);
+	c = party(c, "to", &call->to);
+	sc_jsonc_kstr(&c, "request_uri", call->ruri);
+	kendpoint(&c, &fc, "caller", &call->caller);
+	kendpoint(&c, &fc, "callee", &call->callee);
+	sc_jsonc_kstr(&c, "caller_agent", sc__call_agent(call, false));
+	sc_jsonc_kstr(&c, "callee_agent", sc__call_agent(call, true));
+	kts(&c, &fc, "first_ts", call->first_ts);
+	kts(&c, &fc, "last_ts", call->last_ts);
+	sc_jsonc_kuint(&c, "first_frame", call->first_frame);
+	kid(&c, "state", sc_call_state_id(call->state));
+	sc_jsonc_kstr(&c, "ended_by",
+	              call->ended_by == SC_SIDE_CALLER   ? "caller"
+	              : call->ended_by == SC_SIDE_CALLEE ? "callee"
+	                                                 : NULL);
+	kts(&c, &fc, "end_ts", call->end_ts);
+	c = end_reason(c, call);
+	sc_jsonc_kuint(&c, "bye_refused", call->bye_refused);
+	kint_or_null(&c, "expires", call->expires >= 0, call->expires);
+	sc_jsonc_kstr(&c, "subscription_state", call->subscription_state);
+	sc_jsonc_kuint(&c, "auth_challenges", call->auth_challenges);
+	sc_jsonc_kuint(&c, "forks", call->forks);
+	sc_jsonc_kuint(&c, "message_count", call->msg_count);
+	sc_jsonc_kuint(&c, "retransmissions", call->retransmissions);
+	sc_jsonc_kuint(&c, "duplicates", call->duplicates);
+	sc_jsonc_kuint(&c, "malformed", call->malformed);
+	sc_jsonc_key(&c, "linked_calls");
 	if (links)
-		links->start = sc_jsonw_tell(w);
-	linked_calls(w, (const char *const *)c->linked, c->nlinked);
+		links->start = sc_jsonc_tell(&c);
+	c = linked_ids(c, (const char *const *)call->linked, call->nlinked);
 	if (links)
-		links->end = sc_jsonw_tell(w);
-	verdict(w, &fc, &d->verdict);
-	attempts(w, &fc, d);
-	sc_jsonw_key(w, "findings");
-	sc_jsonw_begin_array(w);
+		links->end = sc_jsonc_tell(&c);
+	c = verdict(c, &fc, &d->verdict);
+	c = attempts(c, &fc, d);
+	sc_jsonc_begin_array(&c, "findings");
 	for (size_t i = 0; i < d->nfindings; i++) {
-		sc_jsonw_begin_object(w);
-		sc_jsonw_kstr(w, "rule", d->findings[i].rule);
-		sc_jsonw_kstr(w, "text", d->findings[i].text);
-		sc_jsonw_end_object(w);
+		sc_jsonc_begin_object(&c, NULL);
+		sc_jsonc_kstr(&c, "rule", d->findings[i].rule);
+		sc_jsonc_kstr(&c, "text", d->findings[i].text);
+		sc_jsonc_end_object(&c);
 	}
-	sc_jsonw_end_array(w);
-	dialogs(w, c);
-	hops(w, &fc, c);
-	events(w, &fc, c);
-	sc_jsonw_key(w, "timings");
-	sc_jsonw_begin_object(w);
-	kms(w, "trying_ms", c->timings.trying_ms);
-	kms(w, "pdd_ms", c->timings.pdd_ms);
-	kms(w, "pdd_total_ms", c->timings.pdd_total_ms);
-	kms(w, "ring_ms", c->timings.ring_ms);
-	kms(w, "setup_ms", c->timings.setup_ms);
-	kms(w, "ack_ms", c->timings.ack_ms);
-	kms(w, "duration_ms", c->timings.duration_ms);
-	kms(w, "total_ms", c->timings.total_ms);
-	sc_jsonw_end_object(w);
-	sc_jsonw_key(w, "messages");
-	sc_jsonw_begin_array(w);
-	for (size_t i = 0; i < c->nmsgs; i++)
-		if (c->msgs[i].msg)
-			message(w, &fc, &c->msgs[i], sc_diagnosis_note(d, i));
-	sc_jsonw_end_array(w);
+	sc_jsonc_end_array(&c);
+	c = dialogs(c, call);
+	c = hops(c, &fc, call);
+	c = events(c, &fc, call);
+	c = timings(c, call);
+	sc_jsonc_begin_array(&c, "messages");
+	for (size_t i = 0; i < call->nmsgs; i++)
+		if (call->msgs[i].msg)
+			c = message(c, &fc, &call->msgs[i],
+			            sc_diagnosis_note(d, i));
+	sc_jsonc_end_array(&c);
+	sc_jsonc_close(c);
 	sc_jsonw_end_object(w);
 }
 
@@ -505,12 +533,14 @@ kpercent(struct sc_jsonw *w, const char *key, double v)
 static void
 call_stats(struct sc_jsonw *w, const struct sc_call_stats *s)
 {
+	struct sc_jsonc via = through(w);
+
 	sc_jsonw_kuint(w, "attempts", s->attempts);
 	sc_jsonw_kuint(w, "answered", s->answered);
 	kpercent(w, "asr", sc_call_stats_asr(s));
 	kpercent(w, "ner", sc_call_stats_ner(s));
-	kms(w, "pdd_mean_ms", sc_call_stats_pdd_mean(s));
-	kms(w, "pdd_p95_ms", sc_call_stats_pdd_p95(s));
+	kms(&via, "pdd_mean_ms", sc_call_stats_pdd_mean(s));
+	kms(&via, "pdd_p95_ms", sc_call_stats_pdd_p95(s));
 }
 
 /* A ratio, or null when it has no denominator. */
@@ -528,12 +558,14 @@ kratio(struct sc_jsonw *w, const char *key, double v)
 static void
 kdelays(struct sc_jsonw *w, const char *key, const struct sc_delays *d)
 {
+	struct sc_jsonc via = through(w);
+
 	sc_jsonw_key(w, key);
 	sc_jsonw_begin_object(w);
 	sc_jsonw_kuint(w, "count", d->n);
-	kms(w, "p50", sc_delays_percentile(d, 50));
-	kms(w, "p90", sc_delays_percentile(d, 90));
-	kms(w, "p99", sc_delays_percentile(d, 99));
+	kms(&via, "p50", sc_delays_percentile(d, 50));
+	kms(&via, "p90", sc_delays_percentile(d, 90));
+	kms(&via, "p99", sc_delays_percentile(d, 99));
 	sc_jsonw_end_object(w);
 }
 
@@ -718,6 +750,7 @@ static void
 input(struct sc_jsonw *w, const struct sc_model *m)
 {
 	struct fmt_cache fc_one = { 0 }, *fc = &fc_one;
+	struct sc_jsonc via = through(w);
 
 	sc_jsonw_key(w, "input");
 	sc_jsonw_begin_object(w);
@@ -728,8 +761,8 @@ input(struct sc_jsonw *w, const struct sc_model *m)
 	sc_jsonw_end_array(w);
 	sc_jsonw_kuint(w, "packets", m->stats.packets);
 	sc_jsonw_kuint(w, "bytes", m->stats.bytes);
-	kts(w, fc, "first_ts", m->stats.first_ts);
-	kts(w, fc, "last_ts", m->stats.last_ts);
+	kts(&via, fc, "first_ts", m->stats.first_ts);
+	kts(&via, fc, "last_ts", m->stats.last_ts);
 	sc_jsonw_key(w, "link_types");
 	sc_jsonw_begin_array(w);
 	for (size_t i = 0; i < m->nfiles; i++) {
@@ -759,6 +792,7 @@ security(struct sc_jsonw *w, const struct sc_model *m)
 {
 	char src[SC_ADDR_STRLEN];
 	struct fmt_cache fc_one = { 0 }, *fc = &fc_one;
+	struct sc_jsonc via = through(w);
 
 	sc_jsonw_key(w, "security");
 	sc_jsonw_begin_array(w);
@@ -776,8 +810,8 @@ security(struct sc_jsonw *w, const struct sc_model *m)
 		sc_jsonw_kuint(w, "successes", it->successes);
 		sc_jsonw_kuint(w, "distinct", it->distinct);
 		sc_jsonw_kbool(w, "distinct_capped", it->distinct_capped);
-		kts(w, fc, "first_ts", it->first_ts);
-		kts(w, fc, "last_ts", it->last_ts);
+		kts(&via, fc, "first_ts", it->first_ts);
+		kts(&via, fc, "last_ts", it->last_ts);
 		sc_jsonw_key(w, "call_ids");
 		sc_jsonw_begin_array(w);
 		for (size_t k = 0; k < it->ncall_ids; k++)

@@ -546,6 +546,23 @@ sc__jsonw_key_slow(struct sc_jsonw *w, const char *key, size_t n)
 	w->after_key = true;
 }
 
+char *
+sc__jsonc_flush(struct sc_jsonw *w, char *p)
+{
+	w->len = (size_t)(p - w->buf);
+	sc_jsonw_flush(w);
+	return w->buf;
+}
+
+char *
+sc__jsonc_escaped(struct sc_jsonw *w, char *p, const char *s, size_t len,
+                  bool upto)
+{
+	w->len = (size_t)(p - w->buf);
+	write_escaped(w, s, len, upto);
+	return w->buf + w->len;
+}
+
 void
 sc__jsonw_escaped(struct sc_jsonw *w, const char *s, size_t len)
 {

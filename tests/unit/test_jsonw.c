@@ -446,6 +446,115 @@ test_splice(void **state)
 	}
 }
 
+/* One record of every kind of member, through the writer. */
+static void
+record_by_writer(struct sc_jsonw *w, unsigned i, const char *s)
+{
+	sc_jsonw_begin_object(w);
+	sc_jsonw_key(w, "id");
+	sc_jsonw_stringn(w, "a\0b", 3);
+	sc_jsonw_kuint(w, "n", 1000u * i);
+	sc_jsonw_kint(w, "neg", -(int64_t)i);
+	sc_jsonw_kbool(w, "odd", i & 1);
+	sc_jsonw_kstr(w, "null", NULL);
+	sc_jsonw_kstr(w, "s", s);
+	sc_jsonw_kstr_upto(w, "upto", "ab\0cd", 5);
+	sc_jsonw_kplainn(w, "plain", "1.2.3.4:5060", 12);
+	sc_jsonw_key(w, "empty");
+	sc_jsonw_begin_array(w);
+	sc_jsonw_end_array(w);
+	sc_jsonw_key(w, "list");
+	sc_jsonw_begin_array(w);
+	sc_jsonw_uint(w, i);
+	sc_jsonw_string(w, s);
+	sc_jsonw_string(w, NULL);
+	sc_jsonw_begin_object(w);
+	sc_jsonw_kuint(w, "in", 7);
+	sc_jsonw_end_object(w);
+	sc_jsonw_end_array(w);
+	sc_jsonw_key(w, "obj");
+	sc_jsonw_begin_object(w);
+	sc_jsonw_end_object(w);
+	sc_jsonw_end_object(w);
+}
+
+/* The same record through a cursor. */
+static void
+record_by_cursor(struct sc_jsonw *w, unsigned i, const char *s)
+{
+	struct sc_jsonc c;
+
+	sc_jsonw_begin_object(w);
+	c = sc_jsonc_open(w);
+	sc_jsonc_kstrn(&c, "id", "a\0b", 3);
+	sc_jsonc_kuint(&c, "n", 1000u * i);
+	sc_jsonc_kint(&c, "neg", -(int64_t)i);
+	sc_jsonc_kbool(&c, "odd", i & 1);
+	sc_jsonc_knull(&c, "null");
+	sc_jsonc_kstr(&c, "s", s);
+	sc_jsonc_kstr_upto(&c, "upto", "ab\0cd", 5);
+	sc_jsonc_kplainn(&c, "plain", "1.2.3.4:5060", 12);
+	sc_jsonc_begin_array(&c, "empty");
+	sc_jsonc_end_array(&c);
+	sc_jsonc_key(&c, "list");
+	sc_jsonc_begin_array(&c, NULL);
+	sc_jsonc_uint(&c, i);
+	sc_jsonc_string(&c, s);
+	sc_jsonc_string(&c, NULL);
+	sc_jsonc_begin_object(&c, NULL);
+	sc_jsonc_kuint(&c, "in", 7);
+	sc_jsonc_end_object(&c);
+	sc_jsonc_end_array(&c);
+	sc_jsonc_begin_object(&c, "obj");
+	sc_jsonc_end_object(&c);
+	sc_jsonc_close(c);
+	sc_jsonw_end_object(w);
+}
+
+/*
+ * A cursor writes the bytes the writer does, compact or where lines
+ * start (through the writer), at the top level or nested, across many
+ * buffer flushes.
+ */
+static void
+test_cursor(void **state)
+{
+	static const char *const strs[] = { "plain", "q\"uote\n", "" };
+
+	(void)state;
+	for (int layout = 0; layout < 3; layout++) {
+		struct mem want, got;
+		struct sc_jsonw *a = open_writer(&want, layout == 1);
+		struct sc_jsonw *b = open_writer(&got, layout == 1);
+
+		if (layout == 2) {
+			sc_jsonw_lines(a, 1);
+			sc_jsonw_lines(b, 1);
+		}
+		for (unsigned top = 0; top < 2; top++) {
+			if (top == 1) {
+				sc_jsonw_begin_array(a);
+				sc_jsonw_begin_array(b);
+			}
+			for (unsigned i = 0; i < 3000; i++) {
+				record_by_writer(a, i, strs[i % 3]);
+				record_by_cursor(b, i, strs[i % 3]);
+			}
+			if (top == 1) {
+				sc_jsonw_end_array(a);
+				sc_jsonw_end_array(b);
+			}
+		}
+		close_writer(&want, a);
+		close_writer(&got, b);
+		assert_true(want.len > 2 * SC_JSONW_BUF);
+		assert_int_equal(got.len, want.len);
+		assert_memory_equal(got.buf, want.buf, want.len);
+		free(want.buf);
+		free(got.buf);
+	}
+}
+
 int
 main(void)
 {
@@ -461,6 +570,7 @@ main(void)
 		cmocka_unit_test(test_direct_writes_between_values),
 		cmocka_unit_test(test_pretty_long),
 		cmocka_unit_test(test_splice),
+		cmocka_unit_test(test_cursor),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

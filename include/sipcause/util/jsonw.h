@@ -414,4 +414,349 @@ sc_jsonw_kbool(struct sc_jsonw *w, const char *key, bool v)
 	w->len = (size_t)(p - w->buf);
 }
 
+/*
+ * A cursor: the items of a container written compact through a pointer
+ * held by the caller, in a local struct cursor (passed by value between
+ * functions, so that it stays in registers), instead of through the
+ * writer's state for each one. Where items start lines (@p is NULL), each
+ * goes through the writer as above. Between sc_jsonc_open() and
+ * sc_jsonc_close(), only the cursor writes to @w.
+ */
+struct sc_jsonc {
+	struct sc_jsonw *w;
+	char *p;    /* where the next byte goes; NULL: through the writer */
+	bool first; /* no item in the current container yet */
+};
+
+/* A cursor for the items of @w's current container (just begun). */
+SC__JSONW_INLINE struct sc_jsonc
+sc_jsonc_open(struct sc_jsonw *w)
+{
+	struct sc_jsonc c = { .w = w, .p = NULL, .first = w->first[w->depth] };
+
+	if (w->depth > w->lines && !w->after_key)
+		c.p = w->buf + w->len;
+	return c;
+}
+
+/* Back to the writer, at the cursor's end. */
+SC__JSONW_INLINE void
+sc_jsonc_close(struct sc_jsonc c)
+{
+	if (!c.p)
+		return;
+	c.w->len = (size_t)(c.p - c.w->buf);
+	c.w->first[c.w->depth] = c.first;
+}
+
+/* The bytes so far at @p handed over: where the next ones go. */
+char *sc__jsonc_flush(struct sc_jsonw *w, char *p);
+
+/* Room for @n more bytes (n <= SC_JSONW_BUF) at the cursor. */
+SC__JSONW_INLINE char *
+sc__jsonc_room(struct sc_jsonc *c, size_t n)
+{
+	if ((size_t)(c->w->buf + SC_JSONW_BUF - c->p) < n)
+		c->p = sc__jsonc_flush(c->w, c->p);
+	return c->p;
+}
+
+/* "s" escaped at @p (_upto: up to a NUL byte among the @len); where the
+ * next byte goes. */
+char *sc__jsonc_escaped(struct sc_jsonw *w, char *p, const char *s, size_t len,
+                        bool upto);
+
+/* The separator and key of a member with a value of at most @vmax bytes
+ * (a cursor with a pointer); where the value goes. */
+SC__JSONW_INLINE char *
+sc__jsonc_member(struct sc_jsonc *c, const char *key, size_t n, size_t vmax)
+{
+	char *p = sc__jsonc_room(c, n + 4 + vmax);
+
+	*p = ',';
+	p += !c->first;
+	c->first = false;
+	p[0] = '"';
+	memcpy(p + 1, key, n);
+	p[n + 1] = '"';
+	p[n + 2] = ':';
+	return p + n + 3;
+}
+
+/* The separator of an item of at most @vmax bytes in an array. */
+SC__JSONW_INLINE char *
+sc__jsonc_item(struct sc_jsonc *c, size_t vmax)
+{
+	char *p = sc__jsonc_room(c, 1 + vmax);
+
+	*p = ',';
+	p += !c->first;
+	c->first = false;
+	return p;
+}
+
+/* sc_jsonw_tell() at the cursor. */
+SC__JSONW_INLINE uint64_t
+sc_jsonc_tell(const struct sc_jsonc *c)
+{
+	if (!c->p)
+		return sc_jsonw_tell(c->w);
+	return c->w->handed + (uint64_t)(c->p - c->w->buf);
+}
+
+SC__JSONW_INLINE void
+sc_jsonc_kuint(struct sc_jsonc *c, const char *key, uint64_t v)
+{
+	char *p;
+
+	if (!c->p) {
+		sc_jsonw_kuint(c->w, key, v);
+		return;
+	}
+	p = sc__jsonc_member(c, key, strlen(key), 20);
+	if (v < 10)
+		*p++ = (char)('0' + v);
+	else
+		p = sc__jsonw_digits(p, v);
+	c->p = p;
+}
+
+SC__JSONW_INLINE void
+sc_jsonc_kint(struct sc_jsonc *c, const char *key, int64_t v)
+{
+	char *p;
+
+	if (!c->p) {
+		sc_jsonw_kint(c->w, key, v);
+		return;
+	}
+	p = sc__jsonc_member(c, key, strlen(key), 21);
+	*p = '-';
+	p += v < 0;
+	c->p = sc__jsonw_digits(p, v < 0 ? 0u - (uint64_t)v : (uint64_t)v);
+}
+
+SC__JSONW_INLINE void
+sc_jsonc_kbool(struct sc_jsonc *c, const char *key, bool v)
+{
+	char *p;
+
+	if (!c->p) {
+		sc_jsonw_kbool(c->w, key, v);
+		return;
+	}
+	p = sc__jsonc_member(c, key, strlen(key), 5);
+	if (v) {
+		memcpy(p, "true", 4);
+		p += 4;
+	} else {
+		memcpy(p, "false", 5);
+		p += 5;
+	}
+	c->p = p;
+}
+
+/* The member @key: null. */
+SC__JSONW_INLINE void
+sc_jsonc_knull(struct sc_jsonc *c, const char *key)
+{
+	char *p;
+
+	if (!c->p) {
+		sc_jsonw_kstr(c->w, key, NULL);
+		return;
+	}
+	p = sc__jsonc_member(c, key, strlen(key), 4);
+	memcpy(p, "null", 4);
+	c->p = p + 4;
+}
+
+/* A string escaped (NULL: null) as a member's value. */
+SC__JSONW_INLINE void
+sc_jsonc_kstr(struct sc_jsonc *c, const char *key, const char *s)
+{
+	char *p;
+
+	if (!c->p) {
+		sc_jsonw_kstr(c->w, key, s);
+		return;
+	}
+	if (!s) {
+		sc_jsonc_knull(c, key);
+		return;
+	}
+	p = sc__jsonc_member(c, key, strlen(key), 0);
+	c->p = sc__jsonc_escaped(c->w, p, s, strlen(s), false);
+}
+
+/* sc_jsonw_kstrn: the @len bytes of @s escaped, a NUL byte as \u0000. */
+SC__JSONW_INLINE void
+sc_jsonc_kstrn(struct sc_jsonc *c, const char *key, const char *s, size_t len)
+{
+	char *p;
+
+	if (!c->p) {
+		sc_jsonw_key(c->w, key);
+		sc_jsonw_stringn(c->w, s, len);
+		return;
+	}
+	p = sc__jsonc_member(c, key, strlen(key), 0);
+	c->p = sc__jsonc_escaped(c->w, p, s, len, false);
+}
+
+/* sc_jsonw_kstr_upto() at the cursor. */
+SC__JSONW_INLINE void
+sc_jsonc_kstr_upto(struct sc_jsonc *c, const char *key, const char *s,
+                   size_t len)
+{
+	char *p;
+
+	if (!c->p) {
+		sc_jsonw_kstr_upto(c->w, key, s, len);
+		return;
+	}
+	if (!s) {
+		sc_jsonc_knull(c, key);
+		return;
+	}
+	p = sc__jsonc_member(c, key, strlen(key), 0);
+	c->p = sc__jsonc_escaped(c->w, p, s, len, true);
+}
+
+/* A plain string (sc_jsonw_plainn) as a member's value. */
+SC__JSONW_INLINE void
+sc_jsonc_kplainn(struct sc_jsonc *c, const char *key, const char *s, size_t len)
+{
+	char *p;
+
+	if (!c->p) {
+		sc_jsonw_kplainn(c->w, key, s, len);
+		return;
+	}
+	if (len > SC__JSONW_INLINE_MAX) {
+		/* plain: escaping leaves it as it is */
+		p = sc__jsonc_member(c, key, strlen(key), 0);
+		c->p = sc__jsonc_escaped(c->w, p, s, len, false);
+		return;
+	}
+	p = sc__jsonc_member(c, key, strlen(key), len + 2);
+	p[0] = '"';
+	memcpy(p + 1, s, len);
+	p[len + 1] = '"';
+	c->p = p + len + 2;
+}
+
+/* An escaped string (NULL: null) as an item of an array. */
+SC__JSONW_INLINE void
+sc_jsonc_string(struct sc_jsonc *c, const char *s)
+{
+	char *p;
+
+	if (!c->p) {
+		sc_jsonw_string(c->w, s);
+		return;
+	}
+	if (!s) {
+		p = sc__jsonc_item(c, 4);
+		memcpy(p, "null", 4);
+		c->p = p + 4;
+		return;
+	}
+	p = sc__jsonc_item(c, 0);
+	c->p = sc__jsonc_escaped(c->w, p, s, strlen(s), false);
+}
+
+SC__JSONW_INLINE void
+sc_jsonc_uint(struct sc_jsonc *c, uint64_t v)
+{
+	char *p;
+
+	if (!c->p) {
+		sc_jsonw_uint(c->w, v);
+		return;
+	}
+	p = sc__jsonc_item(c, 20);
+	if (v < 10)
+		*p++ = (char)('0' + v);
+	else
+		p = sc__jsonw_digits(p, v);
+	c->p = p;
+}
+
+/* A member's key alone: the next item written is its value. */
+SC__JSONW_INLINE void
+sc_jsonc_key(struct sc_jsonc *c, const char *key)
+{
+	if (!c->p) {
+		sc_jsonw_key(c->w, key);
+		return;
+	}
+	c->p = sc__jsonc_member(c, key, strlen(key), 0);
+	c->first = true; /* the value takes no comma */
+}
+
+/* Containers: as the value of member @key, or (key NULL) as an item. */
+SC__JSONW_INLINE void
+sc__jsonc_begin(struct sc_jsonc *c, const char *key, char open)
+{
+	char *p;
+
+	if (!c->p) {
+		if (key)
+			sc_jsonw_key(c->w, key);
+		if (open == '{')
+			sc_jsonw_begin_object(c->w);
+		else
+			sc_jsonw_begin_array(c->w);
+		return;
+	}
+	p = key ? sc__jsonc_member(c, key, strlen(key), 1)
+	        : sc__jsonc_item(c, 1);
+	*p = open;
+	c->p = p + 1;
+	c->first = true;
+}
+
+SC__JSONW_INLINE void
+sc__jsonc_end(struct sc_jsonc *c, char close)
+{
+	char *p;
+
+	if (!c->p) {
+		if (close == '}')
+			sc_jsonw_end_object(c->w);
+		else
+			sc_jsonw_end_array(c->w);
+		return;
+	}
+	p = sc__jsonc_room(c, 1);
+	*p = close;
+	c->p = p + 1;
+	c->first = false;
+}
+
+SC__JSONW_INLINE void
+sc_jsonc_begin_object(struct sc_jsonc *c, const char *key)
+{
+	sc__jsonc_begin(c, key, '{');
+}
+
+SC__JSONW_INLINE void
+sc_jsonc_end_object(struct sc_jsonc *c)
+{
+	sc__jsonc_end(c, '}');
+}
+
+SC__JSONW_INLINE void
+sc_jsonc_begin_array(struct sc_jsonc *c, const char *key)
+{
+	sc__jsonc_begin(c, key, '[');
+}
+
+SC__JSONW_INLINE void
+sc_jsonc_end_array(struct sc_jsonc *c)
+{
+	sc__jsonc_end(c, ']');
+}
+
 #endif /* SC_JSONW_H */
