@@ -32,7 +32,21 @@ struct endpoint_text {
 	char text[SC_ENDPOINT_STRLEN];
 };
 
+/*
+ * And texts of the call found to need no escape, by address: the
+ * knowledge base's (meaning, tip) recur in its verdicts and annotations.
+ * The call's texts stay put while its object is written; a text made
+ * for the object and freed (the summary) must not be kept here.
+ */
+#define FMT_TEXTS 16
+
+struct plain_text {
+	const char *s;
+	size_t len;
+};
+
 struct fmt_cache {
+	struct plain_text texts[FMT_TEXTS];
 	struct endpoint_text ep[FMT_ENDPOINTS];
 	unsigned nep, next; /* slots used; the one to replace next */
 	bool has_sec;
@@ -121,6 +135,35 @@ kendpoint(struct sc_jsonc *c, struct fmt_cache *fc, const char *key,
 	sc_jsonc_kplainn(c, key, t->text, t->len);
 }
 
+/* A text of the call (NULL: null), escaped unless known not to need it;
+ * see struct fmt_cache. */
+SC__JSONW_INLINE void
+ktext(struct sc_jsonc *c, struct fmt_cache *fc, const char *key, const char *s)
+{
+	struct plain_text *t;
+	size_t len;
+	char *p;
+
+	if (!c->p || !s) {
+		sc_jsonc_kstr(c, key, s);
+		return;
+	}
+	t = &fc->texts[((uintptr_t)s >> 3) % FMT_TEXTS];
+	if (t->s == s) {
+		sc_jsonc_kplainn(c, key, s, t->len);
+		return;
+	}
+	len = strlen(s);
+	p = sc__jsonc_member(c, key, strlen(key), 0);
+	c->p = sc__jsonc_escaped(c->w, p, s, len, false);
+	/* the same length: every byte went as it is (an escape is longer;
+	 * where the buffer was handed over, c->p is at its start) */
+	if (c->p == p + len + 2) {
+		t->s = s;
+		t->len = len;
+	}
+}
+
 /* One of our enum's ids ("success", "udp"): lower-case ASCII (the
  * output test checks them all), so not scanned for escapes. */
 SC__JSONW_INLINE void
@@ -177,16 +220,17 @@ party(struct sc_jsonc c, const char *key, const struct sc_party *p)
 
 /* The fields an annotation and a verdict share. */
 static struct sc_jsonc
-explain_fields(struct sc_jsonc c, const struct sc_explain *e)
+explain_fields(struct sc_jsonc c, struct fmt_cache *fc,
+               const struct sc_explain *e)
 {
 	const struct sc_q850_info *q = e->q850 ? sc_kb_q850(e->q850) : NULL;
 
 	kid(&c, "class", sc_class_id(e->cls));
 	kid(&c, "category", sc_category_id(e->cat));
-	sc_jsonc_kstr(&c, "meaning", e->meaning);
-	sc_jsonc_kstr(&c, "cause", e->cause);
-	sc_jsonc_kstr(&c, "tip", e->tip);
-	sc_jsonc_kstr(&c, "rule", e->rule);
+	ktext(&c, fc, "meaning", e->meaning);
+	ktext(&c, fc, "cause", e->cause);
+	ktext(&c, fc, "tip", e->tip);
+	ktext(&c, fc, "rule", e->rule);
 	sc_jsonc_begin_array(&c, "evidence");
 	for (size_t i = 0; i < e->nevidence; i++)
 		sc_jsonc_string(&c, e->evidence[i]);
@@ -241,8 +285,8 @@ verdict(struct sc_jsonc c, struct fmt_cache *fc, const struct sc_explain *v)
 
 	sc_jsonc_begin_object(&c, "verdict");
 	kint_or_null(&c, "code", v->code != 0, v->code);
-	sc_jsonc_kstr(&c, "reason", v->reason);
-	c = explain_fields(c, v);
+	ktext(&c, fc, "reason", v->reason);
+	c = explain_fields(c, fc, v);
 	summary = sc_explain_summary(v);
 	sc_jsonc_kstr(&c, "summary", summary);
 	free(summary);
@@ -337,7 +381,7 @@ message(struct sc_jsonc c, struct fmt_cache *fc, const struct sc_callmsg *cm,
 		sc_jsonc_kbool(&c, "resynced", true);
 	if (note) {
 		sc_jsonc_begin_object(&c, "annotation");
-		c = explain_fields(c, note);
+		c = explain_fields(c, fc, note);
 		sc_jsonc_end_object(&c);
 	}
 	sc_jsonc_end_object(&c);
@@ -444,6 +488,7 @@ call_object(struct sc_jsonw *w, const struct sc_diagnosis *d,
 	struct fmt_cache fc;
 	struct sc_jsonc c;
 
+	memset(fc.texts, 0, sizeof(fc.texts));
 	fc.nep = fc.next = 0;
 	fc.has_sec = false;
 	sc_jsonw_begin_object(w);
