@@ -367,9 +367,8 @@ special16(__m128i x)
 #if defined(__GNUC__) || defined(__clang__)
 __attribute__((noinline))
 #endif
-static void
-write_escaped_rest(struct sc_jsonw *w, const uint8_t *p, size_t len, size_t i,
-                   char *o, bool upto)
+static char *
+write_escaped_rest(const uint8_t *p, size_t len, size_t i, char *o, bool upto)
 {
 	while (i < len) {
 #ifdef __SSE2__
@@ -397,36 +396,31 @@ write_escaped_rest(struct sc_jsonw *w, const uint8_t *p, size_t len, size_t i,
 		i += escape_at(&o, p + i, len - i);
 	}
 	*o++ = '"';
-	w->len = (size_t)(o - w->buf);
+	return o;
 }
 
-/* write_escaped() where the buffer has no room for the worst case. */
-static void write_escaped_flush(struct sc_jsonw *w, const char *s, size_t len,
-                                bool upto);
+/* escape_to() where the buffer has no room for the worst case, or the
+ * string is longer than the buffer takes in one go. */
+static char *escape_to_slow(struct sc_jsonw *w, char *o, const char *s,
+                            size_t len, bool upto);
 
 /*
- * "s" escaped. Most strings need no escape: they are checked and copied
- * a block at a time (a block: 16 bytes, or for a shorter string two
- * overlapping halves), and the first block that needs a look hands over
- * to write_escaped_rest(). No call is made but that last one, so the
- * common path saves no registers.
+ * "s" escaped at @o, in @w's buffer; returns the end. Most strings need
+ * no escape: they are checked and copied a block at a time (a block: 16
+ * bytes, or for a shorter string two overlapping halves), and the first
+ * block that needs a look hands over to write_escaped_rest(). Every call
+ * made is the function's last (the buffer is not touched before one), so
+ * the common path saves no registers.
  */
-static void
-write_escaped(struct sc_jsonw *w, const char *s, size_t len, bool upto)
+static char *
+escape_to(struct sc_jsonw *w, char *o, const char *s, size_t len, bool upto)
 {
 	const uint8_t *p = (const uint8_t *)s;
 	size_t i = 0;
-	char *o;
 
-	if (len > (SC_JSONW_BUF - 2) / 6) {
-		write_escaped_long(w, s, len, upto);
-		return;
-	}
-	if (SC_JSONW_BUF - w->len < 6 * len + 2) {
-		write_escaped_flush(w, s, len, upto);
-		return;
-	}
-	o = w->buf + w->len;
+	if (len > (SC_JSONW_BUF - 2) / 6 ||
+	    (size_t)(w->buf + SC_JSONW_BUF - o) < 6 * len + 2)
+		return escape_to_slow(w, o, s, len, upto);
 	*o++ = '"';
 #ifdef __SSE2__
 	if (len >= 16) {
@@ -436,8 +430,7 @@ write_escaped(struct sc_jsonw *w, const char *s, size_t len, bool upto)
 			x = _mm_loadu_si128(
 			        (const __m128i *)(const void *)(p + i));
 			if (special16(x)) {
-				write_escaped_rest(w, p, len, i, o, upto);
-				return;
+				return write_escaped_rest(p, len, i, o, upto);
 			}
 			_mm_storeu_si128((__m128i *)(void *)o, x);
 		}
@@ -446,8 +439,7 @@ write_escaped(struct sc_jsonw *w, const char *s, size_t len, bool upto)
 			x = _mm_loadu_si128(
 			        (const __m128i *)(const void *)(p + len - 16));
 			if (special16(x)) {
-				write_escaped_rest(w, p, len, i, o, upto);
-				return;
+				return write_escaped_rest(p, len, i, o, upto);
 			}
 			_mm_storeu_si128(
 			        (__m128i *)(void *)(o - (i - (len - 16))), x);
@@ -476,8 +468,7 @@ write_escaped(struct sc_jsonw *w, const char *s, size_t len, bool upto)
 			used = 0xff;
 		}
 		if (special16(x) & used) {
-			write_escaped_rest(w, p, len, 0, o, upto);
-			return;
+			return write_escaped_rest(p, len, 0, o, upto);
 		}
 		if (len >= 8) {
 			_mm_storel_epi64((__m128i *)(void *)o, x);
@@ -495,8 +486,7 @@ write_escaped(struct sc_jsonw *w, const char *s, size_t len, bool upto)
 	} else {
 		for (; i < len; i++) {
 			if (!json_plain[p[i]]) {
-				write_escaped_rest(w, p, len, i, o, upto);
-				return;
+				return write_escaped_rest(p, len, i, o, upto);
 			}
 			*o++ = (char)p[i];
 		}
@@ -509,19 +499,34 @@ write_escaped(struct sc_jsonw *w, const char *s, size_t len, bool upto)
 		memcpy(o, &x, 8);
 	}
 	if (i < len) {
-		write_escaped_rest(w, p, len, i, o, upto);
-		return;
+		return write_escaped_rest(p, len, i, o, upto);
 	}
 #endif
 	*o++ = '"';
-	w->len = (size_t)(o - w->buf);
+	return o;
 }
 
-static void
-write_escaped_flush(struct sc_jsonw *w, const char *s, size_t len, bool upto)
+#if defined(__GNUC__) || defined(__clang__)
+__attribute__((noinline))
+#endif
+static char *
+escape_to_slow(struct sc_jsonw *w, char *o, const char *s, size_t len,
+               bool upto)
 {
+	w->len = (size_t)(o - w->buf);
+	if (len > (SC_JSONW_BUF - 2) / 6) {
+		write_escaped_long(w, s, len, upto);
+		return w->buf + w->len;
+	}
 	sc_jsonw_flush(w);
-	write_escaped(w, s, len, upto);
+	return escape_to(w, w->buf, s, len, upto);
+}
+
+/* "s" escaped at the end of the buffer. */
+static void
+write_escaped(struct sc_jsonw *w, const char *s, size_t len, bool upto)
+{
+	w->len = (size_t)(escape_to(w, w->buf + w->len, s, len, upto) - w->buf);
 }
 
 void
@@ -558,9 +563,7 @@ char *
 sc__jsonc_escaped(struct sc_jsonw *w, char *p, const char *s, size_t len,
                   bool upto)
 {
-	w->len = (size_t)(p - w->buf);
-	write_escaped(w, s, len, upto);
-	return w->buf + w->len;
+	return escape_to(w, p, s, len, upto);
 }
 
 void
