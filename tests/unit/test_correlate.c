@@ -1167,6 +1167,22 @@ test_cap_held_msgs(void **state)
 	assert_int_equal(sc_calltab_caps(f->tab)->open_calls_evicted, evicted);
 }
 
+/*
+ * The second leg, seen @ms after the first (released and freed by then),
+ * closes and names the first one; @l is freed.
+ */
+static void
+second_leg_names_first(struct fixture *f, struct sc_linker *l, int ms)
+{
+	feed(f, P, B, ms, LEG2_INVITE);
+	sc_calltab_flush(f->tab, T0 + 200 * MS, collect, f);
+	assert_int_equal(f->ndone, 1);
+	assert_int_equal(sc_linker_add(l, f->done[0]), SC_OK);
+	assert_int_equal(f->done[0]->nlinked, 1);
+	assert_string_equal(f->done[0]->linked[0], "call-1@192.0.2.1");
+	sc_linker_free(l);
+}
+
 /* A leg freed after streaming is still named by the legs after it. */
 static void
 test_linker_release(void **state)
@@ -1180,14 +1196,7 @@ test_linker_release(void **state)
 	sc_linker_release(l, f->done[0]);
 	sc_call_free(f->done[0]);
 	f->ndone = 0;
-	feed(f, P, B, 5,
-	     LEG2_INVITE);
-	sc_calltab_flush(f->tab, T0 + 200 * MS, collect, f);
-	assert_int_equal(f->ndone, 1);
-	assert_int_equal(sc_linker_add(l, f->done[0]), SC_OK);
-	assert_int_equal(f->done[0]->nlinked, 1);
-	assert_string_equal(f->done[0]->linked[0], "call-1@192.0.2.1");
-	sc_linker_free(l);
+	second_leg_names_first(f, l, 5);
 }
 
 /* A leg released after another call was added (the linker finds its
@@ -1213,14 +1222,7 @@ test_linker_release_not_last(void **state)
 	sc_linker_release(l, f->done[1]);
 	sc_call_free(f->done[1]);
 	f->ndone = 0;
-	feed(f, P, B, 20,
-	     LEG2_INVITE);
-	sc_calltab_flush(f->tab, T0 + 200 * MS, collect, f);
-	assert_int_equal(f->ndone, 1);
-	assert_int_equal(sc_linker_add(l, f->done[0]), SC_OK);
-	assert_int_equal(f->done[0]->nlinked, 1);
-	assert_string_equal(f->done[0]->linked[0], "call-1@192.0.2.1");
-	sc_linker_free(l);
+	second_leg_names_first(f, l, 20);
 }
 
 /* The linker remembers a bounded number of identifiers. */
